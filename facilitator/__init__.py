@@ -1,0 +1,1 @@
+"""Facilitator: live peer-to-peer learning exchanges for healthcare organisations."""

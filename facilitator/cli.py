@@ -1,0 +1,91 @@
+"""The `facilitator` command: serve the app, or set up a demo exchange and serve it."""
+
+import argparse
+import asyncio
+import socket
+import sys
+
+import segno
+import uvicorn
+
+from facilitator.config import Settings
+from facilitator.db import make_engine
+from facilitator.features import RULES
+from facilitator.rooms.hub import create_room
+from facilitator.rooms.log import EventLog
+from facilitator.rooms.web import links
+
+DEMO = {
+    "type": "room.create",
+    "title": "Reducing discharge delays",
+    "charter": {
+        "focus": "Patients who are medically fit wait hours for transport, medicines and paperwork before they can go home.",
+        "outcome": "15 % shorter average length of stay",
+        "beneficiaries": "Nurse managers, discharge coordinators, ward pharmacists",
+    },
+    "confidentiality": "Cases, figures and names shared in this exchange stay in this exchange. "
+                       "Share no patient-identifiable information.",
+    "organisations": ["St Mary's Hospital", "Northfield Community Hospital", "Riverside Medical Centre",
+                      "Eastgate Health Partners", "Hillcrest Rehabilitation Clinic"],
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="facilitator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (("serve", "run the web app"), ("demo", "create a sample exchange, print its links, then serve")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--host", default="127.0.0.1", help="use 0.0.0.0 to let phones on the network join")
+        sub.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            sub.add_argument("--workers", type=int, default=1)
+        else:
+            sub.add_argument("--no-serve", action="store_true", help="only create the exchange")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "demo":
+        demo(settings, public_base(settings, args.host, args.port))
+        if args.no_serve:
+            return
+    serve(settings, args.host, args.port, getattr(args, "workers", 1))
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    if workers > 1 and not settings.redis_url:
+        sys.exit("Several workers need Redis to share rooms: set REDIS_URL, or run one worker.")
+    if workers > 1 and not settings.secret_key:
+        sys.exit("Several workers need one SECRET_KEY to recognise each other's cookies: set SECRET_KEY.")
+    uvicorn.run("facilitator.app:create_app", factory=True, host=host, port=port, workers=workers,
+                ws_per_message_deflate=False, ws_max_size=1024 * 1024, ws_ping_interval=20,
+                ws_ping_timeout=20, proxy_headers=True)
+
+
+def demo(settings: Settings, base: str) -> None:
+    log = EventLog(make_engine(settings.database_url))
+    code, outcome = asyncio.run(create_room(RULES, log, RULES.parse(DEMO)))
+    made = links(base, code, outcome.reply["links"])
+    print(f"\n{DEMO['title']}  (room code {code})\n")
+    for label, key in (("Facilitator console", "console"), ("Scribe panel", "scribe"),
+                       ("Projector screen", "screen"), ("Participants join", "join")):
+        print(f"  {label:<20} {made[key]}")
+    print("\nScan to join:\n")
+    segno.make(made["join"], error="m").terminal(compact=True)
+    print()
+
+
+def public_base(settings: Settings, host: str, port: int) -> str:
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    if host in ("0.0.0.0", "::"):
+        host = lan_address()
+    return f"http://{host}:{port}"
+
+
+def lan_address() -> str:
+    """This machine's address on the local network, as phones in the room would reach it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))  # UDP connect sends nothing
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"

@@ -1,0 +1,50 @@
+"""Settings, read once from the environment (or a `.env` file)."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///facilitator.db"
+    # Unset: the in-process broker, which serves exactly one process.
+    redis_url: str | None = None
+    # Signs participant cookies and keys the hashes of anonymous authors.
+    # Unset: a random key per start, so cookies die with the process; set it
+    # in production so phones stay joined across restarts.
+    secret_key: str = Field(default="", repr=False)
+    # When set, creating an exchange requires this token (form field or bearer).
+    facilitator_admin_token: str | None = Field(default=None, repr=False)
+    # Base of the links printed and encoded in QR codes, e.g. https://fac.example.org
+    public_url: str | None = None
+    # Extra origins allowed to open WebSockets, besides the page's own host.
+    allowed_origins: list[str] = []
+    # Cookies are marked Secure when the site is served over HTTPS.
+    secure_cookies: bool = False
+
+    max_message_bytes: int = 16 * 1024
+    messages_per_second: float = 10.0
+    message_burst: int = 30
+    outbox_limit: int = 256
+    render_interval_seconds: float = 0.1
+    max_participants: int = 500
+
+    @cached_property
+    def signing_key(self) -> str:
+        import secrets
+
+        return self.secret_key or secrets.token_urlsafe(32)
+
+    @property
+    def templates_dir(self) -> Path:
+        return PROJECT_ROOT / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return PROJECT_ROOT / "static"

@@ -1,0 +1,6 @@
+"""The features installed in every room, in the order their fragments appear."""
+
+from facilitator.rooms import rules as room_rules
+from facilitator.rooms.feature import Rules
+
+RULES = Rules([room_rules.feature])

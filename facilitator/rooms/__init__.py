@@ -1,0 +1,1 @@
+"""Rooms: the event log, the rules that fold it, and the live pipeline around it."""

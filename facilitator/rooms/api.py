@@ -1,0 +1,133 @@
+"""The JSON API: the same commands as the WebSocket, plus the state and the log."""
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from facilitator.features import RULES
+from facilitator.rooms.commands import CreateRoom, JoinRoom
+from facilitator.rooms.hub import Outcome
+from facilitator.rooms.model import Actor, CommandError, Role
+from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.views import state_view
+from facilitator.rooms.web import base_url, hub_of, identity_of, links, settings_of
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class CreatedRoom(BaseModel):
+    code: str
+    links: dict[str, str]
+    tokens: dict[str, str]
+
+
+class Joined(BaseModel):
+    participant_id: str
+    token: str
+
+
+class CommandResult(BaseModel):
+    ok: bool = True
+    seq: int | None
+    duplicate: bool
+    reply: dict[str, Any]
+
+
+def bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+async def actor(request: Request, code: str, token: Annotated[str | None, Depends(bearer)]) -> Actor:
+    room = await hub_of(request).open(_code(code))
+    found = identity_of(request).actor_for(room.state, token)
+    if found is None:
+        raise CommandError("A valid bearer token for this exchange is required.", status=401)
+    return found
+
+
+def check_admin(request: Request, token: str | None) -> None:
+    required = settings_of(request).facilitator_admin_token
+    if required and not (token and hmac.compare_digest(token, required)):
+        raise CommandError("Creating exchanges on this server needs the admin token.", status=401)
+
+
+def outcome_json(outcome: Outcome) -> CommandResult:
+    return CommandResult(seq=outcome.seq, duplicate=outcome.duplicate, reply=outcome.reply)
+
+
+@router.post("/rooms", response_model=CreatedRoom, status_code=201, summary="Create an exchange")
+async def create_room(request: Request, body: Annotated[dict, Body(openapi_examples={"demo": {"value": {
+        "title": "Reducing discharge delays",
+        "charter": {"focus": "Discharge delays", "outcome": "15 % shorter length of stay",
+                    "beneficiaries": "Nurse managers"},
+        "confidentiality": "What is shared here stays here.",
+        "organisations": ["St Mary's", "Northfield"]}}})],
+        token: Annotated[str | None, Depends(bearer)]) -> CreatedRoom:
+    """Returns the room code and the secret links, shown only this once."""
+    check_admin(request, token)
+    command = RULES.parse({**body, "type": CreateRoom.type})
+    code, outcome = await hub_of(request).create(command)
+    secrets = outcome.reply["links"]
+    return CreatedRoom(code=code, links=links(base_url(request), code, secrets), tokens=secrets)
+
+
+@router.post("/rooms/{code}/join", response_model=Joined, status_code=201, summary="Join as a participant")
+async def join_room(request: Request, code: str, body: Annotated[dict, Body()]) -> Joined:
+    room_code = _code(code)
+    outcome = await hub_of(request).execute(room_code, Actor(Role.VISITOR),
+                                            RULES.parse({**body, "type": JoinRoom.type}))
+    participant_id = outcome.events[0].data["participant_id"]
+    return Joined(participant_id=participant_id,
+                  token=identity_of(request).participant_token(room_code, participant_id))
+
+
+def _command_catalogue() -> str:
+    rows = []
+    for kind, command in sorted(RULES.commands.items()):
+        fields = ", ".join(f"`{name}`" for name in command.model_fields if name != "id") or "none"
+        roles = ", ".join(sorted(role.value for role in command.roles))
+        rows.append(f"| `{kind}` | {roles} | {fields} |")
+    return ("Any command of the exchange, as `{\"type\": \"feature.verb\", \"id\": \"optional-retry-key\", ...}`. "
+            "The bearer token decides the role; a repeated `id` is answered with the first result.\n\n"
+            "| type | who | fields |\n| --- | --- | --- |\n" + "\n".join(rows))
+
+
+@router.post("/rooms/{code}/commands", response_model=CommandResult, summary="Send a command",
+             description=_command_catalogue())
+async def send_command(request: Request, code: str, who: Annotated[Actor, Depends(actor)],
+                       body: Annotated[Any, Body()]) -> CommandResult:
+    outcome = await hub_of(request).execute(_code(code), who, RULES.parse(body))
+    return outcome_json(outcome)
+
+
+@router.get("/rooms/{code}/state", summary="The exchange as the caller may see it")
+async def get_state(request: Request, code: str, who: Annotated[Actor, Depends(actor)]) -> dict:
+    hub = hub_of(request)
+    room = await hub.open(_code(code))
+    return state_view(hub.scene(room), who)
+
+
+@router.get("/rooms/{code}/events", summary="The event log, in order (facilitator only)")
+async def get_events(request: Request, code: str, who: Annotated[Actor, Depends(actor)],
+                     after: Annotated[int, Query(ge=0)] = 0,
+                     limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict:
+    if who.role is not Role.FACILITATOR:
+        raise CommandError("Only the facilitator can read the event log.", status=403)
+    events = await hub_of(request).log.read(_code(code), after=after, limit=limit)
+    return {"events": [e.to_json() for e in events]}
+
+
+def _code(raw: str) -> str:
+    code = normalise_code(raw)
+    if code is None:
+        raise CommandError("There is no exchange with this code.", status=404)
+    return code
+
+
+def command_error_response(_request: Request, error: CommandError) -> JSONResponse:
+    return JSONResponse({"ok": False, "error": error.message}, status_code=error.status)

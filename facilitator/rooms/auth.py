@@ -1,0 +1,77 @@
+"""Who is asking: role secrets (links, cookies, bearer tokens) and participant tokens.
+
+Facilitator, scribe and screen hold a secret from their link; it is kept in
+an HttpOnly cookie once the link is opened, and accepted as a bearer token by
+the API. A participant holds a token signed with the server key that names
+the room and the participant; it stops working the moment they are removed.
+"""
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from facilitator.rooms.model import Actor, Role, RoomState
+from facilitator.rooms.secrets import secret_matches
+
+# Which credentials open which surface, strongest first.
+SURFACE_ROLES: dict[str, tuple[Role, ...]] = {
+    "console": (Role.FACILITATOR,),
+    "scribe": (Role.SCRIBE, Role.FACILITATOR),
+    "screen": (Role.SCREEN, Role.FACILITATOR),
+    "phone": (Role.PARTICIPANT,),
+}
+LINK_ROLES = (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN)
+
+
+class Identity:
+    def __init__(self, signing_key: str, secure_cookies: bool = False):
+        self.serializer = URLSafeSerializer(signing_key, salt="participant")
+        self.secure = secure_cookies
+
+    # -- tokens ------------------------------------------------------------
+
+    def participant_token(self, room: str, participant_id: str) -> str:
+        return self.serializer.dumps({"r": room, "p": participant_id})
+
+    def actor_for(self, state: RoomState, token: str | None) -> Actor | None:
+        """The actor a token stands for in this room, or None."""
+        if not token or len(token) > 512:
+            return None
+        for role in LINK_ROLES:
+            if secret_matches(token, state.link_hashes.get(role)):
+                return Actor(role)
+        try:
+            claims = self.serializer.loads(token)
+        except BadSignature:
+            return None
+        if not isinstance(claims, dict) or claims.get("r") != state.code:
+            return None
+        participant = state.participants.get(str(claims.get("p")))
+        if participant is None or participant.removed:
+            return None
+        return Actor(Role.PARTICIPANT, participant.id)
+
+    # -- cookies -----------------------------------------------------------
+
+    @staticmethod
+    def cookie_name(room: str, role: Role) -> str:
+        return f"fac_{room}_{role.value}"
+
+    def from_cookies(self, connection: HTTPConnection, state: RoomState, surface: str) -> Actor | None:
+        for role in SURFACE_ROLES.get(surface, ()):
+            actor = self.actor_for(state, connection.cookies.get(self.cookie_name(state.code, role)))
+            if actor is not None and actor.role is role:
+                return actor
+        return None
+
+    def remember(self, response: Response, room: str, role: Role, token: str) -> None:
+        # Participants stay joined for a long day; facilitators keep their rooms for a month.
+        max_age = 2 * 24 * 3600 if role is Role.PARTICIPANT else 30 * 24 * 3600
+        response.set_cookie(self.cookie_name(room, role), token, max_age=max_age, httponly=True,
+                            samesite="lax", secure=self.secure, path="/")
+
+    def facilitated_rooms(self, connection: HTTPConnection) -> dict[str, str]:
+        """Room code -> facilitator secret, for every facilitator cookie this browser holds."""
+        suffix = f"_{Role.FACILITATOR.value}"
+        return {name[4:-len(suffix)]: value for name, value in connection.cookies.items()
+                if name.startswith("fac_") and name.endswith(suffix)}

@@ -1,0 +1,90 @@
+"""One client's WebSocket, as the hub sees it: who it is, what it shows, its outbox.
+
+A broadcast never waits on a phone: it drops the text into each connection's
+bounded outbox and moves on; each connection's own writer task drains it. A
+connection whose outbox overflows is closed with 1013 ("try again later"),
+which the htmx WebSocket extension answers by reconnecting, and a reconnect
+always starts with a full render, so nothing is lost but the backlog.
+"""
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from starlette.websockets import WebSocket, WebSocketState
+
+from facilitator.rooms.model import Actor
+
+_ids = itertools.count(1)
+
+CLOSE_POLICY = 1008  # removed, or the exchange is gone: do not come back
+CLOSE_TRY_AGAIN = 1013  # too far behind: reconnect and resynchronise
+
+
+@dataclass
+class TokenBucket:
+    """Allows `rate` messages a second on average, `burst` at once."""
+
+    rate: float
+    burst: int
+    tokens: float = field(init=False)
+    stamp: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = float(self.burst)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, room: str, actor: Actor, surface: str,
+                 outbox_limit: int, bucket: TokenBucket):
+        self.id = next(_ids)
+        self.websocket = websocket
+        self.room = room
+        self.actor = actor
+        self.surface = surface
+        self.bucket = bucket
+        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=outbox_limit)
+        # Per-viewer fragments last sent to this client, to send only what changed.
+        self.sent: dict[str, str] = {}
+        self.close_code: int | None = None
+        self.warned_flood = False
+
+    def push(self, text: str) -> None:
+        """Queue text for this client without waiting; close it if it is too far behind."""
+        if self.close_code is not None:
+            return
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self.close(CLOSE_TRY_AGAIN)
+
+    def close(self, code: int) -> None:
+        if self.close_code is None:
+            self.close_code = code
+            # The writer closes the socket once it reaches this marker; the
+            # outbox is bounded, so make room for it by dropping the backlog.
+            while True:
+                try:
+                    self.outbox.put_nowait(None)
+                    return
+                except asyncio.QueueFull:
+                    self.outbox.get_nowait()
+
+    async def run_writer(self) -> None:
+        while True:
+            text = await self.outbox.get()
+            if text is None:
+                if self.websocket.application_state is WebSocketState.CONNECTED:
+                    await self.websocket.close(self.close_code or 1000)
+                return
+            await self.websocket.send_text(text)

@@ -1,0 +1,139 @@
+"""How features plug into a room: their commands, their rules and their slice of state.
+
+The core knows no feature by name. Each feature hands a `Feature` to `Rules`,
+which parses commands, checks roles, dispatches `decide` and folds events
+with `apply`. Both are pure: the same state, command and context always give
+the same decision.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Event, Role, RoomState
+
+Decider = Callable[[RoomState, Actor, Any, Context], Decision]
+Applier = Callable[[RoomState, Event], None]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of a page with a stable element id, re-rendered when the room changes.
+
+    `context` computes everything the template prints; the template holds markup only.
+    A `per_viewer` fragment differs per person and is rendered per connection.
+    """
+
+    id: str
+    audiences: frozenset[str]
+    context: Callable[..., dict[str, Any]]
+    per_viewer: bool = False
+
+    @property
+    def template(self) -> str:
+        return f"fragments/{self.id}.html"
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    deciders: dict[type[Command], Decider]
+    appliers: dict[str, Applier]
+    init: Callable[[], Any] | None = None
+    fragments: tuple[Fragment, ...] = ()
+
+
+@dataclass
+class Rules:
+    features: list[Feature]
+    commands: dict[str, type[Command]] = field(init=False)
+    deciders: dict[type[Command], Decider] = field(init=False)
+    appliers: dict[str, Applier] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.commands, self.deciders, self.appliers = {}, {}, {}
+        for feature in self.features:
+            for command_type, decider in feature.deciders.items():
+                if command_type.type in self.commands:
+                    raise ValueError(f"command {command_type.type} registered twice")
+                self.commands[command_type.type] = command_type
+                self.deciders[command_type] = decider
+            for event_type, applier in feature.appliers.items():
+                if event_type in self.appliers:
+                    raise ValueError(f"event {event_type} registered twice")
+                self.appliers[event_type] = applier
+
+    @property
+    def fragments(self) -> list[Fragment]:
+        return [fragment for feature in self.features for fragment in feature.fragments]
+
+    def new_state(self, code: str) -> RoomState:
+        state = RoomState(code=code)
+        for feature in self.features:
+            if feature.init is not None:
+                state.slices[feature.name] = feature.init()
+        return state
+
+    def parse(self, raw: Any) -> Command:
+        """Turn untrusted JSON into a command, or refuse with a readable error."""
+        if not isinstance(raw, dict):
+            raise CommandError("A command must be a JSON object.")
+        kind = raw.get("type")
+        command_type = self.commands.get(kind) if isinstance(kind, str) else None
+        if command_type is None:
+            shown = kind if isinstance(kind, str) and len(kind) <= 40 else "?"
+            raise CommandError(f"Unknown command type: {shown!r}.")
+        fields = {k: v for k, v in raw.items() if k not in ("type", "HEADERS")}
+        try:
+            return command_type.model_validate(fields)
+        except ValidationError as error:
+            raise CommandError(_describe(error)) from None
+
+    def decide(self, state: RoomState, actor: Actor, command: Command, ctx: Context) -> Decision:
+        """Check who may do what, then ask the command's feature what happens."""
+        if actor.role not in command.roles:
+            raise CommandError(f"Only {_who(command.roles)} can {command.action}.", status=403)
+        if not state.exists and command.type != "room.create":
+            raise CommandError("There is no exchange with this code.", status=404)
+        if state.ended and not command.allowed_after_end:
+            raise CommandError("This exchange has ended; its record is read-only.", status=409)
+        if actor.role is Role.PARTICIPANT:
+            participant = state.participants.get(actor.participant_id or "")
+            if participant is None or participant.removed:
+                raise CommandError("You are no longer part of this exchange.", status=403)
+        return self.deciders[type(command)](state, actor, command, ctx)
+
+    def apply(self, state: RoomState, event: Event) -> RoomState:
+        """Fold one event into the state (in place) and return it."""
+        if event.seq != state.seq + 1:
+            raise ValueError(f"event {event.seq} applied to state at {state.seq}")
+        applier = self.appliers.get(event.type)
+        if applier is not None:  # an event of a feature no longer installed is skipped
+            applier(state, event)
+        state.seq = event.seq
+        if event.command_key is not None:
+            state.applied.setdefault(event.command_key, event.seq)
+        return state
+
+    def fold(self, code: str, events: Iterable[Event]) -> RoomState:
+        state = self.new_state(code)
+        for event in events:
+            self.apply(state, event)
+        return state
+
+
+def _who(roles: frozenset[Role]) -> str:
+    names = {Role.FACILITATOR: "the facilitator", Role.SCRIBE: "a scribe",
+             Role.SCREEN: "the screen", Role.PARTICIPANT: "a participant", Role.VISITOR: "a visitor"}
+    ordered = [names[role] for role in Role if role in roles]
+    return " or ".join(ordered) if ordered else "nobody"
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "command"
+    if first["type"] == "extra_forbidden":
+        return f"Unexpected field: {where}."
+    return f"{where}: {first['msg']}."

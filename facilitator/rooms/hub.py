@@ -1,0 +1,266 @@
+"""The live pipeline of DESIGN.md: command -> decide -> append -> publish -> apply -> render.
+
+One `Hub` per process. It keeps each active room's folded state in memory,
+serialises that room's commands with one lock, subscribes once per room to
+the broker, and pushes changed fragments to the room's connections at most
+once per render interval, however many events arrive in between.
+"""
+
+import asyncio
+import logging
+import os
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from facilitator.rooms.broker import Broker
+from facilitator.rooms.connection import CLOSE_POLICY, Connection
+from facilitator.rooms.feature import Rules
+from facilitator.rooms.log import EventLog, SeqConflict
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Event, Role, RoomState
+from facilitator.rooms.presence import Presence
+from facilitator.rooms.render import Renderer
+from facilitator.rooms.secrets import keyed_hash, new_room_code
+from facilitator.rooms.views import Scene
+
+log = logging.getLogger(__name__)
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class Outcome:
+    """What a command did: the events it appended (or first appended, if repeated)."""
+
+    events: list[Event]
+    reply: dict[str, Any] = field(default_factory=dict)
+    duplicate: bool = False
+
+    @property
+    def seq(self) -> int | None:
+        return self.events[-1].seq if self.events else None
+
+
+async def create_room(rules: Rules, log_: EventLog, command: Command) -> tuple[str, Outcome]:
+    """Reserve a fresh code and run `room.create` as its first event."""
+    for _ in range(20):
+        code = new_room_code()
+        if await log_.reserve(code, now_ms()):
+            break
+    else:
+        raise CommandError("Could not find a free room code; please try again.", status=503)
+    ctx = Context(now_ms(), os.urandom(32))
+    decision = rules.decide(rules.new_state(code), Actor(Role.VISITOR), command, ctx)
+    events = await log_.append(code, 0, decision.events, ctx.now_ms)
+    return code, Outcome(events, decision.reply)
+
+
+class LiveRoom:
+    def __init__(self, state: RoomState):
+        self.state = state
+        self.lock = asyncio.Lock()
+        self.connections: set[Connection] = set()
+        self.sent: dict[str, dict[str, str]] = defaultdict(dict)  # surface -> id -> html
+        self.render_due = False
+        self.last_render = 0.0
+
+    @property
+    def code(self) -> str:
+        return self.state.code
+
+
+class Hub:
+    def __init__(self, rules: Rules, log_: EventLog, broker: Broker, renderer: Renderer,
+                 signing_key: str, render_interval: float = 0.1):
+        self.rules = rules
+        self.log = log_
+        self.broker = broker
+        self.renderer = renderer
+        self.signing_key = signing_key
+        self.render_interval = render_interval
+        self.node = uuid.uuid4().hex[:12]
+        self.presence = Presence(broker, self.node)
+        self.rooms: dict[str, LiveRoom] = {}
+        self._opening: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task] = set()
+        broker.on_resync = self.resync
+
+    # -- rooms -------------------------------------------------------------
+
+    async def open(self, code: str) -> LiveRoom:
+        """The live room for a code, rebuilt from its log on first use."""
+        room = self.rooms.get(code)
+        if room is not None:
+            return room
+        async with self._opening[code]:
+            if code in self.rooms:
+                return self.rooms[code]
+            state = self.rules.fold(code, await self.log.read(code))
+            if not state.exists:
+                raise CommandError("There is no exchange with this code.", status=404)
+            room = LiveRoom(state)
+            await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
+            await self.presence.load(code)
+            self.rooms[code] = room
+            await self._catch_up(room)  # events appended between the read and the subscription
+            return room
+
+    async def create(self, command: Command) -> tuple[str, Outcome]:
+        return await create_room(self.rules, self.log, command)
+
+    async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
+        room = await self.open(code)
+        key = keyed_hash(self.signing_key, f"{actor.key}:{command.id}") if command.id else None
+        async with room.lock:
+            while True:
+                if key is not None and key in room.state.applied:
+                    return Outcome(await self._first_result(room, key), duplicate=True)
+                ctx = Context(now_ms(), os.urandom(32))
+                decision = self.rules.decide(room.state, actor, command, ctx)
+                if not decision.events:
+                    return Outcome([], decision.reply)
+                try:
+                    events = await self.log.append(code, room.state.seq, decision.events, ctx.now_ms, key)
+                except SeqConflict:
+                    await self._read_missed(room)  # another process wrote first: decide again
+                    continue
+                self._apply(room, events)
+                await self.broker.publish(f"room:{code}", {"kind": "events",
+                                                           "events": [e.to_json() for e in events]})
+                return Outcome(events, decision.reply)
+
+    async def _first_result(self, room: LiveRoom, key: str) -> list[Event]:
+        first = room.state.applied[key]
+        events = await self.log.read(room.code, after=first - 1, limit=50)
+        return [e for e in events if e.command_key == key]
+
+    def _apply(self, room: LiveRoom, events: list[Event]) -> None:
+        for event in events:
+            if event.seq == room.state.seq + 1:
+                self.rules.apply(room.state, event)
+        self.changed(room)
+
+    async def _read_missed(self, room: LiveRoom) -> None:
+        missed = await self.log.read(room.code, after=room.state.seq)
+        if missed:
+            self._apply(room, missed)
+
+    async def _catch_up(self, room: LiveRoom) -> None:
+        async with room.lock:
+            await self._read_missed(room)
+
+    async def _receive(self, room: LiveRoom, message: dict) -> None:
+        if message.get("kind") == "presence":
+            if self.presence.merge(room.code, message):
+                self.changed(room)
+            return
+        events = [Event.from_json(raw) for raw in message.get("events", ())]
+        if not events or events[-1].seq <= room.state.seq:
+            return  # our own, or already read from the log
+        async with room.lock:
+            if events[0].seq > room.state.seq + 1:
+                await self._read_missed(room)  # a gap: the log fills it
+            else:
+                self._apply(room, events)
+
+    async def resync(self) -> None:
+        """After the broker lost messages: read each room's log and presence again."""
+        for room in list(self.rooms.values()):
+            await self._catch_up(room)
+            if await self.presence.load(room.code):
+                self.changed(room)
+
+    # -- connections -------------------------------------------------------
+
+    async def connect(self, room: LiveRoom, connection: Connection) -> None:
+        """Add a client and send it the whole of its surface."""
+        room.connections.add(connection)
+        if connection.actor.participant_id and connection.surface == "phone":
+            if await self.presence.track(room.code, connection.actor.participant_id):
+                self.changed(room)
+        scene = self.scene(room)
+        full = self.renderer.shared(connection.surface, scene)
+        personal = self.renderer.personal(connection.surface, scene, connection.actor)
+        connection.sent = dict(personal)
+        connection.push("".join([*full.values(), *personal.values()]))
+
+    async def disconnect(self, room: LiveRoom, connection: Connection) -> None:
+        room.connections.discard(connection)
+        if connection.actor.participant_id and connection.surface == "phone":
+            if await self.presence.untrack(room.code, connection.actor.participant_id):
+                self.changed(room)
+
+    def scene(self, room: LiveRoom) -> Scene:
+        return Scene(room.state, self.presence.connected(room.code))
+
+    # -- rendering ---------------------------------------------------------
+
+    def changed(self, room: LiveRoom) -> None:
+        """Schedule a render: at once if none ran lately, else at the end of the interval."""
+        if room.render_due:
+            return
+        room.render_due = True
+        delay = max(0.0, room.last_render + self.render_interval - time.monotonic())
+        task = asyncio.get_running_loop().create_task(self._render_later(room, delay))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _render_later(self, room: LiveRoom, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        room.render_due = False
+        room.last_render = time.monotonic()
+        try:
+            self.render(room)
+        except Exception:
+            log.exception("render of room %s failed", room.code)
+
+    def render(self, room: LiveRoom) -> None:
+        """Push to every client what changed since the last push, same bytes per surface."""
+        scene = self.scene(room)
+        by_surface: dict[str, list[Connection]] = defaultdict(list)
+        for connection in list(room.connections):
+            if self._evicted(room, connection):
+                continue
+            by_surface[connection.surface].append(connection)
+        for surface, connections in by_surface.items():
+            fresh = self.renderer.shared(surface, scene)
+            last = room.sent[surface]
+            changed = "".join(html for key, html in fresh.items() if last.get(key) != html)
+            room.sent[surface] = fresh
+            for connection in connections:
+                personal = self.renderer.personal(surface, scene, connection.actor)
+                mine = "".join(html for key, html in personal.items() if connection.sent.get(key) != html)
+                connection.sent = personal
+                if changed or mine:
+                    connection.push(changed + mine)
+
+    def _evicted(self, room: LiveRoom, connection: Connection) -> bool:
+        participant_id = connection.actor.participant_id
+        if participant_id is None:
+            return False
+        participant = room.state.participants.get(participant_id)
+        if participant is not None and not participant.removed:
+            return False
+        connection.push(self.renderer.flash("You were removed from this exchange.", "removed"))
+        connection.close(CLOSE_POLICY)
+        room.connections.discard(connection)
+        return True
+
+    # -- upkeep ------------------------------------------------------------
+
+    async def keep_presence(self, every: float = 10.0) -> None:
+        """Refresh this node's heartbeat and notice nodes that died."""
+        while True:
+            try:
+                await self.presence.refresh([code for code, room in self.rooms.items() if room.connections])
+                for room in list(self.rooms.values()):
+                    if await self.presence.load(room.code):
+                        self.changed(room)
+            except Exception as error:  # noqa: BLE001 - the broker may be down; try again later
+                log.warning("presence refresh failed: %s", error)
+            await asyncio.sleep(every)

@@ -1,0 +1,179 @@
+"""The plain data every feature speaks: actors, commands, events and the room state.
+
+`decide` and `apply` (see `feature.py`) are pure functions of these types.
+The only facts from the outside world, the time and a fresh random nonce,
+arrive in a `Context` with each command.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    SCRIBE = "scribe"
+    SCREEN = "screen"
+    PARTICIPANT = "participant"
+    # Someone with no identity yet: creating an exchange or joining one.
+    VISITOR = "visitor"
+
+
+STAFF = frozenset({Role.FACILITATOR})
+WRITERS = frozenset({Role.FACILITATOR, Role.SCRIBE})
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    participant_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Identifies the sender for idempotency; never written to the log."""
+        return f"{self.role}:{self.participant_id or ''}"
+
+
+@dataclass(frozen=True)
+class Context:
+    now_ms: int
+    # Fresh random bytes per command: the source of new ids and secrets, so
+    # that decide stays deterministic for a given context.
+    nonce: bytes
+
+
+class CommandError(Exception):
+    """A refused command. The message is written for the person who sent it."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class Command(BaseModel):
+    """A request to change a room, named `feature.verb`.
+
+    Subclasses set `type`, the `roles` allowed to send it and `action`, the
+    words used in the refusal ("Only the facilitator can lock the room.").
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    type: ClassVar[str]
+    roles: ClassVar[frozenset[Role]]
+    action: ClassVar[str]
+    # Commands still allowed once the exchange has ended (reading is not a command).
+    allowed_after_end: ClassVar[bool] = False
+
+    id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An event decided but not yet in the log: it has no sequence number yet."""
+
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Decision:
+    events: list[Draft]
+    # Said to the sender alone and never logged: a new secret link, a token.
+    reply: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Event:
+    room: str
+    seq: int
+    type: str
+    data: dict[str, Any]
+    at: int
+    # Keyed hash of (sender, command id): lets a retried command be answered
+    # with its first result without naming the sender in the log.
+    command_key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"room": self.room, "seq": self.seq, "type": self.type, "data": self.data,
+                "at": self.at, "command_key": self.command_key}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> "Event":
+        return cls(room=raw["room"], seq=raw["seq"], type=raw["type"], data=raw["data"],
+                   at=raw["at"], command_key=raw.get("command_key"))
+
+
+@dataclass
+class Participant:
+    id: str
+    name: str
+    organisation: str
+    job_title: str
+    joined_at: int
+    removed: bool = False
+
+
+@dataclass
+class Charter:
+    focus: str = ""
+    outcome: str = ""
+    beneficiaries: str = ""
+
+
+@dataclass
+class RoomState:
+    code: str
+    seq: int = 0
+    created_at: int | None = None
+    title: str = ""
+    charter: Charter = field(default_factory=Charter)
+    confidentiality: str = ""
+    # The peer group: when set, joiners pick their organisation from it, so
+    # that speaking time and breakouts never split "St Mary's" from "St. Mary's".
+    organisations: list[str] = field(default_factory=list)
+    link_hashes: dict[str, str] = field(default_factory=dict)
+    locked: bool = False
+    ended_at: int | None = None
+    participants: dict[str, Participant] = field(default_factory=dict)
+    # command key -> seq of the first event it produced
+    applied: dict[str, int] = field(default_factory=dict)
+    # One slice per feature, by feature name.
+    slices: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exists(self) -> bool:
+        return self.created_at is not None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    def present(self) -> list[Participant]:
+        """Participants who joined and were not removed, in joining order."""
+        return [p for p in self.participants.values() if not p.removed]
+
+
+def _clean_line(value: str) -> str:
+    # Control characters and runs of spaces never belong in a name or a title.
+    return " ".join("".join(ch for ch in value if ch.isprintable()).split())
+
+
+def _clean_text(value: str) -> str:
+    kept = "".join(ch for ch in value if ch.isprintable() or ch == "\n")
+    return "\n".join(line.rstrip() for line in kept.strip().splitlines())
+
+
+def line(max_length: int, min_length: int = 0) -> Any:
+    """A one-line text field: cleaned of control characters, then length-checked."""
+    return Annotated[str, BeforeValidator(lambda v: _clean_line(v) if isinstance(v, str) else v),
+                     StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+def paragraph(max_length: int, min_length: int = 0) -> Any:
+    """A multi-line text field: line breaks kept, other control characters dropped."""
+    return Annotated[str, BeforeValidator(lambda v: _clean_text(v) if isinstance(v, str) else v),
+                     StringConstraints(min_length=min_length, max_length=max_length)]

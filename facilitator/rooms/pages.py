@@ -1,0 +1,179 @@
+"""The HTML pages: home (create), join, and the four surfaces of a room."""
+
+import io
+import secrets as random_secrets
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from facilitator.features import RULES
+from facilitator.rooms.api import check_admin
+from facilitator.rooms.commands import CreateRoom, JoinRoom
+from facilitator.rooms.hub import LiveRoom
+from facilitator.rooms.model import Actor, CommandError, Role
+from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.web import base_url, hub_of, identity_of, links
+
+router = APIRouter(include_in_schema=False)
+
+
+def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+async def _my_rooms(request: Request) -> list[dict]:
+    hub, identity = hub_of(request), identity_of(request)
+    mine = []
+    for code, secret in identity.facilitated_rooms(request).items():
+        try:
+            room = await hub.open(code)
+        except CommandError:
+            continue
+        if identity.actor_for(room.state, secret) == Actor(Role.FACILITATOR):
+            mine.append({"code": code, "title": room.state.title, "ended": room.state.ended})
+    return mine
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    return page(request, "home.html", rooms=await _my_rooms(request), form={},
+                admin=bool(request.app.state.settings.facilitator_admin_token))
+
+
+@router.post("/rooms", response_class=HTMLResponse)
+async def create_from_form(
+    request: Request,
+    title: Annotated[str, Form()] = "", focus: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "", beneficiaries: Annotated[str, Form()] = "",
+    confidentiality: Annotated[str, Form()] = "", organisations: Annotated[str, Form()] = "",
+    admin_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    form = {"title": title, "focus": focus, "outcome": outcome, "beneficiaries": beneficiaries,
+            "confidentiality": confidentiality, "organisations": organisations}
+    try:
+        check_admin(request, admin_token or None)
+        command = RULES.parse({
+            "type": CreateRoom.type, "title": title, "confidentiality": confidentiality,
+            "charter": {"focus": focus, "outcome": outcome, "beneficiaries": beneficiaries},
+            "organisations": [name for name in organisations.splitlines() if name.strip()]})
+        code, result = await hub_of(request).create(command)
+    except CommandError as error:
+        return page(request, "home.html", status=error.status, error=error.message, form=form,
+                    rooms=await _my_rooms(request), admin=bool(request.app.state.settings.facilitator_admin_token))
+    secrets = result.reply["links"]
+    response = page(request, "created.html", code=code, title=command.title,
+                    links=links(base_url(request), code, secrets))
+    identity_of(request).remember(response, code, Role.FACILITATOR, secrets["facilitator"])
+    return response
+
+
+@router.get("/join", response_class=HTMLResponse)
+async def join_form(request: Request, code: str = "") -> Response:
+    if not code:
+        return page(request, "join_code.html")
+    room = await _room_or_none(request, code)
+    if room is None:
+        return page(request, "join_code.html", status=404, code=code,
+                    error="There is no exchange with this code. Check the code on the screen.")
+    if identity_of(request).from_cookies(request, room.state, "phone") is not None:
+        return RedirectResponse(f"/r/{room.code}", status_code=303)
+    return _join_page(request, room, {})
+
+
+def _join_page(request: Request, room: LiveRoom, form: dict, error: str = "", status: int = 200) -> HTMLResponse:
+    state = room.state
+    closed = "This exchange has ended." if state.ended else \
+        "The facilitator has closed this exchange to new participants." if state.locked else ""
+    return page(request, "join.html", status=status, room=state, form=form, error=error, closed=closed,
+                command_id=random_secrets.token_urlsafe(12))
+
+
+@router.post("/join", response_class=HTMLResponse)
+async def join(
+    request: Request, code: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "", job_title: Annotated[str, Form()] = "",
+    accept: Annotated[str, Form()] = "", command_id: Annotated[str, Form()] = "",
+) -> Response:
+    room = await _room_or_none(request, code)
+    if room is None:
+        return page(request, "join_code.html", status=404, code=code,
+                    error="There is no exchange with this code. Check the code on the screen.")
+    form = {"name": name, "organisation": organisation, "job_title": job_title}
+    try:
+        command = RULES.parse({"type": JoinRoom.type, "name": name, "organisation": organisation,
+                               "job_title": job_title, "accept_confidentiality": accept == "yes",
+                               "id": command_id or None})
+        outcome = await hub_of(request).execute(room.code, Actor(Role.VISITOR), command)
+    except CommandError as error:
+        return _join_page(request, room, form, error=error.message, status=error.status)
+    participant_id = outcome.events[0].data["participant_id"]
+    response = RedirectResponse(f"/r/{room.code}", status_code=303)
+    identity = identity_of(request)
+    identity.remember(response, room.code, Role.PARTICIPANT, identity.participant_token(room.code, participant_id))
+    return response
+
+
+async def _room_or_none(request: Request, raw_code: str) -> LiveRoom | None:
+    code = normalise_code(raw_code)
+    if code is None:
+        return None
+    try:
+        return await hub_of(request).open(code)
+    except CommandError:
+        return None
+
+
+@router.get("/r/{code}", response_class=HTMLResponse)
+async def phone(request: Request, code: str) -> Response:
+    room = await _room_or_none(request, code)
+    if room is None:
+        return RedirectResponse(f"/join?code={code}", status_code=303)
+    viewer = identity_of(request).from_cookies(request, room.state, "phone")
+    if viewer is None:
+        return RedirectResponse(f"/join?code={room.code}", status_code=303)
+    return _surface(request, room, "phone", viewer)
+
+
+@router.get("/r/{code}/qr.svg")
+async def join_qr(request: Request, code: str) -> Response:
+    room = await _room_or_none(request, code)
+    if room is None:
+        return Response(status_code=404)
+    buffer = io.BytesIO()
+    segno.make(f"{base_url(request)}/join?code={room.code}", error="m").save(
+        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff")
+    return Response(buffer.getvalue(), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/r/{code}/{surface}", response_class=HTMLResponse)
+async def staff_surface(request: Request, code: str, surface: str, key: str = "") -> Response:
+    if surface not in ("console", "scribe", "screen"):
+        return page(request, "message.html", status=404, message="There is no such page.")
+    room = await _room_or_none(request, code)
+    if room is None:
+        return page(request, "message.html", status=404, message="There is no exchange with this code.")
+    identity = identity_of(request)
+    if key:
+        actor = identity.actor_for(room.state, key)
+        if actor is None or actor.role is Role.PARTICIPANT:
+            return page(request, "message.html", status=403,
+                        message="This link is not valid. It may have been replaced; ask the facilitator for the new one.")
+        # Move the secret from the address bar into an HttpOnly cookie.
+        response = RedirectResponse(f"/r/{room.code}/{surface}", status_code=303)
+        identity.remember(response, room.code, actor.role, key)
+        return response
+    viewer = identity.from_cookies(request, room.state, surface)
+    if viewer is None:
+        return page(request, "message.html", status=403,
+                    message="Open this page with its secret link. Links that were replaced no longer work.")
+    return _surface(request, room, surface, viewer)
+
+
+def _surface(request: Request, room: LiveRoom, surface: str, viewer: Actor) -> HTMLResponse:
+    hub = hub_of(request)
+    fragments = hub.renderer.page_fragments(surface, hub.scene(room), viewer)
+    return page(request, f"{surface}.html", room=room.state, surface=surface, fragments=fragments,
+                join_url=f"{base_url(request)}/join?code={room.code}", viewer=viewer)

@@ -1,0 +1,87 @@
+"""What each surface shows of the room itself: computed here, printed by templates."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from facilitator.rooms.feature import Fragment
+from facilitator.rooms.model import Actor, Role, RoomState
+
+EVERYONE = frozenset({"console", "screen", "phone", "scribe"})
+STAFF_SURFACES = frozenset({"console", "scribe"})
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The room as one render sees it: the folded log plus who is online now."""
+
+    state: RoomState
+    connected: frozenset[str]
+
+
+def header(scene: Scene) -> dict:
+    state = scene.state
+    status = "Ended" if state.ended else "Closed to new participants" if state.locked else ""
+    return {"title": state.title, "focus": state.charter.focus, "outcome": state.charter.outcome,
+            "status": status, "ended": state.ended}
+
+
+def counts(scene: Scene) -> dict:
+    present = scene.state.present()
+    online = sum(1 for p in present if p.id in scene.connected)
+    organisations = {p.organisation for p in present}
+    return {"joined": len(present), "online": online, "organisations": len(organisations)}
+
+
+def roster(scene: Scene) -> dict:
+    present = sorted(scene.state.present(), key=lambda p: (p.organisation.casefold(), p.name.casefold()))
+    groups = []
+    for organisation, members in groupby(present, key=lambda p: p.organisation):
+        people = [{"id": p.id, "name": p.name, "job_title": p.job_title,
+                   "online": p.id in scene.connected} for p in members]
+        groups.append({"organisation": organisation, "people": people,
+                       "online": sum(person["online"] for person in people)})
+    expected = [name for name in scene.state.organisations
+                if name not in {group["organisation"] for group in groups}]
+    return {"groups": groups, "missing": expected, "ended": scene.state.ended}
+
+
+def controls(scene: Scene) -> dict:
+    return {"locked": scene.state.locked, "ended": scene.state.ended}
+
+
+def join_panel(scene: Scene) -> dict:
+    return {"code": scene.state.code, "open": not scene.state.locked and not scene.state.ended}
+
+
+def me(scene: Scene, viewer: Actor) -> dict:
+    participant = scene.state.participants.get(viewer.participant_id or "")
+    return {"name": participant.name if participant else "",
+            "organisation": participant.organisation if participant else "",
+            "removed": participant is None or participant.removed}
+
+
+FRAGMENTS = (
+    Fragment("room-header", EVERYONE, header),
+    Fragment("room-counts", EVERYONE, counts),
+    Fragment("roster", STAFF_SURFACES, roster),
+    Fragment("room-controls", frozenset({"console"}), controls),
+    Fragment("join-panel", frozenset({"screen", "console"}), join_panel),
+    Fragment("me", frozenset({"phone"}), me, per_viewer=True),
+)
+
+
+def state_view(scene: Scene, viewer: Actor) -> dict:
+    """The state API's answer: what this viewer may see, as plain JSON."""
+    state = scene.state
+    view = {"code": state.code, "seq": state.seq, "title": state.title,
+            "charter": {"focus": state.charter.focus, "outcome": state.charter.outcome,
+                        "beneficiaries": state.charter.beneficiaries},
+            "confidentiality": state.confidentiality, "organisations": state.organisations,
+            "locked": state.locked, "ended": state.ended, "counts": counts(scene)}
+    if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
+        view["participants"] = [
+            {"id": p.id, "name": p.name, "organisation": p.organisation, "job_title": p.job_title,
+             "online": p.id in scene.connected} for p in state.present()]
+    if viewer.role is Role.PARTICIPANT:
+        view["me"] = me(scene, viewer)
+    return view

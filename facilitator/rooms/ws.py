@@ -1,0 +1,114 @@
+"""The WebSocket edge: one socket per client at /r/{code}/ws?surface=...
+
+Every refusal here is said to the one client that caused it; the socket, the
+room and everyone else carry on.
+"""
+
+import asyncio
+import json
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from markupsafe import escape
+
+from facilitator.features import RULES
+from facilitator.rooms.auth import SURFACE_ROLES
+from facilitator.rooms.connection import CLOSE_POLICY, Connection, TokenBucket
+from facilitator.rooms.hub import Hub, LiveRoom
+from facilitator.rooms.model import CommandError
+from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.web import hub_of, identity_of, links, settings_of
+
+router = APIRouter()
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    """Same-origin pages only (plus configured ones): a foreign site cannot ride our cookies."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser; such clients carry no ambient cookies of ours
+    settings = settings_of(websocket)
+    if origin in settings.allowed_origins:
+        return True
+    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
+
+
+@router.websocket("/r/{code}/ws")
+async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -> None:
+    hub = hub_of(websocket)
+    room_code = normalise_code(code)
+    if not origin_allowed(websocket) or room_code is None or surface not in SURFACE_ROLES:
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    try:
+        room = await hub.open(room_code)
+    except CommandError:
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    actor = identity_of(websocket).from_cookies(websocket, room.state, surface)
+    if actor is None:
+        await websocket.close(code=CLOSE_POLICY)
+        return
+    await websocket.accept()
+    settings = settings_of(websocket)
+    connection = Connection(websocket, room_code, actor, surface, settings.outbox_limit,
+                            TokenBucket(settings.messages_per_second, settings.message_burst))
+    writer = asyncio.create_task(connection.run_writer())
+    await hub.connect(room, connection)
+    try:
+        while connection.close_code is None:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            await handle(hub, room, connection, text, settings.max_message_bytes)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.disconnect(room, connection)
+        if connection.close_code is None:
+            writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)
+
+
+async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, limit: int) -> None:
+    """Run one message from a client as a command; answer errors to that client alone."""
+    if not connection.bucket.take():
+        if not connection.warned_flood:  # say it once per flood, not once per message
+            connection.warned_flood = True
+            connection.push(hub.renderer.flash("Too many messages at once. Please wait a moment."))
+        return
+    connection.warned_flood = False
+    if len(text.encode()) > limit:
+        connection.push(hub.renderer.flash(f"That message is too large (the limit is {limit // 1024} KiB)."))
+        return
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        connection.push(hub.renderer.flash("That message was not valid JSON."))
+        return
+    command_id = raw.get("id") if isinstance(raw, dict) else None
+    try:
+        command = RULES.parse(raw)
+        outcome = await hub.execute(room.code, connection.actor, command)
+        connection.push(new_links_notice(hub, connection, outcome.reply) + ack(command_id))
+    except CommandError as error:
+        connection.push(hub.renderer.flash(error.message) + ack(command_id))
+
+
+def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:
+    """A replaced secret link is shown to the facilitator who asked for it, and to nobody else."""
+    if "links" not in reply:
+        return ""
+    base = f"{'https' if connection.websocket.url.scheme == 'wss' else 'http'}://{connection.websocket.headers.get('host', '')}"
+    made = links(settings_of(connection.websocket).public_url or base, connection.room, reply["links"])
+    shown = "; ".join(f"new {surface} link: {url}" for surface, url in made.items() if surface != "join")
+    return hub.renderer.flash(shown.capitalize(), "notice")
+
+
+def ack(command_id: object) -> str:
+    """Tells the page its command was handled, so a retry gets a fresh id."""
+    shown = escape(command_id) if isinstance(command_id, str) and len(command_id) <= 64 else ""
+    return f'<div id="ack" hidden data-command-id="{shown}"></div>'

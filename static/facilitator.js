@@ -1,0 +1,69 @@
+// Facilitator pages: retry-safe command ids, a quiet reconnect notice, confirmations.
+(function () {
+  "use strict";
+
+  // Back off quickly to a 10 s ceiling: a phone waking from sleep should be live at once.
+  htmx.config.wsReconnectDelay = function (retry) {
+    var ceiling = Math.min(10000, 500 * Math.pow(2, Math.min(retry, 5)));
+    return ceiling / 2 + Math.random() * ceiling / 2;
+  };
+
+  function newId() {
+    // crypto.randomUUID needs a secure context; phones on plain http LAN addresses lack one.
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  // A command keeps its id until the server acknowledges it, so a tap repeated
+  // while offline, or resent after reconnecting, is applied once.
+  document.addEventListener("htmx:wsConfigSend", function (evt) {
+    var elt = evt.detail.elt;
+    var confirmWith = elt.getAttribute("data-confirm") ||
+      (evt.detail.triggeringEvent && evt.detail.triggeringEvent.submitter &&
+       evt.detail.triggeringEvent.submitter.getAttribute("data-confirm"));
+    if (confirmWith && !elt.dataset.commandId && !window.confirm(confirmWith)) {
+      evt.preventDefault();
+      return;
+    }
+    if (!elt.dataset.commandId) elt.dataset.commandId = newId();
+    evt.detail.parameters.id = elt.dataset.commandId;
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var ack = document.getElementById("ack");
+    var id = ack && ack.getAttribute("data-command-id");
+    if (!id) return;
+    ack.removeAttribute("data-command-id");
+    document.querySelectorAll("[data-command-id]").forEach(function (elt) {
+      if (elt.dataset.commandId === id) delete elt.dataset.commandId;
+    });
+  });
+
+  // Show "Reconnecting…" only after two seconds offline, never on a blip.
+  var offlineTimer = null;
+  document.addEventListener("htmx:wsClose", function () {
+    if (offlineTimer === null) {
+      offlineTimer = setTimeout(function () {
+        document.getElementById("offline").hidden = false;
+      }, 2000);
+    }
+  });
+  document.addEventListener("htmx:wsOpen", function () {
+    clearTimeout(offlineTimer);
+    offlineTimer = null;
+    document.getElementById("offline").hidden = true;
+  });
+
+  // Errors fade after a while; the server may send a new one at any time.
+  var flashTimer = null;
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var flash = document.getElementById("flash");
+    if (!flash || !flash.textContent.trim()) return;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(function () {
+      var current = document.getElementById("flash");
+      if (current && current.classList.contains("error")) current.textContent = "";
+    }, 8000);
+  });
+})();
