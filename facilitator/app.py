@@ -5,7 +5,8 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -17,6 +18,7 @@ from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
 from facilitator.rooms.hub import Hub
 from facilitator.rooms.log import EventLog
+from facilitator.rooms.model import CommandError
 from facilitator.rooms.render import Renderer
 
 
@@ -47,11 +49,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = templates
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
+    app.add_exception_handler(CommandError, api.command_error_response)
+    app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(ws.router)
     return app
+
+
+async def healthz(request: Request) -> JSONResponse:
+    hub = request.app.state.hub
+    checks = {}
+    for name, probe in (("database", hub.log.ping), ("broker", hub.broker.ping)):
+        try:
+            await asyncio.wait_for(probe(), timeout=2)
+            checks[name] = "ok"
+        except Exception as error:  # noqa: BLE001 - report any failure, do not raise it
+            checks[name] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse({"ok": healthy, **checks}, status_code=200 if healthy else 503)
 
 
 def _vendored_assets(settings: Settings) -> dict[str, str]:

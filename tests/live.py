@@ -1,0 +1,100 @@
+"""A real server on 127.0.0.1 for tests, and small clients that talk to it."""
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+import websockets
+
+from facilitator.app import create_app
+from facilitator.config import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_server(settings: Settings):
+    """Serve the app in a thread, as uvicorn would in production; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+                            ws_per_message_deflate=False, ws_max_size=1024 * 1024, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def create_room(base: str, **fields) -> dict:
+    body = {"title": "Reducing discharge delays", "confidentiality": "What is said here stays here.",
+            "charter": {"focus": "Discharge delays", "outcome": "15 % shorter stays", "beneficiaries": "Nurses"},
+            **fields}
+    response = httpx.post(f"{base}/api/rooms", json=body)
+    response.raise_for_status()
+    return response.json()
+
+
+def join(base: str, code: str, name: str = "Ana", organisation: str = "St Mary's", **fields) -> dict:
+    response = httpx.post(f"{base}/api/rooms/{code}/join", json={
+        "name": name, "organisation": organisation, "accept_confidentiality": True, **fields})
+    response.raise_for_status()
+    return response.json()
+
+
+def command(base: str, code: str, token: str, **body) -> httpx.Response:
+    return httpx.post(f"{base}/api/rooms/{code}/commands", json=body,
+                      headers={"Authorization": f"Bearer {token}"})
+
+
+def cookie_for(code: str, role: str, token: str) -> str:
+    return f"fac_{code}_{role}={token}"
+
+
+class Socket:
+    """A WebSocket client that keeps every message it receives, for assertions."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.received: list[str] = []
+
+    async def send(self, payload: dict | str) -> None:
+        await self.connection.send(payload if isinstance(payload, str) else json.dumps(payload))
+
+    async def until(self, predicate: Callable[[str], bool], timeout: float = 5.0) -> str:
+        """Wait for a message satisfying the predicate; fail the test after `timeout` seconds."""
+        for message in self.received:
+            if predicate(message):
+                return message
+        async with asyncio.timeout(timeout):
+            while True:
+                message = await self.connection.recv()
+                self.received.append(message)
+                if predicate(message):
+                    return message
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+async def open_socket(base: str, code: str, surface: str, cookie: str, origin: str | None = None) -> Socket:
+    url = base.replace("http://", "ws://") + f"/r/{code}/ws?surface={surface}"
+    headers = {"Cookie": cookie, "Origin": origin or base}
+    return Socket(await websockets.connect(url, additional_headers=headers, compression=None))
