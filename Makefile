@@ -20,7 +20,6 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/services
-	$(BIN)/python scripts/vendor.py --check
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -30,12 +30,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        broker = broker_for(settings.redis_url)
+        broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
         hub = Hub(RULES, EventLog(engine), broker, Renderer(templates.env, RULES.fragments),
                   settings.signing_key, settings.render_interval_seconds)
         app.state.hub = hub
-        upkeep = asyncio.create_task(hub.keep_presence())
+        upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
         try:
             yield
         finally:

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     outbox_limit: int = 256
     render_interval_seconds: float = 0.1
     max_participants: int = 500
+    # A node's presence outlives its last heartbeat by this long; it refreshes it this often.
+    presence_ttl_seconds: int = 30
+    presence_refresh_seconds: float = 10.0
 
     @cached_property
     def signing_key(self) -> str:

@@ -37,8 +37,8 @@ class Broker(Protocol):
     async def heartbeat(self, node: str) -> None: ...
 
 
-def broker_for(redis_url: str | None) -> Broker:
-    return RedisBroker(redis_url) if redis_url else MemoryBroker()
+def broker_for(redis_url: str | None, presence_ttl: int = PRESENCE_TTL_SECONDS) -> Broker:
+    return RedisBroker(redis_url, presence_ttl) if redis_url else MemoryBroker()
 
 
 class MemoryBroker:
@@ -78,7 +78,8 @@ class MemoryBroker:
 class RedisBroker:
     """Many processes: Redis pub/sub carries messages, a Redis hash carries presence."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, presence_ttl: int = PRESENCE_TTL_SECONDS) -> None:
+        self.presence_ttl = presence_ttl
         self.client = redis.from_url(url, socket_timeout=5, socket_connect_timeout=5,
                                      health_check_interval=15)
         self.handlers: dict[str, Handler] = {}
@@ -118,7 +119,7 @@ class RedisBroker:
         key = _presence_key(topic)
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(key, node, json.dumps({"members": members}))
-            pipe.set(_node_key(node), "1", ex=PRESENCE_TTL_SECONDS)
+            pipe.set(_node_key(node), "1", ex=self.presence_ttl)
             pipe.expire(key, 24 * 3600)
             await pipe.execute()
 
@@ -130,7 +131,7 @@ class RedisBroker:
                 for node, value, live in zip(nodes, raw.values(), alive) if live is not None}
 
     async def heartbeat(self, node: str) -> None:
-        await self.client.set(_node_key(node), "1", ex=PRESENCE_TTL_SECONDS)
+        await self.client.set(_node_key(node), "1", ex=self.presence_ttl)
 
     async def _supervise(self) -> None:
         delay, reconnecting = 0.1, False
