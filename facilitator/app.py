@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
+from facilitator.limits import BodyLimit
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = templates
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_exception_handler(CommandError, api.command_error_response)
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
 
     max_message_bytes: int = 16 * 1024
+    max_request_bytes: int = 64 * 1024
     messages_per_second: float = 10.0
     message_burst: int = 30
     outbox_limit: int = 256
