@@ -14,6 +14,8 @@ from pydantic import ValidationError
 
 from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Event, Role, RoomState
 
+VISITOR_ID_LENGTH = 16
+
 Decider = Callable[[RoomState, Actor, Any, Context], Decision]
 Applier = Callable[[RoomState, Event], None]
 
@@ -95,6 +97,11 @@ class Rules:
         """Check who may do what, then ask the command's feature what happens."""
         if actor.role not in command.roles:
             raise CommandError(f"Only {_who(command.roles)} can {command.action}.", status=403)
+        if actor.role is Role.VISITOR and command.id is not None and len(command.id) < VISITOR_ID_LENGTH:
+            # Nothing else tells two visitors apart: a guessable id would let one
+            # replay another's join and be handed their participant token.
+            raise CommandError(f"Without a token, a command id must be a random string of at least "
+                               f"{VISITOR_ID_LENGTH} characters.")
         if not state.exists and command.type != "room.create":
             raise CommandError("There is no exchange with this code.", status=404)
         if state.ended and not command.allowed_after_end:

@@ -1,0 +1,487 @@
+"""Pure tests of the room's rules: RULES.parse, decide, apply and fold, with no I/O."""
+
+import copy
+import hashlib
+from typing import ClassVar
+
+import pytest
+
+from facilitator.features import RULES
+from facilitator.rooms import rules as room_rules
+from facilitator.rooms.feature import Feature, Rules
+from facilitator.rooms.model import (
+    Actor, Command, CommandError, Context, Decision, Draft, Event, Role, RoomState,
+)
+from facilitator.rooms.secrets import secret_matches
+
+CODE = "ABCDEF"
+FACILITATOR = Actor(Role.FACILITATOR)
+SCRIBE = Actor(Role.SCRIBE)
+SCREEN = Actor(Role.SCREEN)
+VISITOR = Actor(Role.VISITOR)
+CREATE = {"type": "room.create", "title": "Reducing discharge delays",
+          "confidentiality": "What is said here stays here."}
+JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's",
+        "accept_confidentiality": True}
+
+
+def ctx(n: int = 1, now_ms: int = 1_700_000_000_000) -> Context:
+    return Context(now_ms + n, hashlib.sha256(f"nonce-{n}".encode()).digest())
+
+
+def decide(state: RoomState, actor: Actor, raw: dict, context: Context) -> Decision:
+    """RULES.decide on a parsed command, checking that decide leaves the state untouched."""
+    before = copy.deepcopy(state)
+    try:
+        return RULES.decide(state, actor, RULES.parse(raw), context)
+    finally:
+        assert state == before, "decide mutated the state"
+
+
+def events_of(state: RoomState, decision: Decision, context: Context, key: str | None = None) -> list[Event]:
+    return [Event(room=state.code, seq=state.seq + i, type=d.type, data=d.data, at=context.now_ms, command_key=key)
+            for i, d in enumerate(decision.events, start=1)]
+
+
+def run(state: RoomState, actor: Actor, raw: dict, context: Context, key: str | None = None) -> Decision:
+    """Decide, then fold the decided events into the state, as the hub would."""
+    decision = decide(state, actor, raw, context)
+    for event in events_of(state, decision, context, key):
+        RULES.apply(state, event)
+    return decision
+
+
+def refusal(state: RoomState, actor: Actor, raw: dict, context: Context | None = None) -> CommandError:
+    with pytest.raises(CommandError) as caught:
+        decide(state, actor, raw, context or ctx(99))
+    return caught.value
+
+
+def new_room(**fields) -> tuple[RoomState, dict[str, str]]:
+    state = RULES.new_state(CODE)
+    decision = run(state, VISITOR, {**CREATE, **fields}, ctx(0))
+    return state, decision.reply["links"]
+
+
+def joined(state: RoomState, n: int = 1, **fields) -> Actor:
+    decision = run(state, VISITOR, {**JOIN, **fields}, ctx(100 + n))
+    return Actor(Role.PARTICIPANT, decision.reply["participant_id"])
+
+
+# -- create ----------------------------------------------------------------
+
+
+def test_room_create_emits_room_created_with_link_hashes_that_match_the_reply_secrets():
+    state = RULES.new_state(CODE)
+    decision = decide(state, VISITOR, {**CREATE, "organisations": ["St Mary's", "Northfield"]}, ctx(0))
+
+    assert [d.type for d in decision.events] == ["room.created"]
+    data = decision.events[0].data
+    assert data["title"] == "Reducing discharge delays"
+    assert data["organisations"] == ["St Mary's", "Northfield"]
+    links = decision.reply["links"]
+    assert set(links) == set(data["link_hashes"]) == {"facilitator", "scribe", "screen"}
+    for role, secret in links.items():
+        assert secret_matches(secret, data["link_hashes"][role])
+        assert secret not in str(data), "a secret must never be written to the log"
+    assert len(set(links.values())) == 3
+
+
+def test_room_create_folds_into_an_existing_room():
+    state, _ = new_room()
+    assert state.exists and state.seq == 1 and state.created_at == ctx(0).now_ms
+    assert state.title == "Reducing discharge delays" and not state.locked and not state.ended
+
+
+def test_creating_a_room_twice_is_refused():
+    state, _ = new_room()
+    error = refusal(state, VISITOR, CREATE)
+    assert error.status == 409 and "already exists" in error.message
+
+
+def test_commands_on_a_room_that_does_not_exist_are_refused_with_404():
+    error = refusal(RULES.new_state(CODE), FACILITATOR, {"type": "room.lock"})
+    assert error.status == 404
+
+
+# -- join ------------------------------------------------------------------
+
+
+def test_join_adds_a_participant_with_the_typed_details():
+    state, _ = new_room()
+    actor = joined(state, name="Ana Silva", job_title="Ward manager")
+    participant = state.participants[actor.participant_id]
+    assert (participant.name, participant.organisation, participant.job_title) == \
+        ("Ana Silva", "St Mary's", "Ward manager")
+    assert state.present() == [participant]
+
+
+def test_join_requires_accepting_the_confidentiality_statement():
+    state, _ = new_room()
+    for raw in ({**JOIN, "accept_confidentiality": False}, {k: v for k, v in JOIN.items()
+                                                             if k != "accept_confidentiality"}):
+        error = refusal(state, VISITOR, raw)
+        assert error.status == 400 and "confidentiality" in error.message
+
+
+def test_join_is_refused_while_the_room_is_locked():
+    state, _ = new_room()
+    run(state, FACILITATOR, {"type": "room.lock"}, ctx(2))
+    error = refusal(state, VISITOR, JOIN)
+    assert error.status == 403
+    assert error.message == "The facilitator has closed this exchange to new participants."
+
+
+def test_join_is_allowed_again_after_unlock():
+    state, _ = new_room()
+    run(state, FACILITATOR, {"type": "room.lock"}, ctx(2))
+    run(state, FACILITATOR, {"type": "room.unlock"}, ctx(3))
+    joined(state)
+    assert len(state.present()) == 1
+
+
+def test_join_after_the_room_ended_is_refused_as_read_only():
+    state, _ = new_room()
+    run(state, FACILITATOR, {"type": "room.end"}, ctx(2))
+    error = refusal(state, VISITOR, JOIN)
+    assert error.status == 409
+    assert error.message == "This exchange has ended; its record is read-only."
+
+
+@pytest.mark.parametrize("typed", ["st marys", "ST. MARY'S", "  St-Marys ", "stmarys"])
+def test_join_matches_the_organisation_list_forgiving_case_and_punctuation(typed):
+    state, _ = new_room(organisations=["St Mary's", "Northfield Trust"])
+    actor = joined(state, organisation=typed)
+    assert state.participants[actor.participant_id].organisation == "St Mary's"
+
+
+def test_join_with_an_organisation_not_on_the_list_is_refused():
+    state, _ = new_room(organisations=["St Mary's", "Northfield Trust"])
+    error = refusal(state, VISITOR, {**JOIN, "organisation": "St Mark's"})
+    assert error.status == 400 and "from the list" in error.message
+
+
+def test_join_without_an_organisation_list_keeps_the_typed_organisation():
+    state, _ = new_room()
+    actor = joined(state, organisation="Anywhere Clinic")
+    assert state.participants[actor.participant_id].organisation == "Anywhere Clinic"
+
+
+def test_participant_ids_differ_for_different_nonces_and_repeat_for_the_same_nonce():
+    state, _ = new_room()
+    first = decide(state, VISITOR, JOIN, ctx(10)).reply["participant_id"]
+    second = decide(state, VISITOR, JOIN, ctx(11)).reply["participant_id"]
+    again = decide(state, VISITOR, JOIN, ctx(10)).reply["participant_id"]
+    assert first != second
+    assert first == again
+
+
+# -- remove, lock, unlock --------------------------------------------------
+
+
+def test_removing_a_participant_marks_them_removed_and_not_present():
+    state, _ = new_room()
+    actor = joined(state)
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": actor.participant_id}, ctx(3))
+    assert state.participants[actor.participant_id].removed
+    assert state.present() == []
+
+
+def test_removing_an_unknown_participant_is_refused():
+    state, _ = new_room()
+    error = refusal(state, FACILITATOR, {"type": "participant.remove", "participant_id": "nobody"})
+    assert error.status == 404
+
+
+def test_removing_an_already_removed_participant_is_refused():
+    state, _ = new_room()
+    actor = joined(state)
+    remove = {"type": "participant.remove", "participant_id": actor.participant_id}
+    run(state, FACILITATOR, remove, ctx(3))
+    error = refusal(state, FACILITATOR, remove)
+    assert error.status == 404
+
+
+def test_locking_a_locked_room_is_refused():
+    state, _ = new_room()
+    run(state, FACILITATOR, {"type": "room.lock"}, ctx(2))
+    assert state.locked
+    error = refusal(state, FACILITATOR, {"type": "room.lock"})
+    assert error.status == 409 and "already closed" in error.message
+
+
+def test_unlocking_an_open_room_is_refused():
+    state, _ = new_room()
+    error = refusal(state, FACILITATOR, {"type": "room.unlock"})
+    assert error.status == 409 and "already open" in error.message
+
+
+# -- who may do what -------------------------------------------------------
+
+FACILITATOR_COMMANDS = {
+    "room.lock": {"type": "room.lock"},
+    "room.unlock": {"type": "room.unlock"},
+    "room.end": {"type": "room.end"},
+    "participant.remove": {"type": "participant.remove", "participant_id": "someone"},
+    "link.rotate": {"type": "link.rotate", "role": "scribe"},
+    "room.update": {"type": "room.update", "title": "A new title"},
+}
+
+
+@pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.SCRIBE, Role.SCREEN, Role.VISITOR])
+@pytest.mark.parametrize("kind", sorted(FACILITATOR_COMMANDS))
+def test_facilitator_commands_are_refused_for_every_other_role_with_403(kind, role):
+    state, _ = new_room()
+    participant = joined(state)
+    actor = participant if role is Role.PARTICIPANT else Actor(role)
+    error = refusal(state, actor, FACILITATOR_COMMANDS[kind])
+    assert error.status == 403
+    assert error.message.startswith("Only the facilitator can"), error.message
+
+
+def test_participant_and_staff_cannot_create_or_join_as_those_are_visitor_commands():
+    state, _ = new_room()
+    for actor in (FACILITATOR, SCRIBE, SCREEN):
+        assert refusal(state, actor, JOIN).status == 403
+        assert refusal(state, actor, CREATE).status == 403
+
+
+class _Wave(Command):
+    """A participant command that exists only in this test, to reach the membership check."""
+
+    type: ClassVar[str] = "test.wave"
+    roles: ClassVar = frozenset({Role.PARTICIPANT})
+    action: ClassVar[str] = "wave"
+
+
+def test_a_removed_participants_commands_are_refused():
+    wave = Feature(name="wave", deciders={_Wave: lambda s, a, c, x: Decision([Draft("test.waved", {})])},
+                   appliers={})
+    rules = Rules([room_rules.feature, wave])
+    state, _ = new_room()
+    actor = joined(state)
+    assert rules.decide(state, actor, rules.parse({"type": "test.wave"}), ctx(5)).events
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": actor.participant_id}, ctx(6))
+
+    with pytest.raises(CommandError) as caught:
+        rules.decide(state, actor, rules.parse({"type": "test.wave"}), ctx(7))
+    assert caught.value.status == 403
+    assert caught.value.message == "You are no longer part of this exchange."
+    # With the installed rules, too, nothing a removed participant sends gets through.
+    for raw in FACILITATOR_COMMANDS.values():
+        assert refusal(state, actor, raw).status == 403
+
+
+def test_a_participant_id_never_joined_is_refused_like_a_removed_one():
+    wave = Feature(name="wave", deciders={_Wave: lambda s, a, c, x: Decision([])}, appliers={})
+    rules = Rules([room_rules.feature, wave])
+    state, _ = new_room()
+    with pytest.raises(CommandError) as caught:
+        rules.decide(state, Actor(Role.PARTICIPANT, "ghost"), rules.parse({"type": "test.wave"}), ctx(5))
+    assert caught.value.status == 403
+
+
+AFTER_END = {
+    **FACILITATOR_COMMANDS,
+    "room.create": CREATE,
+    "participant.join": JOIN,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(AFTER_END))
+def test_after_room_end_every_command_is_refused(kind):
+    state, _ = new_room()
+    participant = joined(state)
+    run(state, FACILITATOR, {"type": "room.lock"}, ctx(3))  # so that room.unlock is otherwise valid
+    run(state, FACILITATOR, {"type": "room.end"}, ctx(4))
+    assert state.ended and state.ended_at == ctx(4).now_ms
+    raw = dict(AFTER_END[kind])
+    if kind == "participant.remove":
+        raw["participant_id"] = participant.participant_id
+    actor = VISITOR if kind in ("room.create", "participant.join") else FACILITATOR
+    error = refusal(state, actor, raw)
+    assert error.status == 409
+    assert error.message == "This exchange has ended; its record is read-only."
+
+
+def test_every_installed_room_command_is_covered_by_the_after_end_check():
+    room_commands = {command.type for command in room_rules.feature.deciders}
+    assert room_commands == set(AFTER_END)
+
+
+# -- links -----------------------------------------------------------------
+
+
+def test_link_rotate_changes_only_that_roles_hash_and_the_old_secret_stops_matching():
+    state, links = new_room()
+    before = dict(state.link_hashes)
+    decision = run(state, FACILITATOR, {"type": "link.rotate", "role": "scribe"}, ctx(2))
+    new_secret = decision.reply["links"]["scribe"]
+
+    assert set(decision.reply["links"]) == {"scribe"}
+    assert state.link_hashes["facilitator"] == before["facilitator"]
+    assert state.link_hashes["screen"] == before["screen"]
+    assert state.link_hashes["scribe"] != before["scribe"]
+    assert not secret_matches(links["scribe"], state.link_hashes["scribe"])
+    assert secret_matches(new_secret, state.link_hashes["scribe"])
+    assert secret_matches(links["facilitator"], state.link_hashes["facilitator"])
+    assert secret_matches(links["screen"], state.link_hashes["screen"])
+    assert new_secret not in str(decision.events[0].data)
+
+
+def test_the_facilitator_link_cannot_be_rotated():
+    state, _ = new_room()
+    error = refusal(state, FACILITATOR, {"type": "link.rotate", "role": "facilitator"})
+    assert error.status == 400
+
+
+# -- update ----------------------------------------------------------------
+
+
+def test_room_update_changes_only_the_fields_sent():
+    state, _ = new_room(organisations=["St Mary's"])
+    run(state, FACILITATOR, {"type": "room.update", "title": "Shorter stays",
+                             "organisations": ["Northfield", "northfield.", "St Mary's"]}, ctx(2))
+    assert state.title == "Shorter stays"
+    assert state.organisations == ["Northfield", "St Mary's"]
+    assert state.confidentiality == "What is said here stays here."
+
+
+def test_room_update_with_nothing_to_change_is_refused():
+    state, _ = new_room()
+    assert refusal(state, FACILITATOR, {"type": "room.update"}).status == 400
+
+
+# -- parse -----------------------------------------------------------------
+
+
+def test_parse_refuses_an_unknown_command_type():
+    with pytest.raises(CommandError, match="Unknown command type: 'room.explode'"):
+        RULES.parse({"type": "room.explode"})
+    with pytest.raises(CommandError, match="Unknown command type"):
+        RULES.parse({"title": "no type at all"})
+
+
+@pytest.mark.parametrize("raw", [["room.lock"], "room.lock", None, 42])
+def test_parse_refuses_anything_but_a_json_object(raw):
+    with pytest.raises(CommandError, match="must be a JSON object"):
+        RULES.parse(raw)
+
+
+def test_parse_refuses_an_extra_field():
+    with pytest.raises(CommandError, match="Unexpected field: admin"):
+        RULES.parse({"type": "room.lock", "admin": True})
+
+
+def test_parse_refuses_a_title_over_120_characters():
+    assert RULES.parse({**CREATE, "title": "x" * 120}).title == "x" * 120
+    with pytest.raises(CommandError, match="title"):
+        RULES.parse({**CREATE, "title": "x" * 121})
+
+
+def test_parse_refuses_a_name_over_60_characters():
+    assert RULES.parse({**JOIN, "name": "n" * 60}).name == "n" * 60
+    with pytest.raises(CommandError, match="name"):
+        RULES.parse({**JOIN, "name": "n" * 61})
+
+
+def test_parse_strips_control_characters_from_names():
+    command = RULES.parse({**JOIN, "name": "\x00An\x1ba\x07  \u200bSilva\t\r\n", "organisation": "St\x00 Mary's"})
+    assert command.name == "Ana Silva"
+    assert command.organisation == "St Mary's"
+
+
+def test_parse_refuses_a_name_of_only_control_characters():
+    with pytest.raises(CommandError, match="name"):
+        RULES.parse({**JOIN, "name": "\x00\x07\t"})
+
+
+def test_parse_refuses_a_malformed_command_id():
+    with pytest.raises(CommandError, match="id"):
+        RULES.parse({"type": "room.lock", "id": "has spaces"})
+
+
+# -- apply and fold --------------------------------------------------------
+
+
+def test_apply_refuses_an_event_with_the_wrong_seq():
+    state, _ = new_room()
+    for seq in (1, 3):
+        with pytest.raises(ValueError):
+            RULES.apply(state, Event(room=CODE, seq=seq, type="room.locked", data={}, at=1))
+    assert state.seq == 1 and not state.locked
+
+
+def _scripted_log() -> tuple[RoomState, list[Event]]:
+    state = RULES.new_state(CODE)
+    log: list[Event] = []
+
+    def step(actor: Actor, raw: dict, n: int, key: str | None = None) -> Decision:
+        context = ctx(n)
+        decision = decide(state, actor, raw, context)
+        for event in events_of(state, decision, context, key):
+            RULES.apply(state, event)
+            log.append(event)
+        return decision
+
+    step(VISITOR, {**CREATE, "organisations": ["St Mary's", "Northfield"]}, 0)
+    ana = step(VISITOR, {**JOIN, "name": "Ana"}, 1, key="k-ana").reply["participant_id"]
+    step(VISITOR, {**JOIN, "name": "Ben", "organisation": "northfield"}, 2)
+    step(FACILITATOR, {"type": "room.lock"}, 3, key="k-lock")
+    step(FACILITATOR, {"type": "link.rotate", "role": "screen"}, 4)
+    step(FACILITATOR, {"type": "participant.remove", "participant_id": ana}, 5)
+    step(FACILITATOR, {"type": "room.unlock"}, 6)
+    step(FACILITATOR, {"type": "room.update", "title": "Renamed"}, 7)
+    step(FACILITATOR, {"type": "room.end"}, 8)
+    return state, log
+
+
+def test_fold_of_a_log_equals_the_state_built_step_by_step():
+    stepped, log = _scripted_log()
+    folded = RULES.fold(CODE, log)
+    assert folded == stepped
+    assert folded.seq == len(log) == 9
+    assert [p.name for p in folded.present()] == ["Ben"]
+    assert folded.title == "Renamed" and folded.ended and not folded.locked
+
+
+def test_fold_survives_a_json_round_trip_of_the_log():
+    stepped, log = _scripted_log()
+    assert RULES.fold(CODE, [Event.from_json(copy.deepcopy(e.to_json())) for e in log]) == stepped
+
+
+def test_fold_skips_events_of_features_no_longer_installed():
+    state, _ = new_room()
+    RULES.apply(state, Event(room=CODE, seq=2, type="retired.feature.thing", data={"x": 1}, at=5))
+    assert state.seq == 2
+
+
+def test_applied_records_each_command_key_at_the_seq_of_its_first_event():
+    state, _ = new_room()
+    RULES.apply(state, Event(room=CODE, seq=2, type="room.locked", data={}, at=2, command_key="k1"))
+    RULES.apply(state, Event(room=CODE, seq=3, type="room.unlocked", data={}, at=3, command_key="k1"))
+    RULES.apply(state, Event(room=CODE, seq=4, type="room.locked", data={}, at=4, command_key="k2"))
+    RULES.apply(state, Event(room=CODE, seq=5, type="room.unlocked", data={}, at=5))
+    assert state.applied == {"k1": 2, "k2": 4}
+
+
+def test_decide_is_deterministic_for_the_same_state_command_and_context():
+    state, _ = new_room()
+    command = RULES.parse({"type": "link.rotate", "role": "screen"})
+    assert RULES.decide(state, FACILITATOR, command, ctx(5)) == RULES.decide(state, FACILITATOR, command, ctx(5))
+
+
+def test_a_visitor_command_id_must_be_unguessable():
+    """Visitors share one identity; a short id would let one replay another's join."""
+    from facilitator.rooms.feature import VISITOR_ID_LENGTH
+
+    state = RULES.fold("ABCDEF", [])
+    created = RULES.decide(state, Actor(Role.VISITOR), RULES.parse(
+        {"type": "room.create", "title": "T", "confidentiality": "c"}), Context(1, b"n" * 32))
+    RULES.apply(state, Event("ABCDEF", 1, "room.created", created.events[0].data, 1))
+    join = {"type": "participant.join", "name": "A", "organisation": "O", "accept_confidentiality": True}
+    with pytest.raises(CommandError, match="at least 16 characters"):
+        RULES.decide(state, Actor(Role.VISITOR), RULES.parse({**join, "id": "1"}), Context(2, b"m" * 32))
+    decision = RULES.decide(state, Actor(Role.VISITOR), RULES.parse({**join, "id": "x" * VISITOR_ID_LENGTH}),
+                            Context(2, b"m" * 32))
+    assert decision.events[0].type == "participant.joined"
