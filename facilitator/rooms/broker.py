@@ -137,6 +137,8 @@ class RedisBroker:
         delay, reconnecting = 0.1, False
         while True:
             try:
+                if self._pubsub is not None:
+                    await self._pubsub.aclose()  # give the broken connection back to the pool
                 self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)
                 if self.handlers:
                     await self._pubsub.subscribe(*(_channel(t) for t in self.handlers))

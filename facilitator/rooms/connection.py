@@ -57,7 +57,7 @@ class Connection:
         # Per-viewer fragments last sent to this client, to send only what changed.
         self.sent: dict[str, str] = {}
         self.close_code: int | None = None
-        self.warned_flood = False
+        self.flood_warned_at = float("-inf")
 
     def push(self, text: str) -> None:
         """Queue text for this client without waiting; close it if it is too far behind."""

@@ -6,6 +6,7 @@ room and everyone else carry on.
 
 import asyncio
 import json
+import time
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -20,6 +21,7 @@ from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.web import hub_of, identity_of, links, settings_of
 
 router = APIRouter()
+FLOOD_WARNING_EVERY = 5.0  # seconds
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
@@ -76,17 +78,17 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
 async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, limit: int) -> None:
     """Run one message from a client as a command; answer errors to that client alone."""
     if not connection.bucket.take():
-        if not connection.warned_flood:  # say it once per flood, not once per message
-            connection.warned_flood = True
+        now = time.monotonic()
+        if now - connection.flood_warned_at > FLOOD_WARNING_EVERY:  # once per flood, not per message
+            connection.flood_warned_at = now
             connection.push(hub.renderer.flash("Too many messages at once. Please wait a moment."))
         return
-    connection.warned_flood = False
     if len(text.encode()) > limit:
         connection.push(hub.renderer.flash(f"That message is too large (the limit is {limit // 1024} KiB)."))
         return
     try:
         raw = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: deeply nested arrays fit in the size limit
         connection.push(hub.renderer.flash("That message was not valid JSON."))
         return
     command_id = raw.get("id") if isinstance(raw, dict) else None
@@ -105,7 +107,7 @@ def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:
     base = f"{'https' if connection.websocket.url.scheme == 'wss' else 'http'}://{connection.websocket.headers.get('host', '')}"
     made = links(settings_of(connection.websocket).public_url or base, connection.room, reply["links"])
     shown = "; ".join(f"new {surface} link: {url}" for surface, url in made.items() if surface != "join")
-    return hub.renderer.flash(shown.capitalize(), "notice")
+    return hub.renderer.flash(shown[:1].upper() + shown[1:], "notice")  # not capitalize(): keys are case-sensitive
 
 
 def ack(command_id: object) -> str:
