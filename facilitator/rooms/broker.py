@@ -108,7 +108,11 @@ class RedisBroker:
     async def subscribe(self, topic: str, handler: Handler) -> None:
         self.handlers[topic] = handler
         if self._pubsub is not None:
-            await self._pubsub.subscribe(_channel(topic))
+            try:
+                await self._pubsub.subscribe(_channel(topic))
+            except redis.RedisError as error:
+                # The supervisor subscribes to every handler's topic when it reconnects.
+                log.warning("subscribing to %s failed (%s); will retry on reconnect", topic, error)
 
     async def unsubscribe(self, topic: str) -> None:
         self.handlers.pop(topic, None)

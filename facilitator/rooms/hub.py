@@ -129,9 +129,17 @@ class Hub:
                     await self._read_missed(room)  # another process wrote first: decide again
                     continue
                 self._apply(room, events)
-                await self.broker.publish(f"room:{code}", {"kind": "events",
-                                                           "events": [e.to_json() for e in events]})
+                await self._publish(room, {"kind": "events", "events": [e.to_json() for e in events]})
                 return Outcome(events, decision.reply)
+
+    async def _publish(self, room: LiveRoom, message: dict) -> None:
+        """Tell the other nodes. The events are already in the log, so a broker
+        fault must not turn an acknowledged command into an error: other nodes
+        read what they missed at their next gap or resynchronisation."""
+        try:
+            await self.broker.publish(f"room:{room.code}", message)
+        except Exception as error:  # noqa: BLE001 - any broker fault
+            log.warning("publish to room %s failed: %s", room.code, error)
 
     async def _first_result(self, room: LiveRoom, key: str) -> list[Event]:
         first = room.state.applied[key]

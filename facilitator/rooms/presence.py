@@ -6,9 +6,12 @@ listening now, and a stored copy for nodes that start listening later. A node
 that dies stops refreshing its heartbeat, and its members fade out.
 """
 
+import logging
 from collections import Counter
 
 from facilitator.rooms.broker import Broker
+
+log = logging.getLogger(__name__)
 
 
 class Presence:
@@ -72,5 +75,8 @@ class Presence:
 
     async def _share(self, room: str) -> None:
         message = self.message(room)
-        await self.broker.put_presence(f"room:{room}", self.node, message["members"])
-        await self.broker.publish(f"room:{room}", message)
+        try:
+            await self.broker.put_presence(f"room:{room}", self.node, message["members"])
+            await self.broker.publish(f"room:{room}", message)
+        except Exception as error:  # noqa: BLE001 - the periodic refresh shares it again
+            log.warning("sharing presence of room %s failed: %s", room, error)
