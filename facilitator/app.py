@@ -17,10 +17,12 @@ from facilitator.limits import BodyLimit
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
-from facilitator.rooms.hub import Hub
+from facilitator.rooms.hub import Hub, now_ms
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
 from facilitator.rooms.render import Renderer
+from facilitator.timers import agenda_file
+from facilitator.timers.scheduler import DeadlineScheduler
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,14 +35,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
+        scheduler = DeadlineScheduler()
         hub = Hub(RULES, EventLog(engine), broker, Renderer(templates.env, RULES.fragments),
-                  settings.signing_key, settings.render_interval_seconds)
+                  settings.signing_key, settings.render_interval_seconds, alarms=scheduler)
         app.state.hub = hub
+        scheduler.start(hub.fire)
+        # Rooms of the last days come back with their running timers; a deadline
+        # that passed while the server was down fires at once.
+        await hub.revive(since_ms=now_ms() - settings.revive_days * 24 * 3600 * 1000)
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
         try:
             yield
         finally:
             upkeep.cancel()
+            scheduler.shutdown()
             await broker.stop()
             engine.dispose()
 
@@ -57,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(ws.router)
+    app.include_router(agenda_file.router)
     return app
 
 

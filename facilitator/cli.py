@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import os
 import socket
 import sys
 
@@ -11,8 +12,9 @@ import uvicorn
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
-from facilitator.rooms.hub import create_room
+from facilitator.rooms.hub import Outcome, create_room, now_ms
 from facilitator.rooms.log import EventLog
+from facilitator.rooms.model import Actor, Context, Role
 from facilitator.rooms.web import links
 
 DEMO = {
@@ -28,6 +30,24 @@ DEMO = {
     "organisations": ["St Mary's Hospital", "Northfield Community Hospital", "Riverside Medical Centre",
                       "Eastgate Health Partners", "Hillcrest Rehabilitation Clinic"],
 }
+
+
+DEMO_AGENDA = [
+    {"kind": "discussion", "title": "Welcome, charter and ground rules", "minutes": 10},
+    *({"kind": "case", "organisation": organisation, "presenter": presenter, "presentation_minutes": 15,
+       "qa_minutes": 5, "qa_prompt": "What would you try differently?"}
+      for organisation, presenter in (("St Mary's Hospital", "Dr Ana Silva"),
+                                      ("Northfield Community Hospital", "Tom Okafor, discharge coordinator"),
+                                      ("Riverside Medical Centre", "Priya Nair, ward pharmacist"))),
+    {"kind": "break", "title": "Coffee", "minutes": 15},
+    *({"kind": "case", "organisation": organisation, "presenter": presenter, "presentation_minutes": 15,
+       "qa_minutes": 5, "qa_prompt": "What would you try differently?"}
+      for organisation, presenter in (("Eastgate Health Partners", "Maria Costa, nurse manager"),
+                                      ("Hillcrest Rehabilitation Clinic", "Jon Berg, therapy lead"))),
+    {"kind": "breakout", "title": "Standardising the discharge checklist", "minutes": 25},
+    {"kind": "poll", "title": "Which changes will we try first?", "minutes": 10},
+    {"kind": "discussion", "title": "Action plans and commitments", "minutes": 20},
+]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,7 +82,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 def demo(settings: Settings, base: str) -> None:
     log = EventLog(make_engine(settings.database_url))
-    code, outcome = asyncio.run(create_room(RULES, log, RULES.parse(DEMO)))
+    code, outcome = asyncio.run(create_demo(log))
     made = links(base, code, outcome.reply["links"])
     print(f"\n{DEMO['title']}  (room code {code})\n")
     for label, key in (("Facilitator console", "console"), ("Scribe panel", "scribe"),
@@ -71,6 +91,15 @@ def demo(settings: Settings, base: str) -> None:
     print("\nScan to join:\n")
     segno.make(made["join"], error="m").terminal(compact=True)
     print()
+
+
+async def create_demo(log: EventLog) -> tuple[str, Outcome]:
+    code, outcome = await create_room(RULES, log, RULES.parse(DEMO))
+    agenda = RULES.parse({"type": "agenda.import", "items": DEMO_AGENDA})
+    state = RULES.fold(code, await log.read(code))
+    decision = RULES.decide(state, Actor(Role.FACILITATOR), agenda, Context(now_ms(), os.urandom(32)))
+    await log.append(code, state.seq, decision.events, now_ms())
+    return code, outcome
 
 
 def public_base(settings: Settings, host: str, port: int) -> str:

@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     message_burst: int = 30
     outbox_limit: int = 256
     render_interval_seconds: float = 0.1
-    max_participants: int = 500
+    # Rooms created this many days back are loaded at start, so their timers run on.
+    revive_days: int = 3
     # A node's presence outlives its last heartbeat by this long; it refreshes it this often.
     presence_ttl_seconds: int = 30
     presence_refresh_seconds: float = 10.0

@@ -2,5 +2,6 @@
 
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.feature import Rules
+from facilitator.timers import feature as timers
 
-RULES = Rules([room_rules.feature])
+RULES = Rules([room_rules.feature, timers.feature])

@@ -28,6 +28,10 @@
     }
     if (!elt.dataset.commandId) elt.dataset.commandId = newId();
     evt.detail.parameters.id = elt.dataset.commandId;
+    // A time of day means the facilitator's own wall clock: say which one.
+    if (evt.detail.parameters.utc_offset_minutes === "") {
+      evt.detail.parameters.utc_offset_minutes = String(-new Date().getTimezoneOffset());
+    }
   });
 
   document.addEventListener("htmx:wsAfterMessage", function () {

@@ -109,7 +109,8 @@ async def send_command(request: Request, code: str, who: Annotated[Actor, Depend
 async def get_state(request: Request, code: str, who: Annotated[Actor, Depends(actor)]) -> dict:
     hub = hub_of(request)
     room = await hub.open(_code(code))
-    return state_view(hub.scene(room), who)
+    scene = hub.scene(room)
+    return state_view(scene, who) | RULES.views(scene, who)
 
 
 @router.get("/rooms/{code}/events", summary="The event log, in order (facilitator only)")

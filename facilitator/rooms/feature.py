@@ -39,12 +39,31 @@ class Fragment:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """A command the server sends itself at a given time (a phase that ends).
+
+    The command carries an id, so two processes firing the same deadline
+    apply it once.
+    """
+
+    at_ms: int
+    command: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.command["id"]
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     deciders: dict[type[Command], Decider]
     appliers: dict[str, Applier]
     init: Callable[[], Any] | None = None
     fragments: tuple[Fragment, ...] = ()
+    deadlines: Callable[[RoomState], list[Deadline]] | None = None
+    # The feature's part of the state API, as the viewer may see it.
+    view: Callable[..., dict[str, Any]] | None = None
 
 
 @dataclass
@@ -70,6 +89,16 @@ class Rules:
     @property
     def fragments(self) -> list[Fragment]:
         return [fragment for feature in self.features for fragment in feature.fragments]
+
+    def deadlines(self, state: RoomState) -> list[Deadline]:
+        """Every deadline the room's features are waiting for; none once it has ended."""
+        if state.ended:
+            return []
+        return [deadline for feature in self.features if feature.deadlines is not None
+                for deadline in feature.deadlines(state)]
+
+    def views(self, scene: Any, viewer: Actor) -> dict[str, Any]:
+        return {feature.name: feature.view(scene, viewer) for feature in self.features if feature.view is not None}
 
     def new_state(self, code: str) -> RoomState:
         state = RoomState(code=code)
@@ -133,7 +162,8 @@ class Rules:
 
 def _who(roles: frozenset[Role]) -> str:
     names = {Role.FACILITATOR: "the facilitator", Role.SCRIBE: "a scribe",
-             Role.SCREEN: "the screen", Role.PARTICIPANT: "a participant", Role.VISITOR: "a visitor"}
+             Role.SCREEN: "the screen", Role.PARTICIPANT: "a participant", Role.VISITOR: "a visitor",
+             Role.SYSTEM: "the server"}
     ordered = [names[role] for role in Role if role in roles]
     return " or ".join(ordered) if ordered else "nobody"
 

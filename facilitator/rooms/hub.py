@@ -13,11 +13,11 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from facilitator.rooms.broker import Broker
 from facilitator.rooms.connection import CLOSE_POLICY, Connection
-from facilitator.rooms.feature import Rules
+from facilitator.rooms.feature import Deadline, Rules
 from facilitator.rooms.log import EventLog, SeqConflict
 from facilitator.rooms.model import Actor, Command, CommandError, Context, Event, Role, RoomState
 from facilitator.rooms.presence import Presence
@@ -59,6 +59,17 @@ async def create_room(rules: Rules, log_: EventLog, command: Command) -> tuple[s
     return code, Outcome(events, decision.reply)
 
 
+class Alarms(Protocol):
+    def sync(self, room: str, deadlines: list[Deadline]) -> None: ...
+
+
+class NoAlarms:
+    """For a hub that fires no deadlines (tools and tests that do not need them)."""
+
+    def sync(self, room: str, deadlines: list[Deadline]) -> None:
+        pass
+
+
 class LiveRoom:
     def __init__(self, state: RoomState):
         self.state = state
@@ -75,8 +86,9 @@ class LiveRoom:
 
 class Hub:
     def __init__(self, rules: Rules, log_: EventLog, broker: Broker, renderer: Renderer,
-                 signing_key: str, render_interval: float = 0.1):
+                 signing_key: str, render_interval: float = 0.1, alarms: "Alarms | None" = None):
         self.rules = rules
+        self.alarms = alarms or NoAlarms()
         self.log = log_
         self.broker = broker
         self.renderer = renderer
@@ -103,6 +115,7 @@ class Hub:
             if not state.exists:
                 raise CommandError("There is no exchange with this code.", status=404)
             room = LiveRoom(state)
+            self.alarms.sync(code, self.rules.deadlines(state))
             await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
             await self.presence.load(code)
             self.rooms[code] = room
@@ -132,6 +145,18 @@ class Hub:
                 await self._publish(room, {"kind": "events", "events": [e.to_json() for e in events]})
                 return Outcome(events, decision.reply)
 
+    async def fire(self, code: str, command: dict) -> None:
+        """Run a deadline's command as the server itself; a stale or repeated one changes nothing."""
+        try:
+            await self.execute(code, Actor(Role.SYSTEM), self.rules.parse(command))
+        except CommandError as error:
+            log.debug("deadline %s in room %s: %s", command.get("id"), code, error.message)
+
+    async def revive(self, since_ms: int) -> None:
+        """Load the rooms created since `since_ms`, so their deadlines are scheduled again."""
+        for code in await self.log.rooms_since(since_ms):
+            await self.open(code)
+
     async def _publish(self, room: LiveRoom, message: dict) -> None:
         """Tell the other nodes. The events are already in the log, so a broker
         fault must not turn an acknowledged command into an error: other nodes
@@ -150,6 +175,7 @@ class Hub:
         for event in events:
             if event.seq == room.state.seq + 1:
                 self.rules.apply(room.state, event)
+        self.alarms.sync(room.code, self.rules.deadlines(room.state))
         self.changed(room)
 
     async def _read_missed(self, room: LiveRoom) -> None:

@@ -8,7 +8,7 @@ it missed and decides again (see `hub.py`).
 from collections.abc import Sequence
 
 import anyio
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -39,6 +39,9 @@ class EventLog:
 
     async def exists(self, code: str) -> bool:
         return await anyio.to_thread.run_sync(self._exists, code)
+
+    async def rooms_since(self, since_ms: int) -> list[str]:
+        return await anyio.to_thread.run_sync(self._rooms_since, since_ms)
 
     async def ping(self) -> None:
         await anyio.to_thread.run_sync(self._ping)
@@ -77,10 +80,10 @@ class EventLog:
         with Session(self.engine) as session:
             return session.get(db.Room, code) is not None
 
+    def _rooms_since(self, since_ms: int) -> list[str]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(db.Room.code).where(db.Room.created_at >= since_ms)))
+
     def _ping(self) -> None:
         with Session(self.engine) as session:
             session.exec(text("SELECT 1"))
-
-    def last_seq(self, code: str) -> int:
-        with Session(self.engine) as session:
-            return session.exec(select(func.max(db.Event.seq)).where(db.Event.room == code)).one() or 0

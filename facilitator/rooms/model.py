@@ -19,6 +19,8 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
     # Someone with no identity yet: creating an exchange or joining one.
     VISITOR = "visitor"
+    # The server itself, firing a deadline (a phase that ends, a scheduled start).
+    SYSTEM = "system"
 
 
 STAFF = frozenset({Role.FACILITATOR})

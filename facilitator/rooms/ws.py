@@ -15,7 +15,7 @@ from markupsafe import escape
 from facilitator.features import RULES
 from facilitator.rooms.auth import SURFACE_ROLES
 from facilitator.rooms.connection import CLOSE_POLICY, Connection, TokenBucket
-from facilitator.rooms.hub import Hub, LiveRoom
+from facilitator.rooms.hub import Hub, LiveRoom, now_ms
 from facilitator.rooms.model import CommandError
 from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.web import hub_of, identity_of, links, settings_of
@@ -91,6 +91,9 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
     except (ValueError, RecursionError):  # RecursionError: deeply nested arrays fit in the size limit
         connection.push(hub.renderer.flash("That message was not valid JSON."))
         return
+    if isinstance(raw, dict) and raw.get("type") == "clock.sync":
+        connection.push(server_time(raw.get("sent")))
+        return
     command_id = raw.get("id") if isinstance(raw, dict) else None
     try:
         command = RULES.parse(raw)
@@ -108,6 +111,12 @@ def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:
     made = links(settings_of(connection.websocket).public_url or base, connection.room, reply["links"])
     shown = "; ".join(f"new {surface} link: {url}" for surface, url in made.items() if surface != "join")
     return hub.renderer.flash(shown[:1].upper() + shown[1:], "notice")  # not capitalize(): keys are case-sensitive
+
+
+def server_time(sent: object) -> str:
+    """The server's clock, for the page to learn its offset (see static/clock.js)."""
+    echoed = sent if isinstance(sent, int) and not isinstance(sent, bool) else 0
+    return f'<div id="server-clock" hidden data-sent="{echoed}" data-server="{now_ms()}"></div>'
 
 
 def ack(command_id: object) -> str:

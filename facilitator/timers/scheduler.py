@@ -1,0 +1,60 @@
+"""Fires the deadlines that features declare, through APScheduler.
+
+After every change to a room the hub hands over that room's deadlines; this
+keeps exactly one APScheduler job per deadline. A job sends its command as
+the server itself. Every process serving the room schedules the same jobs
+and fires them; the command id makes the second firing a no-op, so a phase
+ends once however many processes watch it. A deadline already past (the
+server was down) fires at once.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from facilitator.rooms.feature import Deadline
+
+log = logging.getLogger(__name__)
+
+Fire = Callable[[str, dict], Awaitable[None]]
+
+
+class DeadlineScheduler:
+    def __init__(self) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.jobs: dict[str, set[str]] = {}
+        self.fire: Fire | None = None
+
+    def start(self, fire: Fire) -> None:
+        self.fire = fire
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def sync(self, room: str, deadlines: list[Deadline]) -> None:
+        """Make the room's scheduled jobs exactly its current deadlines."""
+        wanted = {f"{room}/{deadline.key}": deadline for deadline in deadlines}
+        for job_id in self.jobs.get(room, set()) - wanted.keys():
+            try:
+                self.scheduler.remove_job(job_id)
+            except JobLookupError:
+                pass  # it already fired
+        for job_id, deadline in wanted.items():
+            if job_id in self.jobs.get(room, set()):
+                continue
+            when = datetime.fromtimestamp(deadline.at_ms / 1000, UTC)
+            self.scheduler.add_job(self._fire, "date", run_date=max(when, datetime.now(UTC)),
+                                   args=[room, deadline.command], id=job_id, replace_existing=True,
+                                   misfire_grace_time=None)
+        self.jobs[room] = set(wanted)
+
+    async def _fire(self, room: str, command: dict) -> None:
+        try:
+            await self.fire(room, command)
+        except Exception:
+            log.exception("deadline %s of room %s failed", command.get("id"), room)
