@@ -187,6 +187,8 @@ def begin(state: RoomState, actor: Actor, cmd: c.BeginScheduled, ctx: Context) -
     agenda = agenda_of(state)
     if (agenda.scheduled_item, agenda.scheduled_at) != (cmd.item_id, cmd.at):
         raise CommandError("That scheduled start was cancelled or replaced.", status=409)
+    if ctx.now_ms < cmd.at - EARLY_FIRE_TOLERANCE_MS:
+        raise CommandError("It is not time for that item yet.", status=409)
     return Decision([Draft("timer.unscheduled", {})] + _begin(agenda, _item(agenda, cmd.item_id), 0, ctx.now_ms))
 
 

@@ -654,6 +654,14 @@ def test_begin_starts_the_scheduled_item_and_clears_the_schedule():
     assert agenda(state).scheduled_item is None and agenda(state).scheduled_at is None
 
 
+def test_begin_is_refused_before_its_time():
+    state, a, b = two_cases()
+    run(state, FACILITATOR, {"type": "timer.schedule", "item_id": b.id, "at_ms": T0 + MIN}, T0)
+    error = refusal(state, SYSTEM, {"type": "timer.begin", "item_id": b.id, "at": T0 + MIN}, T0 + MIN - 1000)
+    assert error.status == 409 and "not time" in error.message
+    assert agenda(state).scheduled_item == b.id
+
+
 def test_begin_is_refused_for_a_cancelled_or_replaced_schedule():
     state, a, b = two_cases()
     error = refusal(state, SYSTEM, {"type": "timer.begin", "item_id": a.id, "at": T0 + MIN}, T0 + MIN)
