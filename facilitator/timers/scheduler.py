@@ -10,7 +10,7 @@ server was down) fires at once.
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,6 +20,7 @@ from facilitator.rooms.feature import Deadline
 log = logging.getLogger(__name__)
 
 Fire = Callable[[str, dict], Awaitable[None]]
+RETRY_AFTER = timedelta(seconds=1)
 
 
 class DeadlineScheduler:
@@ -47,14 +48,21 @@ class DeadlineScheduler:
         for job_id, deadline in wanted.items():
             if job_id in self.jobs.get(room, set()):
                 continue
-            when = datetime.fromtimestamp(deadline.at_ms / 1000, UTC)
-            self.scheduler.add_job(self._fire, "date", run_date=max(when, datetime.now(UTC)),
-                                   args=[room, deadline.command], id=job_id, replace_existing=True,
-                                   misfire_grace_time=None)
+            self._add(room, job_id, datetime.fromtimestamp(deadline.at_ms / 1000, UTC), deadline.command)
         self.jobs[room] = set(wanted)
 
-    async def _fire(self, room: str, command: dict) -> None:
+    def _add(self, room: str, job_id: str, when: datetime, command: dict) -> None:
+        self.scheduler.add_job(self._fire, "date", run_date=max(when, datetime.now(UTC)),
+                               args=[room, job_id, command], id=job_id, replace_existing=True,
+                               misfire_grace_time=None)
+
+    async def _fire(self, room: str, job_id: str, command: dict) -> None:
+        self.jobs.get(room, set()).discard(job_id)
         try:
             await self.fire(room, command)
         except Exception:
-            log.exception("deadline %s of room %s failed", command.get("id"), room)
+            # A passing fault (the database busy, say): try again shortly, or
+            # this process would leave the phase running past its end.
+            log.exception("deadline %s of room %s failed; retrying", command.get("id"), room)
+            self._add(room, job_id, datetime.now(UTC) + RETRY_AFTER, command)
+            self.jobs.setdefault(room, set()).add(job_id)

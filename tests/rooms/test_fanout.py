@@ -5,27 +5,21 @@ recovery, two in-process servers) against one shared database and Redis db 15.
 """
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 import redis
 
 from facilitator.config import Settings
-from facilitator.db import make_engine
 from tests.live import command, cookie_for, create_room, free_port, join, open_socket, running_server
-from tests.services import REDIS_URL, postgres_or_missing, redis_or_missing
+from tests.processes import SECRET, database_for, serving, settings_free_env
+from tests.services import REDIS_URL, redis_or_missing
 
 pytestmark = pytest.mark.redis
 
-SECRET = "fanout-shared-secret"
-STARTUP_SECONDS = 15
 ONLINE = 'data-count="online">{}<'
 JOINED = 'data-count="joined">{}<'
 CLOSED = "Closed to new participants"
@@ -38,71 +32,6 @@ def clean_redis():
     redis_or_missing()
     with redis.Redis.from_url(REDIS_URL, socket_timeout=5) as client:
         client.flushdb()
-
-
-def database_for(store: str, tmp_path: Path) -> str:
-    if store == "postgres":
-        return postgres_or_missing()
-    return f"sqlite:///{tmp_path}/shared.db"
-
-
-def settings_free_env(**values: str) -> dict[str, str]:
-    """This environment without any of our settings (names are case-insensitive), plus `values`."""
-    fields = {name.lower() for name in Settings.model_fields}
-    env = {key: value for key, value in os.environ.items() if key.lower() not in fields}
-    env.update(PYTHONUNBUFFERED="1", **values)
-    return env
-
-
-@dataclass
-class Node:
-    base: str
-    process: subprocess.Popen
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
-@contextmanager
-def serving(tmp_path: Path, database_url: str, count: int = 2, **env: str):
-    """`count` real `facilitator serve` processes sharing one database, Redis and SECRET_KEY."""
-    make_engine(database_url).dispose()  # tables exist before the nodes race to create them
-    environment = settings_free_env(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, SECRET_KEY=SECRET, **env)
-    nodes: list[Node] = []
-    try:
-        for index in range(count):
-            port = free_port()
-            log = tmp_path / f"node{index}-{port}.log"
-            with log.open("wb") as sink:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    cwd=tmp_path, env=environment, stdout=sink, stderr=subprocess.STDOUT)
-            nodes.append(Node(f"http://127.0.0.1:{port}", process, log))
-        deadline = time.monotonic() + STARTUP_SECONDS
-        for node in nodes:
-            while True:
-                if node.process.poll() is not None:
-                    pytest.fail(f"{node.base} exited with {node.process.returncode}:\n{node.output()}")
-                try:
-                    if httpx.get(f"{node.base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{node.base} was not healthy within {STARTUP_SECONDS}s:\n{node.output()}")
-                time.sleep(0.1)
-        yield nodes
-    finally:
-        for node in nodes:
-            if node.process.poll() is None:
-                node.process.terminate()
-        for node in nodes:
-            try:
-                node.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                node.process.kill()
-                node.process.wait(timeout=5)
 
 
 def forget(*sockets) -> None:

@@ -1,7 +1,6 @@
 """The WebSocket edge, through a real server and real sockets."""
 
 import asyncio
-import json
 import re
 import socket
 import time
@@ -152,7 +151,6 @@ def test_reconnecting_phone_sees_what_changed_while_it_was_away(server):
 
 def test_a_command_resent_with_the_same_id_is_applied_once(server):
     room = create_room(server)
-    code = room["code"]
 
     async def scenario():
         console = await staff(server, room, "console")
