@@ -13,15 +13,20 @@
   function serverNow() { return Date.now() + offset; }
 
   // Ask the server for its time a few times; keep the answer with the shortest round trip.
+  // Only while this connection is open: a probe queued offline would be sent on reconnecting
+  // with a stale time, and its long round trip would set a wrong offset.
+  var connection = 0;
   document.addEventListener("htmx:wsOpen", function (evt) {
     bestRoundTrip = Infinity;
-    var socket = evt.detail.socketWrapper;
+    var socket = evt.detail.socketWrapper, mine = ++connection;
     [0, 300, 900].forEach(function (delay) {
       setTimeout(function () {
+        if (mine !== connection) return;
         socket.send(JSON.stringify({ type: "clock.sync", sent: Date.now() }));
       }, delay);
     });
   });
+  document.addEventListener("htmx:wsClose", function () { connection++; });
 
   document.addEventListener("htmx:wsAfterMessage", function () {
     var probe = document.getElementById("server-clock");
@@ -47,7 +52,8 @@
   // 14:59 while time is left (whole seconds rounded up), 9.3 in the last ten
   // seconds, +1:12 in overtime.
   function format(left) {
-    if (left > 0 && left < 10000) return (Math.ceil(left / 100) / 10).toFixed(1);
+    var tenths = Math.ceil(left / 100);
+    if (left > 0 && tenths < 100) return (tenths / 10).toFixed(1);
     if (left > 0) return clockText(Math.ceil(left / 1000));
     if (left > -1000) return "0:00";
     return "+" + clockText(Math.floor(-left / 1000));

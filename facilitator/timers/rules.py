@@ -24,7 +24,7 @@ def plan(spec: c.ItemSpec, item_id: str) -> dict:
         presentation = spec.presentation_minutes if spec.presentation_minutes is not None else DEFAULT_PRESENTATION_MINUTES
         qa = spec.qa_minutes if spec.qa_minutes is not None else DEFAULT_QA_MINUTES
         phases = [("Presentation", presentation)] + ([("Questions", qa)] if qa > 0 else [])
-        title = spec.title or f"Case: {spec.organisation}"
+        title = spec.title or spec.organisation
     else:
         phases, title = [(KINDS[spec.kind], spec.minutes)], spec.title
     return {"id": item_id, "kind": spec.kind, "title": title, "organisation": spec.organisation,

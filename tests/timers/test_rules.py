@@ -120,7 +120,7 @@ def phase_names(item: Item) -> list[tuple[str, int]]:
 def test_a_case_defaults_to_fifteen_minutes_of_presentation_and_five_of_questions():
     state = new_room()
     item = add(state)
-    assert item.kind == "case" and item.title == "Case: St Mary's" and item.organisation == "St Mary's"
+    assert item.kind == "case" and item.title == "St Mary's" and item.organisation == "St Mary's"
     assert phase_names(item) == [("Presentation", 15 * MIN), ("Questions", 5 * MIN)]
     assert item.planned_ms == 20 * MIN
     assert item.started_at is None and item.runs == [] and not item.done
@@ -241,7 +241,7 @@ def test_import_appends_items_in_order():
         {"kind": "break", "title": "Coffee", "minutes": 15},
     ]}, T0)
     ordered = agenda(state).ordered()
-    assert [item.title for item in ordered] == ["Case: St Mary's", "Case: Northfield", "Case: Eastgate", "Coffee"]
+    assert [item.title for item in ordered] == ["St Mary's", "Northfield", "Eastgate", "Coffee"]
     assert phase_names(ordered[2]) == [("Presentation", 15 * MIN)]
     assert phase_names(ordered[3]) == [("Break", 15 * MIN)]
     assert len(set(agenda(state).order)) == 4
@@ -321,7 +321,7 @@ def test_start_is_refused_for_an_item_that_already_ran_or_is_running():
     assert error.status == 409 and "already running" in error.message
     run(state, FACILITATOR, {"type": "timer.finish"}, T0 + MIN)
     error = refusal(state, FACILITATOR, {"type": "timer.start", "item_id": a.id})
-    assert error.status == 409 and error.message == "Case: St Mary's has already run."
+    assert error.status == 409 and error.message == "St Mary's has already run."
 
 
 def test_start_on_an_empty_or_finished_agenda_is_refused():
@@ -475,7 +475,7 @@ def test_commands_naming_an_item_that_is_not_current_are_refused(raw):
     state, a, b = two_cases()
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     error = refusal(state, FACILITATOR, {**raw, "item_id": b.id})
-    assert error.status == 409 and error.message == "Case: Northfield is not the current item."
+    assert error.status == 409 and error.message == "Northfield is not the current item."
     error = refusal(state, FACILITATOR, {**raw, "item_id": "gone"})
     assert error.status == 409 and error.message == "That item is not the current item."
 
@@ -998,7 +998,7 @@ def test_the_clock_view_of_a_running_phase():
     shown = views.clock(Scene(state, frozenset()))
     assert shown["active"] and shown["phase"] == "Presentation" and shown["phase_count"] == 2
     assert shown["deadline"] == T0 + 15 * MIN and shown["planned"] == "15:00" and not shown["paused"]
-    assert shown["prompt"] == "" and shown["next"] == "Case: Northfield"
+    assert shown["prompt"] == "" and shown["next"] == "Northfield"
     run(state, FACILITATOR, {"type": "timer.next"}, T0 + 10 * MIN)
     run(state, FACILITATOR, {"type": "timer.pause"}, T0 + 11 * MIN)
     shown = views.clock(Scene(state, frozenset()))

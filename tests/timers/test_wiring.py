@@ -330,7 +330,7 @@ def test_agenda_files_are_imported_by_the_facilitator_only(server):
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"/r/{code}/console"
     items = agenda_of(server, room)["items"]
-    assert [(i["kind"], i["title"]) for i in items] == [("case", "Case: St Mary's Hospital"), ("break", "Coffee")]
+    assert [(i["kind"], i["title"]) for i in items] == [("case", "St Mary's Hospital"), ("break", "Coffee")]
     assert [i["planned_ms"] for i in items] == [20 * 60_000, 10 * 60_000]
 
     as_json = json.dumps([{"kind": "discussion", "title": "Closing round", "minutes": 15}])
@@ -397,7 +397,7 @@ def test_the_state_api_shows_plan_against_actual_and_the_discipline_summary(serv
     assert summary["done"] == 1 and summary["total"] == 2 and summary["on_time"] == 0
     assert summary["overrun"].startswith("+0:0")
     assert summary["planned"] == "15:01"  # 15 min + 600 ms, rounded to the second
-    assert agenda["clock"]["active"] is False and agenda["clock"]["next"] == "Case: Northfield"
+    assert agenda["clock"]["active"] is False and agenda["clock"]["next"] == "Northfield"
 
     person = join(server, room["code"])
     seen = httpx.get(f"{server}/api/rooms/{room['code']}/state", headers=auth(person["token"])).json()["agenda"]
