@@ -98,3 +98,59 @@ async def open_socket(base: str, code: str, surface: str, cookie: str, origin: s
     url = base.replace("http://", "ws://") + f"/r/{code}/ws?surface={surface}"
     headers = {"Cookie": cookie, "Origin": origin or base}
     return Socket(await websockets.connect(url, additional_headers=headers, compression=None))
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ok(base: str, room: dict, **body) -> dict:
+    """Run a facilitator command that must succeed; its result."""
+    response = command(base, room["code"], room["tokens"]["facilitator"], **body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def events_of(base: str, room: dict) -> list[dict]:
+    response = httpx.get(f"{base}/api/rooms/{room['code']}/events", headers=auth(room["tokens"]["facilitator"]),
+                         timeout=5)
+    response.raise_for_status()
+    return response.json()["events"]
+
+
+def state_of(base: str, room: dict) -> dict:
+    response = httpx.get(f"{base}/api/rooms/{room['code']}/state", headers=auth(room["tokens"]["facilitator"]),
+                         timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def add_item(base: str, room: dict, **spec) -> str:
+    """Add an agenda item; its id, read from the log."""
+    seq = ok(base, room, type="agenda.add", **spec)["seq"]
+    return next(e for e in events_of(base, room) if e["seq"] == seq)["data"]["item"]["id"]
+
+
+async def staff(base: str, room: dict, surface: str) -> Socket:
+    """A socket on the console, scribe panel or screen, with that surface's own link."""
+    role = {"console": "facilitator", "scribe": "scribe", "screen": "screen"}[surface]
+    return await open_socket(base, room["code"], surface, cookie_for(room["code"], role, room["tokens"][role]))
+
+
+async def phone_of(base: str, code: str, token: str) -> Socket:
+    return await open_socket(base, code, "phone", cookie_for(code, "participant", token))
+
+
+async def drain(sock: Socket, quiet: float = 0.3) -> None:
+    """Receive until nothing arrives for `quiet` seconds."""
+    while True:
+        try:
+            async with asyncio.timeout(quiet):
+                sock.received.append(await sock.connection.recv())
+        except TimeoutError:
+            return
+
+
+def flash(text: str) -> Callable[[str], bool]:
+    """Matches a message carrying an error or notice with this text."""
+    return lambda m: 'id="flash"' in m and text in m

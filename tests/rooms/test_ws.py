@@ -11,7 +11,21 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from facilitator.config import Settings
-from tests.live import Socket, command, cookie_for, create_room, join, open_socket, running_server
+from tests.live import (
+    Socket,
+    command,
+    cookie_for,
+    create_room,
+    drain,
+    events_of,
+    flash,
+    join,
+    open_socket,
+    phone_of,
+    running_server,
+    staff,
+    state_of,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -21,34 +35,11 @@ def joined_count(n: int):
     return lambda m: f'data-count="joined">{n}<' in m
 
 
-def flash(text: str):
-    return lambda m: 'id="flash"' in m and text in m
-
-
-async def staff(base: str, room: dict, surface: str) -> Socket:
-    role = {"console": "facilitator", "scribe": "scribe", "screen": "screen"}[surface]
-    return await open_socket(base, room["code"], surface, cookie_for(room["code"], role, room["tokens"][role]))
-
-
-async def phone_of(base: str, code: str, token: str) -> Socket:
-    return await open_socket(base, code, "phone", cookie_for(code, "participant", token))
-
-
 async def first(sock: Socket, timeout: float = 5.0) -> str:
     async with asyncio.timeout(timeout):
         message = await sock.connection.recv()
     sock.received.append(message)
     return message
-
-
-async def drain(sock: Socket, quiet: float = 0.3) -> None:
-    """Receive until nothing arrives for `quiet` seconds."""
-    while True:
-        try:
-            async with asyncio.timeout(quiet):
-                sock.received.append(await sock.connection.recv())
-        except TimeoutError:
-            return
 
 
 async def closed_code(sock: Socket, timeout: float = 5.0) -> int | None:
@@ -59,18 +50,6 @@ async def closed_code(sock: Socket, timeout: float = 5.0) -> int | None:
                 sock.received.append(await sock.connection.recv())
     except ConnectionClosed as closed:
         return closed.rcvd.code if closed.rcvd else None
-
-
-def events_of(base: str, room: dict) -> list[dict]:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/events",
-                         headers={"Authorization": f"Bearer {room['tokens']['facilitator']}"})
-    response.raise_for_status()
-    return response.json()["events"]
-
-
-def state_of(base: str, room: dict) -> dict:
-    return httpx.get(f"{base}/api/rooms/{room['code']}/state",
-                     headers={"Authorization": f"Bearer {room['tokens']['facilitator']}"}).json()
 
 
 async def refused(base: str, path: str, cookie: str = "", origin: str | None = None) -> int:

@@ -8,14 +8,20 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from facilitator.db import make_engine
 from facilitator.rooms.feature import Deadline
 from facilitator.rooms.log import EventLog
 from facilitator.timers.scheduler import DeadlineScheduler
-from tests.live import command, create_room, running_server
+from tests.live import (
+    add_item,
+    create_room,
+    events_of,
+    ok,
+    running_server,
+    state_of,
+)
 from tests.processes import serving
 from tests.services import postgres_or_missing, redis_or_missing
 
@@ -25,37 +31,8 @@ STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # -- helpers -----------------------------------------------------------------
 
 
-def auth(room: dict) -> dict:
-    return {"Authorization": f"Bearer {room['tokens']['facilitator']}"}
-
-
-def ok(base: str, room: dict, **body) -> dict:
-    response = command(base, room["code"], room["tokens"]["facilitator"], **body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def events_of(base: str, room: dict) -> list[dict]:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/events", headers=auth(room), timeout=5)
-    response.raise_for_status()
-    return response.json()["events"]
-
-
-def state_of(base: str, room: dict) -> dict:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/state", headers=auth(room), timeout=5)
-    response.raise_for_status()
-    return response.json()
-
-
 def of_type(events: list[dict], kind: str) -> list[dict]:
     return [event for event in events if event["type"] == kind]
-
-
-def add_item(base: str, room: dict, **spec) -> str:
-    """Add an item; its id, read from the log."""
-    seq = ok(base, room, type="agenda.add", **spec)["seq"]
-    added = [e for e in events_of(base, room) if e["seq"] == seq]
-    return added[0]["data"]["item"]["id"]
 
 
 def wait_for(probe, timeout: float, every: float = 0.05):

@@ -7,7 +7,21 @@ import time
 
 import httpx
 
-from tests.live import Socket, command, cookie_for, create_room, join, open_socket
+from tests.live import (
+    add_item,
+    auth,
+    command,
+    cookie_for,
+    create_room,
+    drain,
+    events_of,
+    flash,
+    join,
+    ok,
+    phone_of,
+    staff,
+    state_of,
+)
 
 ONLY_FACILITATOR = "Only the facilitator can control the timer."
 TIMER_COMMANDS = [
@@ -33,54 +47,8 @@ items:
 # -- helpers -----------------------------------------------------------------
 
 
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def ok(base: str, room: dict, **body) -> dict:
-    response = command(base, room["code"], room["tokens"]["facilitator"], **body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def events_of(base: str, room: dict) -> list[dict]:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/events", headers=auth(room["tokens"]["facilitator"]))
-    response.raise_for_status()
-    return response.json()["events"]
-
-
-def state_of(base: str, room: dict) -> dict:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/state", headers=auth(room["tokens"]["facilitator"]))
-    response.raise_for_status()
-    return response.json()
-
-
 def agenda_of(base: str, room: dict) -> dict:
     return state_of(base, room)["agenda"]
-
-
-def add_item(base: str, room: dict, **spec) -> str:
-    seq = ok(base, room, type="agenda.add", **spec)["seq"]
-    return next(e for e in events_of(base, room) if e["seq"] == seq)["data"]["item"]["id"]
-
-
-async def staff(base: str, room: dict, surface: str) -> Socket:
-    role = {"console": "facilitator", "scribe": "scribe", "screen": "screen"}[surface]
-    return await open_socket(base, room["code"], surface, cookie_for(room["code"], role, room["tokens"][role]))
-
-
-async def phone_of(base: str, code: str, token: str) -> Socket:
-    return await open_socket(base, code, "phone", cookie_for(code, "participant", token))
-
-
-async def drain(sock: Socket, quiet: float = 0.3) -> None:
-    """Receive until nothing arrives for `quiet` seconds."""
-    while True:
-        try:
-            async with asyncio.timeout(quiet):
-                sock.received.append(await sock.connection.recv())
-        except TimeoutError:
-            return
 
 
 def fragment(message: str, element_id: str) -> str | None:
@@ -93,10 +61,6 @@ def attribute(html: str, name: str) -> str:
     match = re.search(rf'{name}="([^"]*)"', html)
     assert match, (name, html)
     return match.group(1)
-
-
-def flash(text: str):
-    return lambda m: 'id="flash"' in m and text in m
 
 
 def has(element_id: str, *parts: str):
