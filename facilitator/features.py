@@ -3,5 +3,6 @@
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.feature import Rules
 from facilitator.timers import feature as timers
+from facilitator.timers.floor import feature as floor
 
-RULES = Rules([room_rules.feature, timers.feature])
+RULES = Rules([room_rules.feature, timers.feature, floor.feature])

@@ -62,6 +62,11 @@
   function tick() {
     var now = serverNow();
     document.querySelectorAll("[data-clock]").forEach(function (el) {
+      if (el.dataset.since) {  // a clock that counts up: a turn without a limit
+        var elapsed = clockText(Math.max(0, Math.floor((now - Number(el.dataset.since)) / 1000)));
+        if (el.textContent !== elapsed) el.textContent = elapsed;
+        return;
+      }
       var deadline = el.dataset.deadline, remaining = el.dataset.remaining;
       if (!deadline && remaining === "") return;
       var left = deadline ? Number(deadline) - now : Number(remaining);
@@ -85,7 +90,7 @@
     });
   }
 
-  window.facilitatorClock = { serverNow: serverNow, offset: function () { return offset; } };
+  window.facilitatorClock = { serverNow: serverNow, offset: function () { return offset; }, text: clockText };
   setInterval(tick, 100);
   document.addEventListener("DOMContentLoaded", tick);
   document.addEventListener("visibilitychange", tick);

@@ -1,0 +1,1 @@
+"""Equal voice: the speaker queue, speaking clocks, share of voice and budgets."""

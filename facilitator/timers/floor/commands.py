@@ -1,0 +1,77 @@
+"""Commands of the floor: hands are the participants', the floor is the facilitator's."""
+
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from facilitator.rooms.model import STAFF, Command, Role, line
+
+PARTICIPANTS = frozenset({Role.PARTICIPANT})
+
+
+class RaiseHand(Command):
+    """Raise a hand; sent again, it lowers it."""
+
+    type: ClassVar[str] = "hand.raise"
+    roles: ClassVar = PARTICIPANTS
+    action: ClassVar[str] = "raise a hand"
+
+    kind: Literal["comment", "clarify"] = "comment"
+
+
+class LowerHand(Command):
+    type: ClassVar[str] = "hand.lower"
+    roles: ClassVar = PARTICIPANTS | STAFF
+    action: ClassVar[str] = "lower a hand"
+
+    # The facilitator names whose hand; a participant lowers their own.
+    participant_id: line(40) | None = None
+
+
+class GiveFloor(Command):
+    type: ClassVar[str] = "floor.give"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "give the floor"
+
+    # A participant id, "facilitator", or nothing for the next in the queue.
+    speaker: line(40) | None = None
+
+
+class EndTurn(Command):
+    type: ClassVar[str] = "floor.stop"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "end a turn"
+
+
+class ConfigureFloor(Command):
+    type: ClassVar[str] = "floor.configure"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "change the floor settings"
+
+    order: Literal["first", "person", "organisation"] | None = None
+    turn_limit_seconds: int | None = Field(default=None, ge=0, le=3600)
+    dominance_factor: float | None = Field(default=None, ge=1.0, le=10.0)
+    rotate_chair: bool | None = None
+
+
+class StartBudget(Command):
+    type: ClassVar[str] = "budget.start"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "set speaking budgets"
+
+    minutes: float = Field(gt=0, le=600)
+
+
+class AddBudget(Command):
+    type: ClassVar[str] = "budget.add"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "change speaking budgets"
+
+    organisation: line(80, min_length=1)
+    minutes: float = Field(ge=-60, le=60)
+
+
+class ClearBudget(Command):
+    type: ClassVar[str] = "budget.clear"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "change speaking budgets"

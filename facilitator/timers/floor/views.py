@@ -1,0 +1,169 @@
+"""What each surface shows of the floor: computed here, printed by templates.
+
+Totals here are sums of ended turns. A turn in progress carries its start
+time, and static/voice.js adds the seconds since then in the browser, so the
+bars and budgets move while someone speaks without any traffic.
+"""
+
+from facilitator.rooms.feature import Fragment
+from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.views import Scene
+from facilitator.timers.floor import accounting as acc
+from facilitator.timers.floor.model import FACILITATOR, Floor
+from facilitator.timers.floor.rules import floor_of
+from facilitator.timers.views import duration
+
+
+def _name(scene: Scene, speaker: str) -> tuple[str, str]:
+    if speaker == FACILITATOR:
+        return "The facilitator", ""
+    person = scene.state.participants.get(speaker)
+    return (person.name, person.organisation) if person else ("Someone", "")
+
+
+def _thresholds(scene: Scene) -> dict:
+    settings = scene.state.slices["agenda"].settings
+    return {"amber_ms": settings.amber_seconds * 1000, "red_ms": settings.red_seconds * 1000}
+
+
+def speaker(scene: Scene) -> dict | None:
+    """The turn in progress: who, since when, and the deadline of its limit if there is one."""
+    floor = floor_of(scene.state)
+    if floor.current is None:
+        return None
+    name, organisation = _name(scene, floor.current.speaker)
+    limit = floor.settings.turn_limit_seconds * 1000
+    return {"id": floor.current.speaker, "name": name, "organisation": organisation,
+            "since": floor.current.started_at, "deadline": floor.current.started_at + limit if limit else None,
+            **_thresholds(scene)}
+
+
+def queue(scene: Scene) -> list[dict]:
+    floor = floor_of(scene.state)
+    people, organisations = acc.by_person(floor), acc.by_organisation(floor)
+    rows = []
+    for position, hand in enumerate(acc.ordered_queue(scene.state, floor), start=1):
+        person = scene.state.participants[hand.participant_id]
+        rows.append({"position": position, "id": person.id, "name": person.name,
+                     "organisation": person.organisation, "clarify": hand.kind == "clarify",
+                     "person_time": duration(people.get(person.id, 0)),
+                     "organisation_time": duration(organisations.get(person.organisation, 0))})
+    return rows
+
+
+def chair(scene: Scene) -> str:
+    """The moderator organisation of the current item, rotating item by item when asked to."""
+    agenda, floor = scene.state.slices["agenda"], floor_of(scene.state)
+    if not floor.settings.rotate_chair or agenda.clock is None:
+        return ""
+    organisations = scene.state.organisations or sorted({p.organisation for p in scene.state.present()},
+                                                        key=str.casefold)
+    if not organisations:
+        return ""
+    started = sorted((item for item in agenda.items.values() if item.started_at is not None),
+                     key=lambda item: item.started_at)
+    position = next(i for i, item in enumerate(started) if item.id == agenda.clock.item_id)
+    return organisations[position % len(organisations)]
+
+
+def voice(scene: Scene) -> dict:
+    """Share of voice per organisation against the equal share, and the balance figure."""
+    floor = floor_of(scene.state)
+    spoken = acc.by_organisation(floor)
+    names = acc.organisations_in_room(scene.state, floor)
+    live = floor.current.organisation if floor.current and floor.current.speaker != FACILITATOR else None
+    finished = acc.by_organisation(Floor(turns=floor.turns))
+    times = [spoken.get(name, 0) for name in names]
+    total = sum(times)
+    equal = total / len(names) if names else 0
+    factor = floor.settings.dominance_factor
+    bars = [{"name": name, "base": finished.get(name, 0),
+             "since": floor.current.started_at if name == live else None,
+             "time": duration(spoken.get(name, 0)),
+             "share": round(100 * spoken.get(name, 0) / total) if total else 0,
+             "dominant": len(names) > 1 and total > 0 and spoken.get(name, 0) > factor * equal}
+            for name in names]
+    figure = acc.balance(times)
+    facilitator = acc.by_person(floor).get(FACILITATOR, 0)
+    return {"bars": bars, "factor": factor, "balance": "—" if figure is None else f"{figure:.2f}",
+            "silent": total == 0 and live is None,
+            "facilitator_time": duration(facilitator) if facilitator else "", "chair": chair(scene)}
+
+
+def voice_people(scene: Scene) -> dict:
+    floor = floor_of(scene.state)
+    finished = acc.by_person(Floor(turns=floor.turns))
+    live = floor.current.speaker if floor.current else None
+    speakers = {p.id: (p.name, p.organisation) for p in scene.state.present()}
+    for turn in acc.all_turns(floor):
+        speakers.setdefault(turn.speaker, _name(scene, turn.speaker))
+    rows = [{"id": pid, "name": name, "organisation": organisation, "base": finished.get(pid, 0),
+             "since": floor.current.started_at if pid == live else None}
+            for pid, (name, organisation) in speakers.items()]
+    rows.sort(key=lambda row: (-row["base"], row["name"].casefold()))
+    return {"rows": rows}
+
+
+def floor_console(scene: Scene) -> dict:
+    floor = floor_of(scene.state)
+    roster = [{"id": p.id, "label": f"{p.name} ({p.organisation})"} for p in scene.state.present()]
+    return {"speaker": speaker(scene), "queue": queue(scene), "roster": roster, "ended": scene.state.ended,
+            "settings": floor.settings}
+
+
+def budget(scene: Scene) -> dict:
+    floor = floor_of(scene.state)
+    if floor.budget is None:
+        return {"active": False, "ended": scene.state.ended}
+    live = floor.current.organisation if floor.current and floor.current.speaker != FACILITATOR else None
+    rows = []
+    for name in floor.budget.organisations:
+        left = acc.budget_left(floor, name)  # ended turns only; a live turn counts down in the browser
+        counting_from = max(floor.current.started_at, floor.budget.started_at) if name == live else None
+        rows.append({"name": name, "left": left,
+                     "shown": duration(left) if left >= 0 else duration(-left, signed=True),
+                     "deadline": counting_from + left if counting_from is not None else None,
+                     "extra": duration(floor.budget.extra_ms.get(name, 0), signed=True)})
+    return {"active": True, "rows": rows, "each": duration(floor.budget.per_organisation_ms),
+            "ended": scene.state.ended, **_thresholds(scene)}
+
+
+def floor_screen(scene: Scene) -> dict:
+    return {"speaker": speaker(scene)}
+
+
+def my_floor(scene: Scene, viewer: Actor) -> dict:
+    floor = floor_of(scene.state)
+    me = viewer.participant_id
+    waiting = [hand.participant_id for hand in acc.ordered_queue(scene.state, floor)]
+    hand = floor.hands.get(me or "")
+    current = speaker(scene)
+    return {"speaking": current if current and current["id"] == me else None,
+            "raised": hand is not None, "clarify": hand is not None and hand.kind == "clarify",
+            "position": waiting.index(me) + 1 if me in waiting else None, "ended": scene.state.ended}
+
+
+def api_view(scene: Scene, viewer: Actor) -> dict:
+    """Totals per person, organisation and agenda item, ready for the record."""
+    floor = floor_of(scene.state)
+    view = {"speaker": speaker(scene), "queue": [{"participant_id": row["id"], "clarify": row["clarify"]}
+                                                 for row in queue(scene)],
+            "by_organisation": acc.by_organisation(Floor(turns=floor.turns)),
+            "by_item": acc.by_item(Floor(turns=floor.turns)),
+            "balance": acc.balance([acc.by_organisation(Floor(turns=floor.turns)).get(name, 0)
+                                    for name in acc.organisations_in_room(scene.state, floor)])}
+    if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
+        view["by_person"] = acc.by_person(Floor(turns=floor.turns))
+        view["turns"] = [{"speaker": t.speaker, "organisation": t.organisation, "item_id": t.item_id,
+                          "started_at": t.started_at, "ended_at": t.ended_at} for t in floor.turns]
+    return view
+
+
+FRAGMENTS = (
+    Fragment("floor-console", frozenset({"console"}), floor_console),
+    Fragment("voice-bars", frozenset({"console", "screen"}), voice),
+    Fragment("voice-people", frozenset({"console"}), voice_people),
+    Fragment("budget", frozenset({"console"}), budget),
+    Fragment("floor-screen", frozenset({"screen"}), floor_screen),
+    Fragment("my-floor", frozenset({"phone"}), my_floor, per_viewer=True),
+)
