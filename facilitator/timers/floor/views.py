@@ -85,9 +85,10 @@ def voice(scene: Scene) -> dict:
             for name in names]
     figure = acc.balance(times)
     facilitator = acc.by_person(floor).get(FACILITATOR, 0)
+    chaired = chair(scene)
     return {"bars": bars, "factor": factor, "balance": "—" if figure is None else f"{figure:.2f}",
-            "silent": total == 0 and live is None,
-            "facilitator_time": duration(facilitator) if facilitator else "", "chair": chair(scene)}
+            "silent": total == 0 and live is None and not chaired,
+            "facilitator_time": duration(facilitator) if facilitator else "", "chair": chaired}
 
 
 def voice_people(scene: Scene) -> dict:
