@@ -21,6 +21,12 @@
       var equal = total / rows.length;
       var scale = Math.max(equal, Math.max.apply(null, times)) || 1;
       var factor = Number(box.dataset.factor);
+      var balance = box.querySelector(".balance strong");  // 1 - Gini, scaled: as facilitator/timers/floor/accounting.py
+      if (balance && rows.length > 1 && total > 0) {
+        var n = rows.length, differences = 0;
+        times.forEach(function (a) { times.forEach(function (b) { differences += Math.abs(a - b); }); });
+        balance.textContent = (1 - differences / (2 * n * total) * n / (n - 1)).toFixed(2);
+      }
       rows.forEach(function (row, i) {
         var fill = row.querySelector(".bar-fill");
         if (fill) fill.style.width = (100 * times[i] / scale).toFixed(1) + "%";
