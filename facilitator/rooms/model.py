@@ -72,6 +72,13 @@ class Command(BaseModel):
 
     id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
+    def changes(self, *keep_out: str) -> dict[str, Any]:
+        """The fields this edit sets, for commands whose unset fields mean "leave as it is"."""
+        changed = self.model_dump(exclude_none=True, exclude={"id", *keep_out})
+        if not changed:
+            raise CommandError("Nothing to change.")
+        return changed
+
 
 @dataclass(frozen=True)
 class Draft:

@@ -27,11 +27,9 @@ def create(state: RoomState, actor: Actor, cmd: c.CreateRoom, ctx: Context) -> D
 
 
 def update(state: RoomState, actor: Actor, cmd: c.UpdateRoom, ctx: Context) -> Decision:
-    changes = cmd.model_dump(exclude_none=True, exclude={"id"})
+    changes = cmd.changes()
     if "organisations" in changes:
         changes["organisations"] = _unique(changes["organisations"])
-    if not changes:
-        raise CommandError("Nothing to change.")
     return Decision([Draft("room.updated", changes)])
 
 

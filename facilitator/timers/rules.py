@@ -67,9 +67,7 @@ def add(state: RoomState, actor: Actor, cmd: c.AddItem, ctx: Context) -> Decisio
 def update(state: RoomState, actor: Actor, cmd: c.UpdateItem, ctx: Context) -> Decision:
     agenda = agenda_of(state)
     item = _item(agenda, cmd.item_id)
-    changes = cmd.model_dump(exclude_none=True, exclude={"id", "item_id"})
-    if not changes:
-        raise CommandError("Nothing to change.")
+    changes = cmd.changes("item_id")
     try:
         spec = c.ItemSpec.model_validate(_spec_of(item) | changes)
     except ValueError as error:
@@ -267,10 +265,7 @@ def expire(state: RoomState, actor: Actor, cmd: c.ExpirePhase, ctx: Context) -> 
 
 
 def configure(state: RoomState, actor: Actor, cmd: c.ConfigureTimers, ctx: Context) -> Decision:
-    changes = cmd.model_dump(exclude_none=True, exclude={"id"})
-    if not changes:
-        raise CommandError("Nothing to change.")
-    return Decision([Draft("timer.configured", changes)])
+    return Decision([Draft("timer.configured", cmd.changes())])
 
 
 def show_message(state: RoomState, actor: Actor, cmd: c.ShowMessage, ctx: Context) -> Decision:

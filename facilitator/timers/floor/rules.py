@@ -76,10 +76,7 @@ def stop(state: RoomState, actor: Actor, cmd: c.EndTurn, ctx: Context) -> Decisi
 
 
 def configure(state: RoomState, actor: Actor, cmd: c.ConfigureFloor, ctx: Context) -> Decision:
-    changes = cmd.model_dump(exclude_none=True, exclude={"id"})
-    if not changes:
-        raise CommandError("Nothing to change.")
-    return Decision([Draft("floor.configured", changes)])
+    return Decision([Draft("floor.configured", cmd.changes())])
 
 
 def start_budget(state: RoomState, actor: Actor, cmd: c.StartBudget, ctx: Context) -> Decision:

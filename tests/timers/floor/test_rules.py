@@ -4,19 +4,19 @@ decide and apply with the time passed in through the Context; no I/O, no clock.
 """
 
 import copy
-import hashlib
 import itertools
 
 import pytest
 
 from facilitator.features import RULES
-from facilitator.rooms.model import Actor, CommandError, Context, Event, Role, RoomState
+from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor import views
 from facilitator.timers.floor.model import FACILITATOR as FACILITATOR_ID
 from facilitator.timers.floor.model import Floor, Turn
 from facilitator.timers.floor.rules import floor_of
+from tests.pure import MIN, SEC, T0, context, decide, refusal, run, types
 
 CODE = "ABCDEF"
 FACILITATOR = Actor(Role.FACILITATOR)
@@ -28,46 +28,9 @@ CREATE = {"type": "room.create", "title": "Reducing discharge delays",
 JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's",
         "accept_confidentiality": True}
 
-T0 = 1_700_000_000_000
-SEC, MIN = 1000, 60_000
 
 
 # -- helpers ---------------------------------------------------------------
-
-
-def context(state: RoomState, now: int) -> Context:
-    return Context(now, hashlib.sha256(f"nonce-{state.seq}-{now}".encode()).digest())
-
-
-def decide(state: RoomState, actor: Actor, raw: dict, now: int):
-    """RULES.decide on a parsed command, checking that decide leaves the state untouched."""
-    before = copy.deepcopy(state)
-    try:
-        return RULES.decide(state, actor, RULES.parse(raw), context(state, now))
-    finally:
-        assert state == before, "decide mutated the state"
-
-
-def run(state: RoomState, actor: Actor, raw: dict, now: int) -> list[Event]:
-    """Decide, apply the drafts as events at `now` with consecutive seqs, return the events."""
-    decision = decide(state, actor, raw, now)
-    events = [Event(room=state.code, seq=state.seq + i, type=d.type, data=d.data, at=now)
-              for i, d in enumerate(decision.events, start=1)]
-    for event in events:
-        RULES.apply(state, event)
-    return events
-
-
-def refusal(state: RoomState, actor: Actor, raw: dict, now: int = T0) -> CommandError:
-    before = copy.deepcopy(state)
-    with pytest.raises(CommandError) as caught:
-        decide(state, actor, raw, now)
-    assert state == before
-    return caught.value
-
-
-def types(events: list[Event]) -> list[str]:
-    return [event.type for event in events]
 
 
 def new_room(**fields) -> RoomState:
