@@ -1,10 +1,14 @@
 """What each surface shows of the room itself: computed here, printed by templates."""
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from itertools import groupby
+from typing import TypeVar
 
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Role, RoomState
+
+T = TypeVar("T")
 
 EVERYONE = frozenset({"console", "screen", "phone", "scribe"})
 STAFF_SURFACES = frozenset({"console", "scribe"})
@@ -16,6 +20,15 @@ class Scene:
 
     state: RoomState
     connected: frozenset[str]
+    # Figures several fragments need, computed once per render (see `once`).
+    _computed: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, run at most once for this scene: per-person fragments of a
+        hundred phones share what they all derive from the same state."""
+        if key not in self._computed:
+            self._computed[key] = compute()
+        return self._computed[key]
 
 
 def header(scene: Scene) -> dict:

@@ -136,12 +136,13 @@ def floor_screen(scene: Scene) -> dict:
 def my_floor(scene: Scene, viewer: Actor) -> dict:
     floor = floor_of(scene.state)
     me = viewer.participant_id
-    waiting = [hand.participant_id for hand in acc.ordered_queue(scene.state, floor)]
+    positions = scene.once("floor.positions", lambda: {
+        hand.participant_id: place for place, hand in enumerate(acc.ordered_queue(scene.state, floor), start=1)})
     hand = floor.hands.get(me or "")
-    current = speaker(scene)
+    current = scene.once("floor.speaker", lambda: speaker(scene))
     return {"speaking": current if current and current["id"] == me else None,
             "raised": hand is not None, "clarify": hand is not None and hand.kind == "clarify",
-            "position": waiting.index(me) + 1 if me in waiting else None, "ended": scene.state.ended}
+            "position": positions.get(me or ""), "ended": scene.state.ended}
 
 
 def api_view(scene: Scene, viewer: Actor) -> dict:

@@ -1,0 +1,88 @@
+"""How long one render of each surface takes for a large, busy exchange.
+
+    .venv/bin/python bench/render.py [--people 300] [--turns 1000] [--items 20]
+
+A render happens at most once per interval per room (see hub.py), however many
+events arrive, so this figure bounds the server's work per push. Pure: no
+server, no database. Quote the medians; the machines are shared.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import jinja2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from facilitator.config import Settings  # noqa: E402
+from facilitator.features import RULES  # noqa: E402
+from facilitator.rooms.model import Actor, Role  # noqa: E402
+from facilitator.rooms.render import Renderer  # noqa: E402
+from facilitator.rooms.views import Scene  # noqa: E402
+from tests.pure import T0, run  # noqa: E402
+
+ORGANISATIONS = ["St Mary's Hospital", "Northfield Clinic", "Riverside Medical Centre", "Eastgate Health",
+                 "Hillcrest Rehabilitation"]
+
+
+def busy_room(people: int, turns: int, items: int):
+    state = RULES.new_state("BENCH1")
+    now = T0
+    visitor, facilitator = Actor(Role.VISITOR), Actor(Role.FACILITATOR)
+    run(state, visitor, {"type": "room.create", "title": "Reducing discharge delays",
+                         "confidentiality": "c", "organisations": ORGANISATIONS}, now)
+    ids = []
+    for i in range(people):
+        now += 1
+        joined = run(state, visitor, {"type": "participant.join", "name": f"Person {i}",
+                                      "organisation": ORGANISATIONS[i % 5], "accept_confidentiality": True}, now)
+        ids.append(joined[0].data["participant_id"])
+    for i in range(items):
+        now += 1
+        run(state, facilitator, {"type": "agenda.add", "kind": "case", "organisation": ORGANISATIONS[i % 5]}, now)
+    run(state, facilitator, {"type": "timer.start"}, now)
+    for i in range(turns):
+        now += 7_000
+        run(state, facilitator, {"type": "floor.give", "speaker": ids[(i * 7) % people]}, now)
+    for pid in ids[: people // 5]:
+        now += 1
+        run(state, Actor(Role.PARTICIPANT, pid), {"type": "hand.raise"}, now)
+    return state, ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--turns", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+    state, ids = busy_room(args.people, args.turns, args.items)
+    settings = Settings()
+    renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True),
+                        RULES.fragments)
+    scene = Scene(state, frozenset(ids[::2]))
+    print(f"{args.people} people, {args.turns} turns, {args.items} agenda items, {len(state.slices['floor'].hands)} hands up")
+    for surface in ("console", "screen", "scribe", "phone"):
+        samples = []
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            renderer.shared(surface, scene)
+            samples.append(time.perf_counter() - started)
+        print(f"  {surface:<8} shared fragments: median {statistics.median(samples) * 1000:.2f} ms")
+    viewer = Actor(Role.PARTICIPANT, ids[0])
+    samples = []
+    for _ in range(args.rounds):
+        started = time.perf_counter()
+        renderer.personal("phone", scene, viewer)
+        samples.append(time.perf_counter() - started)
+    per_phone = statistics.median(samples)
+    print(f"  phone    per-person fragments: median {per_phone * 1000:.3f} ms "
+          f"(x {args.people} phones = {per_phone * args.people * 1000:.0f} ms per push)")
+
+
+if __name__ == "__main__":
+    main()
