@@ -11,14 +11,20 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.live import command, create_room, join
+from tests.browser.pages import (
+    assert_not_reloaded,
+    mark_page,
+    open_phone,
+    open_screen,
+    wait_live,
+)
+from tests.live import create_room, join, ok
 
 pytestmark = pytest.mark.browser
 
 ORGS = ["St Mary's Hospital", "Northfield Clinic"]
 ANA = ("Ana Pereira", ORGS[0])
 BEN = ("Ben Okafor", ORGS[1])
-FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
 SCREEN_SHOT = "/tmp/floor-screen.png"
 CONSOLE_SHOT = "/tmp/floor-console.png"
 PHONE_SHOT = "/tmp/floor-phone.png"
@@ -26,58 +32,12 @@ PHONE_SHOT = "/tmp/floor-phone.png"
 
 # -- helpers -----------------------------------------------------------------
 
-def wait_live(page: Page) -> None:
-    """Wait until the page's htmx WebSocket is open and the clock has heard the server's time once."""
-    page.wait_for_function(
-        "() => { const w = document.body['htmx-internal-data'] && document.body['htmx-internal-data'].webSocket;"
-        " return !!(w && w.socket && w.socket.readyState === 1); }", timeout=5000)
-    page.wait_for_function("() => !!document.getElementById('server-clock').dataset.sent", timeout=5000)
-
-
-def mark_page(page: Page) -> None:
-    """A marker that a reload would wipe out."""
-    page.evaluate("() => { window.__notReloaded = true; }")
-
-
-def assert_not_reloaded(*pages: Page) -> None:
-    for page in pages:
-        assert page.evaluate("() => window.__notReloaded === true"), f"{page.url} was reloaded"
-
-
-def run(server: str, room: dict, **body) -> dict:
-    response = command(server, room["code"], room["tokens"]["facilitator"], **body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def open_console(new_context, room: dict) -> Page:
     console = new_context("laptop").new_page()
     console.goto(room["links"]["console"])
     wait_live(console)
     mark_page(console)
     return console
-
-
-def open_screen(new_context, room: dict, **options) -> Page:
-    screen = new_context("laptop", **(options or FULL_HD)).new_page()
-    screen.goto(room["links"]["screen"])
-    wait_live(screen)
-    mark_page(screen)
-    return screen
-
-
-def open_phone(new_context, server: str, code: str, who: tuple[str, str]) -> Page:
-    """A participant's 360 px phone, joined through the API and carrying its cookie."""
-    name, organisation = who
-    joined = join(server, code, name=name, organisation=organisation)
-    context = new_context("phone")
-    context.add_cookies([{"name": f"fac_{code}_participant", "value": joined["token"], "url": server}])
-    phone = context.new_page()
-    phone.goto(f"{server}/r/{code}")
-    expect(phone.locator("#me")).to_contain_text(f"You are {name}")
-    wait_live(phone)
-    mark_page(phone)
-    return phone
 
 
 def floor_settings(console: Page, order: str | None = None, turn_limit: int | None = None,
@@ -155,8 +115,8 @@ def test_least_heard_organisation_gets_the_floor_and_the_bars_move(server, room,
     code = room["code"]
     console = open_console(new_context, room)
     screen = open_screen(new_context, room)
-    ana = open_phone(new_context, server, code, ANA)
-    ben = open_phone(new_context, server, code, BEN)
+    ana = open_phone(new_context, server, code, *ANA)
+    ben = open_phone(new_context, server, code, *BEN)
     expect(screen.locator("#voice-bars li.bar-row")).to_have_count(2)
     expect(console.locator("#floor-console .queue")).to_have_count(0)
 
@@ -273,14 +233,14 @@ def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server
 
 def test_turn_limit_counts_down_on_the_phone_into_overtime(server, room, new_context):
     console = open_console(new_context, room)
-    phone = open_phone(new_context, server, room["code"], ANA)
+    phone = open_phone(new_context, server, room["code"], *ANA)
     floor_settings(console, turn_limit=3)
 
     give_to(console, ANA)
     clock = phone.locator("#my-floor .you-speak .turn-clock")
     expect(clock).to_have_text(re.compile(r"^[0-3]\.\d$"))
     start = float(clock.text_content())
-    assert 1.5 <= start <= 3.0, start
+    assert 1.0 <= start <= 3.0, start  # how soon the phone first shows it depends on the machine's load
     phone.wait_for_timeout(1000)
     later = clock.text_content()
     assert re.fullmatch(r"\d\.\d", later) and float(later) < start - 0.5, (start, later)
@@ -316,14 +276,14 @@ def assert_fits_phone(page: Page, what: str, hand_buttons: bool = True) -> None:
 
 
 def test_floor_controls_fit_a_phone(server, room, new_context):
-    phone = open_phone(new_context, server, room["code"], ANA)
+    phone = open_phone(new_context, server, room["code"], *ANA)
     assert_fits_phone(phone, "the phone with its hand buttons")
 
     phone.locator("[data-hand=clarify]").click()
     expect(phone.locator("#my-floor .hand-state")).to_have_text("Clarifying question raised · number 1 in the queue")
     assert_fits_phone(phone, "the phone with a raised hand")
 
-    run(server, room, type="floor.give")
+    ok(server, room, type="floor.give")
     expect(phone.locator("#my-floor .you-speak")).to_contain_text("You have the floor")
     expect(phone.locator("#my-floor .you-speak .turn-clock")).to_have_text(re.compile(r"^0:0\d$"))
     assert_fits_phone(phone, "the phone of the speaker", hand_buttons=False)  # no hands while speaking
@@ -361,13 +321,13 @@ def test_screen_with_clock_bars_and_speaker_fits_without_scrolling(server, new_c
                        organisations=ORGS)
     ana = join(server, room["code"], name=ANA[0], organisation=ANA[1])
     ben = join(server, room["code"], name=BEN[0], organisation=BEN[1])
-    run(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter=ANA[0],
+    ok(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter=ANA[0],
         presentation_minutes=15, qa_minutes=5)
-    run(server, room, type="timer.start")
-    run(server, room, type="floor.give", speaker=ana["participant_id"])
+    ok(server, room, type="timer.start")
+    ok(server, room, type="floor.give", speaker=ana["participant_id"])
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})
     screen.wait_for_timeout(1500)
-    run(server, room, type="floor.give", speaker=ben["participant_id"])  # ends Ana's turn, starts Ben's
+    ok(server, room, type="floor.give", speaker=ben["participant_id"])  # ends Ana's turn, starts Ben's
     expect(screen.locator("#floor-screen .speaker-line")).to_contain_text(f"{BEN[0]} · {BEN[1]}")
     expect(screen.locator("#clock-screen .countdown")).to_have_text(re.compile(r"^1[45]:\d\d$"))
     expect(screen.locator("#voice-bars .bar-row")).to_have_count(2)

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import assert_not_reloaded, mark_page, wait_live
 from tests.live import create_room, free_port, join
 
 pytestmark = pytest.mark.browser
@@ -26,22 +27,6 @@ PHONE_SHOT = "/tmp/facilitator-phone.png"
 
 
 # -- helpers -----------------------------------------------------------------
-
-def wait_live(page: Page) -> None:
-    """Wait until the page's htmx WebSocket is open."""
-    page.wait_for_function(
-        "() => { const w = document.body['htmx-internal-data'] && document.body['htmx-internal-data'].webSocket;"
-        " return !!(w && w.socket && w.socket.readyState === 1); }", timeout=5000)
-
-
-def mark_page(page: Page) -> None:
-    """A marker that a reload would wipe out."""
-    page.evaluate("() => { window.__notReloaded = true; }")
-
-
-def assert_not_reloaded(page: Page) -> None:
-    assert page.evaluate("() => window.__notReloaded === true"), "the page was reloaded"
-
 
 def person(page: Page, organisation: str, name: str):
     group = page.locator("#roster section.org").filter(has=page.locator("h3", has_text=organisation))
@@ -202,7 +187,7 @@ def test_create_project_and_join_from_a_phone_live(server, new_context):
     expect(screen.locator("#join-panel .join-code .code")).to_have_text(code)
     expect(screen.locator("[data-count=online]")).to_have_text("0")
     for page in (console, screen):
-        wait_live(page)
+        wait_live(page, clock=False)
         mark_page(page)
 
     phone_context = new_context("phone")
@@ -257,7 +242,7 @@ def test_phone_pages_fit_360_px_with_thumb_sized_buttons(server, new_context):
     phone.locator("input[name=accept]").check()
     phone.get_by_role("button", name="Join").click()
     expect(phone.locator("#me")).to_contain_text("You are Maria-Fernanda")
-    wait_live(phone)
+    wait_live(phone, clock=False)
     expect(phone.locator("[data-count=online]")).to_have_text("1", timeout=5000)
     assert_fits_phone(phone, "the phone page")  # raise hand and clarifying question
     phone.screenshot(path=PHONE_SHOT)
@@ -292,7 +277,7 @@ def test_screen_is_readable_and_never_scrolls(server, new_context, width, height
         join(server, room["code"], name=name, organisation=org)
     screen = new_context("laptop", viewport={"width": width, "height": height}).new_page()
     screen.goto(room["links"]["screen"])
-    wait_live(screen)
+    wait_live(screen, clock=False)
     expect(screen.locator("[data-count=joined]")).to_have_text("3")
     screen.locator(".join-panel img.qr").evaluate("img => img.complete || new Promise(r => img.onload = r)")
 
@@ -335,7 +320,7 @@ def test_names_and_titles_are_shown_literally(server, new_context):
     screen = laptop.new_page()
     screen.goto(room["links"]["screen"])
     for page in (console, screen):
-        wait_live(page)
+        wait_live(page, clock=False)
         expect(page.locator(".room-title")).to_have_text(TITLE)
         expect(page.locator(".room-header .focus")).to_have_text("<i>focus</i> & more")
 
@@ -349,7 +334,7 @@ def test_names_and_titles_are_shown_literally(server, new_context):
     phone_context.add_cookies([participant_cookie(code, first["token"], server)])
     phone = phone_context.new_page()
     phone.goto(f"{server}/r/{code}")
-    wait_live(phone)
+    wait_live(phone, clock=False)
     expect(phone.locator("#me strong")).to_have_text(NAME)
     expect(phone.locator("#me")).to_contain_text(ORG)
     expect(console.locator("#roster .person.online .name")).to_have_text([NAME], timeout=5000)
@@ -378,7 +363,7 @@ def test_reconnecting_notice_waits_out_a_blip_and_shows_in_an_outage(server, rel
     context.add_cookies([participant_cookie(code, joined["token"], relay.url)])
     phone = context.new_page()
     phone.goto(f"{relay.url}/r/{code}")
-    wait_live(phone)
+    wait_live(phone, clock=False)
     notice = phone.locator("#offline")
     expect(notice).to_be_hidden()
     expect(notice).to_have_text("Reconnecting…")
@@ -404,7 +389,7 @@ def test_reconnecting_notice_waits_out_a_blip_and_shows_in_an_outage(server, rel
     # Back again: the page reconnects by itself (backoff is at most a few seconds here) and hides it.
     relay.start()
     expect(notice).to_be_hidden(timeout=12000)
-    wait_live(phone)
+    wait_live(phone, clock=False)
     expect(phone.locator("#me")).to_contain_text("You are Ana")
 
 
@@ -416,7 +401,7 @@ def test_a_tap_repeated_while_offline_is_applied_once(server, relay, new_context
     console = new_context("laptop").new_page()
     console.goto(f"{relay.url}/r/{code}/console?key={token}")
     expect(console).to_have_url(f"{relay.url}/r/{code}/console")
-    wait_live(console)
+    wait_live(console, clock=False)
     console.evaluate("""() => {
         window.__received = []; window.__sent = [];
         document.addEventListener('htmx:wsAfterMessage', e => window.__received.push(e.detail.message));

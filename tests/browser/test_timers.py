@@ -12,7 +12,8 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.live import command, create_room, join
+from tests.browser.pages import open_phone, open_screen, wait_live
+from tests.live import create_room, ok
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +22,6 @@ TITLE = ORGS[0]  # a case without a title is named after its organisation
 SCREEN = "#clock-screen .countdown"
 PHONE = "#clock-phone .countdown"
 CONSOLE = "#clock-console .countdown"
-FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
 SCREEN_SHOT = "/tmp/timer-screen.png"
 CONSOLE_SHOT = "/tmp/timer-console.png"
 PHONE_SHOT = "/tmp/timer-phone.png"
@@ -30,14 +30,6 @@ ABOUT_TWO_MINUTES = re.compile(r"^(2:00|1:5\d)$")
 
 
 # -- helpers -----------------------------------------------------------------
-
-def wait_live(page: Page) -> None:
-    """Wait until the page's htmx WebSocket is open and the clock has heard the server's time once."""
-    page.wait_for_function(
-        "() => { const w = document.body['htmx-internal-data'] && document.body['htmx-internal-data'].webSocket;"
-        " return !!(w && w.socket && w.socket.readyState === 1); }", timeout=5000)
-    page.wait_for_function("() => !!document.getElementById('server-clock').dataset.sent", timeout=5000)
-
 
 def seconds(text: str) -> float:
     """What a clock shows, in seconds left: 1:00 -> 60, 9.4 -> 9.4, +0:03 -> -3."""
@@ -70,35 +62,8 @@ def in_step(screen: Page, phone: Page, phone_clock: str = PHONE) -> tuple[float,
     return a, b
 
 
-def open_phone(new_context, server: str, code: str, name: str = "Ana Pereira", skew_ms: int = 0) -> Page:
-    """A participant's 360 px phone, joined through the API; `skew_ms` sets its clock wrong."""
-    joined = join(server, code, name=name, organisation=ORGS[0])
-    context = new_context("phone")
-    if skew_ms:
-        context.add_init_script(f"(() => {{ const real = Date.now; Date.now = () => real() + ({skew_ms}); }})()")
-    context.add_cookies([{"name": f"fac_{code}_participant", "value": joined["token"], "url": server}])
-    phone = context.new_page()
-    phone.goto(f"{server}/r/{code}")
-    expect(phone.locator("#me")).to_contain_text(f"You are {name}")
-    wait_live(phone)
-    return phone
-
-
-def open_screen(new_context, room: dict, **options) -> Page:
-    screen = new_context("laptop", **(options or FULL_HD)).new_page()
-    screen.goto(room["links"]["screen"])
-    wait_live(screen)
-    return screen
-
-
-def run(server: str, room: dict, **body) -> dict:
-    response = command(server, room["code"], room["tokens"]["facilitator"], **body)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def add_case(server: str, room: dict, presentation: float = 1, questions: float = 0) -> None:
-    run(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter="Ana Pereira",
+    ok(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter="Ana Pereira",
         presentation_minutes=presentation, qa_minutes=questions)
 
 
@@ -135,7 +100,7 @@ def test_screen_and_phone_follow_the_console_in_step(server, room, new_context):
     expect(start).to_have_text(f"Start {TITLE}")
 
     screen = open_screen(new_context, room)
-    phone = open_phone(new_context, server, code)
+    phone = open_phone(new_context, server, code, "Ana Pereira", ORGS[0])
     expect(screen.locator("#clock-screen")).to_be_hidden()  # nothing runs yet: the join panel has the room
 
     start.click()
@@ -185,14 +150,14 @@ def test_screen_and_phone_follow_the_console_in_step(server, room, new_context):
 def test_phones_with_wrong_clocks_show_the_same_second_as_the_screen(server, room, new_context):
     add_case(server, room, presentation=1)
     screen = open_screen(new_context, room)
-    ahead = open_phone(new_context, server, room["code"], name="Ana", skew_ms=90_000)
-    behind = open_phone(new_context, server, room["code"], name="Ben", skew_ms=-7 * 60_000)
+    ahead = open_phone(new_context, server, room["code"], "Ana", ORGS[0], skew_ms=90_000)
+    behind = open_phone(new_context, server, room["code"], "Ben", ORGS[0], skew_ms=-7 * 60_000)
     for phone, skew in ((ahead, 90_000), (behind, -7 * 60_000)):
         assert abs(phone.evaluate("() => Date.now()") - time.time() * 1000 - skew) < 2000, "the skew did not take"
         # All three time probes have answered by now (sent at 0, 300 and 900 ms after the socket opened).
         phone.wait_for_function(f"() => Math.abs(window.facilitatorClock.offset() + ({skew})) < 1000", timeout=3000)
 
-    run(server, room, type="timer.start")
+    ok(server, room, type="timer.start")
     for page, clock in ((screen, SCREEN), (ahead, PHONE), (behind, PHONE)):
         expect(page.locator(clock)).to_have_text(ABOUT_A_MINUTE, timeout=2000)
     for _ in range(3):
@@ -222,11 +187,11 @@ SAMPLE = """() => {
 
 
 def test_colours_tenths_and_overtime_on_the_screen(server, room, new_context):
-    run(server, room, type="timer.configure", amber_seconds=11, red_seconds=6, auto_advance_phase=False)
+    ok(server, room, type="timer.configure", amber_seconds=11, red_seconds=6, auto_advance_phase=False)
     add_case(server, room, presentation=0.2)  # 12 s, no questions
     screen = open_screen(new_context, room)
     screen.evaluate(SAMPLE)
-    run(server, room, type="timer.start")
+    ok(server, room, type="timer.start")
     screen.wait_for_function("() => window.__samples.some(s => s.left < -2600)", timeout=20000)
     samples = screen.evaluate("() => window.__samples")
     flashes = screen.evaluate("() => window.__flashes")
@@ -271,7 +236,7 @@ def test_console_message_shows_on_the_screen_and_clears(server, room, new_contex
     console.goto(room["links"]["console"])
     wait_live(console)
     screen = open_screen(new_context, room)
-    run(server, room, type="timer.start")
+    ok(server, room, type="timer.start")
     expect(screen.locator(SCREEN)).to_have_text(ABOUT_A_MINUTE, timeout=2000)
 
     form = console.locator("form.message-form")
@@ -296,7 +261,7 @@ def test_console_message_shows_on_the_screen_and_clears(server, room, new_contex
     expect(screen.locator(SCREEN)).to_be_visible()
 
     # With nothing running the message still shows on the screen (the clock section steps in for it).
-    run(server, room, type="timer.finish")
+    ok(server, room, type="timer.finish")
     expect(screen.locator("#clock-screen .countdown")).to_have_count(0, timeout=2000)
     form.locator("input[name=text]").fill("Back in five minutes")
     form.locator("select[name=tone]").select_option("neutral")
@@ -312,8 +277,8 @@ def test_console_message_shows_on_the_screen_and_clears(server, room, new_contex
 def test_a_phone_that_sleeps_is_right_as_soon_as_it_wakes(server, room, new_context):
     add_case(server, room, presentation=1)
     screen = open_screen(new_context, room)
-    phone = open_phone(new_context, server, room["code"])
-    run(server, room, type="timer.start")
+    phone = open_phone(new_context, server, room["code"], "Ana Pereira", ORGS[0])
+    ok(server, room, type="timer.start")
     expect(phone.locator(PHONE)).to_have_text(ABOUT_A_MINUTE, timeout=2000)
     in_step(screen, phone)
 
@@ -327,7 +292,7 @@ def test_a_phone_that_sleeps_is_right_as_soon_as_it_wakes(server, room, new_cont
     cdp = phone.context.new_cdp_session(phone)
     cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
     before = seconds(read(screen, SCREEN)["text"])
-    run(server, room, type="timer.adjust", seconds=60)
+    ok(server, room, type="timer.adjust", seconds=60)
     expect(screen.locator(SCREEN)).to_have_text(re.compile(r"^1:[45]\d$"), timeout=1500)
     screen.wait_for_timeout(2500)
     cdp.send("Page.setWebLifecycleState", {"state": "active"})
@@ -359,12 +324,12 @@ def test_running_clock_fills_the_screen_without_scrolling(server, new_context, w
                        organisations=ORGS)
     add_case(server, room, presentation=15, questions=5)
     add_case(server, room, presentation=15, questions=5)
-    run(server, room, type="message.show", text="Two questions left, then we move on", tone="green")
+    ok(server, room, type="message.show", text="Two questions left, then we move on", tone="green")
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})
     qr = screen.locator("#join-panel img.qr")
     expect(qr).to_be_visible()
 
-    run(server, room, type="timer.start")
+    ok(server, room, type="timer.start")
     expect(screen.locator(SCREEN)).to_have_text(re.compile(r"^1[45]:\d\d$"), timeout=2000)
     expect(qr).to_be_hidden()
     m = screen.evaluate(SCREEN_METRICS)
@@ -373,6 +338,6 @@ def test_running_clock_fills_the_screen_without_scrolling(server, new_context, w
     assert not m["outside"], f"cut off at {width}x{height}: {m['outside']}"
     assert m["clockSize"] >= smallest, m
 
-    run(server, room, type="timer.finish")
+    ok(server, room, type="timer.finish")
     expect(screen.locator(SCREEN)).to_have_count(0, timeout=2000)
     expect(qr).to_be_visible()
