@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import socket
 import threading
 import time
@@ -154,3 +155,15 @@ async def drain(sock: Socket, quiet: float = 0.3) -> None:
 def flash(text: str) -> Callable[[str], bool]:
     """Matches a message carrying an error or notice with this text."""
     return lambda m: 'id="flash"' in m and text in m
+
+
+def fragment(message: str, element_id: str) -> str | None:
+    """The element with this id in a message, up to its closing tag (none of ours nest their own tag)."""
+    match = re.search(rf'<(\w+) id="{element_id}".*?</\1>', message, re.DOTALL)
+    return match.group(0) if match else None
+
+
+def has(element_id: str, *parts: str, without: tuple[str, ...] = ()) -> Callable[[str], bool]:
+    """Matches a message whose fragment `element_id` holds every one of `parts` and none of `without`."""
+    return lambda m: ((f := fragment(m, element_id)) is not None and all(p in f for p in parts)
+                      and not any(p in f for p in without))

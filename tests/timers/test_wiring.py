@@ -16,6 +16,8 @@ from tests.live import (
     drain,
     events_of,
     flash,
+    fragment,
+    has,
     join,
     ok,
     phone_of,
@@ -51,20 +53,10 @@ def agenda_of(base: str, room: dict) -> dict:
     return state_of(base, room)["agenda"]
 
 
-def fragment(message: str, element_id: str) -> str | None:
-    """The element with this id in a message (its opening tag up to the next top-level id)."""
-    match = re.search(rf'<(\w+) id="{element_id}".*?</\1>', message, re.S)
-    return match.group(0) if match else None
-
-
 def attribute(html: str, name: str) -> str:
     match = re.search(rf'{name}="([^"]*)"', html)
     assert match, (name, html)
     return match.group(1)
-
-
-def has(element_id: str, *parts: str):
-    return lambda m: (f := fragment(m, element_id)) is not None and all(part in f for part in parts)
 
 
 # -- who may control the timer ------------------------------------------------

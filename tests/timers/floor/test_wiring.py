@@ -17,6 +17,8 @@ from tests.live import (
     drain,
     events_of,
     flash,
+    fragment,
+    has,
     join,
     ok,
     phone_of,
@@ -31,20 +33,9 @@ NORTH, RIVER, EAST = "Northfield", "Riverside", "Eastgate"  # no apostrophes: fr
 # -- helpers -----------------------------------------------------------------
 
 
-def fragment(message: str, element_id: str) -> str | None:
-    """The element with this id in a message, up to its closing tag (none of ours nest their own tag)."""
-    match = re.search(rf'<(\w+) id="{element_id}".*?</\1>', message, re.DOTALL)
-    return match.group(0) if match else None
-
-
 def attribute(html: str, name: str) -> str | None:
     match = re.search(rf'{name}="([^"]*)"', html)
     return match.group(1) if match else None
-
-
-def has(element_id: str, *parts: str, without: tuple[str, ...] = ()):
-    return lambda m: ((f := fragment(m, element_id)) is not None and all(p in f for p in parts)
-                      and not any(p in f for p in without))
 
 
 def latest(sock: Socket, element_id: str) -> str | None:
