@@ -11,7 +11,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from facilitator.rooms.model import Actor, Role, RoomState
-from facilitator.rooms.secrets import secret_matches
+from facilitator.rooms.secrets import keyed_hash, secret_matches
 
 # Which credentials open which surface, strongest first.
 SURFACE_ROLES: dict[str, tuple[Role, ...]] = {
@@ -26,6 +26,7 @@ LINK_ROLES = (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN)
 class Identity:
     def __init__(self, signing_key: str, secure_cookies: bool = False):
         self.serializer = URLSafeSerializer(signing_key, salt="participant")
+        self.signing_key = signing_key
         self.secure = secure_cookies
 
     # -- tokens ------------------------------------------------------------
@@ -49,7 +50,10 @@ class Identity:
         participant = state.participants.get(str(claims.get("p")))
         if participant is None or participant.removed:
             return None
-        return Actor(Role.PARTICIPANT, participant.id)
+        return Actor(Role.PARTICIPANT, participant.id, self.pseudonym_key(state.code))
+
+    def pseudonym_key(self, room: str) -> str:
+        return keyed_hash(self.signing_key, f"pseudonym:{room}")
 
     # -- cookies -----------------------------------------------------------
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from facilitator.rooms.secrets import keyed_hash
+
 
 class Role(StrEnum):
     FACILITATOR = "facilitator"
@@ -31,11 +33,19 @@ WRITERS = frozenset({Role.FACILITATOR, Role.SCRIBE})
 class Actor:
     role: Role
     participant_id: str | None = None
+    # Derived by the server from its secret key, per room: lets records that must
+    # not name a participant (poll answers, anonymous questions) tell them apart.
+    pseudonym_key: str = field(default="", repr=False, compare=False)
 
     @property
     def key(self) -> str:
         """Identifies the sender for idempotency; never written to the log."""
         return f"{self.role}:{self.participant_id or ''}"
+
+    def pseudonym(self, scope: str) -> str:
+        """Stable for one participant within one scope (a poll, the Q&A), different
+        across scopes, and meaningless to anyone without the server's secret key."""
+        return keyed_hash(self.pseudonym_key, f"{scope}:{self.role}:{self.participant_id or ''}")
 
 
 @dataclass(frozen=True)

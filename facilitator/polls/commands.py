@@ -1,0 +1,153 @@
+"""Poll commands: the facilitator prepares and runs polls, a participant only answers."""
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field
+
+from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+
+PARTICIPANTS = frozenset({Role.PARTICIPANT})
+MAX_OPTIONS = 12
+Kind = Literal["single", "multiple", "scale", "words", "text", "ranking", "matrix"]
+Visibility = Literal["live", "hidden", "on_close"]
+NO_ITEM = "none"
+
+
+def _lines(value: Any) -> Any:
+    """Options typed one per line in a text box arrive as one string."""
+    if isinstance(value, str):
+        return [part for part in value.splitlines() if part.strip()]
+    return value
+
+
+def _listed(value: Any) -> Any:
+    """A form sends one checked box as a value and several as a list."""
+    if value is None or isinstance(value, list):
+        return value
+    return [value]
+
+
+def _blank_as_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Options = Annotated[list[line(120, min_length=1)], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)]
+PollId = line(40, min_length=1)
+Picks = Annotated[list[int] | None, BeforeValidator(_listed), Field(max_length=MAX_OPTIONS)]
+
+
+class PollFields(Command):
+    """What a poll asks and how its results are shown; unset fields keep their value on update."""
+
+    question: line(200, min_length=1) | None = None
+    options: Options | None = None
+    max_choices: Annotated[int | None, BeforeValidator(_blank_as_none), Field(ge=0, le=MAX_OPTIONS)] = None
+    scale_max: Literal[5, 10] | None = None
+    low_label: line(40) | None = None
+    high_label: line(40) | None = None
+    # Left out: the agenda item running when the poll is created; NO_ITEM: none.
+    item_id: Annotated[line(40) | None, BeforeValidator(_blank_as_none)] = None
+    visibility: Visibility | None = None
+
+
+class CreatePoll(PollFields):
+    type: ClassVar[str] = "poll.create"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "create polls"
+
+    kind: Kind
+    question: line(200, min_length=1)
+    open: bool = False
+
+
+class UpdatePoll(PollFields):
+    type: ClassVar[str] = "poll.update"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "change polls"
+
+    poll_id: PollId
+
+
+class PollAction(Command):
+    """A command about one poll, named by its id."""
+
+    poll_id: PollId
+
+
+class OpenPoll(PollAction):
+    """Opens a draft, or reopens a closed poll with its answers kept."""
+
+    type: ClassVar[str] = "poll.open"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "open polls"
+
+
+class ClosePoll(PollAction):
+    type: ClassVar[str] = "poll.close"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "close polls"
+
+
+class ResetPoll(PollAction):
+    type: ClassVar[str] = "poll.reset"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "reset polls"
+
+    confirm: bool = False
+
+
+class DuplicatePoll(PollAction):
+    type: ClassVar[str] = "poll.duplicate"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "duplicate polls"
+
+
+class DeletePoll(PollAction):
+    type: ClassVar[str] = "poll.delete"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "delete polls"
+
+    confirm: bool = False
+
+
+class RevealResults(PollAction):
+    type: ClassVar[str] = "poll.reveal"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "reveal poll results"
+
+    shown: bool = True
+
+
+class ShowPoll(Command):
+    """Puts a poll on the screen, or takes the screen back with no poll_id."""
+
+    type: ClassVar[str] = "poll.screen"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "choose what the screen shows"
+
+    poll_id: Annotated[PollId | None, BeforeValidator(_blank_as_none)] = None
+
+
+class AddSurvey(Command):
+    type: ClassVar[str] = "poll.survey"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "create polls"
+
+    open: bool = False
+
+
+class AnswerPoll(PollAction):
+    """One participant's answer; the field that matters depends on the poll's kind."""
+
+    type: ClassVar[str] = "poll.answer"
+    roles: ClassVar = PARTICIPANTS
+    action: ClassVar[str] = "answer polls"
+
+    choice: int | None = None  # single choice: option index
+    choices: Picks = None  # multiple choice: option indexes
+    value: int | None = None  # rating scale
+    words: Annotated[list[line(40)] | None, BeforeValidator(_listed), Field(max_length=3)] = None
+    text: paragraph(500) | None = None
+    order: Picks = None  # ranking: option indexes, best first
+    impact: Picks = None  # matrix: per option, 1..5
+    effort: Picks = None
