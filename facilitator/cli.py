@@ -50,6 +50,15 @@ DEMO_AGENDA = [
 ]
 
 
+# Prepared for the agenda's poll item: ranking the changes on impact and effort, then a pulse check.
+DEMO_POLLS = [
+    {"type": "poll.create", "kind": "matrix", "question": "Where does each change sit on impact and effort?",
+     "options": ["Discharge checklist started on admission", "Pharmacy to-take-out medicines the day before",
+                 "Daily 11:00 board round for expected discharges", "Transport booked by the ward clerk"]},
+    {"type": "poll.create", "kind": "words", "question": "In one word: what delays discharge most on your ward?"},
+]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="facilitator", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -97,8 +106,16 @@ async def create_demo(log: EventLog) -> tuple[str, Outcome]:
     code, outcome = await create_room(RULES, log, RULES.parse(DEMO))
     agenda = RULES.parse({"type": "agenda.import", "items": DEMO_AGENDA})
     state = RULES.fold(code, await log.read(code))
-    decision = RULES.decide(state, Actor(Role.FACILITATOR), agenda, Context(now_ms(), os.urandom(32)))
-    await log.append(code, state.seq, decision.events, now_ms())
+    facilitator = Actor(Role.FACILITATOR)
+    decision = RULES.decide(state, facilitator, agenda, Context(now_ms(), os.urandom(32)))
+    for event in await log.append(code, state.seq, decision.events, now_ms()):
+        RULES.apply(state, event)
+    poll_item = next(item.id for item in state.slices["agenda"].ordered() if item.kind == "poll")
+    for poll in DEMO_POLLS:
+        decision = RULES.decide(state, facilitator, RULES.parse({**poll, "item_id": poll_item}),
+                                Context(now_ms(), os.urandom(32)))
+        for event in await log.append(code, state.seq, decision.events, now_ms()):
+            RULES.apply(state, event)
     return code, outcome
 
 
