@@ -1,6 +1,6 @@
 """How long one render of each surface takes for a large, busy exchange.
 
-    .venv/bin/python bench/render.py [--people 300] [--turns 1000] [--items 20]
+    .venv/bin/python bench/render.py [--people 300] [--turns 1000] [--items 20] [--questions 150]
 
 A render happens at most once per interval per room (see hub.py), however many
 events arrive, so this figure bounds the server's work per push. Pure: no
@@ -28,7 +28,7 @@ ORGANISATIONS = ["St Mary's Hospital", "Northfield Clinic", "Riverside Medical C
                  "Hillcrest Rehabilitation"]
 
 
-def busy_room(people: int, turns: int, items: int):
+def busy_room(people: int, turns: int, items: int, questions: int):
     state = RULES.new_state("BENCH1")
     now = T0
     visitor, facilitator = Actor(Role.VISITOR), Actor(Role.FACILITATOR)
@@ -49,8 +49,26 @@ def busy_room(people: int, turns: int, items: int):
         run(state, facilitator, {"type": "floor.give", "speaker": ids[(i * 7) % people]}, now)
     for pid in ids[: people // 5]:
         now += 1
-        run(state, Actor(Role.PARTICIPANT, pid), {"type": "hand.raise"}, now)
+        run(state, participant(pid), {"type": "hand.raise"}, now)
+    # Four polls open at once (the survey), answered by everyone, and a busy Q&A.
+    run(state, facilitator, {"type": "poll.survey", "open": True}, now)
+    for poll_id in list(state.slices["polls"].polls):
+        kind = state.slices["polls"].polls[poll_id].kind
+        for i, pid in enumerate(ids):
+            now += 1
+            answer = {"value": 1 + i % 5} if kind == "scale" else {"text": f"Try idea {i % 40}"}
+            run(state, participant(pid), {"type": "poll.answer", "poll_id": poll_id, **answer}, now)
+    for i in range(questions):
+        now += 60_000 // 3  # within the rate limit
+        asked = run(state, participant(ids[i % people]), {"type": "question.ask", "text": f"Question {i}?"}, now)
+        for pid in [p for p in ids[: (i * 7) % 40] if p != ids[i % people]]:
+            run(state, participant(pid), {"type": "question.upvote",
+                                          "question_id": asked[0].data["question_id"]}, now)
     return state, ids
+
+
+def participant(pid: str) -> Actor:
+    return Actor(Role.PARTICIPANT, pid, "bench-pseudonym-key")
 
 
 def main() -> None:
@@ -58,14 +76,17 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=300)
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--items", type=int, default=20)
+    parser.add_argument("--questions", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    state, ids = busy_room(args.people, args.turns, args.items)
+    state, ids = busy_room(args.people, args.turns, args.items, args.questions)
     settings = Settings()
     renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True),
                         RULES.fragments)
     scene = Scene(state, frozenset(ids[::2]))
-    print(f"{args.people} people, {args.turns} turns, {args.items} agenda items, {len(state.slices['floor'].hands)} hands up")
+    print(f"{args.people} people, {args.turns} turns, {args.items} agenda items, "
+          f"{len(state.slices['floor'].hands)} hands up, 4 open polls answered by everyone, "
+          f"{args.questions} questions")
     for surface in ("console", "screen", "scribe", "phone"):
         samples = []
         for _ in range(args.rounds):
@@ -73,7 +94,7 @@ def main() -> None:
             renderer.shared(surface, scene)
             samples.append(time.perf_counter() - started)
         print(f"  {surface:<8} shared fragments: median {statistics.median(samples) * 1000:.2f} ms")
-    viewer = Actor(Role.PARTICIPANT, ids[0])
+    viewer = participant(ids[0])
     samples = []
     for _ in range(args.rounds):
         started = time.perf_counter()

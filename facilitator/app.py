@@ -14,6 +14,7 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.limits import BodyLimit
+from facilitator.polls.questions import export as questions_export
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router)
+    # Before the pages: their /r/{code}/{surface} would otherwise answer /r/{code}/questions.csv.
+    app.include_router(questions_export.router)
     app.include_router(pages.router)
     app.include_router(ws.router)
     app.include_router(agenda_file.router)

@@ -1,9 +1,10 @@
 """The features installed in every room, in the order their fragments appear."""
 
 from facilitator.polls import feature as polls
+from facilitator.polls.questions import feature as questions
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.feature import Rules
 from facilitator.timers import feature as timers
 from facilitator.timers.floor import feature as floor
 
-RULES = Rules([room_rules.feature, timers.feature, floor.feature, polls.feature])
+RULES = Rules([room_rules.feature, timers.feature, floor.feature, polls.feature, questions.feature])

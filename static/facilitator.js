@@ -39,8 +39,11 @@
     var id = ack && ack.getAttribute("data-command-id");
     if (!id) return;
     ack.removeAttribute("data-command-id");
+    var accepted = ack.getAttribute("data-accepted") === "true";
     document.querySelectorAll("[data-command-id]").forEach(function (elt) {
-      if (elt.dataset.commandId === id) delete elt.dataset.commandId;
+      if (elt.dataset.commandId !== id) return;
+      delete elt.dataset.commandId;
+      if (accepted && elt.hasAttribute("data-reset-on-ack")) elt.reset();
     });
   });
 

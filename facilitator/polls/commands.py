@@ -31,9 +31,15 @@ def _blank_as_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def _number(value: Any) -> Any:
+    """A form's select sends its number as text: "10" for 10 (a Literal accepts no text)."""
+    return int(value) if isinstance(value, str) and value.strip().isdecimal() else value
+
+
 Options = Annotated[list[line(120, min_length=1)], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)]
 PollId = line(40, min_length=1)
-Picks = Annotated[list[int] | None, BeforeValidator(_listed), Field(max_length=MAX_OPTIONS)]
+# Constraints sit on the list, not on the optional: pydantic cannot apply them to an explicit null.
+Picks = Annotated[Annotated[list[int], Field(max_length=MAX_OPTIONS)] | None, BeforeValidator(_listed)]
 
 
 class PollFields(Command):
@@ -41,8 +47,8 @@ class PollFields(Command):
 
     question: line(200, min_length=1) | None = None
     options: Options | None = None
-    max_choices: Annotated[int | None, BeforeValidator(_blank_as_none), Field(ge=0, le=MAX_OPTIONS)] = None
-    scale_max: Literal[5, 10] | None = None
+    max_choices: Annotated[Annotated[int, Field(ge=0, le=MAX_OPTIONS)] | None, BeforeValidator(_blank_as_none)] = None
+    scale_max: Annotated[Literal[5, 10] | None, BeforeValidator(_number)] = None
     low_label: line(40) | None = None
     high_label: line(40) | None = None
     # Left out: the agenda item running when the poll is created; NO_ITEM: none.
@@ -146,7 +152,7 @@ class AnswerPoll(PollAction):
     choice: int | None = None  # single choice: option index
     choices: Picks = None  # multiple choice: option indexes
     value: int | None = None  # rating scale
-    words: Annotated[list[line(40)] | None, BeforeValidator(_listed), Field(max_length=3)] = None
+    words: Annotated[Annotated[list[line(40)], Field(max_length=3)] | None, BeforeValidator(_listed)] = None
     text: paragraph(500) | None = None
     order: Picks = None  # ranking: option indexes, best first
     impact: Picks = None  # matrix: per option, 1..5

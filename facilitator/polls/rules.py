@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from facilitator.polls import commands as c
-from facilitator.polls.model import MATRIX_SCALE, WITH_OPTIONS, Answer, Poll, Polls
+from facilitator.polls.model import KINDS, MATRIX_SCALE, WITH_OPTIONS, Answer, Poll, Polls
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
 from facilitator.rooms.secrets import derive
 
@@ -11,9 +11,9 @@ MAX_POLLS = 200
 SURVEY = (
     {"kind": "scale", "question": "How satisfied are you with this exchange?",
      "low_label": "not at all", "high_label": "very"},
-    {"kind": "scale", "question": "How relevant was it to my organisation?",
+    {"kind": "scale", "question": "How relevant was it to your organisation?",
      "low_label": "not at all", "high_label": "very"},
-    {"kind": "scale", "question": "How confident am I to apply what I learned?",
+    {"kind": "scale", "question": "How confident are you in applying what you learned?",
      "low_label": "not at all", "high_label": "very"},
     {"kind": "text", "question": "One thing I will try"},
 )
@@ -56,7 +56,7 @@ def _check_shape(fields: dict) -> dict:
     if kind in WITH_OPTIONS:
         least = 1 if kind == "matrix" else 2
         if len(options) < least:
-            raise CommandError(f"A {kind.replace('_', ' ')} poll needs at least {least} options, one per line."
+            raise CommandError(f"A {KINDS[kind].lower()} poll needs at least {least} options, one per line."
                                if least > 1 else "An impact and effort poll needs at least one option to place.")
         if len({option.casefold() for option in options}) != len(options):
             raise CommandError("Two options are the same; make each one different.")
@@ -85,13 +85,16 @@ def update(state: RoomState, actor: Actor, cmd: c.UpdatePoll, ctx: Context) -> D
     changes = cmd.changes("poll_id")
     if "item_id" in changes:
         changes["item_id"] = _check_item(state, changes["item_id"])
-    reshaped = {"options", "max_choices", "scale_max"} & changes.keys()
+    reshaped = {key for key in ("options", "max_choices", "scale_max")
+                if key in changes and changes[key] != getattr(poll, key)}
     if reshaped and poll.answers:
         raise CommandError("This poll has answers: its options and scale can no longer change. "
                            "Reset it first, or duplicate it.", status=409)
     stored = {key: getattr(poll, key) for key in ("kind", "options", "max_choices")} | changes
     checked = _check_shape(stored)
-    changes.update({key: checked[key] for key in ("options", "max_choices") if key in changes})
+    # New options may leave a maximum number of picks that no longer fits: it is cleared with them.
+    changes.update({key: checked[key] for key in ("options", "max_choices")
+                    if key in changes or checked[key] != getattr(poll, key)})
     return Decision([Draft("poll.updated", {"poll_id": poll.id, **changes})])
 
 

@@ -42,7 +42,9 @@ def fold_word(word: str) -> str:
 
 def words(poll: Poll, limit: int = 60) -> list[dict]:
     """The most frequent words, biggest first, each with a size from 1 to 5 by frequency."""
-    counted = Counter(fold_word(w) for answer in poll.answers.values() for w in answer.value if w.strip())
+    # Each person counts once per word, however many times they typed it.
+    counted = Counter(word for answer in poll.answers.values()
+                      for word in {fold_word(w) for w in answer.value if w.strip()})
     top = sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
     most = top[0][1] if top else 1
     return [{"word": word, "count": count, "size": 1 + round((WORD_SIZES - 1) * (count - 1) / max(1, most - 1))}

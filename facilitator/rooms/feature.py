@@ -173,4 +173,10 @@ def _describe(error: ValidationError) -> str:
     where = ".".join(str(part) for part in first["loc"]) or "command"
     if first["type"] == "extra_forbidden":
         return f"Unexpected field: {where}."
+    if first["type"] in ("too_long", "too_short") and isinstance(first.get("input"), str):
+        limit = first["ctx"].get("max_length" if first["type"] == "too_long" else "min_length")
+        if first["type"] == "too_short" and limit == 1:
+            return f"{where}: this cannot be empty."
+        bound = "at most" if first["type"] == "too_long" else "at least"
+        return f"{where}: {bound} {limit} characters, please (this has {len(first['input'])})."
     return f"{where}: {first['msg']}."

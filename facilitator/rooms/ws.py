@@ -6,6 +6,7 @@ room and everyone else carry on.
 
 import asyncio
 import json
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.web import hub_of, identity_of, links, settings_of
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 FLOOD_WARNING_EVERY = 5.0  # seconds
 
 
@@ -98,9 +100,13 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
     try:
         command = RULES.parse(raw)
         outcome = await hub.execute(room.code, connection.actor, command)
-        connection.push(new_links_notice(hub, connection, outcome.reply) + ack(command_id))
+        connection.push(new_links_notice(hub, connection, outcome.reply) + ack(command_id, accepted=True))
     except CommandError as error:
-        connection.push(hub.renderer.flash(error.message) + ack(command_id))
+        connection.push(hub.renderer.flash(error.message) + ack(command_id, accepted=False))
+    except Exception:  # noqa: BLE001 - a fault with one message must not drop the socket or the room
+        log.exception("command %s in room %s failed", raw.get("type") if isinstance(raw, dict) else "?", room.code)
+        connection.push(hub.renderer.flash("Something went wrong with that; please try again.")
+                        + ack(command_id, accepted=False))
 
 
 def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:
@@ -119,7 +125,8 @@ def server_time(sent: object) -> str:
     return f'<div id="server-clock" hidden data-sent="{echoed}" data-server="{now_ms()}"></div>'
 
 
-def ack(command_id: object) -> str:
-    """Tells the page its command was handled, so a retry gets a fresh id."""
+def ack(command_id: object, accepted: bool) -> str:
+    """Tells the page its command was handled, so a retry gets a fresh id, and whether it was
+    accepted, so a form that asks to be emptied after sending (a question) is emptied only then."""
     shown = escape(command_id) if isinstance(command_id, str) and len(command_id) <= 64 else ""
-    return f'<div id="ack" hidden data-command-id="{shown}"></div>'
+    return f'<div id="ack" hidden data-command-id="{shown}" data-accepted="{str(accepted).lower()}"></div>'

@@ -617,3 +617,33 @@ def test_a_client_too_far_behind_is_closed_with_1013(small_outbox_server):
         await reader.close()
 
     asyncio.run(scenario())
+
+
+def test_a_fault_while_handling_a_command_is_told_to_its_sender_and_the_socket_carries_on(server, monkeypatch):
+    from facilitator.features import RULES
+    from facilitator.rooms.commands import LockRoom
+
+    def broken(*_args):
+        raise RuntimeError("a fault the rules did not foresee")
+
+    room = create_room(server)
+
+    async def scenario():
+        console = await staff(server, room, "console")
+        screen = await staff(server, room, "screen")
+        await drain(console)
+        await drain(screen)
+        monkeypatch.setitem(RULES.deciders, LockRoom, broken)
+        await console.send({"type": "room.lock", "id": "during-fault"})
+        said = await console.until(lambda m: 'data-command-id="during-fault"' in m)
+        assert "Something went wrong with that; please try again." in said and 'data-accepted="false"' in said
+        monkeypatch.undo()
+        await console.send({"type": "room.lock", "id": "after-fault"})
+        said = await console.until(lambda m: 'data-command-id="after-fault"' in m)
+        assert 'data-accepted="true"' in said
+        await screen.until(lambda m: "Closed to new participants" in m)
+        assert not any('id="flash"' in m for m in screen.received)
+        await console.close()
+        await screen.close()
+
+    asyncio.run(scenario())

@@ -1,0 +1,1 @@
+"""Questions from the floor: asked from phones, anonymous by default, upvoted and moderated."""

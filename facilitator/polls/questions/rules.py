@@ -1,0 +1,164 @@
+"""The pure rules of questions: asking, voting, withdrawing and moderating."""
+
+from facilitator.polls.questions import commands as c
+from facilitator.polls.questions.model import SCOPE, SEEN_BY_EVERYONE, Question, Questions
+from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
+from facilitator.rooms.secrets import derive
+
+MAX_QUESTIONS = 2000
+QUESTIONS_PER_MINUTE = 3
+MINUTE_MS = 60_000
+
+# Moderation moves: the statuses a question may be in, and the status it goes to.
+MOVES: dict[type, tuple[frozenset[str], str]] = {
+    c.ApproveQuestion: (frozenset({"pending"}), "live"),
+    c.DismissQuestion: (frozenset({"pending", "live"}), "dismissed"),
+    c.MarkAnswered: (frozenset({"live"}), "answered"),
+    c.ArchiveQuestion: (frozenset({"live", "answered", "dismissed"}), "archived"),
+    c.RestoreQuestion: (frozenset({"answered", "dismissed", "archived"}), "live"),
+    c.WithdrawQuestion: (frozenset({"pending", "live"}), "withdrawn"),
+}
+REFUSED_MOVE = {
+    "live": "This question is already on the list.", "dismissed": "This question cannot be dismissed now.",
+    "answered": "Only a question on the list can be marked answered.",
+    "archived": "This question cannot be archived now.", "withdrawn": "This question can no longer be withdrawn.",
+}
+
+
+def questions_of(state: RoomState) -> Questions:
+    return state.slices["questions"]
+
+
+def find(state: RoomState, question_id: str) -> Question:
+    question = questions_of(state).questions.get(question_id)
+    if question is None:
+        raise CommandError("There is no such question.", status=404)
+    return question
+
+
+def current_item(state: RoomState) -> str | None:
+    agenda = state.slices.get("agenda")
+    return agenda.clock.item_id if agenda is not None and agenda.clock is not None else None
+
+
+def wait_before_asking(questions: Questions, author: str, now: int) -> int:
+    """Milliseconds until this author may ask again; 0 when they may ask now."""
+    recent = sorted(q.asked_at for q in questions.questions.values()
+                    if q.author == author and q.asked_at > now - MINUTE_MS)
+    if len(recent) < QUESTIONS_PER_MINUTE:
+        return 0
+    return recent[-QUESTIONS_PER_MINUTE] + MINUTE_MS - now
+
+
+def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Decision:
+    questions = questions_of(state)
+    if len(questions.questions) >= MAX_QUESTIONS:
+        raise CommandError("This exchange has taken all the questions it can.", status=409)
+    author = actor.pseudonym(SCOPE)
+    wait = wait_before_asking(questions, author, ctx.now_ms)
+    if wait:
+        raise CommandError(f"You can ask {QUESTIONS_PER_MINUTE} questions a minute; "
+                           f"please wait {-(-wait // 1000)} seconds.", status=429)
+    data = {"question_id": derive(ctx.nonce, "question")[:10], "text": cmd.text, "author": author,
+            "item_id": current_item(state), "status": "pending" if questions.settings.moderated else "live"}
+    if cmd.named:
+        person = state.participants[actor.participant_id]
+        data |= {"name": person.name, "organisation": person.organisation}
+    return Decision([Draft("question.asked", data)], reply={"question_id": data["question_id"]})
+
+
+def upvote(state: RoomState, actor: Actor, cmd: c.UpvoteQuestion, ctx: Context) -> Decision:
+    question = find(state, cmd.question_id)
+    voter = actor.pseudonym(SCOPE)
+    if question.author == voter:
+        raise CommandError("You cannot upvote your own question.", status=409)
+    if voter in question.votes:  # a second tap takes the vote back, whatever the status now
+        return Decision([Draft("question.unvoted", {"question_id": question.id, "voter": voter})])
+    if question.status != "live":
+        raise CommandError("Only questions still waiting for an answer can be upvoted.", status=409)
+    return Decision([Draft("question.upvoted", {"question_id": question.id, "voter": voter})])
+
+
+def move(state: RoomState, actor: Actor, cmd: c.QuestionAction, ctx: Context) -> Decision:
+    question = find(state, cmd.question_id)
+    allowed, to = MOVES[type(cmd)]
+    if isinstance(cmd, c.WithdrawQuestion) and question.author != actor.pseudonym(SCOPE):
+        raise CommandError("You can withdraw only your own questions.", status=403)
+    if question.status not in allowed:
+        raise CommandError(REFUSED_MOVE[to], status=409)
+    data = {"question_id": question.id, "status": to}
+    if isinstance(cmd, c.DismissQuestion) and cmd.reason:
+        data["reason"] = cmd.reason
+    return Decision([Draft("question.moved", data)])
+
+
+def edit(state: RoomState, actor: Actor, cmd: c.EditQuestion, ctx: Context) -> Decision:
+    question = find(state, cmd.question_id)
+    if question.status == "withdrawn":
+        raise CommandError("Its author withdrew this question.", status=409)
+    if question.text == cmd.text:
+        raise CommandError("Nothing to change.")
+    return Decision([Draft("question.edited", {"question_id": question.id, "text": cmd.text})])
+
+
+def pin(state: RoomState, actor: Actor, cmd: c.PinQuestion, ctx: Context) -> Decision:
+    questions = questions_of(state)
+    if not cmd.question_id:
+        if questions.pinned is None:
+            raise CommandError("No question is pinned.", status=409)
+        return Decision([Draft("question.pinned", {"question_id": None})])
+    question = find(state, cmd.question_id)
+    if question.status not in SEEN_BY_EVERYONE:
+        raise CommandError("Only a question everyone can see can be pinned.", status=409)
+    if questions.pinned == question.id:
+        raise CommandError("This question is already pinned.", status=409)
+    return Decision([Draft("question.pinned", {"question_id": question.id})])
+
+
+def configure(state: RoomState, actor: Actor, cmd: c.ConfigureQuestions, ctx: Context) -> Decision:
+    return Decision([Draft("questions.configured", cmd.changes())])
+
+
+def on_asked(state: RoomState, event: Event) -> None:
+    data = dict(event.data)
+    question_id = data.pop("question_id")
+    questions_of(state).questions[question_id] = Question(id=question_id, asked_at=event.at, **data)
+
+
+def on_upvoted(state: RoomState, event: Event) -> None:
+    find(state, event.data["question_id"]).votes.add(event.data["voter"])
+
+
+def on_unvoted(state: RoomState, event: Event) -> None:
+    find(state, event.data["question_id"]).votes.discard(event.data["voter"])
+
+
+def on_moved(state: RoomState, event: Event) -> None:
+    questions = questions_of(state)
+    question = questions.questions[event.data["question_id"]]
+    question.status = event.data["status"]
+    question.reason = event.data.get("reason", "")
+    question.answered_at = event.at if question.status == "answered" else None
+    if question.status not in SEEN_BY_EVERYONE and questions.pinned == question.id:
+        questions.pinned = None
+
+
+def on_edited(state: RoomState, event: Event) -> None:
+    question = find(state, event.data["question_id"])
+    question.text, question.edited = event.data["text"], True
+
+
+def on_pinned(state: RoomState, event: Event) -> None:
+    questions_of(state).pinned = event.data["question_id"]
+
+
+def on_configured(state: RoomState, event: Event) -> None:
+    for key, value in event.data.items():
+        setattr(questions_of(state).settings, key, value)
+
+
+DECIDERS = {c.AskQuestion: ask, c.UpvoteQuestion: upvote, c.EditQuestion: edit, c.PinQuestion: pin,
+            c.ConfigureQuestions: configure, **{command: move for command in MOVES}}
+APPLIERS = {"question.asked": on_asked, "question.upvoted": on_upvoted, "question.unvoted": on_unvoted,
+            "question.moved": on_moved, "question.edited": on_edited, "question.pinned": on_pinned,
+            "questions.configured": on_configured}

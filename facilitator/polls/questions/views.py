@@ -1,0 +1,141 @@
+"""What each surface shows of the questions: computed here, printed by templates.
+
+Phones share one rendering of the list; what differs per person (their own
+questions, which ones they upvoted) is a small per-viewer fragment, and
+static/qa.js sorts, filters and marks the list in the browser, so a vote
+re-renders the list once for the whole room, not once per phone.
+"""
+
+from facilitator.polls.questions.model import SCOPE, SEEN_BY_EVERYONE, Question
+from facilitator.polls.questions.rules import questions_of
+from facilitator.rooms.feature import Fragment
+from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.views import Scene
+
+SCREEN_TOP = 5
+STATUS_NAMES = {"pending": "awaiting approval", "live": "open", "answered": "answered",
+                "dismissed": "dismissed", "archived": "archived", "withdrawn": "withdrawn"}
+
+
+def ordered(questions: list[Question], by: str = "popular") -> list[Question]:
+    """Open questions before answered ones; then most votes first (older first among equals),
+    or newest first."""
+    if by == "recent":
+        return sorted(questions, key=lambda q: (q.status == "answered", -q.asked_at, q.id))
+    return sorted(questions, key=lambda q: (q.status == "answered", -len(q.votes), q.asked_at, q.id))
+
+
+def focus(scene: Scene) -> str | None:
+    """The case whose questions everyone looks at by default: the one in its Q&A phase."""
+    agenda = scene.state.slices["agenda"]
+    item, clock = agenda.current(), agenda.clock
+    if item is None or item.kind != "case" or item.phases[clock.phase].name != "Questions":
+        return None
+    return item.id
+
+
+def _item_titles(scene: Scene) -> dict[str, str]:
+    return {item.id: item.title for item in scene.state.slices["agenda"].ordered()}
+
+
+def row(question: Question, titles: dict[str, str]) -> dict:
+    """A question as any surface may print it: never its author's pseudonym."""
+    return {"id": question.id, "text": question.text, "votes": len(question.votes), "status": question.status,
+            "status_name": STATUS_NAMES[question.status], "asked_at": question.asked_at,
+            "item_id": question.item_id or "", "item_title": titles.get(question.item_id or "", ""),
+            "by": f"{question.name} · {question.organisation}" if question.name else "Anonymous",
+            "edited": question.edited, "reason": question.reason}
+
+
+def counts(scene: Scene) -> dict:
+    """Moderation in the open: everyone sees how many wait and how many were dismissed."""
+    questions = questions_of(scene.state)
+    return {"pending": questions.count("pending"), "dismissed": questions.count("dismissed"),
+            "moderated": questions.settings.moderated}
+
+
+def _filter_items(scene: Scene, shown: list[Question]) -> list[dict]:
+    titles = _item_titles(scene)
+    asked_about = {q.item_id for q in shown if q.item_id}
+    return [{"id": item_id, "title": title} for item_id, title in titles.items() if item_id in asked_about]
+
+
+def qa_ask(scene: Scene) -> dict:
+    """The box to ask in, under the current case's prompt. It changes only with the agenda's
+    current item, so a question being typed is not wiped by other people's questions."""
+    agenda = scene.state.slices["agenda"]
+    item = agenda.current()
+    return {"prompt": item.qa_prompt if item is not None and item.kind == "case" else "",
+            "item_title": item.title if item is not None else "",
+            "moderated": questions_of(scene.state).settings.moderated, "ended": scene.state.ended}
+
+
+def _visible(scene: Scene) -> list[Question]:
+    return [q for q in questions_of(scene.state).questions.values() if q.status in SEEN_BY_EVERYONE]
+
+
+def qa_list(scene: Scene) -> dict:
+    """The questions every participant sees: open and answered, never pending or dismissed."""
+    shown = scene.once("questions.visible", lambda: _visible(scene))
+    titles = _item_titles(scene)
+    return {"questions": [row(q, titles) for q in ordered(shown)], "focus": focus(scene) or "",
+            "items": _filter_items(scene, shown), "pinned": questions_of(scene.state).pinned,
+            "ended": scene.state.ended, **counts(scene)}
+
+
+def qa_mine(scene: Scene, viewer: Actor) -> dict:
+    """This person's own questions, whatever their status, and the questions they upvoted."""
+    me = viewer.pseudonym(SCOPE)
+    questions = questions_of(scene.state).questions.values()
+    titles = _item_titles(scene)
+    mine = [row(q, titles) for q in questions if q.author == me and q.status != "withdrawn"]
+    voted = " ".join(q.id for q in questions if me in q.votes)
+    return {"mine": mine, "voted": voted, "ended": scene.state.ended}
+
+
+def qa_console(scene: Scene) -> dict:
+    questions = questions_of(scene.state)
+    titles = _item_titles(scene)
+    every = list(questions.questions.values())
+    by_status = {status: [row(q, titles) for q in ordered([q for q in every if q.status == status])]
+                 for status in ("pending", "live", "answered", "dismissed", "archived")}
+    return {"by_status": by_status, "settings": questions.settings, "pinned": questions.pinned,
+            "focus": focus(scene) or "", "items": _filter_items(scene, every), "ended": scene.state.ended,
+            "code": scene.state.code,
+            **counts(scene)}
+
+
+def qa_screen(scene: Scene) -> dict:
+    """The pinned question in large type, or the top questions by votes, when questions are
+    on the screen: during a case's Q&A phase, while one is pinned, or when the facilitator asks."""
+    questions = questions_of(scene.state)
+    titles = _item_titles(scene)
+    pinned = questions.questions.get(questions.pinned or "")
+    about = focus(scene)
+    top = [q for q in ordered(_visible(scene)) if q.status == "live" and (about is None or q.item_id == about)]
+    active = pinned is not None or about is not None or questions.settings.on_screen
+    return {"active": active, "pinned": row(pinned, titles) if pinned else None,
+            "top": [row(q, titles) for q in top[:SCREEN_TOP]], "more": max(0, len(top) - SCREEN_TOP),
+            "about": titles.get(about or "", ""), **counts(scene)}
+
+
+def api_view(scene: Scene, viewer: Actor) -> dict:
+    """Questions for the record: text, votes, agenda item and status; never an author's pseudonym.
+    Participants and the screen see what the room sees."""
+    questions = questions_of(scene.state)
+    titles = _item_titles(scene)
+    staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE)
+    shown = [q for q in questions.questions.values()
+             if (q.status != "withdrawn" if staff else q.status in SEEN_BY_EVERYONE)]
+    return {"questions": [{key: value for key, value in row(q, titles).items() if key != "status_name"}
+                          for q in shown],
+            "pinned": questions.pinned, "moderated": questions.settings.moderated, **counts(scene)}
+
+
+FRAGMENTS = (
+    Fragment("qa-ask", frozenset({"phone"}), qa_ask),
+    Fragment("qa-list", frozenset({"phone"}), qa_list),
+    Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True),
+    Fragment("qa-console", frozenset({"console"}), qa_console),
+    Fragment("qa-screen", frozenset({"screen"}), qa_screen),
+)
