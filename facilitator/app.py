@@ -22,6 +22,8 @@ from facilitator.rooms.hub import Hub, now_ms
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
 from facilitator.rooms.render import Renderer
+from facilitator.scribe import pages as scribe_pages
+from facilitator.scribe.model import NOTE_KINDS
 from facilitator.timers import agenda_file
 from facilitator.timers.scheduler import DeadlineScheduler
 
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     templates = Jinja2Templates(directory=settings.templates_dir)
     templates.env.globals["vendor"] = _vendored_assets(settings)
+    templates.env.globals["note_kinds"] = NOTE_KINDS
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     # Before the pages: their /r/{code}/{surface} would otherwise answer /r/{code}/questions.csv.
     app.include_router(questions_export.router)
+    app.include_router(scribe_pages.router)
     app.include_router(pages.router)
     app.include_router(ws.router)
     app.include_router(agenda_file.router)

@@ -43,7 +43,14 @@
     document.querySelectorAll("[data-command-id]").forEach(function (elt) {
       if (elt.dataset.commandId !== id) return;
       delete elt.dataset.commandId;
-      if (accepted && elt.hasAttribute("data-reset-on-ack")) elt.reset();
+      if (!accepted) return;
+      // A saved edit closes its form, so the next update shows what was saved.
+      var editing = elt.closest("details[data-keep-while-open]");
+      if (editing) { editing.open = false; editing.removeAttribute("hx-preserve"); }
+      if (!elt.hasAttribute("data-reset-on-ack")) return;
+      // The value names another form to empty as well: the one a confirmation was sent for.
+      var other = elt.getAttribute("data-reset-on-ack") && document.getElementById(elt.getAttribute("data-reset-on-ack"));
+      (other || elt).reset();
     });
   });
 
@@ -73,4 +80,21 @@
       if (current && current.classList.contains("error")) current.textContent = "";
     }, 8000);
   });
+
+  // A button that closes a notice, e.g. "Edit it first" on a privacy warning.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest("[data-dismiss]");
+    if (!button) return;
+    var target = document.getElementById(button.getAttribute("data-dismiss"));
+    if (target) target.replaceChildren();
+  });
+
+  // An editing form inside a live fragment keeps what is typed in it while it is open:
+  // htmx leaves an element marked hx-preserve in place when the fragment around it is replaced.
+  document.addEventListener("toggle", function (evt) {
+    var details = evt.target;
+    if (!details.matches || !details.matches("details[data-keep-while-open][id]")) return;
+    if (details.open) details.setAttribute("hx-preserve", "true");
+    else details.removeAttribute("hx-preserve");
+  }, true);
 })();

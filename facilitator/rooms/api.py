@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from facilitator.features import RULES
 from facilitator.rooms.commands import CreateRoom, JoinRoom
 from facilitator.rooms.hub import Outcome
-from facilitator.rooms.model import Actor, CommandError, Role
+from facilitator.rooms.model import Actor, CommandError, NeedsConfirmation, Role
 from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.views import state_view
 from facilitator.rooms.web import base_url, hub_of, identity_of, links, settings_of
@@ -131,4 +131,8 @@ def _code(raw: str) -> str:
 
 
 def command_error_response(_request: Request, error: CommandError) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": error.message}, status_code=error.status)
+    body = {"ok": False, "error": error.message}
+    if isinstance(error, NeedsConfirmation):
+        # Send the command again with "redact": true, or "confirm_identifiers": true.
+        body["findings"] = error.findings
+    return JSONResponse(body, status_code=error.status)

@@ -90,6 +90,15 @@ class Command(BaseModel):
         return changed
 
 
+class NeedsConfirmation(CommandError):
+    """Refused until the sender confirms or changes it: text that looks like a patient identifier.
+    `findings` say what was found, so the page can offer to redact it or to post it anyway."""
+
+    def __init__(self, message: str, findings: list[dict[str, str]]):
+        super().__init__(message, status=422)
+        self.findings = findings
+
+
 @dataclass(frozen=True)
 class Draft:
     """An event decided but not yet in the log: it has no sequence number yet."""

@@ -4,7 +4,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.model import Actor
+from facilitator.rooms.model import Actor, NeedsConfirmation
 from facilitator.rooms.views import Scene
 
 
@@ -29,6 +29,16 @@ class Renderer:
 
     def flash(self, message: str, level: str = "error") -> str:
         return self.env.get_template("fragments/flash.html").render(message=message, level=level)
+
+    def confirmation(self, unconfirmed: NeedsConfirmation | None, command: dict | None = None) -> str:
+        """What was found in a command's text, with the choice to redact it or to send it as it is;
+        empty once a command went through."""
+        if unconfirmed is None:
+            return '<div id="confirmation"></div>'
+        resent = {key: value for key, value in command.items()
+                  if key not in ("id", "HEADERS", "confirm_identifiers", "redact")}
+        return self.env.get_template("fragments/confirmation.html").render(
+            message=unconfirmed.message, findings=unconfirmed.findings, fields=resent)
 
     def _render(self, fragment: Fragment, context: dict) -> str:
         return self.env.get_template(fragment.template).render(**context)

@@ -3,7 +3,15 @@
 from facilitator.rooms import commands as c
 from facilitator.rooms.feature import Feature
 from facilitator.rooms.model import (
-    Actor, Charter, CommandError, Context, Decision, Draft, Event, Participant, RoomState,
+    Actor,
+    Charter,
+    CommandError,
+    Context,
+    Decision,
+    Draft,
+    Event,
+    Participant,
+    RoomState,
 )
 from facilitator.rooms.secrets import derive, hash_secret
 from facilitator.rooms.views import FRAGMENTS

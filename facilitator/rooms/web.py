@@ -7,6 +7,7 @@ from facilitator.config import Settings
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.hub import Hub
 
+
 def hub_of(connection: HTTPConnection) -> Hub:
     return connection.app.state.hub
 

@@ -17,7 +17,7 @@ from facilitator.features import RULES
 from facilitator.rooms.auth import SURFACE_ROLES
 from facilitator.rooms.connection import CLOSE_POLICY, Connection, TokenBucket
 from facilitator.rooms.hub import Hub, LiveRoom, now_ms
-from facilitator.rooms.model import CommandError
+from facilitator.rooms.model import CommandError, NeedsConfirmation
 from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.web import hub_of, identity_of, links, settings_of
 
@@ -100,7 +100,10 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
     try:
         command = RULES.parse(raw)
         outcome = await hub.execute(room.code, connection.actor, command)
-        connection.push(new_links_notice(hub, connection, outcome.reply) + ack(command_id, accepted=True))
+        connection.push(new_links_notice(hub, connection, outcome.reply) + hub.renderer.confirmation(None)
+                        + ack(command_id, accepted=True))
+    except NeedsConfirmation as unconfirmed:
+        connection.push(hub.renderer.confirmation(unconfirmed, raw) + ack(command_id, accepted=False))
     except CommandError as error:
         connection.push(hub.renderer.flash(error.message) + ack(command_id, accepted=False))
     except Exception:  # noqa: BLE001 - a fault with one message must not drop the socket or the room

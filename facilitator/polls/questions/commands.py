@@ -3,12 +3,13 @@
 from typing import ClassVar
 
 from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+from facilitator.scribe.privacy import Sensitive
 
 PARTICIPANTS = frozenset({Role.PARTICIPANT})
 MAX_QUESTION_LENGTH = 500
 
 
-class AskQuestion(Command):
+class AskQuestion(Sensitive):
     type: ClassVar[str] = "question.ask"
     roles: ClassVar = PARTICIPANTS
     action: ClassVar[str] = "ask questions"
@@ -49,7 +50,7 @@ class DismissQuestion(QuestionAction):
     reason: line(120) = ""
 
 
-class EditQuestion(QuestionAction):
+class EditQuestion(QuestionAction, Sensitive):
     type: ClassVar[str] = "question.edit"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "edit questions"

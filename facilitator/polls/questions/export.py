@@ -1,7 +1,8 @@
 """The questions of an exchange as a spreadsheet (CSV), for the facilitator and the scribe.
 
 An anonymous question is exported as "Anonymous": its author's pseudonym is not
-written, like on every page.
+written, like on every page. A question its writer posted although it looked like
+it held a patient identifier is left out of the file (its row says so).
 """
 
 import csv
@@ -39,7 +40,8 @@ def questions_csv(scene: Scene) -> str:
     for question in ordered(kept):
         shown = row(question, titles)
         asked = datetime.fromtimestamp(question.asked_at / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-        writer.writerow([asked, cell(shown["item_title"]), cell(shown["text"]), cell(shown["by"]), shown["votes"],
+        text = "[left out: possible patient identifier]" if question.flags else shown["text"]
+        writer.writerow([asked, cell(shown["item_title"]), cell(text), cell(shown["by"]), shown["votes"],
                          shown["status_name"], "yes" if shown["edited"] else "", cell(shown["reason"])])
     return out.getvalue()
 

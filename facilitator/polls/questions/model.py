@@ -30,6 +30,8 @@ class Question:
     edited: bool = False
     reason: str = ""  # why it was dismissed, if the facilitator said
     answered_at: int | None = None
+    # Kinds of patient identifier its writer confirmed it holds: exports leave such text out.
+    flags: list[str] = field(default_factory=list)
 
     @property
     def anonymous(self) -> bool:

@@ -4,6 +4,7 @@ from facilitator.polls.questions import commands as c
 from facilitator.polls.questions.model import SCOPE, SEEN_BY_EVERYONE, Question, Questions
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
 from facilitator.rooms.secrets import derive
+from facilitator.scribe.privacy import screened
 
 MAX_QUESTIONS = 2000
 QUESTIONS_PER_MINUTE = 3
@@ -59,7 +60,8 @@ def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Dec
     if wait:
         raise CommandError(f"You can ask {QUESTIONS_PER_MINUTE} questions a minute; "
                            f"please wait {-(-wait // 1000)} seconds.", status=429)
-    data = {"question_id": derive(ctx.nonce, "question")[:10], "text": cmd.text, "author": author,
+    text, flags = screened(cmd, cmd.text)
+    data = {"question_id": derive(ctx.nonce, "question")[:10], "text": text, "author": author, "flags": flags,
             "item_id": current_item(state), "status": "pending" if questions.settings.moderated else "live"}
     if cmd.named:
         person = state.participants[actor.participant_id]
@@ -96,9 +98,10 @@ def edit(state: RoomState, actor: Actor, cmd: c.EditQuestion, ctx: Context) -> D
     question = find(state, cmd.question_id)
     if question.status == "withdrawn":
         raise CommandError("Its author withdrew this question.", status=409)
-    if question.text == cmd.text:
+    text, flags = screened(cmd, cmd.text)
+    if question.text == text:
         raise CommandError("Nothing to change.")
-    return Decision([Draft("question.edited", {"question_id": question.id, "text": cmd.text})])
+    return Decision([Draft("question.edited", {"question_id": question.id, "text": text, "flags": flags})])
 
 
 def pin(state: RoomState, actor: Actor, cmd: c.PinQuestion, ctx: Context) -> Decision:
@@ -146,6 +149,7 @@ def on_moved(state: RoomState, event: Event) -> None:
 def on_edited(state: RoomState, event: Event) -> None:
     question = find(state, event.data["question_id"])
     question.text, question.edited = event.data["text"], True
+    question.flags = event.data.get("flags", [])
 
 
 def on_pinned(state: RoomState, event: Event) -> None:

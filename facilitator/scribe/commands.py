@@ -1,0 +1,102 @@
+"""Scribe commands: scribes and the facilitator write notes and summaries; a participant
+writes only their own organisation's action plan."""
+
+import re
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BeforeValidator, Field
+
+from facilitator.rooms.model import STAFF, WRITERS, Command, Role, line, paragraph
+from facilitator.scribe.privacy import Sensitive
+
+NOTE_LENGTH = 1000
+Kind = Literal["insight", "practice", "barrier", "action", "decision", "quote"]
+Level = Literal["", "low", "medium", "high"]
+TAG = re.compile(r"#([\w-]{1,40})")
+
+
+def _tags(value: Any) -> Any:
+    """Tags typed as "#lean #ehr-integration", "lean, ehr integration" or a list."""
+    if isinstance(value, str):
+        value = re.split(r"[,\s]+", value)
+    return value
+
+
+Tags = Annotated[list[Annotated[str, Field(max_length=41)]], BeforeValidator(_tags), Field(max_length=12)]
+
+
+class PostNote(Sensitive):
+    type: ClassVar[str] = "note.post"
+    roles: ClassVar = WRITERS
+    action: ClassVar[str] = "write notes"
+
+    text: paragraph(NOTE_LENGTH, min_length=1)
+    kind: Kind = "insight"
+    tags: Tags = []
+    # Left empty: the agenda item running and the person holding the floor. "none": no link.
+    item_id: line(40) = ""
+    speaker_id: line(40) = ""
+
+
+class EditNote(PostNote):
+    type: ClassVar[str] = "note.edit"
+    action: ClassVar[str] = "edit notes"
+
+    note_id: line(40, min_length=1)
+
+
+class DeleteNote(Command):
+    type: ClassVar[str] = "note.delete"
+    roles: ClassVar = WRITERS
+    action: ClassVar[str] = "delete notes"
+
+    note_id: line(40, min_length=1)
+
+
+class ShowTicker(Command):
+    type: ClassVar[str] = "notes.ticker"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "choose what the screen shows"
+
+    shown: bool
+
+
+class SaveSummary(Command):
+    type: ClassVar[str] = "summary.save"
+    roles: ClassVar = WRITERS
+    action: ClassVar[str] = "write case summaries"
+
+    item_id: line(40, min_length=1)
+    problem: paragraph(2000) = ""
+    intervention: paragraph(2000) = ""
+    baseline: paragraph(500) = ""
+    result: paragraph(500) = ""
+    tips: paragraph(2000) = ""
+    barriers: paragraph(2000) = ""
+
+
+class SavePlan(Command):
+    type: ClassVar[str] = "plan.save"
+    roles: ClassVar = WRITERS | {Role.PARTICIPANT}
+    action: ClassVar[str] = "write action plans"
+
+    plan_id: line(40) = ""  # empty: a new plan
+    organisation: line(80) = ""  # a participant's plan is always their own organisation's
+    gap: paragraph(2000) = ""
+    change: paragraph(1000, min_length=1)
+    impact: Level = ""
+    effort: Level = ""
+    owner: line(120) = ""
+    sponsor: line(120) = ""
+    milestone_30: paragraph(1000) = ""
+    milestone_90: paragraph(1000) = ""
+    milestone_12: paragraph(1000) = ""
+    monitoring: paragraph(1000) = ""
+
+
+class DeletePlan(Command):
+    type: ClassVar[str] = "plan.delete"
+    roles: ClassVar = WRITERS | {Role.PARTICIPANT}
+    action: ClassVar[str] = "delete action plans"
+
+    plan_id: line(40, min_length=1)

@@ -1,0 +1,9 @@
+"""The scribe as the room sees it: its rules, its state slice (the record), its fragments."""
+
+from facilitator.rooms.feature import Feature
+from facilitator.scribe.model import Record
+from facilitator.scribe.rules import APPLIERS, DECIDERS
+from facilitator.scribe.views import FRAGMENTS, api_view
+
+feature = Feature(name="record", deciders=DECIDERS, appliers=APPLIERS, init=Record, fragments=FRAGMENTS,
+                  view=api_view)

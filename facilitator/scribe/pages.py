@@ -1,0 +1,179 @@
+"""The scribe's pages that are forms, not live surfaces: a case's Best-Practice Summary, an
+organisation's action plan, and the session record everyone in the room can read.
+
+Long forms live on their own pages so that nothing live ever replaces what is being typed.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from facilitator.features import RULES
+from facilitator.rooms.hub import LiveRoom
+from facilitator.rooms.model import Actor, CommandError, Role
+from facilitator.rooms.pages import page
+from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.views import Scene
+from facilitator.rooms.web import hub_of, identity_of
+from facilitator.scribe import commands as c
+from facilitator.scribe.model import LEVELS, NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS
+from facilitator.scribe.record import Filters, page_context
+from facilitator.scribe.rules import record_of
+from facilitator.scribe.views import organisations
+
+router = APIRouter(include_in_schema=False)
+SUMMARY_PREFILL = {"intervention": "practice", "tips": "insight", "barriers": "barrier"}
+
+
+async def _room(request: Request, code: str) -> LiveRoom:
+    return await hub_of(request).open(normalise_code(code) or "-")
+
+
+def member(request: Request, room: LiveRoom) -> Actor | None:
+    """Anyone in the room: a participant, the facilitator, a scribe or the screen."""
+    identity = identity_of(request)
+    for surface in ("console", "scribe", "screen", "phone"):
+        actor = identity.from_cookies(request, room.state, surface)
+        if actor is not None:
+            return actor
+    return None
+
+
+def _refused(request: Request, error: CommandError, back: str = "/") -> Response:
+    return page(request, "message.html", status=error.status, message=error.message, back=back)
+
+
+# -- the record --------------------------------------------------------------------
+
+@router.get("/r/{code}/record")
+async def record_page(request: Request, code: str, tag: str = "", kind: str = "", item: str = "") -> Response:
+    try:
+        room = await _room(request, code)
+    except CommandError as error:
+        return _refused(request, error)
+    viewer = member(request, room)
+    if viewer is None:
+        return _refused(request, CommandError("The record is for the people in this exchange: join it first.", 403),
+                        back=f"/join?code={room.code}")
+    filters = Filters(tag=tag.lstrip("#").lower()[:41], kind=kind if kind in NOTE_KINDS else "", item=item[:40])
+    scene = hub_of(request).scene(room)
+    return page(request, "record.html", viewer=viewer, **page_context(scene, viewer, filters))
+
+
+# -- case summaries ------------------------------------------------------------------
+
+def prefill(room: LiveRoom, item_id: str) -> dict[str, str]:
+    """A summary not yet written starts from the case's notes, by kind."""
+    notes = [note.latest for note in record_of(room.state).live_notes() if note.latest.item_id == item_id]
+    return {field: "\n".join(f"- {n.text}" for n in notes if n.kind == kind) for field, kind in SUMMARY_PREFILL.items()}
+
+
+def _writer(request: Request, room: LiveRoom) -> Actor:
+    actor = identity_of(request).from_cookies(request, room.state, "scribe")
+    if actor is None:
+        raise CommandError("Only a scribe or the facilitator can write case summaries.", status=403)
+    return actor
+
+
+@router.get("/r/{code}/summary/{item_id}")
+async def summary_form(request: Request, code: str, item_id: str) -> Response:
+    try:
+        room = await _room(request, code)
+        _writer(request, room)
+        item = room.state.slices["agenda"].items.get(item_id)
+        if item is None:
+            raise CommandError("That agenda item does not exist.", status=404)
+    except CommandError as error:
+        return _refused(request, error)
+    saved = record_of(room.state).summaries.get(item_id)
+    values = saved.fields if saved else prefill(room, item_id)
+    return page(request, "summary.html", room=room.state, item=item, fields=SUMMARY_FIELDS, values=values,
+                revisions=len(saved.revisions) if saved else 0, error="")
+
+
+@router.post("/r/{code}/summary/{item_id}")
+async def summary_save(request: Request, code: str, item_id: str) -> Response:
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in SUMMARY_FIELDS}
+    try:
+        room = await _room(request, code)
+        actor = _writer(request, room)
+        item = room.state.slices["agenda"].items.get(item_id)
+        if item is None:
+            raise CommandError("That agenda item does not exist.", status=404)
+        command = RULES.parse({"type": c.SaveSummary.type, "item_id": item_id, **values})
+        await hub_of(request).execute(room.code, actor, command)
+    except CommandError as error:
+        if error.status == 403 or error.status == 404 and "item" in error.message:
+            return _refused(request, error)
+        return page(request, "summary.html", status=error.status, room=room.state, item=item, fields=SUMMARY_FIELDS,
+                    values=values, revisions=0, error=error.message)
+    return RedirectResponse(f"/r/{room.code}/scribe", status_code=303)
+
+
+# -- action plans ----------------------------------------------------------------------
+
+def _planner(request: Request, room: LiveRoom) -> Actor:
+    identity = identity_of(request)
+    for surface in ("scribe", "phone"):
+        actor = identity.from_cookies(request, room.state, surface)
+        if actor is not None:
+            return actor
+    raise CommandError("Join the exchange to write your organisation's action plan.", status=403)
+
+
+def _plan_page(request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "",
+               status: int = 200) -> Response:
+    mine = actor.role is Role.PARTICIPANT
+    organisation = room.state.participants[actor.participant_id].organisation if mine else values.get("organisation", "")
+    plans = [{"id": plan.id, "organisation": plan.organisation, "change": plan.fields["change"]}
+             for plan in record_of(room.state).live_plans() if not mine or plan.organisation == organisation]
+    back = f"/r/{room.code}" if mine else f"/r/{room.code}/scribe"
+    return page(request, "plan.html", status=status, room=room.state, fields=PLAN_FIELDS, levels=LEVELS,
+                values=values, plan_id=plan_id, plans=plans, mine=mine, organisation=organisation,
+                organisations=organisations_for(room), back=back, error=error)
+
+
+def organisations_for(room: LiveRoom) -> list[str]:
+    return organisations(Scene(room.state, frozenset()))
+
+
+@router.get("/r/{code}/plan")
+async def plan_form(request: Request, code: str, plan_id: str = "", organisation: str = "") -> Response:
+    try:
+        room = await _room(request, code)
+        actor = _planner(request, room)
+        values = {"organisation": organisation}
+        if plan_id:
+            plan = record_of(room.state).plans.get(plan_id)
+            if plan is None or plan.deleted_at is not None:
+                raise CommandError("There is no such action plan; it may have been deleted.", status=404)
+            if actor.role is Role.PARTICIPANT and plan.organisation != room.state.participants[
+                    actor.participant_id].organisation:
+                raise CommandError("You can write only your own organisation's action plan.", status=403)
+            values = {**plan.fields, "organisation": plan.organisation}
+    except CommandError as error:
+        return _refused(request, error)
+    return _plan_page(request, room, actor, plan_id, values)
+
+
+@router.post("/r/{code}/plan")
+async def plan_save(request: Request, code: str, plan_id: Annotated[str, Form()] = "",
+                    delete: Annotated[str, Form()] = "") -> Response:
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in (*PLAN_FIELDS, "organisation")}
+    try:
+        room = await _room(request, code)
+        actor = _planner(request, room)
+    except CommandError as error:
+        return _refused(request, error)
+    try:
+        if delete:
+            command = RULES.parse({"type": c.DeletePlan.type, "plan_id": plan_id})
+        else:
+            command = RULES.parse({"type": c.SavePlan.type, "plan_id": plan_id, **values})
+        await hub_of(request).execute(room.code, actor, command)
+    except CommandError as error:
+        return _plan_page(request, room, actor, plan_id, values, error.message, error.status)
+    return RedirectResponse(f"/r/{room.code}/plan", status_code=303)

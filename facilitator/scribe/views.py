@@ -1,0 +1,144 @@
+"""What each surface shows of the notes, summaries and action plans."""
+
+from collections import Counter
+
+from facilitator.rooms.feature import Fragment
+from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.views import Scene
+from facilitator.scribe.model import NOTE_KINDS, Note, NoteVersion, Record
+from facilitator.scribe.rules import record_of
+
+FEED_LENGTH = 40  # notes on a phone; the record page has them all
+TICKER_LENGTH = 3
+
+
+def tag_counts(record: Record) -> Counter:
+    return Counter(tag for note in record.live_notes() for tag in note.latest.tags)
+
+
+def complete(prefix: str, record: Record, limit: int = 8) -> list[str]:
+    """Tags already used in the room that start with `prefix` (without its #), most used first."""
+    wanted = prefix.lstrip("#").lower()
+    counted = tag_counts(record)
+    return sorted((tag for tag in counted if tag.startswith(wanted)), key=lambda tag: (-counted[tag], tag))[:limit]
+
+
+def _speaker_name(scene: Scene, speaker_id: str | None) -> str:
+    if speaker_id is None:
+        return ""
+    if speaker_id == "facilitator":
+        return "the facilitator"
+    person = scene.state.participants.get(speaker_id)
+    return f"{person.name} · {person.organisation}" if person else ""
+
+
+def version_view(scene: Scene, version: NoteVersion) -> dict:
+    items = scene.state.slices["agenda"].items
+    item = items.get(version.item_id or "")
+    return {"text": version.text, "kind": version.kind, "kind_name": NOTE_KINDS[version.kind][0],
+            "tags": version.tags, "item_id": version.item_id or "", "item_title": item.title if item else "",
+            "speaker": _speaker_name(scene, version.speaker_id), "speaker_id": version.speaker_id or "",
+            "at": version.at, "by": version.by, "flagged": bool(version.flags)}
+
+
+def note_view(scene: Scene, note: Note, history: bool = False) -> dict:
+    shown = {"id": note.id, **version_view(scene, note.latest), "edited": note.edited, "created_at": note.created_at}
+    if history:
+        shown["history"] = [version_view(scene, version) for version in reversed(note.versions)]
+    return shown
+
+
+def _newest(scene: Scene, limit: int | None = None, history: bool = False) -> list[dict]:
+    notes = sorted(record_of(scene.state).live_notes(), key=lambda note: note.created_at, reverse=True)
+    return [note_view(scene, note, history) for note in notes[:limit]]
+
+
+def notes_feed(scene: Scene) -> dict:
+    """The notes as everyone in the room sees them, newest first."""
+    return {"notes": scene.once("notes.feed", lambda: _newest(scene, FEED_LENGTH)), "code": scene.state.code}
+
+
+def notes_scribe(scene: Scene) -> dict:
+    """Every note with its controls and history, for the scribes."""
+    return {"notes": _newest(scene, history=True), "kinds": NOTE_KINDS, "ended": scene.state.ended}
+
+
+def note_links(scene: Scene) -> dict:
+    """What a note will be linked to: the item and speaker of the moment unless chosen, and the
+    tags already used, for completion."""
+    state = scene.state
+    agenda, floor = state.slices["agenda"], state.slices["floor"]
+    current = agenda.current()
+    speaker = floor.current.speaker if floor.current else None
+    return {"items": [{"id": item.id, "title": item.title} for item in agenda.ordered()],
+            "people": [{"id": p.id, "label": f"{p.name} · {p.organisation}"} for p in state.present()],
+            "current_item": current.title if current else "", "current_speaker": _speaker_name(scene, speaker),
+            "tags": complete("", record_of(state), limit=200), "ended": state.ended}
+
+
+def notes_ticker(scene: Scene) -> dict:
+    record = record_of(scene.state)
+    return {"shown": record.ticker, "notes": _newest(scene, TICKER_LENGTH) if record.ticker else []}
+
+
+def ticker_control(scene: Scene) -> dict:
+    return {"shown": record_of(scene.state).ticker, "ended": scene.state.ended}
+
+
+def summaries(scene: Scene) -> dict:
+    """Each case on the agenda, with whether its Best-Practice Summary is written yet."""
+    record = record_of(scene.state)
+    cases = [{"id": item.id, "title": item.title, "saved": item.id in record.summaries,
+              "notes": sum(1 for note in record.live_notes() if note.latest.item_id == item.id)}
+             for item in scene.state.slices["agenda"].ordered() if item.kind == "case"]
+    return {"cases": cases, "code": scene.state.code}
+
+
+def organisations(scene: Scene) -> list[str]:
+    state = scene.state
+    return state.organisations or sorted({p.organisation for p in state.present()}, key=str.casefold)
+
+
+def commitments(scene: Scene) -> dict:
+    """Which organisations have committed to at least one change."""
+    plans = record_of(scene.state).live_plans()
+    rows = [{"organisation": name, "plans": [{"id": plan.id, "change": plan.fields["change"],
+                                              "owner": plan.fields["owner"]}
+                                             for plan in plans if plan.organisation == name]}
+            for name in organisations(scene)]
+    committed = sum(1 for row in rows if row["plans"])
+    return {"rows": rows, "committed": committed, "total": len(rows), "code": scene.state.code}
+
+
+def my_plans(scene: Scene, viewer: Actor) -> dict:
+    person = scene.state.participants.get(viewer.participant_id or "")
+    organisation = person.organisation if person else ""
+    plans = [{"id": plan.id, "change": plan.fields["change"], "owner": plan.fields["owner"]}
+             for plan in record_of(scene.state).live_plans() if plan.organisation == organisation]
+    return {"organisation": organisation, "plans": plans, "code": scene.state.code, "ended": scene.state.ended}
+
+
+def api_view(scene: Scene, viewer: Actor) -> dict:
+    record = record_of(scene.state)
+    view = {"notes": [{key: value for key, value in note.items() if key != "history"}
+                      for note in _newest(scene)],
+            "tags": dict(tag_counts(record)),
+            "summaries": {item_id: summary.fields for item_id, summary in record.summaries.items()},
+            "plans": [{"id": plan.id, "organisation": plan.organisation, **plan.fields}
+                      for plan in record.live_plans()],
+            "ticker": record.ticker}
+    if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
+        view["history"] = {note.id: [version_view(scene, v) for v in note.versions] for note in record.notes.values()}
+    return view
+
+
+FRAGMENTS = (
+    Fragment("notes-feed", frozenset({"console", "phone"}), notes_feed),
+    Fragment("notes-scribe", frozenset({"scribe"}), notes_scribe),
+    Fragment("note-links", frozenset({"scribe"}), note_links),
+    Fragment("notes-ticker", frozenset({"screen"}), notes_ticker),
+    Fragment("ticker-control", frozenset({"console"}), ticker_control),
+    Fragment("summaries", frozenset({"scribe"}), summaries),
+    Fragment("commitments", frozenset({"console", "scribe"}), commitments),
+    Fragment("my-plans", frozenset({"phone"}), my_plans, per_viewer=True),
+)
