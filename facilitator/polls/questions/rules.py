@@ -20,9 +20,12 @@ MOVES: dict[type, tuple[frozenset[str], str]] = {
     c.WithdrawQuestion: (frozenset({"pending", "live"}), "withdrawn"),
 }
 REFUSED_MOVE = {
-    "live": "This question is already on the list.", "dismissed": "This question cannot be dismissed now.",
-    "answered": "Only a question on the list can be marked answered.",
-    "archived": "This question cannot be archived now.", "withdrawn": "This question can no longer be withdrawn.",
+    c.ApproveQuestion: "Only a question awaiting approval can be approved.",
+    c.DismissQuestion: "This question cannot be dismissed now.",
+    c.MarkAnswered: "Only a question on the list can be marked answered.",
+    c.ArchiveQuestion: "This question cannot be archived now.",
+    c.RestoreQuestion: "Only an answered, dismissed or archived question can be restored.",
+    c.WithdrawQuestion: "This question can no longer be withdrawn.",
 }
 
 
@@ -58,8 +61,9 @@ def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Dec
     author = actor.pseudonym(SCOPE)
     wait = wait_before_asking(questions, author, ctx.now_ms)
     if wait:
+        seconds = -(-wait // 1000)
         raise CommandError(f"You can ask {QUESTIONS_PER_MINUTE} questions a minute; "
-                           f"please wait {-(-wait // 1000)} seconds.", status=429)
+                           f"please wait {seconds} second{'' if seconds == 1 else 's'}.", status=429)
     text, flags = screened(cmd, cmd.text)
     data = {"question_id": derive(ctx.nonce, "question")[:10], "text": text, "author": author, "flags": flags,
             "item_id": current_item(state), "status": "pending" if questions.settings.moderated else "live"}
@@ -87,7 +91,8 @@ def move(state: RoomState, actor: Actor, cmd: c.QuestionAction, ctx: Context) ->
     if isinstance(cmd, c.WithdrawQuestion) and question.author != actor.pseudonym(SCOPE):
         raise CommandError("You can withdraw only your own questions.", status=403)
     if question.status not in allowed:
-        raise CommandError(REFUSED_MOVE[to], status=409)
+        already = to == "live" and question.status == "live"
+        raise CommandError("This question is already on the list." if already else REFUSED_MOVE[type(cmd)], status=409)
     data = {"question_id": question.id, "status": to}
     if isinstance(cmd, c.DismissQuestion) and cmd.reason:
         data["reason"] = cmd.reason
@@ -140,7 +145,8 @@ def on_moved(state: RoomState, event: Event) -> None:
     questions = questions_of(state)
     question = questions.questions[event.data["question_id"]]
     question.status = event.data["status"]
-    question.reason = event.data.get("reason", "")
+    if question.status in SEEN_BY_EVERYONE or "reason" in event.data:  # archiving keeps why it was dismissed
+        question.reason = event.data.get("reason", "")
     question.answered_at = event.at if question.status == "answered" else None
     if question.status not in SEEN_BY_EVERYONE and questions.pinned == question.id:
         questions.pinned = None
