@@ -47,8 +47,12 @@
   function markVotes() {
     var mine = document.getElementById("qa-mine");
     var voted = mine ? (mine.dataset.voted || "").split(" ") : [];
+    // The server refuses a vote for one's own question: show its count, not a button that fails.
+    var own = mine ? Array.prototype.map.call(mine.querySelectorAll("[data-my-question]"),
+      function (row) { return row.dataset.myQuestion; }) : [];
     document.querySelectorAll("[data-upvote]").forEach(function (button) {
       button.setAttribute("aria-pressed", String(voted.indexOf(button.dataset.upvote) !== -1));
+      button.disabled = own.indexOf(button.dataset.upvote) !== -1;
     });
   }
 
