@@ -173,10 +173,15 @@ def _describe(error: ValidationError) -> str:
     where = ".".join(str(part) for part in first["loc"]) or "command"
     if first["type"] == "extra_forbidden":
         return f"Unexpected field: {where}."
-    if first["type"] in ("too_long", "too_short") and isinstance(first.get("input"), str):
-        limit = first["ctx"].get("max_length" if first["type"] == "too_long" else "min_length")
-        if first["type"] == "too_short" and limit == 1:
+    if first["type"] == "value_error":
+        return f"{where}: {first['ctx']['error']}."
+    if first["type"] in ("too_long", "too_short", "string_too_long", "string_too_short") and \
+            isinstance(first.get("input"), str | list):
+        longest = first["type"].endswith("too_long")
+        limit = first["ctx"].get("max_length" if longest else "min_length")
+        if not longest and limit == 1:
             return f"{where}: this cannot be empty."
-        bound = "at most" if first["type"] == "too_long" else "at least"
-        return f"{where}: {bound} {limit} characters, please (this has {len(first['input'])})."
+        unit = "characters" if isinstance(first["input"], str) else "items"
+        bound = "at most" if longest else "at least"
+        return f"{where}: {bound} {limit} {unit}, please (this has {len(first['input'])})."
     return f"{where}: {first['msg']}."

@@ -4,7 +4,7 @@ writes only their own organisation's action plan."""
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from facilitator.rooms.model import STAFF, WRITERS, Command, Role, line, paragraph
 from facilitator.scribe.privacy import Sensitive
@@ -18,11 +18,18 @@ TAG = re.compile(r"#([\w-]{1,40})")
 def _tags(value: Any) -> Any:
     """Tags typed as "#lean #ehr-integration", "lean, ehr integration" or a list."""
     if isinstance(value, str):
-        value = re.split(r"[,\s]+", value)
+        value = [tag for tag in re.split(r"[,\s]+", value) if tag]
     return value
 
 
-Tags = Annotated[list[Annotated[str, Field(max_length=41)]], BeforeValidator(_tags), Field(max_length=12)]
+def _tag(value: str) -> str:
+    if not re.fullmatch(r"#?[\w-]{1,40}", value):
+        raise ValueError("a tag is one word of up to 40 letters, digits, - or _")
+    return value
+
+
+Tag = Annotated[str, AfterValidator(_tag)]
+Tags = Annotated[list[Tag], BeforeValidator(_tags), Field(max_length=12)]
 
 
 class PostNote(Sensitive):
@@ -33,7 +40,8 @@ class PostNote(Sensitive):
     text: paragraph(NOTE_LENGTH, min_length=1)
     kind: Kind = "insight"
     tags: Tags = []
-    # Left empty: the agenda item running and the person holding the floor. "none": no link.
+    # Left empty: the agenda item running and the person holding the floor (for an edit: the
+    # note's own, unchanged). "none": no link.
     item_id: line(40) = ""
     speaker_id: line(40) = ""
 

@@ -21,6 +21,7 @@ from facilitator.scribe.model import LEVELS, NOTE_KINDS, PLAN_FIELDS, SUMMARY_FI
 from facilitator.scribe.record import Filters, page_context
 from facilitator.scribe.rules import record_of
 from facilitator.scribe.views import organisations
+from facilitator.timers.model import Item
 
 router = APIRouter(include_in_schema=False)
 SUMMARY_PREFILL = {"intervention": "practice", "tips": "insight", "barriers": "barrier"}
@@ -76,14 +77,19 @@ def _writer(request: Request, room: LiveRoom) -> Actor:
     return actor
 
 
+def _agenda_item(room: LiveRoom, item_id: str) -> Item:
+    item = room.state.slices["agenda"].items.get(item_id)
+    if item is None:
+        raise CommandError("That agenda item does not exist.", status=404)
+    return item
+
+
 @router.get("/r/{code}/summary/{item_id}")
 async def summary_form(request: Request, code: str, item_id: str) -> Response:
     try:
         room = await _room(request, code)
         _writer(request, room)
-        item = room.state.slices["agenda"].items.get(item_id)
-        if item is None:
-            raise CommandError("That agenda item does not exist.", status=404)
+        item = _agenda_item(room, item_id)
     except CommandError as error:
         return _refused(request, error)
     saved = record_of(room.state).summaries.get(item_id)
@@ -99,16 +105,16 @@ async def summary_save(request: Request, code: str, item_id: str) -> Response:
     try:
         room = await _room(request, code)
         actor = _writer(request, room)
-        item = room.state.slices["agenda"].items.get(item_id)
-        if item is None:
-            raise CommandError("That agenda item does not exist.", status=404)
+        item = _agenda_item(room, item_id)
+    except CommandError as error:  # no room, no right or no item: nothing to show the form for
+        return _refused(request, error)
+    try:
         command = RULES.parse({"type": c.SaveSummary.type, "item_id": item_id, **values})
         await hub_of(request).execute(room.code, actor, command)
     except CommandError as error:
-        if error.status == 403 or error.status == 404 and "item" in error.message:
-            return _refused(request, error)
+        saved = record_of(room.state).summaries.get(item_id)
         return page(request, "summary.html", status=error.status, room=room.state, item=item, fields=SUMMARY_FIELDS,
-                    values=values, revisions=0, error=error.message)
+                    values=values, revisions=len(saved.revisions) if saved else 0, error=error.message)
     return RedirectResponse(f"/r/{room.code}/scribe", status_code=303)
 
 
@@ -126,7 +132,8 @@ def _planner(request: Request, room: LiveRoom) -> Actor:
 def _plan_page(request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "",
                status: int = 200) -> Response:
     mine = actor.role is Role.PARTICIPANT
-    organisation = room.state.participants[actor.participant_id].organisation if mine else values.get("organisation", "")
+    organisation = (room.state.participants[actor.participant_id].organisation if mine
+                    else values.get("organisation", ""))
     plans = [{"id": plan.id, "organisation": plan.organisation, "change": plan.fields["change"]}
              for plan in record_of(room.state).live_plans() if not mine or plan.organisation == organisation]
     back = f"/r/{room.code}" if mine else f"/r/{room.code}/scribe"

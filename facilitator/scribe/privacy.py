@@ -9,7 +9,8 @@ What is detected (see README, "Patient privacy"):
   date (day, month and four-digit year, or ISO) whose year is 1900-2012, an
   age at which it is rarely anything else in a case discussion;
 - phone numbers: 9 to 15 digits written as one number, with optional +,
-  spaces, dots, dashes or brackets (a leading + or 0 and at least two groups);
+  spaces, dots, dashes or brackets, starting with +, 0 or a bracket, or in
+  three or more groups;
 - national identifiers: UK NHS numbers (ten digits passing the modulus-11
   check), UK National Insurance numbers, US Social Security numbers.
 
@@ -30,7 +31,8 @@ KINDS = {"email": "an e-mail address", "record": "a medical record number", "bir
          "ssn": "a Social Security number"}
 LATEST_BIRTH_YEAR = 2012
 
-_DATE = r"(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})"
+_DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
+         r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})")
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)),
     ("record", re.compile(r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?))?|hospital\s+(?:number|no\.?)|"
@@ -71,7 +73,9 @@ def _plausible(kind: str, text: str) -> bool:
         return len(digits) == 10 and _nhs_valid(digits)
     if kind == "phone":
         groups = len(re.findall(r"\d+", text))
-        return 9 <= len(digits) <= 15 and (text.startswith(("+", "0", "(")) or groups >= 3) and groups >= 2
+        # A leading +, 0 or bracket says "phone", even with no spaces (07700900123); otherwise
+        # three groups do (555 123 4567), so that plain figures and year ranges are left alone.
+        return 9 <= len(digits) <= 15 and (text.startswith(("+", "0", "(")) or groups >= 3)
     if kind == "birth" and not re.match(r"(?i)\s*(?:DOB|D\.O\.B|date|born)", text):
         year = int(re.search(r"(?:19|20)\d{2}", text).group())
         return year <= LATEST_BIRTH_YEAR

@@ -25,8 +25,9 @@ def _speaker_now(state: RoomState) -> str | None:
     return current.speaker if current is not None else None
 
 
-def _links(state: RoomState, cmd: c.PostNote) -> dict:
-    """The agenda item and speaker a note is about: as chosen, or the ones of the moment."""
+def _links(state: RoomState, cmd: c.PostNote, kept: NoteVersion | None = None) -> dict:
+    """The agenda item and speaker a note is about: as chosen, or the ones of the moment
+    (for an edit, `kept`: the ones the note already has)."""
     if cmd.item_id == NO_LINK:
         item_id = None
     elif cmd.item_id:
@@ -34,23 +35,24 @@ def _links(state: RoomState, cmd: c.PostNote) -> dict:
             raise CommandError("That agenda item does not exist.", status=404)
         item_id = cmd.item_id
     else:
-        item_id = _clock_item(state)
+        item_id = kept.item_id if kept is not None else _clock_item(state)
     if cmd.speaker_id == NO_LINK:
         speaker_id = None
     elif cmd.speaker_id:
-        if cmd.speaker_id not in state.participants and cmd.speaker_id != "facilitator":
+        person = state.participants.get(cmd.speaker_id)
+        if cmd.speaker_id != "facilitator" and (person is None or person.removed):
             raise CommandError("That person is not in the exchange.", status=404)
         speaker_id = cmd.speaker_id
     else:
-        speaker_id = _speaker_now(state)
+        speaker_id = kept.speaker_id if kept is not None else _speaker_now(state)
     return {"item_id": item_id, "speaker_id": speaker_id}
 
 
-def _version(state: RoomState, actor: Actor, cmd: c.PostNote) -> dict:
+def _version(state: RoomState, actor: Actor, cmd: c.PostNote, kept: NoteVersion | None = None) -> dict:
     text, flags = screened(cmd, cmd.text)
     tags = sorted({tag.lower() for tag in c.TAG.findall(text)} |
                   {tag.lstrip("#").lower() for tag in cmd.tags if tag.lstrip("#")})
-    return {"text": text, "kind": cmd.kind, "tags": tags, **_links(state, cmd), "by": actor.role.value,
+    return {"text": text, "kind": cmd.kind, "tags": tags, **_links(state, cmd, kept), "by": actor.role.value,
             "flags": flags}
 
 
@@ -73,8 +75,8 @@ def edit(state: RoomState, actor: Actor, cmd: c.EditNote, ctx: Context) -> Decis
     """A new version of the note. Two scribes editing at once both land, in log order:
     the later is the one shown, and the history keeps both."""
     note = _live_note(state, cmd.note_id)
-    version = _version(state, actor, cmd)
     latest = note.latest
+    version = _version(state, actor, cmd, kept=latest)
     if all(version[key] == getattr(latest, key) for key in ("text", "kind", "tags", "item_id", "speaker_id")):
         raise CommandError("Nothing to change.")
     return Decision([Draft("note.edited", {"note_id": note.id, **version})])

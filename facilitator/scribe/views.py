@@ -95,8 +95,12 @@ def summaries(scene: Scene) -> dict:
 
 
 def organisations(scene: Scene) -> list[str]:
+    """The peer group's organisations, or those present; and any that wrote an action plan."""
     state = scene.state
-    return state.organisations or sorted({p.organisation for p in state.present()}, key=str.casefold)
+    planned = {plan.organisation for plan in record_of(state).live_plans()}
+    if state.organisations:
+        return state.organisations + sorted(planned - set(state.organisations), key=str.casefold)
+    return sorted({p.organisation for p in state.present()} | planned, key=str.casefold)
 
 
 def commitments(scene: Scene) -> dict:
