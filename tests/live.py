@@ -167,3 +167,40 @@ def has(element_id: str, *parts: str, without: tuple[str, ...] = ()) -> Callable
     """Matches a message whose fragment `element_id` holds every one of `parts` and none of `without`."""
     return lambda m: ((f := fragment(m, element_id)) is not None and all(p in f for p in parts)
                       and not any(p in f for p in without))
+
+
+def latest(sock: Socket, element_id: str) -> str | None:
+    """The last copy of this fragment the socket received."""
+    for message in reversed(sock.received):
+        if (found := fragment(message, element_id)) is not None:
+            return found
+    return None
+
+
+async def settle(*socks: Socket) -> None:
+    """Read what is in flight (on every socket at once), then forget it, so `until` sees only
+    what comes next."""
+    await asyncio.gather(*(drain(sock, 0.25) for sock in socks))
+    for sock in socks:
+        sock.received.clear()
+
+
+async def nothing_more(*socks: Socket) -> None:
+    """These sockets received nothing since they were last settled."""
+    await asyncio.gather(*(drain(sock, 0.3) for sock in socks))
+    for sock in socks:
+        assert sock.received == [], sock.received
+
+
+async def close_all(*socks: Socket) -> None:
+    for sock in socks:
+        await sock.close()
+
+
+def run(scenario, limit: float = 60):
+    """Run a socket scenario, failing it after `limit` seconds at most; its result."""
+    async def bounded():
+        async with asyncio.timeout(limit):
+            return await scenario()
+
+    return asyncio.run(bounded())

@@ -13,6 +13,7 @@ from facilitator.features import RULES
 from tests.live import (
     Socket,
     auth,
+    close_all,
     command,
     cookie_for,
     create_room,
@@ -22,8 +23,12 @@ from tests.live import (
     fragment,
     has,
     join,
+    latest,
+    nothing_more,
     ok,
     phone_of,
+    run,
+    settle,
     staff,
     state_of,
 )
@@ -72,14 +77,6 @@ def article(html: str, poll_id: str) -> str:
     return match.group(0)
 
 
-def latest(sock: Socket, element_id: str) -> str | None:
-    """The last copy of this fragment the socket received."""
-    for message in reversed(sock.received):
-        if (found := fragment(message, element_id)) is not None:
-            return found
-    return None
-
-
 def pushes_of(sock: Socket, element_id: str) -> list[str]:
     """Every copy of this fragment the socket received, in order."""
     return [found for message in sock.received if (found := fragment(message, element_id)) is not None]
@@ -87,34 +84,6 @@ def pushes_of(sock: Socket, element_id: str) -> list[str]:
 
 def acked(command_id: str):
     return lambda m: f'data-command-id="{command_id}"' in m
-
-
-async def settle(*socks: Socket) -> None:
-    """Read what is in flight, then forget it, so `until` sees only what comes next."""
-    for sock in socks:
-        await drain(sock, 0.25)
-        sock.received.clear()
-
-
-async def nothing_more(*socks: Socket) -> None:
-    """These sockets received nothing since they were last settled."""
-    for sock in socks:
-        await drain(sock, 0.3)
-        assert sock.received == [], sock.received
-
-
-async def close_all(*socks: Socket) -> None:
-    for sock in socks:
-        await sock.close()
-
-
-def run(scenario, limit: float = 60):
-    """Run a socket scenario, failing it after `limit` seconds at most; its result."""
-    async def bounded():
-        async with asyncio.timeout(limit):
-            return await scenario()
-
-    return asyncio.run(bounded())
 
 
 # -- who may do what ---------------------------------------------------------------

@@ -13,6 +13,7 @@ from markupsafe import escape
 from tests.live import (
     Socket,
     add_item,
+    close_all,
     command,
     cookie_for,
     create_room,
@@ -22,9 +23,13 @@ from tests.live import (
     fragment,
     has,
     join,
+    latest,
+    nothing_more,
     ok,
     open_socket,
     phone_of,
+    run,
+    settle,
     staff,
 )
 
@@ -54,42 +59,6 @@ def acked(command_id: str):
 
 def accepted(message: str) -> bool:
     return 'data-accepted="true"' in message and 'id="flash"' not in message
-
-
-def latest(sock: Socket, element_id: str) -> str | None:
-    """The last copy of this fragment the socket received."""
-    for message in reversed(sock.received):
-        if (found := fragment(message, element_id)) is not None:
-            return found
-    return None
-
-
-async def settle(*socks: Socket) -> None:
-    """Read what is in flight, then forget it, so `until` sees only what comes next."""
-    await asyncio.gather(*(drain(sock, 0.25) for sock in socks))
-    for sock in socks:
-        sock.received.clear()
-
-
-async def nothing_more(*socks: Socket) -> None:
-    """These sockets received nothing since they were last settled."""
-    await asyncio.gather(*(drain(sock, 0.3) for sock in socks))
-    for sock in socks:
-        assert sock.received == [], sock.received
-
-
-async def close_all(*socks: Socket) -> None:
-    for sock in socks:
-        await sock.close()
-
-
-def run(scenario, limit: float = 60):
-    """Run a socket scenario, failing it after `limit` seconds at most; its result."""
-    async def bounded():
-        async with asyncio.timeout(limit):
-            return await scenario()
-
-    return asyncio.run(bounded())
 
 
 def post_note(base: str, room: dict, text: str, role: str = "scribe", **fields) -> str:

@@ -14,9 +14,9 @@ import httpx
 
 from facilitator.features import RULES
 from tests.live import (
-    Socket,
     add_item,
     auth,
+    close_all,
     command,
     cookie_for,
     create_room,
@@ -26,8 +26,12 @@ from tests.live import (
     fragment,
     has,
     join,
+    latest,
+    nothing_more,
     ok,
     phone_of,
+    run,
+    settle,
     staff,
 )
 
@@ -42,14 +46,6 @@ RATE = re.compile(r"You can ask 3 questions a minute; please wait (\d+) seconds?
 def qa_parts(html: str) -> list[str]:
     """Every question fragment (ids starting with qa-) in a message or a page."""
     return [match.group(0) for match in QA.finditer(html)]
-
-
-def latest(sock: Socket, element_id: str) -> str | None:
-    """The last copy of this fragment the socket received."""
-    for message in reversed(sock.received):
-        if (found := fragment(message, element_id)) is not None:
-            return found
-    return None
 
 
 def acked(command_id: str, accepted: bool | None = None):
@@ -85,35 +81,6 @@ def page_of(base: str, code: str, path: str, role: str, token: str) -> str:
 
 def export(base: str, code: str, cookie: str | None = None) -> httpx.Response:
     return httpx.get(f"{base}/r/{code}/questions.csv", headers={"Cookie": cookie} if cookie else {}, timeout=5)
-
-
-async def settle(*socks: Socket) -> None:
-    """Read what is in flight (on every socket at once), then forget it, so `until` sees only what
-    comes next."""
-    await asyncio.gather(*(drain(sock, 0.25) for sock in socks))
-    for sock in socks:
-        sock.received.clear()
-
-
-async def nothing_more(*socks: Socket) -> None:
-    """These sockets received nothing since they were last settled."""
-    await asyncio.gather(*(drain(sock, 0.3) for sock in socks))
-    for sock in socks:
-        assert sock.received == [], sock.received
-
-
-async def close_all(*socks: Socket) -> None:
-    for sock in socks:
-        await sock.close()
-
-
-def run(scenario, limit: float = 60):
-    """Run a socket scenario, failing it after `limit` seconds at most; its result."""
-    async def bounded():
-        async with asyncio.timeout(limit):
-            return await scenario()
-
-    return asyncio.run(bounded())
 
 
 # -- anonymity ---------------------------------------------------------------------
