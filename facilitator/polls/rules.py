@@ -37,11 +37,6 @@ def find(state: RoomState, poll_id: str) -> Poll:
     return poll
 
 
-def _current_item(state: RoomState) -> str | None:
-    agenda = state.slices.get("agenda")
-    return agenda.clock.item_id if agenda is not None and agenda.clock is not None else None
-
-
 def _check_item(state: RoomState, item_id: str) -> str | None:
     if item_id == c.NO_ITEM:
         return None
@@ -72,7 +67,8 @@ def create(state: RoomState, actor: Actor, cmd: c.CreatePoll, ctx: Context) -> D
     if len(polls.polls) >= MAX_POLLS:
         raise CommandError(f"An exchange can hold at most {MAX_POLLS} polls; delete some first.", status=409)
     fields = POLL_DEFAULTS | cmd.model_dump(exclude_none=True, exclude={"id", "open"})
-    fields["item_id"] = _check_item(state, cmd.item_id) if cmd.item_id is not None else _current_item(state)
+    running = state.slices["agenda"].current_item_id
+    fields["item_id"] = _check_item(state, cmd.item_id) if cmd.item_id is not None else running
     poll_id = derive(ctx.nonce, "poll")[:10]
     drafts = [Draft("poll.created", {"poll_id": poll_id, **_check_shape(fields)})]
     if cmd.open:
@@ -167,7 +163,7 @@ def survey(state: RoomState, actor: Actor, cmd: c.AddSurvey, ctx: Context) -> De
     for number, question in enumerate(SURVEY):
         poll_id = derive(ctx.nonce, f"poll:{number}")[:10]
         drafts.append(Draft("poll.created", {"poll_id": poll_id, **POLL_DEFAULTS, **question,
-                                             "item_id": _current_item(state)}))
+                                             "item_id": state.slices["agenda"].current_item_id}))
         if cmd.open:
             drafts.append(Draft("poll.opened", {"poll_id": poll_id}))
     return Decision(drafts)

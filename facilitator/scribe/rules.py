@@ -15,11 +15,6 @@ def record_of(state: RoomState) -> Record:
     return state.slices["record"]
 
 
-def _clock_item(state: RoomState) -> str | None:
-    agenda = state.slices["agenda"]
-    return agenda.clock.item_id if agenda.clock is not None else None
-
-
 def _speaker_now(state: RoomState) -> str | None:
     current = state.slices["floor"].current
     return current.speaker if current is not None else None
@@ -35,7 +30,7 @@ def _links(state: RoomState, cmd: c.PostNote, kept: NoteVersion | None = None) -
             raise CommandError("That agenda item does not exist.", status=404)
         item_id = cmd.item_id
     else:
-        item_id = kept.item_id if kept is not None else _clock_item(state)
+        item_id = kept.item_id if kept is not None else state.slices["agenda"].current_item_id
     if cmd.speaker_id == NO_LINK:
         speaker_id = None
     elif cmd.speaker_id:

@@ -48,7 +48,7 @@ def on_item_moved(state: RoomState, event: Event) -> None:
 def on_imported(state: RoomState, event: Event) -> None:
     agenda = agenda_of(state)
     if event.data["replace"]:
-        current = agenda.clock.item_id if agenda.clock else None
+        current = agenda.current_item_id
         for item_id in list(agenda.order):
             if agenda.items[item_id].started_at is None and item_id != current:
                 del agenda.items[item_id]

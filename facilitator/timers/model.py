@@ -113,8 +113,13 @@ class Agenda:
     def ordered(self) -> list[Item]:
         return [self.items[item_id] for item_id in self.order]
 
+    @property
+    def current_item_id(self) -> str | None:
+        """The item the clock is on; what notes, polls, questions and turns are linked to."""
+        return self.clock.item_id if self.clock else None
+
     def current(self) -> Item | None:
-        return self.items.get(self.clock.item_id) if self.clock else None
+        return self.items.get(self.current_item_id or "")
 
     def next_item(self, after: str | None = None) -> Item | None:
         """The first item not yet run, after `after` if given."""

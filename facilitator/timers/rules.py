@@ -143,7 +143,7 @@ def start(state: RoomState, actor: Actor, cmd: c.StartTimer, ctx: Context) -> De
     if cmd.item_id:
         item = _item(agenda, cmd.item_id)
     else:
-        item = agenda.next_item(agenda.clock.item_id if agenda.clock else None) or agenda.next_item()
+        item = agenda.next_item(agenda.current_item_id) or agenda.next_item()
         if item is None:
             raise CommandError("Every item on the agenda has run." if agenda.order else "The agenda is empty.", 409)
     drafts = _begin(agenda, item, cmd.phase, ctx.now_ms)
@@ -154,7 +154,7 @@ def start(state: RoomState, actor: Actor, cmd: c.StartTimer, ctx: Context) -> De
 
 def schedule(state: RoomState, actor: Actor, cmd: c.ScheduleStart, ctx: Context) -> Decision:
     agenda = agenda_of(state)
-    current = agenda.clock.item_id if agenda.clock else None
+    current = agenda.current_item_id
     item = _item(agenda, cmd.item_id) if cmd.item_id else agenda.next_item(current) or agenda.next_item()
     if item is None or item.done:
         raise CommandError("There is no item left to schedule.", status=409)

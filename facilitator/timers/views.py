@@ -63,7 +63,7 @@ def _scheduled(agenda: Agenda) -> dict | None:
 
 def agenda_rows(scene: Scene) -> dict:
     agenda = agenda_of(scene.state)
-    current = agenda.clock.item_id if agenda.clock else None
+    current = agenda.current_item_id
     rows = []
     for position, item in enumerate(agenda.ordered()):
         status = "current" if item.id == current else "done" if item.done else \

@@ -40,11 +40,6 @@ def find(state: RoomState, question_id: str) -> Question:
     return question
 
 
-def current_item(state: RoomState) -> str | None:
-    agenda = state.slices.get("agenda")
-    return agenda.clock.item_id if agenda is not None and agenda.clock is not None else None
-
-
 def wait_before_asking(questions: Questions, author: str, now: int) -> int:
     """Milliseconds until this author may ask again; 0 when they may ask now."""
     recent = sorted(q.asked_at for q in questions.questions.values()
@@ -66,7 +61,8 @@ def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Dec
                            f"please wait {seconds} second{'' if seconds == 1 else 's'}.", status=429)
     text, flags = screened(cmd, cmd.text)
     data = {"question_id": derive(ctx.nonce, "question")[:10], "text": text, "author": author, "flags": flags,
-            "item_id": current_item(state), "status": "pending" if questions.settings.moderated else "live"}
+            "item_id": state.slices["agenda"].current_item_id,
+            "status": "pending" if questions.settings.moderated else "live"}
     if cmd.named:
         person = state.participants[actor.participant_id]
         data |= {"name": person.name, "organisation": person.organisation}

@@ -19,11 +19,6 @@ def floor_of(state: RoomState) -> Floor:
     return state.slices["floor"]
 
 
-def _current_item(state: RoomState) -> str | None:
-    agenda = state.slices.get("agenda")
-    return agenda.clock.item_id if agenda is not None and agenda.clock is not None else None
-
-
 def raise_hand(state: RoomState, actor: Actor, cmd: c.RaiseHand, ctx: Context) -> Decision:
     if actor.participant_id in floor_of(state).hands:
         return Decision([Draft("hand.lowered", {"participant_id": actor.participant_id})])
@@ -65,7 +60,7 @@ def give(state: RoomState, actor: Actor, cmd: c.GiveFloor, ctx: Context) -> Deci
         raise CommandError(f"{name} already has the floor.", status=409)
     drafts = [Draft("turn.ended", {})] if floor.current is not None else []
     drafts.append(Draft("turn.started", {"speaker": speaker, "organisation": organisation,
-                                         "item_id": _current_item(state)}))
+                                         "item_id": state.slices["agenda"].current_item_id}))
     return Decision(drafts)
 
 
@@ -84,7 +79,8 @@ def start_budget(state: RoomState, actor: Actor, cmd: c.StartBudget, ctx: Contex
     if not organisations:
         raise CommandError("Nobody has joined yet, so there is no one to share the time between.", status=409)
     per_organisation = round(cmd.minutes * 60_000 / len(organisations))
-    return Decision([Draft("budget.started", {"item_id": _current_item(state), "organisations": organisations,
+    return Decision([Draft("budget.started", {"item_id": state.slices["agenda"].current_item_id,
+                                              "organisations": organisations,
                                               "per_organisation_ms": per_organisation})])
 
 
