@@ -15,6 +15,8 @@
     return Array.prototype.map.call(bytes, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
   }
 
+  var resetOnAck = {};  // command id -> the id of the form to empty once that command is accepted
+
   // A command keeps its id until the server acknowledges it, so a tap repeated
   // while offline, or resent after reconnecting, is applied once.
   document.addEventListener("htmx:wsConfigSend", function (evt) {
@@ -28,6 +30,9 @@
     }
     if (!elt.dataset.commandId) elt.dataset.commandId = newId();
     evt.detail.parameters.id = elt.dataset.commandId;
+    // A form sent from a privacy warning is gone by the time its ack arrives (the warning closes
+    // in the same message): remember which form to empty then.
+    if (elt.getAttribute("data-reset-on-ack")) resetOnAck[elt.dataset.commandId] = elt.getAttribute("data-reset-on-ack");
     // A time of day means the facilitator's own wall clock: say which one.
     if (evt.detail.parameters.utc_offset_minutes === "") {
       evt.detail.parameters.utc_offset_minutes = String(-new Date().getTimezoneOffset());
@@ -40,6 +45,10 @@
     if (!id) return;
     ack.removeAttribute("data-command-id");
     var accepted = ack.getAttribute("data-accepted") === "true";
+    // A value names another form to empty: the one a privacy warning was answered for.
+    var other = resetOnAck[id] && document.getElementById(resetOnAck[id]);
+    delete resetOnAck[id];
+    if (accepted && other) other.reset();
     document.querySelectorAll("[data-command-id]").forEach(function (elt) {
       if (elt.dataset.commandId !== id) return;
       delete elt.dataset.commandId;
@@ -47,10 +56,7 @@
       // A saved edit closes its form, so the next update shows what was saved.
       var editing = elt.closest("details[data-keep-while-open]");
       if (editing) { editing.open = false; editing.removeAttribute("hx-preserve"); }
-      if (!elt.hasAttribute("data-reset-on-ack")) return;
-      // The value names another form to empty as well: the one a confirmation was sent for.
-      var other = elt.getAttribute("data-reset-on-ack") && document.getElementById(elt.getAttribute("data-reset-on-ack"));
-      (other || elt).reset();
+      if (elt.getAttribute("data-reset-on-ack") === "") elt.reset();
     });
   });
 
@@ -97,4 +103,15 @@
     if (details.open) details.setAttribute("hx-preserve", "true");
     else details.removeAttribute("hx-preserve");
   }, true);
+
+  // htmx keeps an element only when the *incoming* copy is marked hx-preserve, and the server
+  // cannot know which forms are open on this page: mark the incoming copies of the ones kept here.
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var fragment = evt.detail.fragment, target = evt.detail.target;
+    if (!fragment || !fragment.querySelector || !target || !target.querySelectorAll) return;
+    target.querySelectorAll("details[data-keep-while-open][hx-preserve][id]").forEach(function (kept) {
+      var incoming = fragment.querySelector("#" + CSS.escape(kept.id));
+      if (incoming) incoming.setAttribute("hx-preserve", "true");
+    });
+  });
 })();

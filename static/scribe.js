@@ -74,7 +74,34 @@
     }
   });
 
+  // The item and speaker chosen for the note being typed outlast their lists being drawn again
+  // (another scribe's note brings a new tag, someone joins): each choice still on offer is kept.
+  var chosen = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (!evt.detail.target || evt.detail.target.id !== "note-links") return;
+    chosen = {};
+    evt.detail.target.querySelectorAll("select[name]").forEach(function (select) { chosen[select.name] = select.value; });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var links = document.getElementById("note-links");
+    if (!chosen || !links) return;
+    links.querySelectorAll("select[name]").forEach(function (select) {
+      var value = chosen[select.name];
+      if (value && Array.prototype.some.call(select.options, function (o) { return o.value === value; })) select.value = value;
+    });
+    chosen = null;
+  });
+
+  // A privacy warning about a note takes the keyboard (it is an alertdialog): Enter removes what
+  // was found, Tab reaches the other choices. Once it closes, the caret is back in the note box.
+  var warned = false;
+
   document.addEventListener("click", function (evt) {
+    if (evt.target.closest('[data-dismiss="confirmation"]') && input()) {  // "Edit it first"
+      warned = false;
+      input().focus();
+      return;
+    }
     var option = evt.target.closest("#tag-suggestions [data-tag]");
     if (!option) return;
     accept(input(), option.dataset.tag);
@@ -84,6 +111,15 @@
   // After a post the form empties itself (see facilitator.js); keep typing where you were.
   document.addEventListener("htmx:wsAfterMessage", function () {
     var field = input();
-    if (field && !field.value) document.getElementById("tag-suggestions").replaceChildren();
+    if (!field) return;
+    if (!field.value) document.getElementById("tag-suggestions").replaceChildren();
+    var choice = document.querySelector("#confirmation button");
+    if (choice && !warned && document.activeElement === field) {
+      warned = true;
+      choice.focus();
+    } else if (!choice && warned) {
+      warned = false;
+      if (!document.activeElement || document.activeElement === document.body) field.focus();
+    }
   });
 })();
