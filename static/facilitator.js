@@ -48,7 +48,8 @@
     // A value names another form to empty: the one a privacy warning was answered for.
     var other = resetOnAck[id] && document.getElementById(resetOnAck[id]);
     delete resetOnAck[id];
-    if (accepted && other) other.reset();
+    if (accepted && other && other.matches("details")) { other.open = false; other.removeAttribute("hx-preserve"); }
+    else if (accepted && other) other.reset();
     document.querySelectorAll("[data-command-id]").forEach(function (elt) {
       if (elt.dataset.commandId !== id) return;
       delete elt.dataset.commandId;

@@ -313,6 +313,18 @@ def test_text_that_looks_like_a_patient_identifier_is_held_back_until_removed_or
     expect(warning).to_be_hidden()
     assert "7654321" not in console.locator("#notes-feed").inner_text()
 
+    # An edit that slips an identifier in: removed on the warning, and the edit form closes.
+    edited = note_on(scribe, "#notes-scribe", "Seen again on Friday")
+    edited.get_by_text("Edit", exact=True).click()
+    edit_box = edited.locator("textarea[name=text]")
+    edit_box.fill("Seen again on Friday, MRN 7654321")
+    edited.get_by_role("button", name="Save").click()
+    expect(warning).to_contain_text("a medical record number")
+    warning.get_by_role("button", name="Remove it and send").click()
+    expect(note_on(scribe, "#notes-scribe", "Seen again on Friday, [medical record number removed]")).to_have_count(1)
+    expect(scribe.locator("#notes-scribe details[data-keep-while-open][open]")).to_have_count(0)
+    expect(warning).to_be_hidden()
+
     # A phone asking a question with an e-mail address gets the same choice.
     phone = open_phone(new_context, server, code, *ANA)
     form = phone.locator("#qa-ask form")
