@@ -19,8 +19,14 @@ class Renderer:
                 if surface in f.audiences and not f.per_viewer}
 
     def personal(self, surface: str, scene: Scene, viewer: Actor) -> dict[str, str]:
-        return {f.id: self._render(f, f.context(scene, viewer)) for f in self.fragments
-                if surface in f.audiences and f.per_viewer}
+        """Fragments that differ per person. Many people see the same (no hand raised, no answer
+        yet): their HTML is rendered once per scene and shared."""
+        rendered = {}
+        for f in self.fragments:
+            if surface in f.audiences and f.per_viewer:
+                context = f.context(scene, viewer)
+                rendered[f.id] = scene.once(f"html:{f.id}:{context!r}", lambda f=f, c=context: self._render(f, c))
+        return rendered
 
     def page_fragments(self, surface: str, scene: Scene, viewer: Actor) -> dict[str, Markup]:
         """Everything for a first paint, ready to place in the page template."""
