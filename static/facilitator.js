@@ -48,18 +48,24 @@
     // A value names another form to empty: the one a privacy warning was answered for.
     var other = resetOnAck[id] && document.getElementById(resetOnAck[id]);
     delete resetOnAck[id];
-    if (accepted && other && other.matches("details")) { other.open = false; other.removeAttribute("hx-preserve"); }
-    else if (accepted && other) other.reset();
+    if (accepted && other) settled(other, true);
     document.querySelectorAll("[data-command-id]").forEach(function (elt) {
       if (elt.dataset.commandId !== id) return;
       delete elt.dataset.commandId;
       if (!accepted) return;
-      // A saved edit closes its form, so the next update shows what was saved.
-      var editing = elt.closest("details[data-keep-while-open]");
-      if (editing) { editing.open = false; editing.removeAttribute("hx-preserve"); }
-      if (elt.getAttribute("data-reset-on-ack") === "") elt.reset();
+      settled(elt, elt.getAttribute("data-reset-on-ack") === "");
     });
   });
+
+  // A form whose command was accepted: a saved edit closes, a sent answer is no longer being
+  // typed (the next update shows what was saved), and a form that asks to be emptied is.
+  function settled(elt, empty) {
+    var editing = elt.closest("details[data-keep-while-open]");
+    if (editing) editing.open = false;
+    var typing = elt.closest("[data-keep-while-typing]");
+    if (typing) typing.removeAttribute("data-typing");
+    if (empty && elt.reset) elt.reset();
+  }
 
   // Show "Reconnecting…" only after two seconds offline, never on a blip.
   var offlineTimer = null;
@@ -96,21 +102,22 @@
     if (target) target.replaceChildren();
   });
 
-  // An editing form inside a live fragment keeps what is typed in it while it is open:
-  // htmx leaves an element marked hx-preserve in place when the fragment around it is replaced.
-  document.addEventListener("toggle", function (evt) {
-    var details = evt.target;
-    if (!details.matches || !details.matches("details[data-keep-while-open][id]")) return;
-    if (details.open) details.setAttribute("hx-preserve", "true");
-    else details.removeAttribute("hx-preserve");
-  }, true);
+  // What someone is typing inside a live fragment survives the fragment being replaced: an
+  // editing form while it is open (details[data-keep-while-open]), or an answer being written
+  // ([data-keep-while-typing], from the first keystroke until the server accepts it).
+  // htmx keeps an element in place when the incoming copy is marked hx-preserve, and only this
+  // page knows what is open or half typed, so it marks the incoming copies itself.
+  var KEPT = "details[data-keep-while-open][open][id], [data-keep-while-typing][data-typing][id]";
 
-  // htmx keeps an element only when the *incoming* copy is marked hx-preserve, and the server
-  // cannot know which forms are open on this page: mark the incoming copies of the ones kept here.
+  document.addEventListener("input", function (evt) {
+    var typing = evt.target.closest && evt.target.closest("[data-keep-while-typing][id]");
+    if (typing) typing.setAttribute("data-typing", "");
+  });
+
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var fragment = evt.detail.fragment, target = evt.detail.target;
     if (!fragment || !fragment.querySelector || !target || !target.querySelectorAll) return;
-    target.querySelectorAll("details[data-keep-while-open][hx-preserve][id]").forEach(function (kept) {
+    target.querySelectorAll(KEPT).forEach(function (kept) {
       var incoming = fragment.querySelector("#" + CSS.escape(kept.id));
       if (incoming) incoming.setAttribute("hx-preserve", "true");
     });

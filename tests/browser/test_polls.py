@@ -647,3 +647,25 @@ def test_post_exchange_survey_adds_four_polls_answered_on_the_phone(server, room
         ["A daily board round at 10:00."])
     ana.screenshot(path="/tmp/polls-phone-survey.png", full_page=True)
     assert_not_reloaded(console, ana)
+
+
+def test_an_answer_being_typed_survives_another_poll_opening_and_closing(server, room, new_context):
+    ana = open_phone(new_context, server, room["code"], *ANA)
+    create_poll(server, room, kind="text", question="One thing you will try")
+    card = phone_poll(ana, "One thing you will try")
+    box = card.locator("textarea[name=text]")
+    box.tap()
+    ana.keyboard.type("A discharge lounge open from 8")
+    # The facilitator opens a second poll and closes it while Ana is still typing.
+    second = create_poll(server, room, kind="scale", question="How useful was this case?")
+    expect(ana.locator("#my-polls article.phone-poll")).to_have_count(2)
+    ok(server, room, type="poll.close", poll_id=second)
+    expect(ana.locator("#my-polls article.phone-poll")).to_have_count(1)
+    expect(box).to_have_value("A discharge lounge open from 8")
+    expect(box).to_be_focused()
+    ana.keyboard.type(":00")
+    send(card)
+    # Once sent, the card follows the room again: its answer shows as counted.
+    expect(card.locator("textarea[name=text]")).to_have_value("A discharge lounge open from 8:00")
+    expect(ana.locator("#phone-poll-" + card.get_attribute("data-poll-id"))).not_to_have_attribute("data-typing", "")
+    assert_not_reloaded(ana)
