@@ -54,7 +54,10 @@ def floor_settings(console: Page, order: str | None = None, turn_limit: int | No
     if factor is not None:
         form.locator("input[name=dominance_factor]").fill(str(factor))
     form.get_by_role("button", name="Save").click()
-    # The saved values come back in a freshly rendered form.
+    # Wait for the server's answer and the render that follows it (at most one render interval,
+    # 100 ms, later), or the next click may land on a form that is about to be replaced.
+    expect(form).not_to_have_attribute("data-command-id", re.compile(".+"))
+    console.wait_for_timeout(300)
     saved = console.locator("#floor-console details.floor-settings form")
     if order is not None:
         expect(saved.locator("select[name=order]")).to_have_value(order)
