@@ -4,6 +4,7 @@ speaking turns, in the order they happened, filterable by tag, kind and agenda i
 from dataclasses import dataclass, field
 
 from facilitator.polls.questions.rules import questions_of
+from facilitator.polls.questions.views import byline
 from facilitator.polls.rules import polls_of
 from facilitator.polls.views import results_view
 from facilitator.polls.views import summary as poll_summary
@@ -12,6 +13,7 @@ from facilitator.rooms.views import Scene
 from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS
 from facilitator.scribe.rules import record_of
 from facilitator.scribe.views import note_view, organisations, tag_counts
+from facilitator.timers.floor.views import speaker_name
 from facilitator.timers.views import duration
 
 
@@ -33,13 +35,6 @@ class Entry:
     what: str  # item | note | poll | question | turn
     item_id: str | None
     data: dict = field(default_factory=dict)
-
-
-def _speaker(scene: Scene, speaker: str) -> tuple[str, str]:
-    if speaker == "facilitator":
-        return "The facilitator", ""
-    person = scene.state.participants.get(speaker)
-    return (person.name, person.organisation) if person else ("Someone", "")
 
 
 def entries(scene: Scene, viewer: Actor) -> list[Entry]:
@@ -64,9 +59,9 @@ def entries(scene: Scene, viewer: Actor) -> list[Entry]:
         if question.status == "answered":
             found.append(Entry(question.answered_at, "question", question.item_id,
                                {"text": question.text, "votes": len(question.votes),
-                                "by": f"{question.name} · {question.organisation}" if question.name else "Anonymous"}))
+                                "by": byline(question)}))
     for turn in state.slices["floor"].turns:
-        name, organisation = _speaker(scene, turn.speaker)
+        name, organisation = speaker_name(scene, turn.speaker)
         found.append(Entry(turn.started_at, "turn", turn.item_id,
                            {"name": name, "organisation": organisation, "length": duration(turn.length())}))
     return sorted(found, key=lambda entry: (entry.at, entry.what))

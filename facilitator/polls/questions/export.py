@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from facilitator.polls.questions.rules import questions_of
-from facilitator.polls.questions.views import ordered, row
+from facilitator.polls.questions.views import item_titles, ordered, row
 from facilitator.rooms.model import CommandError, Role
 from facilitator.rooms.pages import page
 from facilitator.rooms.secrets import normalise_code
@@ -32,7 +32,7 @@ def cell(text: str) -> str:
 
 def questions_csv(scene: Scene) -> str:
     """Every question but withdrawn ones, most upvoted first, with its status for the record."""
-    titles = {item.id: item.title for item in scene.state.slices["agenda"].ordered()}
+    titles = item_titles(scene)
     kept = [q for q in questions_of(scene.state).questions.values() if q.status != "withdrawn"]
     out = io.StringIO()
     writer = csv.writer(out)

@@ -34,8 +34,13 @@ def focus(scene: Scene) -> str | None:
     return item.id
 
 
-def _item_titles(scene: Scene) -> dict[str, str]:
+def item_titles(scene: Scene) -> dict[str, str]:
     return {item.id: item.title for item in scene.state.slices["agenda"].ordered()}
+
+
+def byline(question: Question) -> str:
+    """Who asked, as every surface and export says it: "Anonymous" unless they chose to be named."""
+    return f"{question.name} · {question.organisation}" if question.name else "Anonymous"
 
 
 def row(question: Question, titles: dict[str, str]) -> dict:
@@ -43,7 +48,7 @@ def row(question: Question, titles: dict[str, str]) -> dict:
     return {"id": question.id, "text": question.text, "votes": len(question.votes), "status": question.status,
             "status_name": STATUS_NAMES[question.status], "asked_at": question.asked_at,
             "item_id": question.item_id or "", "item_title": titles.get(question.item_id or "", ""),
-            "by": f"{question.name} · {question.organisation}" if question.name else "Anonymous",
+            "by": byline(question),
             "edited": question.edited, "reason": question.reason}
 
 
@@ -55,7 +60,7 @@ def counts(scene: Scene) -> dict:
 
 
 def _filter_items(scene: Scene, shown: list[Question]) -> list[dict]:
-    titles = _item_titles(scene)
+    titles = item_titles(scene)
     asked_about = {q.item_id for q in shown if q.item_id}
     return [{"id": item_id, "title": title} for item_id, title in titles.items() if item_id in asked_about]
 
@@ -77,7 +82,7 @@ def _visible(scene: Scene) -> list[Question]:
 def qa_list(scene: Scene) -> dict:
     """The questions every participant sees: open and answered, never pending or dismissed."""
     shown = scene.once("questions.visible", lambda: _visible(scene))
-    titles = _item_titles(scene)
+    titles = item_titles(scene)
     return {"questions": [row(q, titles) for q in ordered(shown)], "focus": focus(scene) or "",
             "items": _filter_items(scene, shown), "pinned": questions_of(scene.state).pinned,
             "ended": scene.state.ended, **counts(scene)}
@@ -87,7 +92,7 @@ def qa_mine(scene: Scene, viewer: Actor) -> dict:
     """This person's own questions, whatever their status, and the questions they upvoted."""
     me = viewer.pseudonym(SCOPE)
     questions = questions_of(scene.state).questions.values()
-    titles = _item_titles(scene)
+    titles = item_titles(scene)
     mine = [row(q, titles) for q in questions if q.author == me and q.status != "withdrawn"]
     voted = " ".join(q.id for q in questions if me in q.votes)
     return {"mine": mine, "voted": voted, "ended": scene.state.ended}
@@ -95,7 +100,7 @@ def qa_mine(scene: Scene, viewer: Actor) -> dict:
 
 def qa_console(scene: Scene) -> dict:
     questions = questions_of(scene.state)
-    titles = _item_titles(scene)
+    titles = item_titles(scene)
     every = list(questions.questions.values())
     by_status = {status: [row(q, titles) for q in ordered([q for q in every if q.status == status])]
                  for status in ("pending", "live", "answered", "dismissed", "archived")}
@@ -109,10 +114,11 @@ def qa_screen(scene: Scene) -> dict:
     """The pinned question in large type, or the top questions by votes, when questions are
     on the screen: during a case's Q&A phase, while one is pinned, or when the facilitator asks."""
     questions = questions_of(scene.state)
-    titles = _item_titles(scene)
+    titles = item_titles(scene)
     pinned = questions.questions.get(questions.pinned or "")
     about = focus(scene)
-    top = [q for q in ordered(_visible(scene)) if q.status == "live" and (about is None or q.item_id == about)]
+    shown = scene.once("questions.visible", lambda: _visible(scene))
+    top = [q for q in ordered(shown) if q.status == "live" and (about is None or q.item_id == about)]
     active = pinned is not None or about is not None or questions.settings.on_screen
     return {"active": active, "pinned": row(pinned, titles) if pinned else None,
             "top": [row(q, titles) for q in top[:SCREEN_TOP]], "more": max(0, len(top) - SCREEN_TOP),
@@ -123,7 +129,7 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
     """Questions for the record: text, votes, agenda item and status; never an author's pseudonym.
     Participants and the screen see what the room sees."""
     questions = questions_of(scene.state)
-    titles = _item_titles(scene)
+    titles = item_titles(scene)
     staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE)
     shown = [q for q in questions.questions.values()
              if (q.status != "withdrawn" if staff else q.status in SEEN_BY_EVERYONE)]

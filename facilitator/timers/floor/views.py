@@ -14,7 +14,8 @@ from facilitator.timers.floor.rules import floor_of
 from facilitator.timers.views import duration
 
 
-def _name(scene: Scene, speaker: str) -> tuple[str, str]:
+def speaker_name(scene: Scene, speaker: str) -> tuple[str, str]:
+    """Name and organisation of whoever holds or held the floor."""
     if speaker == FACILITATOR:
         return "The facilitator", ""
     person = scene.state.participants.get(speaker)
@@ -31,7 +32,7 @@ def speaker(scene: Scene) -> dict | None:
     floor = floor_of(scene.state)
     if floor.current is None:
         return None
-    name, organisation = _name(scene, floor.current.speaker)
+    name, organisation = speaker_name(scene, floor.current.speaker)
     limit = floor.settings.turn_limit_seconds * 1000
     return {"id": floor.current.speaker, "name": name, "organisation": organisation,
             "since": floor.current.started_at, "deadline": floor.current.started_at + limit if limit else None,
@@ -97,7 +98,7 @@ def voice_people(scene: Scene) -> dict:
     live = floor.current.speaker if floor.current else None
     speakers = {p.id: (p.name, p.organisation) for p in scene.state.present()}
     for turn in acc.all_turns(floor):
-        speakers.setdefault(turn.speaker, _name(scene, turn.speaker))
+        speakers.setdefault(turn.speaker, speaker_name(scene, turn.speaker))
     rows = [{"id": pid, "name": name, "organisation": organisation, "base": finished.get(pid, 0),
              "since": floor.current.started_at if pid == live else None}
             for pid, (name, organisation) in speakers.items()]
