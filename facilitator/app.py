@@ -6,6 +6,7 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -14,6 +15,7 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.limits import BodyLimit
+from facilitator.logs import redact_secrets_in_logs
 from facilitator.polls.questions import export as questions_export
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.auth import Identity
@@ -21,7 +23,10 @@ from facilitator.rooms.broker import broker_for
 from facilitator.rooms.hub import Hub, now_ms
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
+from facilitator.rooms.origin import SameOriginWrites
+from facilitator.rooms.outage import answer_database_outages
 from facilitator.rooms.render import Renderer
+from facilitator.rooms.throttle import Throttle
 from facilitator.scribe import pages as scribe_pages
 from facilitator.scribe.model import NOTE_KINDS
 from facilitator.timers import agenda_file
@@ -30,6 +35,7 @@ from facilitator.timers.scheduler import DeadlineScheduler
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    redact_secrets_in_logs()
     templates = Jinja2Templates(directory=settings.templates_dir)
     templates.env.globals["vendor"] = _vendored_assets(settings)
     templates.env.globals["note_kinds"] = NOTE_KINDS
@@ -41,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await broker.start()
         scheduler = DeadlineScheduler()
         hub = Hub(RULES, EventLog(engine), broker, Renderer(templates.env, RULES.fragments),
-                  settings.signing_key, settings.render_interval_seconds, alarms=scheduler)
+                  settings.signing_key, settings.render_interval_seconds, alarms=scheduler,
+                  throttle=Throttle.from_settings(settings))
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline
@@ -63,7 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SameOriginWrites)  # added last, so it runs first: a forged request is not even read
     app.add_exception_handler(CommandError, api.command_error_response)
+    app.add_exception_handler(RequestValidationError, api.validation_error_response)
+    answer_database_outages(app)  # 503 and one sentence while the database is unreachable
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router)

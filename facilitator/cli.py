@@ -12,6 +12,7 @@ import uvicorn
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
+from facilitator.logs import log_config
 from facilitator.rooms.hub import Outcome, create_room, now_ms
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Context, Role
@@ -86,7 +87,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         sys.exit("Several workers need one SECRET_KEY to recognise each other's cookies: set SECRET_KEY.")
     uvicorn.run("facilitator.app:create_app", factory=True, host=host, port=port, workers=workers,
                 ws_per_message_deflate=False, ws_max_size=1024 * 1024, ws_ping_interval=20,
-                ws_ping_timeout=20, proxy_headers=True)
+                ws_ping_timeout=20, proxy_headers=True, log_config=log_config())
 
 
 def demo(settings: Settings, base: str) -> None:

@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     facilitator_admin_token: str | None = Field(default=None, repr=False)
     # Base of the links printed and encoded in QR codes, e.g. https://fac.example.org
     public_url: str | None = None
-    # Extra origins allowed to open WebSockets, besides the page's own host.
+    # Extra origins allowed to open WebSockets and to post forms, besides the page's own host.
     allowed_origins: list[str] = []
     # Cookies are marked Secure when the site is served over HTTPS.
     secure_cookies: bool = False
@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     messages_per_second: float = 10.0
     message_burst: int = 30
     outbox_limit: int = 256
+    # Counted per process (rooms/throttle.py). Commands: per participant, or per staff role of a
+    # room, over HTTP and the WebSocket together.
+    commands_per_actor: int = 50
+    commands_per_actor_seconds: float = 5.0
+    # Per network address: a whole hall (a room takes 2,000 people) may join from behind one
+    # network's address at once.
+    joins_per_address: int = 2000
+    joins_per_address_seconds: float = 60.0
+    rooms_per_address: int = 20
+    rooms_per_address_seconds: float = 600.0
+    # Senders whose counts are kept at once; past this the least recently active are forgotten.
+    throttle_max_keys: int = 20_000
     render_interval_seconds: float = 0.1
     # Rooms created this many days back are loaded at start, so their timers run on.
     revive_days: int = 3

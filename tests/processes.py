@@ -45,10 +45,12 @@ class Node:
 
 
 @contextmanager
-def serving(tmp_path: Path, database_url: str, count: int = 2, **env: str):
-    """`count` real `facilitator serve` processes sharing one database, Redis and SECRET_KEY."""
+def serving(tmp_path: Path, database_url: str, count: int = 2, redis_url: str | None = REDIS_URL, **env: str):
+    """`count` real `facilitator serve` processes sharing one database, Redis (none when
+    `redis_url` is None) and SECRET_KEY."""
     make_engine(database_url).dispose()  # tables exist before the nodes race to create them
-    environment = settings_free_env(DATABASE_URL=database_url, REDIS_URL=REDIS_URL, SECRET_KEY=SECRET, **env)
+    broker = {"REDIS_URL": redis_url} if redis_url else {}
+    environment = settings_free_env(DATABASE_URL=database_url, SECRET_KEY=SECRET, **broker, **env)
     nodes: list[Node] = []
     try:
         for index in range(count):

@@ -38,8 +38,11 @@ def _number(value: Any) -> Any:
 
 Options = Annotated[list[line(120, min_length=1)], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)]
 PollId = line(40, min_length=1)
+# An option's index, a rating, a place on impact or effort. The rules check it against the
+# poll and say what is wrong in the poll's own terms; this bound only keeps absurd numbers out.
+SmallNumber = Annotated[int, Field(ge=-100, le=100)]
 # Constraints sit on the list, not on the optional: pydantic cannot apply them to an explicit null.
-Picks = Annotated[Annotated[list[int], Field(max_length=MAX_OPTIONS)] | None, BeforeValidator(_listed)]
+Picks = Annotated[Annotated[list[SmallNumber], Field(max_length=MAX_OPTIONS)] | None, BeforeValidator(_listed)]
 
 
 class PollFields(Command):
@@ -149,9 +152,9 @@ class AnswerPoll(PollAction):
     roles: ClassVar = PARTICIPANTS
     action: ClassVar[str] = "answer polls"
 
-    choice: int | None = None  # single choice: option index
+    choice: SmallNumber | None = None  # single choice: option index
     choices: Picks = None  # multiple choice: option indexes
-    value: int | None = None  # rating scale
+    value: SmallNumber | None = None  # rating scale
     words: Annotated[Annotated[list[line(40)], Field(max_length=3)] | None, BeforeValidator(_listed)] = None
     text: paragraph(500) | None = None
     order: Picks = None  # ranking: option indexes, best first

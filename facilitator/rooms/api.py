@@ -1,17 +1,21 @@
 """The JSON API: the same commands as the WebSocket, plus the state and the log."""
 
 import hmac
-from typing import Annotated, Any
+import warnings
+from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, PlainValidator, create_model
 
 from facilitator.features import RULES
 from facilitator.rooms.commands import CreateRoom, JoinRoom
+from facilitator.rooms.feature import describe_errors
 from facilitator.rooms.hub import Outcome
 from facilitator.rooms.model import Actor, CommandError, NeedsConfirmation, Role
 from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.throttle import address_of
 from facilitator.rooms.views import state_view
 from facilitator.rooms.web import base_url, hub_of, identity_of, links, settings_of
 
@@ -69,6 +73,7 @@ async def create_room(request: Request, body: Annotated[dict, Body(openapi_examp
         "organisations": ["St Mary's", "Northfield"]}}})],
         token: Annotated[str | None, Depends(bearer)]) -> CreatedRoom:
     """Returns the room code and the secret links, shown only this once."""
+    hub_of(request).throttle.creating(address_of(request))  # before the admin token: no guessing at speed
     check_admin(request, token)
     command = RULES.parse({**body, "type": CreateRoom.type})
     code, outcome = await hub_of(request).create(command)
@@ -79,6 +84,7 @@ async def create_room(request: Request, body: Annotated[dict, Body(openapi_examp
 @router.post("/rooms/{code}/join", response_model=Joined, status_code=201, summary="Join as a participant")
 async def join_room(request: Request, code: str, body: Annotated[dict, Body()]) -> Joined:
     room_code = _code(code)
+    hub_of(request).throttle.joining(address_of(request))
     outcome = await hub_of(request).execute(room_code, Actor(Role.VISITOR),
                                             RULES.parse({**body, "type": JoinRoom.type}))
     participant_id = outcome.events[0].data["participant_id"]
@@ -97,10 +103,27 @@ def _command_catalogue() -> str:
             "| type | who | fields |\n| --- | --- | --- |\n" + "\n".join(rows))
 
 
+def _command_body() -> Any:
+    """The command body as the OpenAPI document shows it: one of every command, told apart by
+    `type`, so clients (and API fuzzers) see each command's fields and limits. The union only
+    documents: the body is still read by `RULES.parse`, so a refusal stays one sentence for the
+    person instead of a list of schema errors, and the endpoint accepts what it always has."""
+    with warnings.catch_warnings():
+        # On purpose: commands keep `type` as a class constant; the document needs it as a field.
+        warnings.filterwarnings("ignore", message='Field name "type"', category=UserWarning)
+        documented = [create_model(command.__name__, __base__=command, type=(Literal[kind], ...))
+                      for kind, command in sorted(RULES.commands.items())]
+    union = Annotated[Union[tuple(documented)], Field(discriminator="type")]
+    return Annotated[Any, PlainValidator(lambda body: body, json_schema_input_type=union)]
+
+
+CommandBody = _command_body()
+
+
 @router.post("/rooms/{code}/commands", response_model=CommandResult, summary="Send a command",
              description=_command_catalogue())
 async def send_command(request: Request, code: str, who: Annotated[Actor, Depends(actor)],
-                       body: Annotated[Any, Body()]) -> CommandResult:
+                       body: Annotated[CommandBody, Body()]) -> CommandResult:
     outcome = await hub_of(request).execute(_code(code), who, RULES.parse(body))
     return outcome_json(outcome)
 
@@ -115,7 +138,8 @@ async def get_state(request: Request, code: str, who: Annotated[Actor, Depends(a
 
 @router.get("/rooms/{code}/events", summary="The event log, in order (facilitator only)")
 async def get_events(request: Request, code: str, who: Annotated[Actor, Depends(actor)],
-                     after: Annotated[int, Query(ge=0)] = 0,
+                     # A sequence number: PostgreSQL keeps it in a 32-bit column, so none is larger.
+                     after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict:
     if who.role is not Role.FACILITATOR:
         raise CommandError("Only the facilitator can read the event log.", status=403)
@@ -130,9 +154,18 @@ def _code(raw: str) -> str:
     return code
 
 
+def validation_error_response(_request: Request, error: RequestValidationError) -> JSONResponse:
+    """A malformed request (bad JSON, a query parameter out of range) answered with a sentence,
+    like every other refusal, rather than FastAPI's list of details."""
+    errors = [{**e, "loc": tuple(part for part in e["loc"] if part not in ("body", "query", "path"))}
+              for e in error.errors()]
+    return JSONResponse({"ok": False, "error": describe_errors(errors)}, status_code=422)
+
+
 def command_error_response(_request: Request, error: CommandError) -> JSONResponse:
     body = {"ok": False, "error": error.message}
     if isinstance(error, NeedsConfirmation):
         # Send the command again with "redact": true, or "confirm_identifiers": true.
         body["findings"] = error.findings
-    return JSONResponse(body, status_code=error.status)
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    return JSONResponse(body, status_code=error.status, headers=headers)

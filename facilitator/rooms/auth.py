@@ -4,7 +4,13 @@ Facilitator, scribe and screen hold a secret from their link; it is kept in
 an HttpOnly cookie once the link is opened, and accepted as a bearer token by
 the API. A participant holds a token signed with the server key that names
 the room and the participant; it stops working the moment they are removed.
+
+A live connection keeps the `Credential` it was opened with, and the hub checks
+it again after every change: a replaced link or a removed participant ends
+every socket it opened, on every node, since every node folds the same log.
 """
+
+from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
@@ -23,6 +29,32 @@ SURFACE_ROLES: dict[str, tuple[Role, ...]] = {
 LINK_ROLES = (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN)
 
 
+@dataclass(frozen=True)
+class Credential:
+    """What a client proved when it connected: the stored hash of the link it held
+    (facilitator, scribe, screen), or, for a participant, who they are."""
+
+    actor: Actor
+    link_hash: str | None = None
+
+    def holds(self, state: RoomState) -> bool:
+        """Whether this credential still opens the room: its link was not replaced, or its
+        participant was not removed."""
+        if self.actor.role in LINK_ROLES:
+            return self.link_hash is not None and state.link_hashes.get(self.actor.role) == self.link_hash
+        if self.actor.role is Role.PARTICIPANT:
+            participant = state.participants.get(self.actor.participant_id or "")
+            return participant is not None and not participant.removed
+        return False  # no other role opens a connection
+
+    @property
+    def revoked(self) -> str:
+        """What to tell the client once `holds` fails."""
+        if self.actor.role in LINK_ROLES:
+            return "This link was replaced; ask the facilitator for the new one."
+        return "You were removed from this exchange."
+
+
 class Identity:
     def __init__(self, signing_key: str, secure_cookies: bool = False):
         self.serializer = URLSafeSerializer(signing_key, salt="participant")
@@ -36,11 +68,17 @@ class Identity:
 
     def actor_for(self, state: RoomState, token: str | None) -> Actor | None:
         """The actor a token stands for in this room, or None."""
+        credential = self.credential_for(state, token)
+        return credential.actor if credential is not None else None
+
+    def credential_for(self, state: RoomState, token: str | None) -> Credential | None:
+        """What a token proves in this room now, or None."""
         if not token or len(token) > 512:
             return None
         for role in LINK_ROLES:
-            if secret_matches(token, state.link_hashes.get(role)):
-                return Actor(role)
+            stored = state.link_hashes.get(role)
+            if secret_matches(token, stored):
+                return Credential(Actor(role), link_hash=stored)
         try:
             claims = self.serializer.loads(token)
         except BadSignature:
@@ -50,7 +88,7 @@ class Identity:
         participant = state.participants.get(str(claims.get("p")))
         if participant is None or participant.removed:
             return None
-        return Actor(Role.PARTICIPANT, participant.id, self.pseudonym_key(state.code))
+        return Credential(Actor(Role.PARTICIPANT, participant.id, self.pseudonym_key(state.code)))
 
     def pseudonym_key(self, room: str) -> str:
         return keyed_hash(self.signing_key, f"pseudonym:{room}")
@@ -62,10 +100,15 @@ class Identity:
         return f"fac_{room}_{role.value}"
 
     def from_cookies(self, connection: HTTPConnection, state: RoomState, surface: str) -> Actor | None:
+        credential = self.credential_from_cookies(connection, state, surface)
+        return credential.actor if credential is not None else None
+
+    def credential_from_cookies(self, connection: HTTPConnection, state: RoomState,
+                                surface: str) -> Credential | None:
         for role in SURFACE_ROLES.get(surface, ()):
-            actor = self.actor_for(state, connection.cookies.get(self.cookie_name(state.code, role)))
-            if actor is not None and actor.role is role:
-                return actor
+            credential = self.credential_for(state, connection.cookies.get(self.cookie_name(state.code, role)))
+            if credential is not None and credential.actor.role is role:
+                return credential
         return None
 
     def remember(self, response: Response, room: str, role: Role, token: str) -> None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketState
 
-from facilitator.rooms.model import Actor
+from facilitator.rooms.auth import Credential
 
 _ids = itertools.count(1)
 
-CLOSE_POLICY = 1008  # removed, or the exchange is gone: do not come back
+CLOSE_POLICY = 1008  # removed, link replaced, or the exchange is gone: do not come back
 CLOSE_TRY_AGAIN = 1013  # too far behind: reconnect and resynchronise
 
 
@@ -45,12 +45,14 @@ class TokenBucket:
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, room: str, actor: Actor, surface: str,
+    def __init__(self, websocket: WebSocket, room: str, credential: Credential, surface: str,
                  outbox_limit: int, bucket: TokenBucket):
         self.id = next(_ids)
         self.websocket = websocket
         self.room = room
-        self.actor = actor
+        # Checked again after every change, so a replaced link or a removal ends this socket.
+        self.credential = credential
+        self.actor = credential.actor
         self.surface = surface
         self.bucket = bucket
         self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=outbox_limit)

@@ -169,7 +169,14 @@ def _who(roles: frozenset[Role]) -> str:
 
 
 def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
+    return describe_errors(error.errors())
+
+
+def describe_errors(errors: list[dict]) -> str:
+    """The first of pydantic's (or FastAPI's) validation errors, as a sentence for a person."""
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        return "That is not valid JSON."
     where = ".".join(str(part) for part in first["loc"]) or "command"
     if first["type"] == "extra_forbidden":
         return f"Unexpected field: {where}."
@@ -184,4 +191,19 @@ def _describe(error: ValidationError) -> str:
         unit = "characters" if isinstance(first["input"], str) else "items"
         bound = "at most" if longest else "at least"
         return f"{where}: {bound} {limit} {unit}, please (this has {len(first['input'])})."
+    if first["type"] in _BOUNDS:
+        words, key = _BOUNDS[first["type"]]
+        return f"{where}: {words} {_plain(first['ctx'][key])}, please."
+    if first["type"] == "finite_number":
+        return f"{where}: a finite number, please."
     return f"{where}: {first['msg']}."
+
+
+# pydantic's error type -> the words of the sentence, and where its limit is in the error's ctx.
+_BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
+           "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
+
+
+def _plain(number: object) -> object:
+    """600 rather than 600.0: a limit reads as people write it."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number

@@ -23,6 +23,7 @@ from facilitator.rooms.model import Actor, Command, CommandError, Context, Event
 from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import keyed_hash, new_room_code
+from facilitator.rooms.throttle import Throttle, throttled
 from facilitator.rooms.views import Scene
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,12 @@ class LiveRoom:
 
 class Hub:
     def __init__(self, rules: Rules, log_: EventLog, broker: Broker, renderer: Renderer,
-                 signing_key: str, render_interval: float = 0.1, alarms: "Alarms | None" = None):
+                 signing_key: str, render_interval: float = 0.1, alarms: "Alarms | None" = None,
+                 throttle: Throttle | None = None):
         self.rules = rules
         self.alarms = alarms or NoAlarms()
+        # Without one, only commands' own limits hold (three questions a minute).
+        self.throttle = throttle or Throttle()
         self.log = log_
         self.broker = broker
         self.renderer = renderer
@@ -97,34 +101,51 @@ class Hub:
         self.node = uuid.uuid4().hex[:12]
         self.presence = Presence(broker, self.node)
         self.rooms: dict[str, LiveRoom] = {}
-        self._opening: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Only the codes being loaded right now: a scan of unknown codes leaves nothing behind.
+        self._opening: dict[str, asyncio.Task[LiveRoom]] = {}
         self._tasks: set[asyncio.Task] = set()
         broker.on_resync = self.resync
 
     # -- rooms -------------------------------------------------------------
 
     async def open(self, code: str) -> LiveRoom:
-        """The live room for a code, rebuilt from its log on first use."""
+        """The live room for a code, rebuilt from its log on first use.
+
+        Everyone asking for a room while it loads waits for that one load, which then
+        leaves `_opening`, whether the room exists or not.
+        """
         room = self.rooms.get(code)
         if room is not None:
             return room
-        async with self._opening[code]:
-            if code in self.rooms:
-                return self.rooms[code]
-            state = self.rules.fold(code, await self.log.read(code))
-            if not state.exists:
-                raise CommandError("There is no exchange with this code.", status=404)
-            room = LiveRoom(state)
-            self.alarms.sync(code, self.rules.deadlines(state))
-            await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
-            await self.presence.load(code)
-            self.rooms[code] = room
-            await self._catch_up(room)  # events appended between the read and the subscription
-            return room
+        loading = self._opening.get(code)
+        if loading is None:
+            loading = asyncio.get_running_loop().create_task(self._load(code))
+            self._opening[code] = loading
+            loading.add_done_callback(lambda done: self._loaded(code, done))
+        # Shielded: a client that goes away must not cancel a load that others are waiting for.
+        return await asyncio.shield(loading)
+
+    def _loaded(self, code: str, done: asyncio.Task[LiveRoom]) -> None:
+        self._opening.pop(code, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too, in case every waiter went away
+
+    async def _load(self, code: str) -> LiveRoom:
+        state = self.rules.fold(code, await self.log.read(code))
+        if not state.exists:
+            raise CommandError("There is no exchange with this code.", status=404)
+        room = LiveRoom(state)
+        self.alarms.sync(code, self.rules.deadlines(state))
+        await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
+        await self.presence.load(code)
+        self.rooms[code] = room
+        await self._catch_up(room)  # events appended between the read and the subscription
+        return room
 
     async def create(self, command: Command) -> tuple[str, Outcome]:
         return await create_room(self.rules, self.log, command)
 
+    @throttled  # answers a flood before the room's lock is taken
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
         room = await self.open(code)
         key = keyed_hash(self.signing_key, f"{actor.key}:{command.id}") if command.id else None
@@ -142,7 +163,7 @@ class Hub:
                     await self._read_missed(room)  # another process wrote first: decide again
                     continue
                 self._apply(room, events)
-                await self._publish(room, {"kind": "events", "events": [e.to_json() for e in events]})
+                self._publish(room, {"kind": "events", "events": [e.to_json() for e in events]})
                 return Outcome(events, decision.reply)
 
     async def fire(self, code: str, command: dict) -> None:
@@ -153,18 +174,24 @@ class Hub:
             log.debug("deadline %s in room %s: %s", command.get("id"), code, error.message)
 
     async def revive(self, since_ms: int) -> None:
-        """Load the rooms created since `since_ms`, so their deadlines are scheduled again."""
-        for code in await self.log.rooms_since(since_ms):
-            await self.open(code)
+        """Load the rooms created since `since_ms`, so their deadlines are scheduled again.
 
-    async def _publish(self, room: LiveRoom, message: dict) -> None:
-        """Tell the other nodes. The events are already in the log, so a broker
-        fault must not turn an acknowledged command into an error: other nodes
-        read what they missed at their next gap or resynchronisation."""
-        try:
-            await self.broker.publish(f"room:{room.code}", message)
-        except Exception as error:  # noqa: BLE001 - any broker fault
-            log.warning("publish to room %s failed: %s", room.code, error)
+        Each room on its own: one whose log cannot be loaded or folded is logged and
+        left out (it is tried again when someone opens it), and the others come back.
+        """
+        for code in await self.log.rooms_since(since_ms):
+            try:
+                await self.open(code)
+            except Exception as error:  # noqa: BLE001 - one bad room must not stop the server
+                log.error("room %s was not revived: %s: %s", code, type(error).__name__, error)
+
+    def _publish(self, room: LiveRoom, message: dict) -> None:
+        """Tell the other nodes, without waiting for the broker. The events are in the
+        log already, so a broker that is slow or down must neither slow the room nor
+        turn an acknowledged command into an error: other nodes read what they missed
+        at their next gap or resynchronisation. Queued under the room's lock, so the
+        room's messages leave in the order of its log (see rooms/outbox.py)."""
+        self.broker.send(f"room:{room.code}", message)
 
     async def _first_result(self, room: LiveRoom, key: str) -> list[Event]:
         first = room.state.applied[key]
@@ -175,7 +202,12 @@ class Hub:
         for event in events:
             if event.seq == room.state.seq + 1:
                 self.rules.apply(room.state, event)
-        self.alarms.sync(room.code, self.rules.deadlines(room.state))
+        try:
+            self.alarms.sync(room.code, self.rules.deadlines(room.state))
+        except Exception:  # noqa: BLE001 - the events are in the log already
+            # Failing here would answer an accepted command with an error, and every later
+            # command of the room too; the room carries on without that deadline.
+            log.exception("deadlines of room %s could not be scheduled", room.code)
         self.changed(room)
 
     async def _read_missed(self, room: LiveRoom) -> None:
@@ -216,6 +248,10 @@ class Hub:
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.track(room.code, connection.actor.participant_id):
                 self.changed(room)
+        # Its link may have been replaced (or its participant removed) while the socket was
+        # accepted. Checked after tracking, so that `disconnect` untracks what was tracked.
+        if self.evict_if_revoked(room, connection):
+            return
         scene = self.scene(room)
         full = self.renderer.shared(connection.surface, scene)
         personal = self.renderer.personal(connection.surface, scene, connection.actor)
@@ -258,7 +294,7 @@ class Hub:
         scene = self.scene(room)
         by_surface: dict[str, list[Connection]] = defaultdict(list)
         for connection in list(room.connections):
-            if self._evicted(room, connection):
+            if self.evict_if_revoked(room, connection):
                 continue
             by_surface[connection.surface].append(connection)
         for surface, connections in by_surface.items():
@@ -273,14 +309,12 @@ class Hub:
                 if changed or mine:
                     connection.push(changed + mine)
 
-    def _evicted(self, room: LiveRoom, connection: Connection) -> bool:
-        participant_id = connection.actor.participant_id
-        if participant_id is None:
+    def evict_if_revoked(self, room: LiveRoom, connection: Connection) -> bool:
+        """Tell and close a client whose credential the last change revoked: a replaced link,
+        a removed participant. Every node applies the same events, so each closes its own."""
+        if connection.credential.holds(room.state):
             return False
-        participant = room.state.participants.get(participant_id)
-        if participant is not None and not participant.removed:
-            return False
-        connection.push(self.renderer.flash("You were removed from this exchange.", "removed"))
+        connection.push(self.renderer.flash(connection.credential.revoked, "removed"))
         connection.close(CLOSE_POLICY)
         room.connections.discard(connection)
         return True

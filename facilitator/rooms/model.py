@@ -59,10 +59,12 @@ class Context:
 class CommandError(Exception):
     """A refused command. The message is written for the person who sent it."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
+        # Seconds until the same command may succeed, when it was refused for coming too often.
+        self.retry_after = retry_after
 
 
 class Command(BaseModel):

@@ -14,6 +14,7 @@ from facilitator.rooms.commands import CreateRoom, JoinRoom
 from facilitator.rooms.hub import LiveRoom
 from facilitator.rooms.model import Actor, CommandError, Role
 from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.throttle import address_of
 from facilitator.rooms.web import base_url, hub_of, identity_of, links
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +54,7 @@ async def create_from_form(
     form = {"title": title, "focus": focus, "outcome": outcome, "beneficiaries": beneficiaries,
             "confidentiality": confidentiality, "organisations": organisations}
     try:
+        hub_of(request).throttle.creating(address_of(request))
         check_admin(request, admin_token or None)
         command = RULES.parse({
             "type": CreateRoom.type, "title": title, "confidentiality": confidentiality,
@@ -102,6 +104,7 @@ async def join(
                     error="There is no exchange with this code. Check the code on the screen.")
     form = {"name": name, "organisation": organisation, "job_title": job_title}
     try:
+        hub_of(request).throttle.joining(address_of(request))
         command = RULES.parse({"type": JoinRoom.type, "name": name, "organisation": organisation,
                                "job_title": job_title, "accept_confidentiality": accept == "yes",
                                "id": command_id or None})

@@ -4,12 +4,19 @@ Each node counts its own connections per participant and shares the set of
 participants it serves, per room, through the broker: a message for the nodes
 listening now, and a stored copy for nodes that start listening later. A node
 that dies stops refreshing its heartbeat, and its members fade out.
+
+Connecting never waits for the broker: the message is queued (`Broker.send`)
+and the stored copy is written in the background. A broker that cannot answer
+leaves the other nodes' members as last known, and the periodic refresh puts
+everything right once it is back.
 """
 
+import asyncio
 import logging
 from collections import Counter
 
 from facilitator.rooms.broker import Broker
+from facilitator.rooms.outage import Outage
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +27,10 @@ class Presence:
         self.node = node
         self.local: dict[str, Counter[str]] = {}
         self.remote: dict[str, dict[str, frozenset[str]]] = {}
+        self.outage = Outage(log, "Sharing presence through the broker",
+                             "members on other nodes stay as last known until it is back")
+        self._unstored: set[str] = set()
+        self._storing: asyncio.Task | None = None
 
     def connected(self, room: str) -> frozenset[str]:
         members = {pid for pid, count in self.local.get(room, Counter()).items() if count > 0}
@@ -32,7 +43,7 @@ class Presence:
         counts = self.local.setdefault(room, Counter())
         counts[participant_id] += 1
         if counts[participant_id] == 1:
-            await self._share(room)
+            self._share(room)
             return True
         return False
 
@@ -41,7 +52,7 @@ class Presence:
         counts[participant_id] -= 1
         if counts[participant_id] <= 0:
             del counts[participant_id]
-            await self._share(room)
+            self._share(room)
             return True
         return False
 
@@ -60,8 +71,14 @@ class Presence:
         return True
 
     async def load(self, room: str) -> bool:
-        """Re-read every live node's members from the broker; True if anything changed."""
-        stored = await self.broker.get_presence(f"room:{room}")
+        """Re-read every live node's members from the broker; True if anything changed.
+        A broker that cannot answer changes nothing (and is waited on only briefly)."""
+        try:
+            stored = await self.broker.get_presence(f"room:{room}")
+        except Exception as error:  # noqa: BLE001 - any broker fault
+            self.outage.failed(error)
+            return False
+        self.outage.worked()
         fresh = {node: frozenset(members) for node, members in stored.items() if node != self.node}
         changed = fresh != self.remote.get(room, {})
         self.remote[room] = fresh
@@ -73,10 +90,21 @@ class Presence:
         for room in rooms:
             await self.broker.put_presence(f"room:{room}", self.node, sorted(self.local.get(room, ())))
 
-    async def _share(self, room: str) -> None:
-        message = self.message(room)
-        try:
-            await self.broker.put_presence(f"room:{room}", self.node, message["members"])
-            await self.broker.publish(f"room:{room}", message)
-        except Exception as error:  # noqa: BLE001 - the periodic refresh shares it again
-            log.warning("sharing presence of room %s failed: %s", room, error)
+    def _share(self, room: str) -> None:
+        """Tell the nodes listening now, and store the members for those that listen later,
+        both in the background."""
+        self.broker.send(f"room:{room}", self.message(room))
+        self._unstored.add(room)
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.get_running_loop().create_task(self._store(), name="store presence")
+
+    async def _store(self) -> None:
+        """Write the current members of each room that changed, one room at a time."""
+        while self._unstored:
+            room = self._unstored.pop()
+            try:
+                await self.broker.put_presence(f"room:{room}", self.node, sorted(self.local.get(room, ())))
+            except Exception as error:  # noqa: BLE001 - the periodic refresh stores it again
+                self.outage.failed(error)
+            else:
+                self.outage.worked()

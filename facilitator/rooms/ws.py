@@ -8,7 +8,6 @@ import asyncio
 import json
 import logging
 import time
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from markupsafe import escape
@@ -18,23 +17,13 @@ from facilitator.rooms.auth import SURFACE_ROLES
 from facilitator.rooms.connection import CLOSE_POLICY, Connection, TokenBucket
 from facilitator.rooms.hub import Hub, LiveRoom, now_ms
 from facilitator.rooms.model import CommandError, NeedsConfirmation
+from facilitator.rooms.outage import UNAVAILABLE, note_outage
 from facilitator.rooms.secrets import normalise_code
-from facilitator.rooms.web import hub_of, identity_of, links, settings_of
+from facilitator.rooms.web import hub_of, identity_of, links, origin_allowed, settings_of
 
 router = APIRouter()
 log = logging.getLogger(__name__)
 FLOOD_WARNING_EVERY = 5.0  # seconds
-
-
-def origin_allowed(websocket: WebSocket) -> bool:
-    """Same-origin pages only (plus configured ones): a foreign site cannot ride our cookies."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser; such clients carry no ambient cookies of ours
-    settings = settings_of(websocket)
-    if origin in settings.allowed_origins:
-        return True
-    return urlsplit(origin).netloc.lower() == websocket.headers.get("host", "").lower()
 
 
 @router.websocket("/r/{code}/ws")
@@ -49,13 +38,13 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
     except CommandError:
         await websocket.close(code=CLOSE_POLICY)
         return
-    actor = identity_of(websocket).from_cookies(websocket, room.state, surface)
-    if actor is None:
+    credential = identity_of(websocket).credential_from_cookies(websocket, room.state, surface)
+    if credential is None:
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()
     settings = settings_of(websocket)
-    connection = Connection(websocket, room_code, actor, surface, settings.outbox_limit,
+    connection = Connection(websocket, room_code, credential, surface, settings.outbox_limit,
                             TokenBucket(settings.messages_per_second, settings.message_burst))
     writer = asyncio.create_task(connection.run_writer())
     await hub.connect(room, connection)
@@ -79,6 +68,8 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
 
 async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, limit: int) -> None:
     """Run one message from a client as a command; answer errors to that client alone."""
+    if hub.evict_if_revoked(room, connection):
+        return  # its link was replaced or it was removed, and the render that closes it is yet to run
     if not connection.bucket.take():
         now = time.monotonic()
         if now - connection.flood_warned_at > FLOOD_WARNING_EVERY:  # once per flood, not per message
@@ -106,7 +97,10 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
         connection.push(hub.renderer.confirmation(unconfirmed, raw) + ack(command_id, accepted=False))
     except CommandError as error:
         connection.push(hub.renderer.flash(error.message) + ack(command_id, accepted=False))
-    except Exception:  # noqa: BLE001 - a fault with one message must not drop the socket or the room
+    except Exception as error:  # noqa: BLE001 - a fault with one message must not drop the socket or the room
+        if note_outage(connection.websocket, error):  # said once in the log, and to this client
+            connection.push(hub.renderer.flash(UNAVAILABLE) + ack(command_id, accepted=False))
+            return
         log.exception("command %s in room %s failed", raw.get("type") if isinstance(raw, dict) else "?", room.code)
         connection.push(hub.renderer.flash("Something went wrong with that; please try again.")
                         + ack(command_id, accepted=False))

@@ -1,14 +1,21 @@
 """Agenda and timer commands. All are the facilitator's, but for the server's own deadlines."""
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from facilitator.rooms.model import STAFF, Command, Role, line
 
 Kind = Literal["case", "breakout", "walkthrough", "discussion", "poll", "break"]
-Minutes = Field(ge=0, le=600)
 SYSTEM = frozenset({Role.SYSTEM})
+# A duration as people type it, in whole or fractional minutes: up to ten hours.
+Minutes = Annotated[float, Field(ge=0, le=600, allow_inf_nan=False)]
+# A place on the agenda; one past the end means last.
+Position = Annotated[int, Field(ge=0, le=1000)]
+# Epoch milliseconds up to 2100-01-01: beyond any session, well inside what the
+# calendar, the scheduler and the database can hold.
+LATEST_MS = 4_102_444_800_000
+EpochMs = Annotated[int, Field(ge=0, le=LATEST_MS)]
 
 
 class ItemSpec(BaseModel):
@@ -18,12 +25,12 @@ class ItemSpec(BaseModel):
 
     kind: Kind = "discussion"
     title: line(120) = ""
-    minutes: float | None = Field(default=None, ge=0, le=600)
+    minutes: Minutes | None = None
     organisation: line(80) = ""
     presenter: line(80) = ""
     presenter_id: line(40) | None = None
-    presentation_minutes: float | None = Field(default=None, ge=0, le=600)
-    qa_minutes: float | None = Field(default=None, ge=0, le=600)
+    presentation_minutes: Minutes | None = None
+    qa_minutes: Minutes | None = None
     qa_prompt: line(200) = ""
 
     @model_validator(mode="after")
@@ -40,7 +47,7 @@ class AddItem(Command, ItemSpec):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "change the agenda"
 
-    position: int | None = Field(default=None, ge=0)
+    position: Position | None = None
 
 
 class UpdateItem(Command):
@@ -50,12 +57,12 @@ class UpdateItem(Command):
 
     item_id: line(40, min_length=1)
     title: line(120) | None = None
-    minutes: float | None = Field(default=None, ge=0, le=600)
+    minutes: Minutes | None = None
     organisation: line(80) | None = None
     presenter: line(80) | None = None
     presenter_id: line(40) | None = None
-    presentation_minutes: float | None = Field(default=None, ge=0, le=600)
-    qa_minutes: float | None = Field(default=None, ge=0, le=600)
+    presentation_minutes: Minutes | None = None
+    qa_minutes: Minutes | None = None
     qa_prompt: line(200) | None = None
 
 
@@ -73,7 +80,7 @@ class MoveItem(Command):
     action: ClassVar[str] = "change the agenda"
 
     item_id: line(40, min_length=1)
-    position: int = Field(ge=0)
+    position: Position
 
 
 class ImportAgenda(Command):
@@ -102,7 +109,7 @@ class StartTimer(TimerCommand):
 class ScheduleStart(TimerCommand):
     type: ClassVar[str] = "timer.schedule"
     # Either an absolute time, or a time of day in the facilitator's own time zone.
-    at_ms: int | None = Field(default=None, ge=0)
+    at_ms: EpochMs | None = None
     at: str | None = Field(default=None, pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
     utc_offset_minutes: int = Field(default=0, ge=-14 * 60, le=14 * 60)
 
@@ -179,8 +186,8 @@ class ExpirePhase(Command):
     roles: ClassVar = SYSTEM
     action: ClassVar[str] = "end a phase on time"
 
-    run: int
-    deadline: int
+    run: int = Field(ge=0, le=2**31 - 1)
+    deadline: EpochMs
 
 
 class BeginScheduled(Command):
@@ -189,4 +196,4 @@ class BeginScheduled(Command):
     action: ClassVar[str] = "start a scheduled item"
 
     item_id: line(40, min_length=1)
-    at: int
+    at: EpochMs

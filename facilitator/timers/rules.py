@@ -13,6 +13,8 @@ from facilitator.timers.model import KINDS, Agenda, Clock, Item
 
 DAY_MS = 24 * 3600 * 1000
 EARLY_FIRE_TOLERANCE_MS = 50
+# A start is planned days ahead at most: a later one is a typo, not a plan.
+SCHEDULE_AHEAD_DAYS = 7
 DEFAULT_PRESENTATION_MINUTES, DEFAULT_QA_MINUTES = 15, 5
 
 
@@ -163,6 +165,8 @@ def schedule(state: RoomState, actor: Actor, cmd: c.ScheduleStart, ctx: Context)
     at = cmd.at_ms if cmd.at_ms is not None else next_time_of_day(cmd.at, cmd.utc_offset_minutes, ctx.now_ms)
     if at <= ctx.now_ms:
         raise CommandError("That time has already passed.")
+    if at > ctx.now_ms + SCHEDULE_AHEAD_DAYS * DAY_MS:
+        raise CommandError(f"A start can be scheduled at most {SCHEDULE_AHEAD_DAYS} days ahead.")
     return Decision([Draft("timer.scheduled", {"item_id": item.id, "at": at})])
 
 

@@ -6,6 +6,11 @@ the server itself. Every process serving the room schedules the same jobs
 and fires them; the command id makes the second firing a no-op, so a phase
 ends once however many processes watch it. A deadline already past (the
 server was down) fires at once.
+
+Syncing never raises: the room's events are already in the log when it runs,
+so a deadline that cannot be scheduled (a time beyond the calendar, written
+before commands were bounded) is logged once and left out, and the room and
+its command carry on.
 """
 
 import logging
@@ -16,6 +21,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from facilitator.rooms.feature import Deadline
+from facilitator.rooms.outage import Outage, is_outage
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ class DeadlineScheduler:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.jobs: dict[str, set[str]] = {}
         self.fire: Fire | None = None
+        self.outage = Outage(log, "Firing deadlines", "retrying every second")
 
     def start(self, fire: Fire) -> None:
         self.fire = fire
@@ -48,7 +55,12 @@ class DeadlineScheduler:
         for job_id, deadline in wanted.items():
             if job_id in self.jobs.get(room, set()):
                 continue
-            self._add(room, job_id, datetime.fromtimestamp(deadline.at_ms / 1000, UTC), deadline.command)
+            try:
+                self._add(room, job_id, datetime.fromtimestamp(deadline.at_ms / 1000, UTC), deadline.command)
+            except Exception as error:  # noqa: BLE001 - one bad deadline must not fail the room
+                # Kept in `jobs` as if scheduled, so the next sync neither retries nor logs it again.
+                log.warning("deadline %s of room %s at %r cannot be scheduled; skipped: %s",
+                            deadline.key, room, deadline.at_ms, error)
         self.jobs[room] = set(wanted)
 
     def _add(self, room: str, job_id: str, when: datetime, command: dict) -> None:
@@ -60,9 +72,14 @@ class DeadlineScheduler:
         self.jobs.get(room, set()).discard(job_id)
         try:
             await self.fire(room, command)
-        except Exception:
+            self.outage.worked()
+        except Exception as error:
             # A passing fault (the database busy, say): try again shortly, or
-            # this process would leave the phase running past its end.
-            log.exception("deadline %s of room %s failed; retrying", command.get("id"), room)
+            # this process would leave the phase running past its end. An outage
+            # is said once, not once a second for every deadline waiting on it.
+            if is_outage(error):
+                self.outage.failed(error)
+            else:
+                log.exception("deadline %s of room %s failed; retrying", command.get("id"), room)
             self._add(room, job_id, datetime.now(UTC) + RETRY_AFTER, command)
             self.jobs.setdefault(room, set()).add(job_id)

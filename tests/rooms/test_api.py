@@ -254,7 +254,7 @@ def test_join_form_requires_accepting_confidentiality(server):
 def test_join_form_sets_a_cookie_and_reloading_keeps_the_same_participant(server):
     room = create_room(server)
     code = room["code"]
-    with httpx.Client(base_url=server) as phone:
+    with httpx.Client(base_url=server, headers={"Origin": server}) as phone:  # forms name their origin
         joined = phone.post("/join", data={"code": code.lower(), "name": "Ana", "organisation": "St Mary's",
                                            "accept": "yes", "command_id": "join-abcdefghijklmnop"})
         assert joined.status_code == 303
@@ -330,3 +330,13 @@ def test_qr_code_is_an_svg(server):
     assert response.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in response.text
     assert httpx.get(f"{server}/r/ABCDEF/qr.svg").status_code == 404
+
+
+def test_malformed_requests_are_answered_with_a_sentence_not_a_list_of_details(server):
+    room = create_room(server)
+    headers = {"Authorization": f"Bearer {room['tokens']['facilitator']}", "Content-Type": "application/json"}
+    bad_json = httpx.post(f"{server}/api/rooms/{room['code']}/commands", content=b"{not json", headers=headers)
+    assert bad_json.status_code == 422 and bad_json.json() == {"ok": False, "error": "That is not valid JSON."}
+    too_far = httpx.get(f"{server}/api/rooms/{room['code']}/events", params={"after": 2**63}, headers=headers)
+    assert too_far.status_code == 422 and too_far.json()["ok"] is False
+    assert too_far.json()["error"].startswith("after: at most 2147483647")

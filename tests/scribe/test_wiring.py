@@ -76,7 +76,10 @@ def record_of(base: str, room: dict, token: str | None = None) -> dict:
 
 
 def cookie(room: dict, role: str, token: str | None = None) -> dict:
-    return {"Cookie": cookie_for(room["code"], role, token or room["tokens"][role])}
+    """The headers of a browser holding this role's cookie, on a page of the server (forms it posts
+    name their origin, as every browser's do)."""
+    origin = room["links"]["join"].split("/join")[0]
+    return {"Cookie": cookie_for(room["code"], role, token or room["tokens"][role]), "Origin": origin}
 
 
 def form_values(confirmation: str, choice: str) -> dict:

@@ -272,7 +272,7 @@ def test_screen_messages_are_escaped_and_presenter_messages_reach_the_presenter_
 
 
 def upload(base: str, code: str, name: str, content: str, cookie: str | None, **form) -> httpx.Response:
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {"Cookie": cookie, "Origin": base} if cookie else {}  # as the console's form sends it
     return httpx.post(f"{base}/r/{code}/agenda", files={"file": (name, content.encode(), "text/plain")},
                       data=form, headers=headers, follow_redirects=False)
 

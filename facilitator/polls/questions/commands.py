@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+from facilitator.rooms.throttle import Limit
 from facilitator.scribe.privacy import Sensitive
 
 PARTICIPANTS = frozenset({Role.PARTICIPANT})
@@ -13,6 +14,9 @@ class AskQuestion(Sensitive):
     type: ClassVar[str] = "question.ask"
     roles: ClassVar = PARTICIPANTS
     action: ClassVar[str] = "ask questions"
+    # Counted by the throttle at the edge, not in the log, where a count per person would
+    # link their anonymous questions.
+    limit: ClassVar[Limit] = Limit(3, 60.0, "You can ask 3 questions a minute")
 
     text: paragraph(MAX_QUESTION_LENGTH, min_length=1)
     named: bool = False  # anonymous unless the author chooses to show their name

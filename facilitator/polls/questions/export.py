@@ -1,6 +1,6 @@
 """The questions of an exchange as a spreadsheet (CSV), for the facilitator and the scribe.
 
-An anonymous question is exported as "Anonymous": its author's pseudonym is not
+An anonymous question is exported as "Anonymous": its author's hash is not
 written, like on every page. A question its writer posted although it looked like
 it held a patient identifier is left out of the file (its row says so).
 """

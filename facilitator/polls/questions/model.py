@@ -1,14 +1,21 @@
 """Questions as plain data folded from the log.
 
-A question's author and its voters are pseudonyms (`Actor.pseudonym(SCOPE)`):
-enough to let an author withdraw their question, to refuse a vote for one's
-own question and to limit questions per minute, and nothing a reader of the
-log, the API or any page can turn back into a person.
+A question's author and its voters are keyed hashes of the person (see
+`Actor.pseudonym`), drawn afresh for every question: the author's under
+`author_scope(question)`, each voter's under `vote_scope(question)`. So the
+server can answer "is this mine?" (withdrawing, refusing a vote for one's own
+question, a phone's own questions and upvotes) by hashing again for that
+question, while no value repeats across questions: nobody reading the log, the
+API or a page can link an anonymous question to a named one, to another
+question or to any vote of the same person.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-SCOPE = "questions"
+from facilitator.rooms.model import Actor, Role
+
 # pending: awaiting approval; live: everyone sees it; answered; dismissed (with a reason);
 # archived: kept for the record, off the lists; withdrawn: by its author.
 STATUSES = ("pending", "live", "answered", "dismissed", "archived", "withdrawn")
@@ -19,14 +26,14 @@ SEEN_BY_EVERYONE = frozenset({"live", "answered"})
 class Question:
     id: str
     text: str
-    author: str  # pseudonym
+    author: str  # the asker's hash for this question alone
     item_id: str | None
     asked_at: int
     # Only when the author chose to be named; anonymous questions carry neither.
     name: str = ""
     organisation: str = ""
     status: str = "live"
-    votes: set[str] = field(default_factory=set)  # voters' pseudonyms
+    votes: set[str] = field(default_factory=set)  # voters' hashes for this question alone
     edited: bool = False
     reason: str = ""  # why it was dismissed, if the facilitator said
     answered_at: int | None = None
@@ -52,3 +59,64 @@ class Questions:
 
     def count(self, status: str) -> int:
         return sum(1 for q in self.questions.values() if q.status == status)
+
+
+def author_scope(question_id: str) -> str:
+    return f"question:{question_id}:author"
+
+
+def vote_scope(question_id: str) -> str:
+    return f"question:{question_id}:vote"
+
+
+class Hashes:
+    """One person's author and vote hashes, question by question. Every push asks, for every
+    phone and every question, whether it is theirs: each hash is computed once and remembered."""
+
+    def __init__(self, person: Actor):
+        self.person = person
+        self.authors: dict[str, str] = {}
+        self.votes: dict[str, str] = {}
+
+    def author(self, question_id: str) -> str:
+        found = self.authors.get(question_id)
+        if found is None:
+            found = self.authors[question_id] = self.person.pseudonym(author_scope(question_id))
+        return found
+
+    def vote(self, question_id: str) -> str:
+        found = self.votes.get(question_id)
+        if found is None:
+            found = self.votes[question_id] = self.person.pseudonym(vote_scope(question_id))
+        return found
+
+
+def hashes_of(person: Actor) -> Hashes:
+    return _remembered(person.pseudonym_key, person.role, person.participant_id)
+
+
+@lru_cache(maxsize=1024)  # people, each with at most two hashes per question of their exchange
+def _remembered(pseudonym_key: str, role: Role, participant_id: str | None) -> Hashes:
+    return Hashes(Actor(role, participant_id, pseudonym_key))
+
+
+def asked_by(question: Question, person: Actor) -> bool:
+    return question.author == hashes_of(person).author(question.id)
+
+
+def vote_of(person: Actor, question_id: str) -> str:
+    """The hash this person's upvote of this question is filed under."""
+    return hashes_of(person).vote(question_id)
+
+
+def theirs(person: Actor, questions: Iterable[Question]) -> tuple[list[Question], list[Question]]:
+    """The questions this person asked, and those they upvoted."""
+    own = hashes_of(person)
+    authors, votes = own.authors, own.votes  # read directly: this loop runs per phone per push
+    asked, voted = [], []
+    for question in questions:
+        if question.author == (authors.get(question.id) or own.author(question.id)):
+            asked.append(question)
+        elif question.votes and (votes.get(question.id) or own.vote(question.id)) in question.votes:
+            voted.append(question)  # elif: nobody upvotes their own question
+    return asked, voted

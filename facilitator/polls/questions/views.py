@@ -6,7 +6,7 @@ static/qa.js sorts, filters and marks the list in the browser, so a vote
 re-renders the list once for the whole room, not once per phone.
 """
 
-from facilitator.polls.questions.model import SCOPE, SEEN_BY_EVERYONE, Question
+from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, theirs
 from facilitator.polls.questions.rules import questions_of
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Role
@@ -44,7 +44,7 @@ def byline(question: Question) -> str:
 
 
 def row(question: Question, titles: dict[str, str]) -> dict:
-    """A question as any surface may print it: never its author's pseudonym."""
+    """A question as any surface may print it: never its author's or its voters' hashes."""
     return {"id": question.id, "text": question.text, "votes": len(question.votes), "status": question.status,
             "status_name": STATUS_NAMES[question.status], "asked_at": question.asked_at,
             "item_id": question.item_id or "", "item_title": titles.get(question.item_id or "", ""),
@@ -90,12 +90,10 @@ def qa_list(scene: Scene) -> dict:
 
 def qa_mine(scene: Scene, viewer: Actor) -> dict:
     """This person's own questions, whatever their status, and the questions they upvoted."""
-    me = viewer.pseudonym(SCOPE)
-    questions = questions_of(scene.state).questions.values()
+    asked, voted = theirs(viewer, questions_of(scene.state).questions.values())
     titles = item_titles(scene)
-    mine = [row(q, titles) for q in questions if q.author == me and q.status != "withdrawn"]
-    voted = " ".join(q.id for q in questions if me in q.votes)
-    return {"mine": mine, "voted": voted, "ended": scene.state.ended}
+    mine = [row(q, titles) for q in asked if q.status != "withdrawn"]
+    return {"mine": mine, "voted": " ".join(q.id for q in voted), "ended": scene.state.ended}
 
 
 def qa_console(scene: Scene) -> dict:
@@ -126,7 +124,7 @@ def qa_screen(scene: Scene) -> dict:
 
 
 def api_view(scene: Scene, viewer: Actor) -> dict:
-    """Questions for the record: text, votes, agenda item and status; never an author's pseudonym.
+    """Questions for the record: text, votes, agenda item and status; never an author's or a voter's hash.
     Participants and the screen see what the room sees."""
     questions = questions_of(scene.state)
     titles = item_titles(scene)

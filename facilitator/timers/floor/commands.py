@@ -50,7 +50,7 @@ class ConfigureFloor(Command):
 
     order: Literal["first", "person", "organisation"] | None = None
     turn_limit_seconds: int | None = Field(default=None, ge=0, le=3600)
-    dominance_factor: float | None = Field(default=None, ge=1.0, le=10.0)
+    dominance_factor: float | None = Field(default=None, ge=1.0, le=10.0, allow_inf_nan=False)
     rotate_chair: bool | None = None
 
 
@@ -59,7 +59,7 @@ class StartBudget(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "set speaking budgets"
 
-    minutes: float = Field(gt=0, le=600)
+    minutes: float = Field(gt=0, le=600, allow_inf_nan=False)
 
 
 class AddBudget(Command):
@@ -68,7 +68,7 @@ class AddBudget(Command):
     action: ClassVar[str] = "change speaking budgets"
 
     organisation: line(80, min_length=1)
-    minutes: float = Field(ge=-60, le=60)
+    minutes: float = Field(ge=-60, le=60, allow_inf_nan=False)
 
 
 class ClearBudget(Command):

@@ -1,7 +1,8 @@
-"""Pure tests of the question rules: asking, the rate limit, upvotes, moderation and who may do what.
+"""Pure tests of the question rules: asking, upvotes, moderation and who may do what.
 
 decide and apply with the time passed in through the Context; no I/O, no clock.
-What each surface shows of the questions is tested in test_views.py.
+What each surface shows of the questions is tested in test_views.py; the limit of three
+questions a minute, kept out of the log, in test_anonymity.py and tests/rooms/test_throttle.py.
 """
 
 import json
@@ -9,8 +10,8 @@ import json
 import pytest
 
 from facilitator.features import RULES
-from facilitator.polls.questions.model import SCOPE, Question, Questions
-from facilitator.polls.questions.rules import MINUTE_MS, QUESTIONS_PER_MINUTE, questions_of, wait_before_asking
+from facilitator.polls.questions.model import Question, author_scope, vote_scope
+from facilitator.polls.questions.rules import questions_of
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.timers.fold import agenda_of
 from tests.pure import MIN, SEC, T0, decide, refusal, run, types
@@ -53,8 +54,12 @@ def person(pid: str) -> Actor:
     return Actor(Role.PARTICIPANT, pid, KEY)
 
 
-def pseudonym(pid: str) -> str:
-    return person(pid).pseudonym(SCOPE)
+def author_hash(pid: str, question_id: str) -> str:
+    return person(pid).pseudonym(author_scope(question_id))
+
+
+def vote_hash(pid: str, question_id: str) -> str:
+    return person(pid).pseudonym(vote_scope(question_id))
 
 
 def asking(pid: str, text: str = TEXT, **fields) -> tuple[Actor, dict]:
@@ -130,13 +135,6 @@ def in_status(state: RoomState, pid: str, status: str, now: int = T0) -> str:
     return question_id
 
 
-def questions_at(author: str, *times: int) -> Questions:
-    questions = Questions()
-    for i, at in enumerate(times):
-        questions.questions[f"q{i}"] = Question(id=f"q{i}", text="?", author=author, item_id=None, asked_at=at)
-    return questions
-
-
 def logged(events: list[Event]) -> str:
     return json.dumps([event.to_json() for event in events])
 
@@ -144,38 +142,49 @@ def logged(events: list[Event]) -> str:
 # -- asking ------------------------------------------------------------------
 
 
-def test_a_question_is_anonymous_by_default_and_carries_only_its_authors_pseudonym():
+def test_a_question_is_anonymous_by_default_and_carries_only_its_authors_hash_for_it():
     state, (ana, _) = room_with_people()
     decision = decide(state, *asking(ana), T0)
     question_id = decision.reply["question_id"]
     events = run(state, *asking(ana), T0)
     assert types(events) == ["question.asked"]
-    assert events[0].data == {"question_id": question_id, "text": TEXT, "author": pseudonym(ana), "flags": [],
-                              "item_id": None, "status": "live"}
+    assert events[0].data == {"question_id": question_id, "text": TEXT, "author": author_hash(ana, question_id),
+                              "flags": [], "item_id": None, "status": "live"}
     text = logged(events)
     for secret in (ana, "Ana Lopez", "St Mary's", "Ana", "Lopez"):
         assert secret not in text
     asked = question(state, question_id)
     assert (asked.text, asked.author, asked.name, asked.organisation, asked.anonymous) == (
-        TEXT, pseudonym(ana), "", "", True)
+        TEXT, author_hash(ana, question_id), "", "", True)
     assert (asked.status, asked.asked_at, asked.votes, asked.edited, asked.reason) == ("live", T0, set(), False, "")
     assert list(questions_of(state).questions) == [question_id]
 
 
-def test_a_pseudonym_is_stable_per_person_and_differs_between_people_and_from_poll_scopes():
+def test_a_persons_hashes_are_stable_per_question_and_repeat_across_no_question_person_or_act():
     state, (ana, ben) = room_with_people()
-    assert pseudonym(ana) == Actor(Role.PARTICIPANT, ana, KEY).pseudonym(SCOPE)
-    assert pseudonym(ana) != pseudonym(ben)
-    assert pseudonym(ana) != person(ana).pseudonym("poll:xyz")
-    assert ana not in pseudonym(ana)
+    assert author_hash(ana, "q1") == Actor(Role.PARTICIPANT, ana, KEY).pseudonym("question:q1:author")
+    hashes = [make(pid, question_id) for pid in (ana, ben) for question_id in ("q1", "q2")
+              for make in (author_hash, vote_hash)]
+    assert len(set(hashes)) == 8
+    assert author_hash(ana, "q1") != person(ana).pseudonym("poll:q1")
+    assert not any(ana in value or ben in value for value in hashes)
+
+
+def test_two_questions_of_one_person_share_no_value_but_their_text():
+    state, (ana, _) = room_with_people()
+    first = run(state, *asking(ana, named=True), T0)[0].data
+    second = run(state, *asking(ana, "Is the lounge staffed at night?"), T0 + SEC)[0].data
+    assert first["author"] != second["author"] and first["question_id"] != second["question_id"]
+    same = {key for key in first.keys() & second.keys() if first[key] == second[key]}
+    assert same == {"flags", "item_id", "status"}  # none, no agenda item, both live
 
 
 def test_a_named_question_carries_the_name_and_organisation_of_its_asker_and_never_the_id():
     state, (ana, ben) = room_with_people()
     events = run(state, *asking(ben, named=True), T0)
     question_id = events[0].data["question_id"]
-    assert events[0].data == {"question_id": question_id, "text": TEXT, "author": pseudonym(ben), "flags": [],
-                              "item_id": None, "status": "live", "name": "Ben Okafor",
+    assert events[0].data == {"question_id": question_id, "text": TEXT, "author": author_hash(ben, question_id),
+                              "flags": [], "item_id": None, "status": "live", "name": "Ben Okafor",
                               "organisation": "Northfield Trust"}
     assert ben not in logged(events)
     asked = question(state, question_id)
@@ -244,72 +253,6 @@ def test_each_question_gets_its_own_id():
     assert all(len(question_id) == 10 for question_id in ids)
 
 
-# -- rate limit ----------------------------------------------------------------
-
-
-def test_a_fourth_question_within_a_minute_is_refused_with_the_seconds_to_wait():
-    state, (ana, _) = room_with_people()
-    for offset in (0, SEC, 2 * SEC):
-        ask(state, ana, f"Question at {offset}?" if offset else TEXT, T0 + offset)
-    error = refusal(state, *asking(ana, "One more?"), T0 + 2500)
-    # The oldest of the three leaves the window at T0 + 60 s: 57.5 s from now, rounded up.
-    assert (error.status, error.message) == (429, "You can ask 3 questions a minute; please wait 58 seconds.")
-    error = refusal(state, *asking(ana, "One more?"), T0 + 30 * SEC)
-    assert error.message == "You can ask 3 questions a minute; please wait 30 seconds."
-    assert len(questions_of(state).questions) == 3
-
-
-def test_asking_is_allowed_again_once_the_window_passes():
-    state, (ana, _) = room_with_people()
-    for offset in (0, SEC, 2 * SEC):
-        ask(state, ana, now=T0 + offset)
-    assert refusal(state, *asking(ana), T0 + MINUTE_MS - 1).message.endswith("please wait 1 second.")
-    ask(state, ana, now=T0 + MINUTE_MS)  # the first question has left the window
-    # Now T0+1s, T0+2s and T0+60s are in the window: the next is possible at T0+61s.
-    error = refusal(state, *asking(ana), T0 + MINUTE_MS + 200)
-    assert (error.status, error.message) == (429, "You can ask 3 questions a minute; please wait 1 second.")
-    ask(state, ana, now=T0 + MINUTE_MS + SEC)
-    assert len(questions_of(state).questions) == 5
-
-
-def test_the_rate_limit_of_one_person_does_not_affect_another():
-    state, (ana, ben) = room_with_people()
-    for offset in (0, SEC, 2 * SEC):
-        ask(state, ana, now=T0 + offset)
-    assert refusal(state, *asking(ana), T0 + 3 * SEC).status == 429
-    for offset in (3 * SEC, 4 * SEC, 5 * SEC):
-        ask(state, ben, now=T0 + offset)
-    assert refusal(state, *asking(ben), T0 + 6 * SEC).status == 429
-
-
-def test_withdrawn_and_dismissed_questions_still_count_towards_the_limit():
-    state, (ana, _) = room_with_people()
-    first = ask(state, ana, now=T0)
-    second = ask(state, ana, now=T0 + SEC)
-    ask(state, ana, now=T0 + 2 * SEC)
-    withdraw(state, ana, first, T0 + 3 * SEC)
-    moderate(state, "question.dismiss", second, T0 + 3 * SEC)
-    error = refusal(state, *asking(ana), T0 + 4 * SEC)
-    assert error.message == "You can ask 3 questions a minute; please wait 56 seconds."
-
-
-def test_wait_before_asking_directly():
-    assert QUESTIONS_PER_MINUTE == 3 and MINUTE_MS == 60_000
-    assert wait_before_asking(Questions(), "me", T0) == 0
-    assert wait_before_asking(questions_at("me", T0, T0 + SEC), "me", T0 + 2 * SEC) == 0
-    three = questions_at("me", T0, T0 + SEC, T0 + 2 * SEC)
-    assert wait_before_asking(three, "me", T0 + 2 * SEC) == 58 * SEC
-    assert wait_before_asking(three, "me", T0 + 59_999) == 1
-    assert wait_before_asking(three, "me", T0 + MINUTE_MS) == 0  # exactly a minute after the first
-    assert wait_before_asking(three, "someone else", T0 + 2 * SEC) == 0
-    # Order of asking does not matter, only the times; older questions are outside the window.
-    shuffled = questions_at("me", T0 + 2 * SEC, T0 - 5 * MIN, T0, T0 + SEC)
-    assert wait_before_asking(shuffled, "me", T0 + 10 * SEC) == 50 * SEC
-    four = questions_at("me", T0, T0 + SEC, T0 + 2 * SEC, T0 + 3 * SEC)
-    # Four in the window (possible only when the limit was lower): the second of the last three decides.
-    assert wait_before_asking(four, "me", T0 + 3 * SEC) == 58 * SEC
-
-
 # -- upvotes -------------------------------------------------------------------
 
 
@@ -318,15 +261,15 @@ def test_an_upvote_is_one_per_person_and_a_second_tap_withdraws_it():
     question_id = ask(state, ana)
     events = upvote(state, ben, question_id)
     assert types(events) == ["question.upvoted"]
-    assert events[0].data == {"question_id": question_id, "voter": pseudonym(ben)}
+    assert events[0].data == {"question_id": question_id, "voter": vote_hash(ben, question_id)}
     assert ben not in logged(events) and "Ben" not in logged(events)
-    assert question(state, question_id).votes == {pseudonym(ben)}
+    assert question(state, question_id).votes == {vote_hash(ben, question_id)}
     events = upvote(state, ben, question_id, T0 + 2 * SEC)
     assert types(events) == ["question.unvoted"]
-    assert events[0].data == {"question_id": question_id, "voter": pseudonym(ben)}
+    assert events[0].data == {"question_id": question_id, "voter": vote_hash(ben, question_id)}
     assert question(state, question_id).votes == set()
     upvote(state, ben, question_id, T0 + 3 * SEC)
-    assert question(state, question_id).votes == {pseudonym(ben)}
+    assert question(state, question_id).votes == {vote_hash(ben, question_id)}
 
 
 @pytest.mark.parametrize("named", [False, True], ids=["anonymous", "named"])
@@ -353,7 +296,7 @@ def test_a_vote_can_still_be_withdrawn_after_the_question_was_answered():
     moderate(state, "question.answered", question_id, T0 + 2 * SEC)
     events = upvote(state, ben, question_id, T0 + 3 * SEC)
     assert types(events) == ["question.unvoted"]
-    assert question(state, question_id).votes == {pseudonym(cat)}
+    assert question(state, question_id).votes == {vote_hash(cat, question_id)}
     # ... but not given again.
     error = refusal(state, person(ben), {"type": "question.upvote", "question_id": question_id})
     assert error.message == "Only questions still waiting for an answer can be upvoted."
@@ -367,8 +310,8 @@ def test_vote_counts_are_exact_with_several_voters():
     for voter in (ana, cat):
         upvote(state, voter, second)
     upvote(state, dev, first, T0 + 2 * SEC)  # Dev takes his vote back
-    assert question(state, first).votes == {pseudonym(p) for p in (ben, cat, eva)}
-    assert question(state, second).votes == {pseudonym(p) for p in (ana, cat)}
+    assert question(state, first).votes == {vote_hash(p, first) for p in (ben, cat, eva)}
+    assert question(state, second).votes == {vote_hash(p, second) for p in (ana, cat)}
     assert (len(question(state, first).votes), len(question(state, second).votes)) == (3, 2)
 
 
@@ -442,9 +385,9 @@ def test_marking_answered_records_when_and_restore_brings_it_back():
     events = moderate(state, "question.answered", question_id, T0 + 5 * SEC)
     assert events[0].data == {"question_id": question_id, "status": "answered"}
     asked = question(state, question_id)
-    assert (asked.status, asked.answered_at, asked.votes) == ("answered", T0 + 5 * SEC, {pseudonym(ben)})
+    assert (asked.status, asked.answered_at, asked.votes) == ("answered", T0 + 5 * SEC, {vote_hash(ben, question_id)})
     moderate(state, "question.restore", question_id, T0 + 6 * SEC)
-    assert (asked.status, asked.answered_at, asked.votes) == ("live", None, {pseudonym(ben)})
+    assert (asked.status, asked.answered_at, asked.votes) == ("live", None, {vote_hash(ben, question_id)})
 
 
 @pytest.mark.parametrize("start_status", ["live", "answered", "dismissed"])
@@ -543,7 +486,8 @@ def test_edit_by_the_facilitator_changes_the_text_and_marks_it_edited():
                               "flags": []}
     asked = question(state, question_id)
     assert (asked.text, asked.edited, asked.status, asked.author, asked.anonymous, asked.votes) == (
-        "Who signs off discharges on Saturdays?", True, "live", pseudonym(ana), True, {pseudonym(ben)})
+        "Who signs off discharges on Saturdays?", True, "live", author_hash(ana, question_id), True,
+        {vote_hash(ben, question_id)})
 
 
 @pytest.mark.parametrize("status", ["pending", "answered", "dismissed", "archived"])
