@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     redact_secrets_in_logs()
     templates = Jinja2Templates(directory=settings.templates_dir)
+    templates.env.auto_reload = False  # templates change with a release, not while serving: no stat() per render
     templates.env.globals["vendor"] = _vendored_assets(settings)
     templates.env.globals["note_kinds"] = NOTE_KINDS
 

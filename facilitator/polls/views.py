@@ -8,11 +8,14 @@ from facilitator.polls import tally
 from facilitator.polls.commands import NO_ITEM
 from facilitator.polls.model import KINDS, MATRIX_SCALE, VISIBILITY, Poll
 from facilitator.polls.rules import poll_scope, polls_of
+from facilitator.rooms.changes import EVERYONE, Viewers, pseudonymous
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 
 STATUS = {"draft": "Draft", "open": "Voting open", "closed": "Closed"}
+# "37 of 52 answered" counts the people present; titles come from the agenda.
+POLLS = frozenset({"polls", "participants", "agenda", "room"})
 
 
 def answered(scene: Scene, poll: Poll) -> dict:
@@ -106,6 +109,13 @@ def my_polls(scene: Scene, viewer: Actor) -> dict:
     return {"polls": open_polls, "mine": mine, "matrix_scale": MATRIX_SCALE, "ended": scene.state.ended}
 
 
+def _voter(state: RoomState, event: Event) -> Viewers:
+    """An answer concerns its voter alone, known to the log only by the poll's pseudonym."""
+    if event.type == "poll.answered":
+        return pseudonymous(poll_scope(event.data["poll_id"]), event.data["voter"])
+    return EVERYONE
+
+
 def api_view(scene: Scene, viewer: Actor) -> dict:
     """Polls for the record: per poll and agenda item, counts and texts only. Participants
     and the screen see results the facilitator has let the room see."""
@@ -129,8 +139,9 @@ def _plain(results: dict) -> dict:
 
 
 FRAGMENTS = (
-    Fragment("poll-new", frozenset({"console"}), poll_new),
-    Fragment("polls-console", frozenset({"console"}), polls_console),
-    Fragment("poll-screen", frozenset({"screen"}), poll_screen),
-    Fragment("my-polls", frozenset({"phone"}), my_polls, per_viewer=True),
+    Fragment("poll-new", frozenset({"console"}), poll_new, reads=frozenset({"agenda", "room"})),
+    Fragment("polls-console", frozenset({"console"}), polls_console, reads=POLLS),
+    Fragment("poll-screen", frozenset({"screen"}), poll_screen, reads=POLLS),
+    Fragment("my-polls", frozenset({"phone"}), my_polls, per_viewer=True,
+             reads=frozenset({"polls", "agenda", "room"}), touches=_voter),
 )

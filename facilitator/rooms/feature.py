@@ -32,10 +32,18 @@ class Fragment:
     audiences: frozenset[str]
     context: Callable[..., dict[str, Any]]
     per_viewer: bool = False
+    # The topics (see changes.py) whose change can change this fragment; None: any change.
+    reads: frozenset[str] | None = None
+    # For a per-viewer fragment: which viewers an event of a topic it reads concerns
+    # (`Viewers`); None: every viewer.
+    touches: Callable[[Any, "Event"], Any] | None = None
 
     @property
     def template(self) -> str:
         return f"fragments/{self.id}.html"
+
+    def reads_topic(self, topic: str) -> bool:
+        return self.reads is None or topic in self.reads
 
 
 @dataclass(frozen=True)
@@ -64,18 +72,23 @@ class Feature:
     deadlines: Callable[[RoomState], list[Deadline]] | None = None
     # The feature's part of the state API, as the viewer may see it.
     view: Callable[..., dict[str, Any]] | None = None
+    # Event type -> topic, for events that change less than the whole feature (see
+    # changes.py); the others belong to the topic named after the feature.
+    topics: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Rules:
     features: list[Feature]
     commands: dict[str, type[Command]] = field(init=False)
+    topics: dict[str, str] = field(init=False)
     deciders: dict[type[Command], Decider] = field(init=False)
     appliers: dict[str, Applier] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.commands, self.deciders, self.appliers = {}, {}, {}
+        self.commands, self.deciders, self.appliers, self.topics = {}, {}, {}, {}
         for feature in self.features:
+            self.topics |= {event_type: feature.topics.get(event_type, feature.name) for event_type in feature.appliers}
             for command_type, decider in feature.deciders.items():
                 if command_type.type in self.commands:
                     raise ValueError(f"command {command_type.type} registered twice")
@@ -85,6 +98,9 @@ class Rules:
                 if event_type in self.appliers:
                     raise ValueError(f"event {event_type} registered twice")
                 self.appliers[event_type] = applier
+
+    def topic_of(self, event_type: str) -> str:
+        return self.topics.get(event_type, event_type.split(".", 1)[0])
 
     @property
     def fragments(self) -> list[Fragment]:

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from facilitator.rooms.broker import Broker
+from facilitator.rooms.changes import EVERYONE, PRESENCE, Audience, Changes
 from facilitator.rooms.connection import CLOSE_POLICY, Connection
-from facilitator.rooms.feature import Deadline, Rules
+from facilitator.rooms.feature import Deadline, Fragment, Rules
+from facilitator.rooms.lock import RoomLock
 from facilitator.rooms.log import EventLog, SeqConflict
-from facilitator.rooms.model import Actor, Command, CommandError, Context, Event, Role, RoomState
+from facilitator.rooms.model import STAFF, Actor, Command, CommandError, Context, Event, Role, RoomState
 from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import keyed_hash, new_room_code
@@ -27,6 +29,11 @@ from facilitator.rooms.throttle import Throttle, throttled
 from facilitator.rooms.views import Scene
 
 log = logging.getLogger(__name__)
+
+# Topics whose change can take someone's right to be here away (see `_evict`).
+EVICTING = frozenset({"participants", "links", "room"})
+# Pseudonym scopes indexed per room (see `_by_pseudonym`); older ones are rebuilt on demand.
+INDEXED_SCOPES = 64
 
 
 def now_ms() -> int:
@@ -74,11 +81,42 @@ class NoAlarms:
 class LiveRoom:
     def __init__(self, state: RoomState):
         self.state = state
-        self.lock = asyncio.Lock()
+        self.lock = RoomLock()
         self.connections: set[Connection] = set()
-        self.sent: dict[str, dict[str, str]] = defaultdict(dict)  # surface -> id -> html
+        # surface -> its connections; participant id -> their connections (a phone, a tablet).
+        self.surfaces: dict[str, set[Connection]] = defaultdict(set)
+        self.people: dict[str, set[Connection]] = defaultdict(set)
+        # scope -> pseudonym -> connections, built for a scope the first time an event names one.
+        self.pseudonyms: dict[str, dict[str, set[Connection]]] = {}
+        # surface -> fragment id -> the html every client of that surface has now.
+        self.cache: dict[str, dict[str, str]] = {}
+        self.changes = Changes()
         self.render_due = False
         self.last_render = 0.0
+
+    def add(self, connection: Connection) -> None:
+        self.connections.add(connection)
+        self.surfaces[connection.surface].add(connection)
+        if connection.actor.participant_id:
+            self.people[connection.actor.participant_id].add(connection)
+            for scope, index in self.pseudonyms.items():
+                index.setdefault(connection.actor.pseudonym(scope), set()).add(connection)
+
+    def discard(self, connection: Connection) -> None:
+        if connection not in self.connections:
+            return
+        self.connections.discard(connection)
+        self.surfaces[connection.surface].discard(connection)
+        if not self.surfaces[connection.surface]:
+            del self.surfaces[connection.surface]
+            self.cache.pop(connection.surface, None)  # nobody keeps it current any more
+        participant_id = connection.actor.participant_id
+        if participant_id:
+            self.people[participant_id].discard(connection)
+            if not self.people[participant_id]:
+                del self.people[participant_id]
+            for scope, index in self.pseudonyms.items():
+                index.get(connection.actor.pseudonym(scope), set()).discard(connection)
 
     @property
     def code(self) -> str:
@@ -149,7 +187,7 @@ class Hub:
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
         room = await self.open(code)
         key = keyed_hash(self.signing_key, f"{actor.key}:{command.id}") if command.id else None
-        async with room.lock:
+        async with room.lock.held(urgent=actor.role in STAFF or actor.role is Role.SYSTEM):
             while True:
                 if key is not None and key in room.state.applied:
                     return Outcome(await self._first_result(room, key), duplicate=True)
@@ -199,15 +237,22 @@ class Hub:
         return [e for e in events if e.command_key == key]
 
     def _apply(self, room: LiveRoom, events: list[Event]) -> None:
+        fragments = self.renderer.fragments
         for event in events:
             if event.seq == room.state.seq + 1:
                 self.rules.apply(room.state, event)
+                room.changes.touch(self.rules.topic_of(event.type), fragments,
+                                   lambda f, e=event: self._concerned(f, room.state, e))
         try:
             self.alarms.sync(room.code, self.rules.deadlines(room.state))
         except Exception:  # noqa: BLE001 - the events are in the log already
             # Failing here would answer an accepted command with an error, and every later
             # command of the room too; the room carries on without that deadline.
             log.exception("deadlines of room %s could not be scheduled", room.code)
+        self.changed(room)
+
+    def presence_changed(self, room: LiveRoom) -> None:
+        room.changes.touch(PRESENCE, self.renderer.fragments)
         self.changed(room)
 
     async def _read_missed(self, room: LiveRoom) -> None:
@@ -222,7 +267,7 @@ class Hub:
     async def _receive(self, room: LiveRoom, message: dict) -> None:
         if message.get("kind") == "presence":
             if self.presence.merge(room.code, message):
-                self.changed(room)
+                self.presence_changed(room)
             return
         events = [Event.from_json(raw) for raw in message.get("events", ())]
         if not events or events[-1].seq <= room.state.seq:
@@ -238,31 +283,35 @@ class Hub:
         for room in list(self.rooms.values()):
             await self._catch_up(room)
             if await self.presence.load(room.code):
-                self.changed(room)
+                self.presence_changed(room)
 
     # -- connections -------------------------------------------------------
 
     async def connect(self, room: LiveRoom, connection: Connection) -> None:
-        """Add a client and send it the whole of its surface."""
-        room.connections.add(connection)
+        """Add a client and send it the whole of its surface: what that surface's clients hold
+        already (rendered once for them all), and its own per-viewer fragments. Nothing else is
+        rendered, so N phones connecting cost N, not N squared."""
+        room.add(connection)
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.track(room.code, connection.actor.participant_id):
-                self.changed(room)
+                self.presence_changed(room)
         # Its link may have been replaced (or its participant removed) while the socket was
         # accepted. Checked after tracking, so that `disconnect` untracks what was tracked.
         if self.evict_if_revoked(room, connection):
             return
         scene = self.scene(room)
-        full = self.renderer.shared(connection.surface, scene)
+        shared = room.cache.get(connection.surface)
+        if shared is None:
+            shared = room.cache[connection.surface] = self.renderer.shared(connection.surface, scene)
         personal = self.renderer.personal(connection.surface, scene, connection.actor)
         connection.sent = dict(personal)
-        connection.push("".join([*full.values(), *personal.values()]))
+        connection.push("".join([*shared.values(), *personal.values()]))
 
     async def disconnect(self, room: LiveRoom, connection: Connection) -> None:
-        room.connections.discard(connection)
+        room.discard(connection)
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.untrack(room.code, connection.actor.participant_id):
-                self.changed(room)
+                self.presence_changed(room)
 
     def scene(self, room: LiveRoom) -> Scene:
         return Scene(room.state, self.presence.connected(room.code))
@@ -270,18 +319,22 @@ class Hub:
     # -- rendering ---------------------------------------------------------
 
     def changed(self, room: LiveRoom) -> None:
-        """Schedule a render: at once if none ran lately, else at the end of the interval."""
+        """Schedule a push: soon if none ran lately, else at the end of the interval. "Soon" is
+        after the current turn of the event loop, so the acknowledgement of the command that
+        caused it is on its way before any rendering starts."""
         if room.render_due:
             return
         room.render_due = True
         delay = max(0.0, room.last_render + self.render_interval - time.monotonic())
-        task = asyncio.get_running_loop().create_task(self._render_later(room, delay))
+        loop = asyncio.get_running_loop()
+        loop.call_later(delay, self._start_render, room) if delay else loop.call_soon(self._start_render, room)
+
+    def _start_render(self, room: LiveRoom) -> None:
+        task = asyncio.get_running_loop().create_task(self._render_now(room))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _render_later(self, room: LiveRoom, delay: float) -> None:
-        if delay:
-            await asyncio.sleep(delay)
+    async def _render_now(self, room: LiveRoom) -> None:
         room.render_due = False
         room.last_render = time.monotonic()
         try:
@@ -290,24 +343,81 @@ class Hub:
             log.exception("render of room %s failed", room.code)
 
     def render(self, room: LiveRoom) -> None:
-        """Push to every client what changed since the last push, same bytes per surface."""
+        """Push what the changes since the last push affect, to the people they affect.
+
+        A shared fragment is rendered again only when a topic it reads changed, once for every
+        surface that shows it, and the same bytes go to every client of those surfaces. A
+        per-viewer fragment is rendered again only for the viewers the changes concern (a vote:
+        the voter), so a change that concerns one phone costs one phone, not one per phone.
+        """
+        changes, room.changes = room.changes, Changes()
+        if not changes:
+            return
         scene = self.scene(room)
-        by_surface: dict[str, list[Connection]] = defaultdict(list)
+        if changes.topics & EVICTING:
+            self._evict(room)
+        for surface, connections in list(room.surfaces.items()):
+            cache = room.cache.setdefault(surface, {})
+            fresh = []
+            for fragment in self.renderer.shared_fragments(surface):
+                if changes.dirty(fragment):
+                    html = self.renderer.render_shared(fragment, scene)
+                    if cache.get(fragment.id) != html:
+                        cache[fragment.id] = html
+                        fresh.append(html)
+            shared = "".join(fresh)
+            for_all, for_some = [], {}
+            for fragment in self.renderer.personal_fragments(surface):
+                if changes.dirty(fragment):
+                    audience = changes.audiences[fragment.id]
+                    if audience.everyone:
+                        for_all.append(fragment)
+                    else:
+                        for connection in self._viewers(room, audience):
+                            if connection.surface == surface:
+                                for_some.setdefault(connection, []).append(fragment)
+            recipients = connections if shared or for_all else list(for_some)
+            for connection in recipients:
+                mine = self._personal(surface, scene, connection, for_all + for_some.get(connection, []))
+                if shared or mine:
+                    connection.push(shared + mine)
+
+    def _personal(self, surface: str, scene: Scene, connection: Connection, fragments: list[Fragment]) -> str:
+        """This viewer's fragments among `fragments` that differ from what it holds."""
+        if not fragments:
+            return ""
+        fresh = self.renderer.personal(surface, scene, connection.actor, fragments)
+        changed = "".join(html for key, html in fresh.items() if connection.sent.get(key) != html)
+        connection.sent.update(fresh)
+        return changed
+
+    def _viewers(self, room: LiveRoom, audience: Audience) -> set[Connection]:
+        found: set[Connection] = set()
+        for participant_id in audience.participants:
+            found |= room.people.get(participant_id, set())
+        for scope, pseudonym in audience.pseudonyms:
+            found |= self._by_pseudonym(room, scope).get(pseudonym, set())
+        return found
+
+    def _by_pseudonym(self, room: LiveRoom, scope: str) -> dict[str, set[Connection]]:
+        """Who is behind a pseudonym among this room's connections: known only to this process,
+        which holds the key, and computed once per scope and person."""
+        index = room.pseudonyms.get(scope)
+        if index is None:
+            index = {}
+            for participant_connections in room.people.values():
+                for connection in participant_connections:
+                    index.setdefault(connection.actor.pseudonym(scope), set()).add(connection)
+            room.pseudonyms[scope] = index
+            if len(room.pseudonyms) > INDEXED_SCOPES:
+                del room.pseudonyms[next(iter(room.pseudonyms))]
+        return index
+
+    def _evict(self, room: LiveRoom) -> None:
+        """Close every client whose credential the changes revoked (run only when the people,
+        the links or the room changed)."""
         for connection in list(room.connections):
-            if self.evict_if_revoked(room, connection):
-                continue
-            by_surface[connection.surface].append(connection)
-        for surface, connections in by_surface.items():
-            fresh = self.renderer.shared(surface, scene)
-            last = room.sent[surface]
-            changed = "".join(html for key, html in fresh.items() if last.get(key) != html)
-            room.sent[surface] = fresh
-            for connection in connections:
-                personal = self.renderer.personal(surface, scene, connection.actor)
-                mine = "".join(html for key, html in personal.items() if connection.sent.get(key) != html)
-                connection.sent = personal
-                if changed or mine:
-                    connection.push(changed + mine)
+            self.evict_if_revoked(room, connection)
 
     def evict_if_revoked(self, room: LiveRoom, connection: Connection) -> bool:
         """Tell and close a client whose credential the last change revoked: a replaced link,
@@ -316,8 +426,19 @@ class Hub:
             return False
         connection.push(self.renderer.flash(connection.credential.revoked, "removed"))
         connection.close(CLOSE_POLICY)
-        room.connections.discard(connection)
+        room.discard(connection)
         return True
+
+    def _concerned(self, fragment: Fragment, state: RoomState, event: Event):
+        """Whom an event concerns for a per-viewer fragment; everyone if the fragment cannot
+        say (its events are in the log already, so a fault here must not fail the command)."""
+        if fragment.touches is None:
+            return EVERYONE
+        try:
+            return fragment.touches(state, event)
+        except Exception:  # noqa: BLE001
+            log.exception("fragment %s could not tell whom %s concerns", fragment.id, event.type)
+            return EVERYONE
 
     # -- upkeep ------------------------------------------------------------
 
@@ -328,7 +449,7 @@ class Hub:
                 await self.presence.refresh([code for code, room in self.rooms.items() if room.connections])
                 for room in list(self.rooms.values()):
                     if await self.presence.load(room.code):
-                        self.changed(room)
+                        self.presence_changed(room)
             except Exception as error:  # noqa: BLE001 - the broker may be down; try again later
                 log.warning("presence refresh failed: %s", error)
             await asyncio.sleep(every)

@@ -36,6 +36,9 @@ class Actor:
     # Derived by the server from its secret key, per room: lets records that must
     # not name a participant (poll answers, anonymous questions) tell them apart.
     pseudonym_key: str = field(default="", repr=False, compare=False)
+    # Pseudonyms already derived, by scope: a connection's actor lives as long as the socket,
+    # and every render that looks for "my answer" would otherwise compute an HMAC again.
+    _pseudonyms: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -45,7 +48,11 @@ class Actor:
     def pseudonym(self, scope: str) -> str:
         """Stable for one participant within one scope (a poll, the Q&A), different
         across scopes, and meaningless to anyone without the server's secret key."""
-        return keyed_hash(self.pseudonym_key, f"{scope}:{self.role}:{self.participant_id or ''}")
+        known = self._pseudonyms.get(scope)
+        if known is None:
+            known = self._pseudonyms[scope] = keyed_hash(
+                self.pseudonym_key, f"{scope}:{self.role}:{self.participant_id or ''}")
+        return known
 
 
 @dataclass(frozen=True)

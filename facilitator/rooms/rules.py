@@ -161,4 +161,6 @@ feature = Feature(
               "room.locked": on_locked, "room.unlocked": on_unlocked,
               "room.ended": on_ended, "link.rotated": on_rotated},
     fragments=FRAGMENTS,
+    # Joining is the busiest change of a room and concerns few fragments; a new link none.
+    topics={"participant.joined": "participants", "participant.removed": "participants", "link.rotated": "links"},
 )

@@ -6,7 +6,8 @@ from itertools import groupby
 from typing import TypeVar
 
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.model import Actor, Role, RoomState
+from facilitator.rooms.changes import EVERYONE as ALL_VIEWERS, PRESENCE, Viewers, participants
+from facilitator.rooms.model import Actor, Event, Role, RoomState
 
 T = TypeVar("T")
 
@@ -73,13 +74,19 @@ def me(scene: Scene, viewer: Actor) -> dict:
             "removed": participant is None or participant.removed}
 
 
+def _who_changed(state: RoomState, event: Event) -> Viewers:
+    participant_id = event.data.get("participant_id")
+    return participants(participant_id) if participant_id else ALL_VIEWERS
+
+
 FRAGMENTS = (
-    Fragment("room-header", EVERYONE, header),
-    Fragment("room-counts", EVERYONE, counts),
-    Fragment("roster", STAFF_SURFACES, roster),
-    Fragment("room-controls", frozenset({"console"}), controls),
-    Fragment("join-panel", frozenset({"screen", "console"}), join_panel),
-    Fragment("me", frozenset({"phone"}), me, per_viewer=True),
+    Fragment("room-header", EVERYONE, header, reads=frozenset({"room"})),
+    Fragment("room-counts", EVERYONE, counts, reads=frozenset({"participants", PRESENCE})),
+    Fragment("roster", STAFF_SURFACES, roster, reads=frozenset({"room", "participants", PRESENCE})),
+    Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
+    Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),
+    Fragment("me", frozenset({"phone"}), me, per_viewer=True, reads=frozenset({"participants"}),
+             touches=_who_changed),
 )
 
 

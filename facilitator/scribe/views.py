@@ -3,13 +3,16 @@
 from collections import Counter
 
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.changes import EVERYONE, NOBODY, Viewers, participants
+from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.scribe.model import NOTE_KINDS, Note, NoteVersion, Record
 from facilitator.scribe.rules import record_of
 
 FEED_LENGTH = 40  # notes on a phone; the record page has them all
 TICKER_LENGTH = 3
+# Notes name their agenda item and speaker.
+NOTES = frozenset({"record", "agenda", "participants", "room"})
 
 
 def tag_counts(record: Record) -> Counter:
@@ -122,6 +125,19 @@ def my_plans(scene: Scene, viewer: Actor) -> dict:
     return {"organisation": organisation, "plans": plans, "code": scene.state.code, "ended": scene.state.ended}
 
 
+def _planners(state: RoomState, event: Event) -> Viewers:
+    """A plan concerns the people of its organisation; a note concerns no one's plans."""
+    if event.type.startswith("plan."):
+        plan = record_of(state).plans.get(event.data["plan_id"])
+        organisation = plan.organisation if plan else event.data.get("organisation")
+        if organisation is None:
+            return EVERYONE
+        return participants(*(p.id for p in state.present() if p.organisation == organisation))
+    if event.type.startswith("room."):
+        return EVERYONE
+    return NOBODY
+
+
 def api_view(scene: Scene, viewer: Actor) -> dict:
     record = record_of(scene.state)
     view = {"notes": [{key: value for key, value in note.items() if key != "history"}
@@ -137,12 +153,14 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 FRAGMENTS = (
-    Fragment("notes-feed", frozenset({"console", "phone"}), notes_feed),
-    Fragment("notes-scribe", frozenset({"scribe"}), notes_scribe),
-    Fragment("note-links", frozenset({"scribe"}), note_links),
-    Fragment("notes-ticker", frozenset({"screen"}), notes_ticker),
-    Fragment("ticker-control", frozenset({"console"}), ticker_control),
-    Fragment("summaries", frozenset({"scribe"}), summaries),
-    Fragment("commitments", frozenset({"console", "scribe"}), commitments),
-    Fragment("my-plans", frozenset({"phone"}), my_plans, per_viewer=True),
+    Fragment("notes-feed", frozenset({"console", "phone"}), notes_feed, reads=NOTES),
+    Fragment("notes-scribe", frozenset({"scribe"}), notes_scribe, reads=NOTES),
+    Fragment("note-links", frozenset({"scribe"}), note_links, reads=NOTES | {"floor"}),
+    Fragment("notes-ticker", frozenset({"screen"}), notes_ticker, reads=NOTES),
+    Fragment("ticker-control", frozenset({"console"}), ticker_control, reads=frozenset({"record", "room"})),
+    Fragment("summaries", frozenset({"scribe"}), summaries, reads=frozenset({"record", "agenda"})),
+    Fragment("commitments", frozenset({"console", "scribe"}), commitments,
+             reads=frozenset({"record", "participants", "room"})),
+    Fragment("my-plans", frozenset({"phone"}), my_plans, per_viewer=True,
+             reads=frozenset({"record", "room"}), touches=_planners),
 )

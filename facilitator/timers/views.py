@@ -11,6 +11,9 @@ from facilitator.rooms.views import Scene
 from facilitator.timers.fold import agenda_of
 from facilitator.timers.model import KINDS, Agenda, Item
 
+# What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
+AGENDA = frozenset({"agenda", "room"})
+
 
 def duration(ms: int | None, signed: bool = False) -> str:
     """m:ss (or h:mm:ss), e.g. 15:00; with `signed`, +1:12 for an overrun."""
@@ -152,13 +155,13 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 FRAGMENTS = (
-    Fragment("clock-screen", frozenset({"screen"}), clock),
-    Fragment("clock-console", frozenset({"console"}), clock),
-    Fragment("clock-phone", frozenset({"phone", "scribe"}), clock),
-    Fragment("agenda", frozenset({"console"}), agenda_rows),
-    Fragment("agenda-add", frozenset({"console"}), agenda_add),
-    Fragment("agenda-schedule", frozenset({"console"}), agenda_schedule),
-    Fragment("discipline", frozenset({"console"}), discipline),
-    Fragment("timer-settings", frozenset({"console"}), timer_settings),
-    Fragment("presenter-message", frozenset({"phone"}), presenter_message, per_viewer=True),
+    Fragment("clock-screen", frozenset({"screen"}), clock, reads=AGENDA),
+    Fragment("clock-console", frozenset({"console"}), clock, reads=AGENDA),
+    Fragment("clock-phone", frozenset({"phone", "scribe"}), clock, reads=AGENDA),
+    Fragment("agenda", frozenset({"console"}), agenda_rows, reads=AGENDA),
+    Fragment("agenda-add", frozenset({"console"}), agenda_add, reads=AGENDA | {"participants"}),
+    Fragment("agenda-schedule", frozenset({"console"}), agenda_schedule, reads=AGENDA),
+    Fragment("discipline", frozenset({"console"}), discipline, reads=AGENDA),
+    Fragment("timer-settings", frozenset({"console"}), timer_settings, reads=AGENDA),
+    Fragment("presenter-message", frozenset({"phone"}), presenter_message, per_viewer=True, reads=AGENDA),
 )

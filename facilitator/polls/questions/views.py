@@ -136,10 +136,13 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
             "pinned": questions.pinned, "moderated": questions.settings.moderated, **counts(scene)}
 
 
+# Questions are listed under their agenda item, and a case's Q&A phase focuses them.
+QUESTIONS = frozenset({"questions", "agenda", "room"})
+
 FRAGMENTS = (
-    Fragment("qa-ask", frozenset({"phone"}), qa_ask),
-    Fragment("qa-list", frozenset({"phone"}), qa_list),
-    Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True),
-    Fragment("qa-console", frozenset({"console"}), qa_console),
-    Fragment("qa-screen", frozenset({"screen"}), qa_screen),
+    Fragment("qa-ask", frozenset({"phone"}), qa_ask, reads=QUESTIONS),
+    Fragment("qa-list", frozenset({"phone"}), qa_list, reads=QUESTIONS),
+    Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True, reads=QUESTIONS),
+    Fragment("qa-console", frozenset({"console"}), qa_console, reads=QUESTIONS),
+    Fragment("qa-screen", frozenset({"screen"}), qa_screen, reads=QUESTIONS),
 )

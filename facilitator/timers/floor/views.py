@@ -6,12 +6,16 @@ bars and budgets move while someone speaks without any traffic.
 """
 
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.changes import EVERYONE, Viewers, participants
+from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor.model import FACILITATOR, Floor
 from facilitator.timers.floor.rules import floor_of
 from facilitator.timers.views import duration
+
+# Who spoke is named from the roster; limits and the chair come from the agenda.
+FLOOR = frozenset({"floor", "participants", "agenda", "room"})
 
 
 def speaker_name(scene: Scene, speaker: str) -> tuple[str, str]:
@@ -146,6 +150,18 @@ def my_floor(scene: Scene, viewer: Actor) -> dict:
             "position": positions.get(me or ""), "ended": scene.state.ended}
 
 
+def _in_line(state: RoomState, event: Event) -> Viewers:
+    """Whom a change of the floor concerns: who is in the queue (their places may move), who
+    holds or just held the floor, and whoever the event names."""
+    if event.type not in ("hand.raised", "hand.lowered", "turn.started", "turn.ended") and \
+            not event.type.startswith("participant."):  # someone removed leaves the queue
+        return EVERYONE
+    floor = floor_of(state)
+    previous = floor.turns[-1].speaker if event.type == "turn.ended" and floor.turns else None
+    current = floor.current.speaker if floor.current else None
+    return participants(*floor.hands, event.data.get("participant_id"), previous, current)
+
+
 def api_view(scene: Scene, viewer: Actor) -> dict:
     """Totals per person, organisation and agenda item, ready for the record."""
     floor = floor_of(scene.state)
@@ -163,10 +179,11 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 FRAGMENTS = (
-    Fragment("floor-console", frozenset({"console"}), floor_console),
-    Fragment("voice-bars", frozenset({"console", "screen"}), voice),
-    Fragment("voice-people", frozenset({"console"}), voice_people),
-    Fragment("budget", frozenset({"console"}), budget),
-    Fragment("floor-screen", frozenset({"screen"}), floor_screen),
-    Fragment("my-floor", frozenset({"phone"}), my_floor, per_viewer=True),
+    Fragment("floor-console", frozenset({"console"}), floor_console, reads=FLOOR),
+    Fragment("voice-bars", frozenset({"console", "screen"}), voice, reads=FLOOR),
+    Fragment("voice-people", frozenset({"console"}), voice_people, reads=FLOOR),
+    Fragment("budget", frozenset({"console"}), budget, reads=FLOOR),
+    Fragment("floor-screen", frozenset({"screen"}), floor_screen, reads=FLOOR),
+    Fragment("my-floor", frozenset({"phone"}), my_floor, per_viewer=True,
+             reads=frozenset({"floor", "participants", "room"}), touches=_in_line),
 )

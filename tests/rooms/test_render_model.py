@@ -1,0 +1,200 @@
+"""The render model: a push renders only what changed, for whom it changed, and is never wrong.
+
+Every client holds its surface's shared fragments (`room.cache`) and its own
+per-viewer fragments (`connection.sent`). After any command, what it holds
+must equal a full render made from scratch for that viewer; and a change that
+concerns one phone must cost one phone's rendering, not one per phone.
+"""
+
+import asyncio
+
+import jinja2
+
+from facilitator.config import Settings
+from facilitator.db import make_engine
+from facilitator.features import RULES
+from facilitator.rooms.auth import Identity
+from facilitator.rooms.broker import MemoryBroker
+from facilitator.rooms.connection import Connection, TokenBucket
+from facilitator.rooms.hub import Hub, LiveRoom
+from facilitator.rooms.log import EventLog
+from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.render import Renderer
+
+KEY = "render-model-key"
+ORGANISATIONS = ["North", "River", "East"]
+
+
+def make_hub(tmp_path) -> Hub:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/render.db")
+    renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
+                                           autoescape=True), RULES.fragments)
+    # A long interval: the tests push by calling `render` themselves.
+    return Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60)
+
+
+class Room:
+    """A room with people in it and fake sockets on every surface."""
+
+    def __init__(self, hub: Hub, live: LiveRoom):
+        self.hub, self.live = hub, live
+        self.identity = Identity(KEY)
+        self.people: list[Actor] = []
+        self.sockets: list[Connection] = []
+
+    @property
+    def code(self) -> str:
+        return self.live.code
+
+    async def run(self, actor: Actor, **command) -> dict:
+        outcome = await self.hub.execute(self.code, actor, RULES.parse(command))
+        return outcome.reply | {"events": outcome.events}
+
+    async def join(self, name: str, organisation: str) -> Actor:
+        reply = await self.run(Actor(Role.VISITOR), type="participant.join", name=name,
+                               organisation=organisation, accept_confidentiality=True)
+        actor = Actor(Role.PARTICIPANT, reply["participant_id"], self.identity.pseudonym_key(self.code))
+        self.people.append(actor)
+        return actor
+
+    async def connect(self, actor: Actor, surface: str) -> Connection:
+        connection = Connection(None, self.code, actor, surface, 100_000, TokenBucket(10, 10))
+        await self.hub.connect(self.live, connection)
+        self.sockets.append(connection)
+        return connection
+
+    def push(self) -> None:
+        self.hub.render(self.live)
+
+    def assert_everyone_holds_a_fresh_render(self, after: str) -> None:
+        scene = self.hub.scene(self.live)
+        renderer = self.hub.renderer
+        for surface, held in self.live.cache.items():
+            assert held == renderer.shared(surface, scene), f"{surface} is stale after {after}"
+        for connection in self.sockets:
+            if connection in self.live.connections:
+                fresh = renderer.personal(connection.surface, scene, connection.actor)
+                assert connection.sent == fresh, f"{connection.actor.participant_id} is stale after {after}"
+
+
+FACILITATOR = Actor(Role.FACILITATOR)
+SCRIBE = Actor(Role.SCRIBE)
+
+
+async def busy_room(tmp_path) -> Room:
+    hub = make_hub(tmp_path)
+    code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c",
+                                            "organisations": ORGANISATIONS}))
+    room = Room(hub, await hub.open(code))
+    for surface, actor in (("console", FACILITATOR), ("screen", Actor(Role.SCREEN)), ("scribe", SCRIBE)):
+        await room.connect(actor, surface)
+    for i in range(6):
+        person = await room.join(f"P{i}", ORGANISATIONS[i % 3])
+        await room.connect(person, "phone")
+    room.push()
+    return room
+
+
+def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(tmp_path):
+    async def scenario():
+        room = await busy_room(tmp_path)
+        p = room.people
+        item = (await room.run(FACILITATOR, type="agenda.add", kind="case", organisation="North",
+                               presenter="Ana", presenter_id=p[0].participant_id, presentation_minutes=15,
+                               qa_minutes=5, qa_prompt="What would you try?"))["events"][0].data["item"]["id"]
+        steps = [
+            (FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": "Open floor", "minutes": 10}),
+            (FACILITATOR, {"type": "timer.start", "item_id": item}),
+            (FACILITATOR, {"type": "message.show", "text": "Wrap up", "target": "presenter"}),
+            (p[1], {"type": "hand.raise", "kind": "comment"}),
+            (p[2], {"type": "hand.raise", "kind": "clarify"}),
+            (FACILITATOR, {"type": "floor.give", "speaker": p[2].participant_id}),
+            (FACILITATOR, {"type": "floor.stop"}),
+            (FACILITATOR, {"type": "poll.create", "kind": "single", "question": "Which?",
+                           "options": ["A", "B"], "open": True}),
+            (FACILITATOR, {"type": "timer.next"}),
+            (p[3], {"type": "question.ask", "text": "Why now?"}),
+            (p[4], {"type": "question.ask", "text": "Who pays?", "named": True}),
+            (SCRIBE, {"type": "note.post", "text": "Checklists on admission #discharge", "kind": "insight"}),
+            (p[0], {"type": "plan.save", "change": "Start the checklist on admission"}),
+            (FACILITATOR, {"type": "participant.remove", "participant_id": p[5].participant_id}),
+            (FACILITATOR, {"type": "room.lock"}),
+        ]
+        for actor, command in steps:
+            await room.run(actor, **command)
+            room.push()
+            room.assert_everyone_holds_a_fresh_render(command["type"])
+        polls = room.hub.rules.views(room.hub.scene(room.live), FACILITATOR)["polls"]["polls"]
+        poll_id = polls[0]["id"]
+        for voter, choice in ((p[0], 0), (p[1], 1), (p[0], 1)):
+            await room.run(voter, type="poll.answer", poll_id=poll_id, choice=choice)
+            room.push()
+            room.assert_everyone_holds_a_fresh_render("poll.answer")
+        questions = room.hub.rules.views(room.hub.scene(room.live), FACILITATOR)["questions"]["questions"]
+        for voter in (p[0], p[1]):
+            await room.run(voter, type="question.upvote", question_id=questions[0]["id"])
+            room.push()
+            room.assert_everyone_holds_a_fresh_render("question.upvote")
+        for command in ({"type": "question.dismiss", "question_id": questions[1]["id"], "reason": "Off topic"},
+                        {"type": "poll.close", "poll_id": poll_id}, {"type": "room.end"}):
+            await room.run(FACILITATOR, **command)
+            room.push()
+            room.assert_everyone_holds_a_fresh_render(command["type"])
+
+    asyncio.run(scenario())
+
+
+def test_a_vote_in_a_room_of_300_phones_renders_one_phone_not_300(tmp_path):
+    async def scenario():
+        hub = make_hub(tmp_path)
+        code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
+        room = Room(hub, await hub.open(code))
+        await room.connect(Actor(Role.SCREEN), "screen")
+        for i in range(300):
+            await room.connect(await room.join(f"P{i}", "Org"), "phone")
+        await room.run(FACILITATOR, type="poll.create", kind="single", question="Which?",
+                       options=["A", "B"], open=True)
+        room.push()
+        poll_id = hub.rules.views(hub.scene(room.live), FACILITATOR)["polls"]["polls"][0]["id"]
+        pushed = {connection: connection.outbox.qsize() for connection in room.sockets}
+
+        before = hub.renderer.work.copy()
+        await room.run(room.people[7], type="poll.answer", poll_id=poll_id, choice=1)
+        room.push()
+        work = hub.renderer.work - before
+        assert work["personal"] == 1, work  # the voter's "your answer counted", nobody else's
+        assert work["shared"] <= 2, work  # the screen's tally (and the console's, were it open)
+        reached = [c for c in room.sockets if c.outbox.qsize() > pushed[c]]
+        assert {c.actor.participant_id or c.surface for c in reached} == {room.people[7].participant_id, "screen"}
+        room.assert_everyone_holds_a_fresh_render("a vote")
+
+    asyncio.run(scenario())
+
+
+def test_a_connect_renders_that_socket_alone_and_presence_is_one_coalesced_push(tmp_path):
+    async def scenario():
+        hub = make_hub(tmp_path)
+        code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
+        room = Room(hub, await hub.open(code))
+        for i in range(300):
+            await room.connect(await room.join(f"P{i}", "Org"), "phone")
+        room.push()
+        latecomers = [await room.join(f"Late{i}", "Org") for i in range(50)]
+        room.push()
+
+        before = hub.renderer.work.copy()
+        for person in latecomers:
+            await room.connect(person, "phone")
+        work = hub.renderer.work - before
+        per_viewer = len(hub.renderer.personal_fragments("phone"))
+        assert work["personal"] == 50 * per_viewer, work  # each newcomer's own fragments, nobody else's
+        assert work["shared"] == 0, work  # the phones' shared fragments come from the cache
+
+        before = hub.renderer.work.copy()
+        room.push()  # fifty arrivals: one push, and no per-viewer fragment reads who is online
+        work = hub.renderer.work - before
+        assert work["personal"] == 0, work
+        assert work["shared"] <= 2, work
+        room.assert_everyone_holds_a_fresh_render("50 connects")
+
+    asyncio.run(scenario())
