@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = DeadlineScheduler()
         hub = Hub(RULES, EventLog(engine), broker, Renderer(templates.env, RULES.fragments),
                   settings.signing_key, settings.render_interval_seconds, alarms=scheduler,
-                  throttle=Throttle.from_settings(settings))
+                  throttle=Throttle.from_settings(settings), capacity=settings.max_participants)
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Senders whose counts are kept at once; past this the least recently active are forgotten.
     throttle_max_keys: int = 20_000
     render_interval_seconds: float = 0.1
+    # The most people one exchange takes; the next one is told the room is full.
+    max_participants: int = Field(default=2000, ge=1, le=100_000)
     # Rooms created this many days back are loaded at start, so their timers run on.
     revive_days: int = 3
     # A node's presence outlives its last heartbeat by this long; it refreshes it this often.

@@ -126,8 +126,9 @@ class LiveRoom:
 class Hub:
     def __init__(self, rules: Rules, log_: EventLog, broker: Broker, renderer: Renderer,
                  signing_key: str, render_interval: float = 0.1, alarms: "Alarms | None" = None,
-                 throttle: Throttle | None = None):
+                 throttle: Throttle | None = None, capacity: int = 2000):
         self.rules = rules
+        self.capacity = capacity
         self.alarms = alarms or NoAlarms()
         # Without one, only commands' own limits hold (three questions a minute).
         self.throttle = throttle or Throttle()
@@ -191,7 +192,7 @@ class Hub:
             while True:
                 if key is not None and key in room.state.applied:
                     return Outcome(await self._first_result(room, key), duplicate=True)
-                ctx = Context(now_ms(), os.urandom(32))
+                ctx = Context(now_ms(), os.urandom(32), self.capacity)
                 decision = self.rules.decide(room.state, actor, command, ctx)
                 if not decision.events:
                     return Outcome([], decision.reply)

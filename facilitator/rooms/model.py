@@ -61,6 +61,8 @@ class Context:
     # Fresh random bytes per command: the source of new ids and secrets, so
     # that decide stays deterministic for a given context.
     nonce: bytes
+    # The most people one exchange takes (the server's `max_participants`).
+    capacity: int = 2000
 
 
 class CommandError(Exception):

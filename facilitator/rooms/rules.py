@@ -17,7 +17,6 @@ from facilitator.rooms.secrets import derive, hash_secret
 from facilitator.rooms.views import FRAGMENTS
 
 LINK_ROLES = ("facilitator", "scribe", "screen")
-MAX_PARTICIPANTS = 500
 
 
 def create(state: RoomState, actor: Actor, cmd: c.CreateRoom, ctx: Context) -> Decision:
@@ -46,8 +45,9 @@ def join(state: RoomState, actor: Actor, cmd: c.JoinRoom, ctx: Context) -> Decis
         raise CommandError("The facilitator has closed this exchange to new participants.", status=403)
     if not cmd.accept_confidentiality:
         raise CommandError("Please accept the confidentiality statement to join.")
-    if len(state.present()) >= MAX_PARTICIPANTS:
-        raise CommandError("This exchange is full.", status=403)
+    if len(state.present()) >= ctx.capacity:
+        raise CommandError(f"This exchange is full: it takes {ctx.capacity:,} people. "
+                           "Please tell the facilitator.", status=403)
     organisation = cmd.organisation
     if state.organisations:
         organisation = _match(state.organisations, cmd.organisation)

@@ -485,3 +485,21 @@ def test_a_visitor_command_id_must_be_unguessable():
     decision = RULES.decide(state, Actor(Role.VISITOR), RULES.parse({**join, "id": "x" * VISITOR_ID_LENGTH}),
                             Context(2, b"m" * 32))
     assert decision.events[0].type == "participant.joined"
+
+
+def test_a_room_takes_as_many_people_as_the_server_allows_and_tells_the_next_one_it_is_full():
+    state, _ = new_room()
+    for n in range(3):
+        run(state, VISITOR, {**JOIN, "name": f"P{n}"}, Context(1_700_000_000_000 + n, bytes([n]) * 32, capacity=3))
+    error = refusal(state, VISITOR, {**JOIN, "name": "Late"}, Context(1_700_000_000_100, bytes([9]) * 32, capacity=3))
+    assert error.status == 403 and error.message == "This exchange is full: it takes 3 people. Please tell the facilitator."
+    assert len(state.present()) == 3
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": state.present()[0].id}, ctx(50))
+    run(state, VISITOR, {**JOIN, "name": "Late"}, Context(1_700_000_000_200, bytes([10]) * 32, capacity=3))
+
+
+def test_the_default_capacity_is_two_thousand_not_five_hundred():
+    state, _ = new_room()
+    for n in range(501):
+        run(state, VISITOR, {**JOIN, "name": f"P{n}"}, Context(1_700_000_000_000 + n, n.to_bytes(32, "big")))
+    assert len(state.present()) == 501
