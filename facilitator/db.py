@@ -4,7 +4,7 @@ A room's whole history is its rows in `event`; `room` only reserves codes.
 Nothing else is stored, because everything else is a fold of the log.
 """
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, create_engine
 
@@ -34,7 +34,12 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Workers starting together on an empty database would each create the tables, and
+            # all but one fail; one at a time, the others find them made.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7436351)"))
+        SQLModel.metadata.create_all(connection)
     return engine
 
 

@@ -178,7 +178,7 @@ class Hub:
         await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
         await self.presence.load(code)
         self.rooms[code] = room
-        await self._catch_up(room)  # events appended between the read and the subscription
+        await self.catch_up(room)  # events appended between the read and the subscription
         return room
 
     async def create(self, command: Command) -> tuple[str, Outcome]:
@@ -261,7 +261,8 @@ class Hub:
         if missed:
             self._apply(room, missed)
 
-    async def _catch_up(self, room: LiveRoom) -> None:
+    async def catch_up(self, room: LiveRoom) -> None:
+        """Apply whatever the log holds that this process has not seen yet."""
         async with room.lock:
             await self._read_missed(room)
 
@@ -282,7 +283,7 @@ class Hub:
     async def resync(self) -> None:
         """After the broker lost messages: read each room's log and presence again."""
         for room in list(self.rooms.values()):
-            await self._catch_up(room)
+            await self.catch_up(room)
             if await self.presence.load(room.code):
                 self.presence_changed(room)
 

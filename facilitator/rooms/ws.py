@@ -40,6 +40,11 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
         return
     credential = identity_of(websocket).credential_from_cookies(websocket, room.state, surface)
     if credential is None:
+        # Joined a moment ago through another process, whose event has not reached this one
+        # yet: read the log before turning the phone away for good.
+        await hub.catch_up(room)
+        credential = identity_of(websocket).credential_from_cookies(websocket, room.state, surface)
+    if credential is None:
         await websocket.close(code=CLOSE_POLICY)
         return
     await websocket.accept()

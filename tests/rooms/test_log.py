@@ -284,3 +284,28 @@ def test_two_hubs_on_one_database_never_lose_an_event(database_url):
                 hub.log.engine.dispose()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.postgres
+def test_workers_starting_together_on_an_empty_postgres_database_all_find_the_tables():
+    import concurrent.futures
+
+    import psycopg
+
+    from facilitator.db import make_engine
+    from tests.services import postgres_or_missing
+
+    url = postgres_or_missing()
+    name = "fresh_tables_test"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    fresh = url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            engines = list(pool.map(lambda _: make_engine(fresh), range(6)))
+        for engine in engines:
+            engine.dispose()
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -13,7 +13,7 @@ import jinja2
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
-from facilitator.rooms.auth import Identity
+from facilitator.rooms.auth import Credential, Identity
 from facilitator.rooms.broker import MemoryBroker
 from facilitator.rooms.connection import Connection, TokenBucket
 from facilitator.rooms.hub import Hub, LiveRoom
@@ -58,7 +58,8 @@ class Room:
         return actor
 
     async def connect(self, actor: Actor, surface: str) -> Connection:
-        connection = Connection(None, self.code, actor, surface, 100_000, TokenBucket(10, 10))
+        credential = Credential(actor, link_hash=self.live.state.link_hashes.get(actor.role))
+        connection = Connection(None, self.code, credential, surface, 100_000, TokenBucket(10, 10))
         await self.hub.connect(self.live, connection)
         self.sockets.append(connection)
         return connection

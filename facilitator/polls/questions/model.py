@@ -12,9 +12,8 @@ question or to any vote of the same person.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.model import Actor
 
 # pending: awaiting approval; live: everyone sees it; answered; dismissed (with a reason);
 # archived: kept for the record, off the lists; withdrawn: by its author.
@@ -69,54 +68,22 @@ def vote_scope(question_id: str) -> str:
     return f"question:{question_id}:vote"
 
 
-class Hashes:
-    """One person's author and vote hashes, question by question. Every push asks, for every
-    phone and every question, whether it is theirs: each hash is computed once and remembered."""
-
-    def __init__(self, person: Actor):
-        self.person = person
-        self.authors: dict[str, str] = {}
-        self.votes: dict[str, str] = {}
-
-    def author(self, question_id: str) -> str:
-        found = self.authors.get(question_id)
-        if found is None:
-            found = self.authors[question_id] = self.person.pseudonym(author_scope(question_id))
-        return found
-
-    def vote(self, question_id: str) -> str:
-        found = self.votes.get(question_id)
-        if found is None:
-            found = self.votes[question_id] = self.person.pseudonym(vote_scope(question_id))
-        return found
-
-
-def hashes_of(person: Actor) -> Hashes:
-    return _remembered(person.pseudonym_key, person.role, person.participant_id)
-
-
-@lru_cache(maxsize=1024)  # people, each with at most two hashes per question of their exchange
-def _remembered(pseudonym_key: str, role: Role, participant_id: str | None) -> Hashes:
-    return Hashes(Actor(role, participant_id, pseudonym_key))
-
-
 def asked_by(question: Question, person: Actor) -> bool:
-    return question.author == hashes_of(person).author(question.id)
+    return question.author == person.pseudonym(author_scope(question.id))
 
 
 def vote_of(person: Actor, question_id: str) -> str:
     """The hash this person's upvote of this question is filed under."""
-    return hashes_of(person).vote(question_id)
+    return person.pseudonym(vote_scope(question_id))
 
 
 def theirs(person: Actor, questions: Iterable[Question]) -> tuple[list[Question], list[Question]]:
-    """The questions this person asked, and those they upvoted."""
-    own = hashes_of(person)
-    authors, votes = own.authors, own.votes  # read directly: this loop runs per phone per push
+    """The questions this person asked, and those they upvoted. Each hash is derived once per
+    person and question (`Actor.pseudonym` remembers them for as long as the socket lives)."""
     asked, voted = [], []
     for question in questions:
-        if question.author == (authors.get(question.id) or own.author(question.id)):
+        if question.author == person.pseudonym(author_scope(question.id)):
             asked.append(question)
-        elif question.votes and (votes.get(question.id) or own.vote(question.id)) in question.votes:
+        elif question.votes and person.pseudonym(vote_scope(question.id)) in question.votes:
             voted.append(question)  # elif: nobody upvotes their own question
     return asked, voted

@@ -6,10 +6,11 @@ static/qa.js sorts, filters and marks the list in the browser, so a vote
 re-renders the list once for the whole room, not once per phone.
 """
 
-from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, theirs
+from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, author_scope, theirs, vote_scope
 from facilitator.polls.questions.rules import questions_of
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.changes import EVERYONE, Viewers
+from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 
 SCREEN_TOP = 5
@@ -96,6 +97,18 @@ def qa_mine(scene: Scene, viewer: Actor) -> dict:
     return {"mine": mine, "voted": " ".join(q.id for q in voted), "ended": scene.state.ended}
 
 
+def _asker_and_voter(state: RoomState, event: Event) -> Viewers:
+    """A change to a question concerns its author (their own list shows its status and votes)
+    and, for a vote, the voter: both known to the log only by that question's hashes."""
+    question_id = event.data.get("question_id")
+    if not event.type.startswith("question.") or question_id is None:
+        return EVERYONE
+    question = questions_of(state).questions.get(question_id)
+    return Viewers(pseudonyms=frozenset(
+        pair for pair in ((author_scope(question_id), question.author if question else None),
+                          (vote_scope(question_id), event.data.get("voter"))) if pair[1]))
+
+
 def qa_console(scene: Scene) -> dict:
     questions = questions_of(scene.state)
     titles = item_titles(scene)
@@ -142,7 +155,7 @@ QUESTIONS = frozenset({"questions", "agenda", "room"})
 FRAGMENTS = (
     Fragment("qa-ask", frozenset({"phone"}), qa_ask, reads=QUESTIONS),
     Fragment("qa-list", frozenset({"phone"}), qa_list, reads=QUESTIONS),
-    Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True, reads=QUESTIONS),
+    Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True, reads=QUESTIONS, touches=_asker_and_voter),
     Fragment("qa-console", frozenset({"console"}), qa_console, reads=QUESTIONS),
     Fragment("qa-screen", frozenset({"screen"}), qa_screen, reads=QUESTIONS),
 )
