@@ -8,7 +8,7 @@ it missed and decides again (see `hub.py`).
 from collections.abc import Sequence
 
 import anyio
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -59,13 +59,15 @@ class EventLog:
                 command_key: str | None) -> list[Event]:
         events = [Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
                   for i, d in enumerate(drafts, start=1)]
-        with Session(self.engine) as session:
-            session.add_all(db.Event(room=e.room, seq=e.seq, type=e.type, data=e.data, at=e.at,
-                                     command_key=e.command_key) for e in events)
-            try:
-                session.commit()
-            except IntegrityError as error:
-                raise SeqConflict(code) from error
+        rows = [{"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at,
+                 "command_key": e.command_key} for e in events]
+        try:
+            # A plain insert, not the ORM's unit of work: the append is the one statement every
+            # command waits for, under the room's lock.
+            with self.engine.begin() as connection:
+                connection.execute(insert(db.Event), rows)
+        except IntegrityError as error:
+            raise SeqConflict(code) from error
         return events
 
     def _read(self, code: str, after: int, limit: int | None) -> list[Event]:

@@ -257,3 +257,19 @@ def test_a_command_from_a_replaced_link_is_refused_before_the_render_closes_it(t
         assert [e.type for e in await hub.log.read(code)] == ["room.created", "link.rotated"]
 
     asyncio.run(scenario())
+
+
+def test_a_push_that_took_long_is_followed_by_the_next_no_sooner_than_four_times_its_cost(tmp_path):
+    async def scenario():
+        hub = make_hub(tmp_path, interval=0.01)
+        code = await new_room(hub)
+        room = await hub.open(code)
+        room.render_cost = 0.1  # a heavy push just ran
+        room.last_render = time.monotonic()
+        started = time.monotonic()
+        await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "room.lock"}))
+        while room.render_due:
+            await asyncio.sleep(0.005)
+        assert time.monotonic() - started >= 0.35  # 0.1 s / RENDER_SHARE, not the 10 ms interval
+
+    asyncio.run(scenario())
