@@ -145,14 +145,22 @@ def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(
     asyncio.run(scenario())
 
 
+async def hall(tmp_path, phones: int, screen: bool = False) -> Room:
+    """A room of one organisation with this many phones connected (and the screen, if asked)."""
+    hub = make_hub(tmp_path)
+    code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
+    room = Room(hub, await hub.open(code))
+    if screen:
+        await room.connect(Actor(Role.SCREEN), "screen")
+    for i in range(phones):
+        await room.connect(await room.join(f"P{i}", "Org"), "phone")
+    return room
+
+
 def test_a_vote_in_a_room_of_300_phones_renders_one_phone_not_300(tmp_path):
     async def scenario():
-        hub = make_hub(tmp_path)
-        code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
-        room = Room(hub, await hub.open(code))
-        await room.connect(Actor(Role.SCREEN), "screen")
-        for i in range(300):
-            await room.connect(await room.join(f"P{i}", "Org"), "phone")
+        room = await hall(tmp_path, phones=300, screen=True)
+        hub = room.hub
         await room.run(FACILITATOR, type="poll.create", kind="single", question="Which?",
                        options=["A", "B"], open=True)
         room.push()
@@ -174,11 +182,8 @@ def test_a_vote_in_a_room_of_300_phones_renders_one_phone_not_300(tmp_path):
 
 def test_a_connect_renders_that_socket_alone_and_presence_is_one_coalesced_push(tmp_path):
     async def scenario():
-        hub = make_hub(tmp_path)
-        code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
-        room = Room(hub, await hub.open(code))
-        for i in range(300):
-            await room.connect(await room.join(f"P{i}", "Org"), "phone")
+        room = await hall(tmp_path, phones=300)
+        hub = room.hub
         room.push()
         latecomers = [await room.join(f"Late{i}", "Org") for i in range(50)]
         room.push()
