@@ -17,11 +17,10 @@ from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.views import Scene
 from facilitator.rooms.web import hub_of, identity_of
 from facilitator.scribe import commands as c
-from facilitator.scribe.model import LEVELS, NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS
+from facilitator.scribe.model import LEVELS, NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
 from facilitator.scribe.record import Filters, page_context
-from facilitator.scribe.rules import record_of
 from facilitator.scribe.views import organisations
-from facilitator.timers.model import Item
+from facilitator.timers.model import Item, agenda_of
 
 router = APIRouter(include_in_schema=False)
 SUMMARY_PREFILL = {"intervention": "practice", "tips": "insight", "barriers": "barrier"}
@@ -78,7 +77,7 @@ def _writer(request: Request, room: LiveRoom) -> Actor:
 
 
 def _agenda_item(room: LiveRoom, item_id: str) -> Item:
-    item = room.state.slices["agenda"].items.get(item_id)
+    item = agenda_of(room.state).items.get(item_id)
     if item is None:
         raise CommandError("That agenda item does not exist.", status=404)
     return item

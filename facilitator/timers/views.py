@@ -8,8 +8,7 @@ costs no traffic at all.
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Role
 from facilitator.rooms.views import Scene
-from facilitator.timers.fold import agenda_of
-from facilitator.timers.model import KINDS, Agenda, Item
+from facilitator.timers.model import KINDS, Agenda, Item, agenda_of
 
 # What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
 AGENDA = frozenset({"agenda", "room"})

@@ -12,9 +12,8 @@ from facilitator.rooms.hub import LiveRoom
 from facilitator.rooms.model import Actor, Decision, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.scribe import views
-from facilitator.scribe.model import ActionPlan, Note, Record
+from facilitator.scribe.model import ActionPlan, Note, Record, record_of
 from facilitator.scribe.pages import prefill
-from facilitator.scribe.rules import record_of
 from tests.pure import MIN, SEC, T0, decide, refusal, run, types
 
 CODE = "ABCDEF"

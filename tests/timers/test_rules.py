@@ -10,8 +10,7 @@ from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.timers import feature as timers_feature
 from facilitator.timers import views
-from facilitator.timers.fold import agenda_of
-from facilitator.timers.model import Agenda, Item
+from facilitator.timers.model import Agenda, Item, agenda_of
 from facilitator.timers.rules import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
 from tests.pure import MIN, SEC, T0, context, refusal, run, types
 
