@@ -1,10 +1,10 @@
 """The pure rules of the scribe: notes with their versions, case summaries, action plans."""
 
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, Role, RoomState
+from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
 from facilitator.scribe import commands as c
 from facilitator.scribe.model import ActionPlan, Note, NoteVersion, Revision, Summary, record_of
-from facilitator.scribe.privacy import screened
 from facilitator.timers.floor.model import floor_of
 from facilitator.timers.model import agenda_of
 

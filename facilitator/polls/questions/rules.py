@@ -3,8 +3,8 @@
 from facilitator.polls.questions import commands as c
 from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, asked_by, author_scope, questions_of, vote_of
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
+from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
-from facilitator.scribe.privacy import screened
 from facilitator.timers.model import agenda_of
 
 MAX_QUESTIONS = 2000
