@@ -9,13 +9,12 @@ from facilitator.polls.questions.views import byline
 from facilitator.polls.views import results_view
 from facilitator.polls.views import summary as poll_summary
 from facilitator.rooms.model import Actor, Role
-from facilitator.rooms.views import Scene
+from facilitator.rooms.views import Scene, duration
 from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
 from facilitator.scribe.views import note_view, organisations, tag_counts
 from facilitator.timers.floor.model import floor_of
 from facilitator.timers.floor.views import speaker_name
 from facilitator.timers.model import agenda_of
-from facilitator.timers.views import duration
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,10 @@ bars and budgets move while someone speaks without any traffic.
 from facilitator.rooms.changes import EVERYONE, Viewers, participants
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
-from facilitator.rooms.views import Scene
+from facilitator.rooms.views import Scene, duration
 from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor.model import FACILITATOR, Floor, floor_of
 from facilitator.timers.model import agenda_of
-from facilitator.timers.views import duration
 
 # Who spoke is named from the roster; limits and the chair come from the agenda.
 FLOOR = frozenset({"floor", "participants", "agenda", "room"})
