@@ -19,9 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facilitator.config import Settings  # noqa: E402
 from facilitator.features import RULES  # noqa: E402
+from facilitator.polls.model import polls_of
 from facilitator.rooms.model import Actor, Role  # noqa: E402
 from facilitator.rooms.render import Renderer  # noqa: E402
 from facilitator.rooms.views import Scene  # noqa: E402
+from facilitator.timers.floor.model import floor_of
 from tests.pure import T0, run  # noqa: E402
 
 ORGANISATIONS = ["St Mary's Hospital", "Northfield Clinic", "Riverside Medical Centre", "Eastgate Health",
@@ -52,8 +54,8 @@ def busy_room(people: int, turns: int, items: int, questions: int):
         run(state, participant(pid), {"type": "hand.raise"}, now)
     # Four polls open at once (the survey), answered by everyone, and a busy Q&A.
     run(state, facilitator, {"type": "poll.survey", "open": True}, now)
-    for poll_id in list(state.slices["polls"].polls):
-        kind = state.slices["polls"].polls[poll_id].kind
+    for poll_id in list(polls_of(state).polls):
+        kind = polls_of(state).polls[poll_id].kind
         for i, pid in enumerate(ids):
             now += 1
             answer = {"value": 1 + i % 5} if kind == "scale" else {"text": f"Try idea {i % 40}"}
@@ -85,7 +87,7 @@ def main() -> None:
                         RULES.fragments)
     scene = Scene(state, frozenset(ids[::2]))
     print(f"{args.people} people, {args.turns} turns, {args.items} agenda items, "
-          f"{len(state.slices['floor'].hands)} hands up, 4 open polls answered by everyone, "
+          f"{len(floor_of(state).hands)} hands up, 4 open polls answered by everyone, "
           f"{args.questions} questions")
     for surface in ("console", "screen", "scribe", "phone"):
         samples = []

@@ -17,6 +17,7 @@ from facilitator.features import RULES
 from facilitator.limits import BodyLimit
 from facilitator.logs import redact_secrets_in_logs
 from facilitator.polls.questions import export as questions_export
+from facilitator.record import pages as record_pages
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before the pages: their /r/{code}/{surface} would otherwise answer /r/{code}/questions.csv.
     app.include_router(questions_export.router)
     app.include_router(scribe_pages.router)
+    app.include_router(record_pages.router)
     app.include_router(pages.router)
     app.include_router(ws.router)
     app.include_router(agenda_file.router)

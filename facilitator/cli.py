@@ -17,6 +17,7 @@ from facilitator.rooms.hub import Outcome, create_room, now_ms
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Context, Role
 from facilitator.rooms.web import links
+from facilitator.timers.model import agenda_of
 
 DEMO = {
     "type": "room.create",
@@ -111,7 +112,7 @@ async def create_demo(log: EventLog) -> tuple[str, Outcome]:
     decision = RULES.decide(state, facilitator, agenda, Context(now_ms(), os.urandom(32)))
     for event in await log.append(code, state.seq, decision.events, now_ms()):
         RULES.apply(state, event)
-    poll_item = next(item.id for item in state.slices["agenda"].ordered() if item.kind == "poll")
+    poll_item = next(item.id for item in agenda_of(state).ordered() if item.kind == "poll")
     for poll in DEMO_POLLS:
         decision = RULES.decide(state, facilitator, RULES.parse({**poll, "item_id": poll_item}),
                                 Context(now_ms(), os.urandom(32)))

@@ -8,6 +8,8 @@ who answered what, only that each person answered once.
 from dataclasses import dataclass, field
 from typing import Any
 
+from facilitator.rooms.model import RoomState
+
 KINDS = {"single": "Single choice", "multiple": "Multiple choice", "scale": "Rating scale",
          "words": "Word cloud", "text": "Open text", "ranking": "Ranking", "matrix": "Impact and effort"}
 WITH_OPTIONS = frozenset({"single", "multiple", "ranking", "matrix"})
@@ -57,3 +59,8 @@ class Polls:
 
     def open(self) -> list[Poll]:
         return sorted((p for p in self.polls.values() if p.status == "open"), key=lambda p: p.opened_at or 0)
+
+
+def polls_of(state: RoomState) -> Polls:
+    """The polls of a room: the one way any feature reads this slice."""
+    return state.slices["polls"]

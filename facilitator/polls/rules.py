@@ -3,9 +3,10 @@
 from dataclasses import replace
 
 from facilitator.polls import commands as c
-from facilitator.polls.model import KINDS, MATRIX_SCALE, WITH_OPTIONS, Answer, Poll, Polls
+from facilitator.polls.model import KINDS, MATRIX_SCALE, WITH_OPTIONS, Answer, Poll, polls_of
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
 from facilitator.rooms.secrets import derive
+from facilitator.timers.model import agenda_of
 
 MAX_POLLS = 200
 SURVEY = (
@@ -19,10 +20,6 @@ SURVEY = (
 )
 POLL_DEFAULTS = {"options": [], "max_choices": 0, "scale_max": 5, "low_label": "", "high_label": "",
                  "visibility": "live"}
-
-
-def polls_of(state: RoomState) -> Polls:
-    return state.slices["polls"]
 
 
 def poll_scope(poll_id: str) -> str:
@@ -40,7 +37,7 @@ def find(state: RoomState, poll_id: str) -> Poll:
 def _check_item(state: RoomState, item_id: str) -> str | None:
     if item_id == c.NO_ITEM:
         return None
-    if item_id not in state.slices["agenda"].items:
+    if item_id not in agenda_of(state).items:
         raise CommandError("That agenda item does not exist.", status=404)
     return item_id
 
@@ -67,7 +64,7 @@ def create(state: RoomState, actor: Actor, cmd: c.CreatePoll, ctx: Context) -> D
     if len(polls.polls) >= MAX_POLLS:
         raise CommandError(f"An exchange can hold at most {MAX_POLLS} polls; delete some first.", status=409)
     fields = POLL_DEFAULTS | cmd.model_dump(exclude_none=True, exclude={"id", "open"})
-    running = state.slices["agenda"].current_item_id
+    running = agenda_of(state).current_item_id
     fields["item_id"] = _check_item(state, cmd.item_id) if cmd.item_id is not None else running
     poll_id = derive(ctx.nonce, "poll")[:10]
     drafts = [Draft("poll.created", {"poll_id": poll_id, **_check_shape(fields)})]
@@ -163,7 +160,7 @@ def survey(state: RoomState, actor: Actor, cmd: c.AddSurvey, ctx: Context) -> De
     for number, question in enumerate(SURVEY):
         poll_id = derive(ctx.nonce, f"poll:{number}")[:10]
         drafts.append(Draft("poll.created", {"poll_id": poll_id, **POLL_DEFAULTS, **question,
-                                             "item_id": state.slices["agenda"].current_item_id}))
+                                             "item_id": agenda_of(state).current_item_id}))
         if cmd.open:
             drafts.append(Draft("poll.opened", {"poll_id": poll_id}))
     return Decision(drafts)

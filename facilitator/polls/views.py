@@ -6,12 +6,13 @@ answers, found through the viewer's pseudonym, never anyone else's.
 
 from facilitator.polls import tally
 from facilitator.polls.commands import NO_ITEM
-from facilitator.polls.model import KINDS, MATRIX_SCALE, VISIBILITY, Poll
-from facilitator.polls.rules import poll_scope, polls_of
+from facilitator.polls.model import KINDS, MATRIX_SCALE, VISIBILITY, Poll, polls_of
+from facilitator.polls.rules import poll_scope
 from facilitator.rooms.changes import EVERYONE, Viewers, pseudonymous
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
+from facilitator.timers.model import agenda_of
 
 STATUS = {"draft": "Draft", "open": "Voting open", "closed": "Closed"}
 # "37 of 52 answered" counts the people present; titles come from the agenda.
@@ -45,7 +46,7 @@ def results_view(poll: Poll) -> dict:
 
 
 def summary(scene: Scene, poll: Poll) -> dict:
-    agenda = scene.state.slices["agenda"]
+    agenda = agenda_of(scene.state)
     item = agenda.items.get(poll.item_id or "")
     return {"id": poll.id, "kind": poll.kind, "kind_name": KINDS[poll.kind], "question": poll.question,
             "options": poll.options, "status": poll.status, "status_name": STATUS[poll.status],
@@ -56,7 +57,7 @@ def summary(scene: Scene, poll: Poll) -> dict:
 
 
 def _items(scene: Scene) -> list[dict]:
-    return [{"id": item.id, "title": item.title} for item in scene.state.slices["agenda"].ordered()]
+    return [{"id": item.id, "title": item.title} for item in agenda_of(scene.state).ordered()]
 
 
 def poll_new(scene: Scene) -> dict:
@@ -68,7 +69,7 @@ def poll_new(scene: Scene) -> dict:
 def polls_console(scene: Scene) -> dict:
     """Every poll with its results, grouped by agenda item in agenda order."""
     polls = polls_of(scene.state)
-    agenda = scene.state.slices["agenda"]
+    agenda = agenda_of(scene.state)
     groups = []
     for item in [*agenda.ordered(), None]:
         item_id = item.id if item else None

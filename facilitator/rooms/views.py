@@ -15,6 +15,21 @@ EVERYONE = frozenset({"console", "screen", "phone", "scribe"})
 STAFF_SURFACES = frozenset({"console", "scribe"})
 
 
+def duration(ms: int | None, signed: bool = False) -> str:
+    """m:ss (or h:mm:ss), e.g. 15:00; with `signed`, +1:12 for an overrun.
+
+    Here, not in a feature, because agenda items, speaking turns and the record print lengths alike.
+    """
+    if ms is None:
+        return ""
+    sign = "+" if signed and ms > 0 else "-" if ms < 0 else ""
+    seconds = round(abs(ms) / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    body = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    return sign + body
+
+
 @dataclass(frozen=True)
 class Scene:
     """The room as one render sees it: the folded log plus who is online now."""

@@ -1,1 +1,1 @@
-"""The scribe: tagged notes, case summaries and action plans, and the session record they make."""
+"""The scribe: tagged notes, case summaries and action plans."""

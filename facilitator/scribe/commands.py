@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from facilitator.rooms.model import STAFF, WRITERS, Command, Role, line, paragraph
-from facilitator.scribe.privacy import Sensitive
+from facilitator.rooms.privacy import Sensitive
 
 NOTE_LENGTH = 1000
 Kind = Literal["insight", "practice", "barrier", "action", "decision", "quote"]

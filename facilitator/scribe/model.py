@@ -6,6 +6,8 @@ version appended in log order, so concurrent edits never lose one another.
 
 from dataclasses import dataclass, field
 
+from facilitator.rooms.model import RoomState
+
 # kind -> (label, the key that chooses it on the scribe panel: "/b" for a best practice)
 NOTE_KINDS = {"insight": ("Insight", "i"), "practice": ("Best practice", "b"), "barrier": ("Barrier", "r"),
               "action": ("Action item", "a"), "decision": ("Decision", "d"), "quote": ("Quote", "q")}
@@ -93,3 +95,8 @@ class Record:
 
     def live_plans(self) -> list[ActionPlan]:
         return [plan for plan in self.plans.values() if plan.deleted_at is None]
+
+
+def record_of(state: RoomState) -> Record:
+    """The scribe's record (notes, summaries, plans) of a room: the one way any feature reads this slice."""
+    return state.slices["record"]

@@ -1,5 +1,5 @@
-"""The scribe's pages that are forms, not live surfaces: a case's Best-Practice Summary, an
-organisation's action plan, and the session record everyone in the room can read.
+"""The scribe's pages that are forms, not live surfaces: a case's Best-Practice Summary and an
+organisation's action plan (the session record's page is in `facilitator.record`).
 
 Long forms live on their own pages so that nothing live ever replaces what is being typed.
 """
@@ -17,11 +17,9 @@ from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.views import Scene
 from facilitator.rooms.web import hub_of, identity_of
 from facilitator.scribe import commands as c
-from facilitator.scribe.model import LEVELS, NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS
-from facilitator.scribe.record import Filters, page_context
-from facilitator.scribe.rules import record_of
+from facilitator.scribe.model import LEVELS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
 from facilitator.scribe.views import organisations
-from facilitator.timers.model import Item
+from facilitator.timers.model import Item, agenda_of
 
 router = APIRouter(include_in_schema=False)
 SUMMARY_PREFILL = {"intervention": "practice", "tips": "insight", "barriers": "barrier"}
@@ -31,35 +29,8 @@ async def _room(request: Request, code: str) -> LiveRoom:
     return await hub_of(request).open(normalise_code(code) or "-")
 
 
-def member(request: Request, room: LiveRoom) -> Actor | None:
-    """Anyone in the room: a participant, the facilitator, a scribe or the screen."""
-    identity = identity_of(request)
-    for surface in ("console", "scribe", "screen", "phone"):
-        actor = identity.from_cookies(request, room.state, surface)
-        if actor is not None:
-            return actor
-    return None
-
-
 def _refused(request: Request, error: CommandError, back: str = "/") -> Response:
     return page(request, "message.html", status=error.status, message=error.message, back=back)
-
-
-# -- the record --------------------------------------------------------------------
-
-@router.get("/r/{code}/record")
-async def record_page(request: Request, code: str, tag: str = "", kind: str = "", item: str = "") -> Response:
-    try:
-        room = await _room(request, code)
-    except CommandError as error:
-        return _refused(request, error)
-    viewer = member(request, room)
-    if viewer is None:
-        return _refused(request, CommandError("The record is for the people in this exchange: join it first.", 403),
-                        back=f"/join?code={room.code}")
-    filters = Filters(tag=tag.lstrip("#").lower()[:41], kind=kind if kind in NOTE_KINDS else "", item=item[:40])
-    scene = hub_of(request).scene(room)
-    return page(request, "record.html", viewer=viewer, **page_context(scene, viewer, filters))
 
 
 # -- case summaries ------------------------------------------------------------------
@@ -78,7 +49,7 @@ def _writer(request: Request, room: LiveRoom) -> Actor:
 
 
 def _agenda_item(room: LiveRoom, item_id: str) -> Item:
-    item = room.state.slices["agenda"].items.get(item_id)
+    item = agenda_of(room.state).items.get(item_id)
     if item is None:
         raise CommandError("That agenda item does not exist.", status=404)
     return item

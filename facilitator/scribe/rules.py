@@ -1,22 +1,20 @@
 """The pure rules of the scribe: notes with their versions, case summaries, action plans."""
 
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, Role, RoomState
+from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
 from facilitator.scribe import commands as c
-from facilitator.scribe.model import ActionPlan, Note, NoteVersion, Record, Revision, Summary
-from facilitator.scribe.privacy import screened
+from facilitator.scribe.model import ActionPlan, Note, NoteVersion, Revision, Summary, record_of
+from facilitator.timers.floor.model import floor_of
+from facilitator.timers.model import agenda_of
 
 NO_LINK = "none"
 MAX_NOTES = 5000
 MAX_PLANS = 500
 
 
-def record_of(state: RoomState) -> Record:
-    return state.slices["record"]
-
-
 def _speaker_now(state: RoomState) -> str | None:
-    current = state.slices["floor"].current
+    current = floor_of(state).current
     return current.speaker if current is not None else None
 
 
@@ -26,11 +24,11 @@ def _links(state: RoomState, cmd: c.PostNote, kept: NoteVersion | None = None) -
     if cmd.item_id == NO_LINK:
         item_id = None
     elif cmd.item_id:
-        if cmd.item_id not in state.slices["agenda"].items:
+        if cmd.item_id not in agenda_of(state).items:
             raise CommandError("That agenda item does not exist.", status=404)
         item_id = cmd.item_id
     else:
-        item_id = kept.item_id if kept is not None else state.slices["agenda"].current_item_id
+        item_id = kept.item_id if kept is not None else agenda_of(state).current_item_id
     if cmd.speaker_id == NO_LINK:
         speaker_id = None
     elif cmd.speaker_id:
@@ -90,7 +88,7 @@ def ticker(state: RoomState, actor: Actor, cmd: c.ShowTicker, ctx: Context) -> D
 
 
 def save_summary(state: RoomState, actor: Actor, cmd: c.SaveSummary, ctx: Context) -> Decision:
-    item = state.slices["agenda"].items.get(cmd.item_id)
+    item = agenda_of(state).items.get(cmd.item_id)
     if item is None:
         raise CommandError("That agenda item does not exist.", status=404)
     fields = cmd.model_dump(exclude={"id", "item_id"})

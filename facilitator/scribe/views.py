@@ -2,12 +2,14 @@
 
 from collections import Counter
 
-from facilitator.rooms.feature import Fragment
 from facilitator.rooms.changes import EVERYONE, NOBODY, Viewers, participants
+from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
-from facilitator.scribe.model import NOTE_KINDS, Note, NoteVersion, Record
-from facilitator.scribe.rules import record_of
+from facilitator.scribe.model import NOTE_KINDS, Note, NoteVersion, Record, record_of
+from facilitator.timers.floor.model import floor_of
+from facilitator.timers.model import agenda_of
+
 
 FEED_LENGTH = 40  # notes on a phone; the record page has them all
 TICKER_LENGTH = 3
@@ -36,7 +38,7 @@ def _speaker_name(scene: Scene, speaker_id: str | None) -> str:
 
 
 def version_view(scene: Scene, version: NoteVersion) -> dict:
-    items = scene.state.slices["agenda"].items
+    items = agenda_of(scene.state).items
     item = items.get(version.item_id or "")
     return {"text": version.text, "kind": version.kind, "kind_name": NOTE_KINDS[version.kind][0],
             "tags": version.tags, "item_id": version.item_id or "", "item_title": item.title if item else "",
@@ -70,7 +72,7 @@ def note_links(scene: Scene) -> dict:
     """What a note will be linked to: the item and speaker of the moment unless chosen, and the
     tags already used, for completion."""
     state = scene.state
-    agenda, floor = state.slices["agenda"], state.slices["floor"]
+    agenda, floor = agenda_of(state), floor_of(state)
     current = agenda.current()
     speaker = floor.current.speaker if floor.current else None
     return {"items": [{"id": item.id, "title": item.title} for item in agenda.ordered()],
@@ -93,7 +95,7 @@ def summaries(scene: Scene) -> dict:
     record = record_of(scene.state)
     cases = [{"id": item.id, "title": item.title, "saved": item.id in record.summaries,
               "notes": sum(1 for note in record.live_notes() if note.latest.item_id == item.id)}
-             for item in scene.state.slices["agenda"].ordered() if item.kind == "case"]
+             for item in agenda_of(scene.state).ordered() if item.kind == "case"]
     return {"cases": cases, "code": scene.state.code}
 
 

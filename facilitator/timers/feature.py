@@ -2,8 +2,8 @@
 
 from facilitator.rooms.feature import Deadline, Feature
 from facilitator.rooms.model import RoomState
-from facilitator.timers.fold import APPLIERS, agenda_of
-from facilitator.timers.model import Agenda
+from facilitator.timers.fold import APPLIERS
+from facilitator.timers.model import Agenda, agenda_of
 from facilitator.timers.rules import DECIDERS
 from facilitator.timers.views import FRAGMENTS, api_view
 

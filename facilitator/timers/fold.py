@@ -1,11 +1,7 @@
 """How agenda and timer events change the state: the `apply` half of the rules."""
 
 from facilitator.rooms.model import Event, RoomState
-from facilitator.timers.model import Agenda, Clock, Item, Message, Phase, PhaseRun
-
-
-def agenda_of(state: RoomState) -> Agenda:
-    return state.slices["agenda"]
+from facilitator.timers.model import Agenda, Clock, Item, Message, Phase, PhaseRun, agenda_of
 
 
 def _item_from(data: dict) -> Item:

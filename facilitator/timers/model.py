@@ -6,6 +6,8 @@ one its remaining milliseconds. Every surface counts down locally.
 
 from dataclasses import dataclass, field
 
+from facilitator.rooms.model import RoomState
+
 KINDS = {"case": "Case", "breakout": "Breakout", "walkthrough": "Walk-through",
          "discussion": "Discussion", "poll": "Poll", "break": "Break"}
 
@@ -125,3 +127,8 @@ class Agenda:
         """The first item not yet run, after `after` if given."""
         start = self.order.index(after) + 1 if after in self.order else 0
         return next((self.items[i] for i in self.order[start:] if not self.items[i].done), None)
+
+
+def agenda_of(state: RoomState) -> Agenda:
+    """The agenda of a room: the one way any feature reads this slice."""
+    return state.slices["agenda"]

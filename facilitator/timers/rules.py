@@ -8,8 +8,7 @@ server itself, keyed by the phase run, so firing one twice changes nothing.
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, RoomState
 from facilitator.rooms.secrets import derive
 from facilitator.timers import commands as c
-from facilitator.timers.fold import agenda_of
-from facilitator.timers.model import KINDS, Agenda, Clock, Item
+from facilitator.timers.model import KINDS, Agenda, Clock, Item, agenda_of
 
 DAY_MS = 24 * 3600 * 1000
 EARLY_FIRE_TOLERANCE_MS = 50

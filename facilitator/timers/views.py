@@ -7,24 +7,11 @@ costs no traffic at all.
 
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Role
-from facilitator.rooms.views import Scene
-from facilitator.timers.fold import agenda_of
-from facilitator.timers.model import KINDS, Agenda, Item
+from facilitator.rooms.views import Scene, duration
+from facilitator.timers.model import KINDS, Agenda, Item, agenda_of
 
 # What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
 AGENDA = frozenset({"agenda", "room"})
-
-
-def duration(ms: int | None, signed: bool = False) -> str:
-    """m:ss (or h:mm:ss), e.g. 15:00; with `signed`, +1:12 for an overrun."""
-    if ms is None:
-        return ""
-    sign = "+" if signed and ms > 0 else "-" if ms < 0 else ""
-    seconds = round(abs(ms) / 1000)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    body = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-    return sign + body
 
 
 def clock(scene: Scene) -> dict:

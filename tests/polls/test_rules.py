@@ -9,8 +9,7 @@ import pytest
 
 from facilitator.features import RULES
 from facilitator.polls import views
-from facilitator.polls.model import WITH_OPTIONS, Poll, Polls
-from facilitator.polls.rules import polls_of
+from facilitator.polls.model import WITH_OPTIONS, Poll, Polls, polls_of
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from tests.pure import MIN, SEC, T0, decide, refusal, run, types

@@ -19,6 +19,7 @@ from facilitator.rooms.hub import Hub, now_ms
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Draft, Role
 from facilitator.rooms.render import Renderer
+from facilitator.timers.model import agenda_of
 from tests.live import add_item, create_room, ok, running_server, state_of
 
 HUGE_AT_MS = 10**15  # the year 33658: beyond what the calendar and the scheduler hold
@@ -121,7 +122,7 @@ def test_a_failing_deadline_sync_neither_fails_the_command_nor_the_ones_after_it
         assert [e.type for e in locked.events] == ["room.locked"]
         room = await hub.open(code)
         assert room.state.seq == locked.seq == len(await hub.log.read(code)) == 4
-        assert room.state.locked and room.state.slices["agenda"].clock.running
+        assert room.state.locked and agenda_of(room.state).clock.running
 
     with caplog.at_level(logging.ERROR):
         asyncio.run(scenario())

@@ -2,7 +2,7 @@
 and action plans.
 
 decide and apply with the time passed in through the Context; no I/O, no clock.
-Patient-identifier screening is tested in test_privacy.py, the session record in test_record.py.
+Patient-identifier screening is tested in tests/rooms/test_privacy.py, the session record in test_record.py.
 """
 
 import pytest
@@ -12,9 +12,8 @@ from facilitator.rooms.hub import LiveRoom
 from facilitator.rooms.model import Actor, Decision, Event, Role, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.scribe import views
-from facilitator.scribe.model import ActionPlan, Note, Record
+from facilitator.scribe.model import ActionPlan, Note, Record, record_of
 from facilitator.scribe.pages import prefill
-from facilitator.scribe.rules import record_of
 from tests.pure import MIN, SEC, T0, decide, refusal, run, types
 
 CODE = "ABCDEF"

@@ -7,11 +7,10 @@ import pytest
 
 from facilitator.features import RULES
 from facilitator.rooms.model import Actor, Event, Role, RoomState
-from facilitator.rooms.views import Scene
+from facilitator.rooms.views import Scene, duration
 from facilitator.timers import feature as timers_feature
 from facilitator.timers import views
-from facilitator.timers.fold import agenda_of
-from facilitator.timers.model import Agenda, Item
+from facilitator.timers.model import Agenda, Item, agenda_of
 from facilitator.timers.rules import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
 from tests.pure import MIN, SEC, T0, context, refusal, run, types
 
@@ -949,7 +948,7 @@ def test_the_state_api_shows_plan_against_actual_per_item():
     (-72_000, False, "-1:12"),
 ])
 def test_duration_formats(ms, signed, shown):
-    assert views.duration(ms, signed=signed) == shown
+    assert duration(ms, signed=signed) == shown
 
 
 def test_the_clock_view_of_a_running_phase():

@@ -3,8 +3,8 @@
 from typing import ClassVar
 
 from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+from facilitator.rooms.privacy import Sensitive
 from facilitator.rooms.throttle import Limit
-from facilitator.scribe.privacy import Sensitive
 
 PARTICIPANTS = frozenset({Role.PARTICIPANT})
 MAX_QUESTION_LENGTH = 500

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from facilitator.polls.questions.rules import questions_of
+from facilitator.polls.questions.model import questions_of
 from facilitator.polls.questions.views import item_titles, ordered, row
 from facilitator.rooms.model import CommandError, Role
 from facilitator.rooms.pages import page

@@ -13,7 +13,7 @@ question or to any vote of the same person.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from facilitator.rooms.model import Actor
+from facilitator.rooms.model import Actor, RoomState
 
 # pending: awaiting approval; live: everyone sees it; answered; dismissed (with a reason);
 # archived: kept for the record, off the lists; withdrawn: by its author.
@@ -87,3 +87,8 @@ def theirs(person: Actor, questions: Iterable[Question]) -> tuple[list[Question]
         elif question.votes and person.pseudonym(vote_scope(question.id)) in question.votes:
             voted.append(question)  # elif: nobody upvotes their own question
     return asked, voted
+
+
+def questions_of(state: RoomState) -> Questions:
+    """The questions of a room: the one way any feature reads this slice."""
+    return state.slices["questions"]

@@ -1,10 +1,11 @@
 """The pure rules of questions: asking, voting, withdrawing and moderating."""
 
 from facilitator.polls.questions import commands as c
-from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, Questions, asked_by, author_scope, vote_of
+from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, asked_by, author_scope, questions_of, vote_of
 from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
+from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
-from facilitator.scribe.privacy import screened
+from facilitator.timers.model import agenda_of
 
 MAX_QUESTIONS = 2000
 
@@ -27,10 +28,6 @@ REFUSED_MOVE = {
 }
 
 
-def questions_of(state: RoomState) -> Questions:
-    return state.slices["questions"]
-
-
 def find(state: RoomState, question_id: str) -> Question:
     question = questions_of(state).questions.get(question_id)
     if question is None:
@@ -47,7 +44,7 @@ def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Dec
     text, flags = screened(cmd, cmd.text)
     question_id = derive(ctx.nonce, "question")[:10]
     data = {"question_id": question_id, "text": text, "author": actor.pseudonym(author_scope(question_id)),
-            "flags": flags, "item_id": state.slices["agenda"].current_item_id,
+            "flags": flags, "item_id": agenda_of(state).current_item_id,
             "status": "pending" if questions.settings.moderated else "live"}
     if cmd.named:
         person = state.participants[actor.participant_id]

@@ -6,12 +6,12 @@ static/qa.js sorts, filters and marks the list in the browser, so a vote
 re-renders the list once for the whole room, not once per phone.
 """
 
-from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, author_scope, theirs, vote_scope
-from facilitator.polls.questions.rules import questions_of
-from facilitator.rooms.feature import Fragment
+from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, author_scope, questions_of, theirs, vote_scope
 from facilitator.rooms.changes import EVERYONE, Viewers
+from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
+from facilitator.timers.model import agenda_of
 
 SCREEN_TOP = 5
 STATUS_NAMES = {"pending": "awaiting approval", "live": "open", "answered": "answered",
@@ -28,7 +28,7 @@ def ordered(questions: list[Question], by: str = "popular") -> list[Question]:
 
 def focus(scene: Scene) -> str | None:
     """The case whose questions everyone looks at by default: the one in its Q&A phase."""
-    agenda = scene.state.slices["agenda"]
+    agenda = agenda_of(scene.state)
     item, clock = agenda.current(), agenda.clock
     if item is None or item.kind != "case" or item.phases[clock.phase].name != "Questions":
         return None
@@ -36,7 +36,7 @@ def focus(scene: Scene) -> str | None:
 
 
 def item_titles(scene: Scene) -> dict[str, str]:
-    return {item.id: item.title for item in scene.state.slices["agenda"].ordered()}
+    return {item.id: item.title for item in agenda_of(scene.state).ordered()}
 
 
 def byline(question: Question) -> str:
@@ -69,7 +69,7 @@ def _filter_items(scene: Scene, shown: list[Question]) -> list[dict]:
 def qa_ask(scene: Scene) -> dict:
     """The box to ask in, under the current case's prompt. It changes only with the agenda's
     current item, so a question being typed is not wiped by other people's questions."""
-    agenda = scene.state.slices["agenda"]
+    agenda = agenda_of(scene.state)
     item = agenda.current()
     return {"prompt": item.qa_prompt if item is not None and item.kind == "case" else "",
             "item_title": item.title if item is not None else "",

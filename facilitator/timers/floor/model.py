@@ -6,6 +6,8 @@ ended turns, plus, while someone speaks, the time since their turn began.
 
 from dataclasses import dataclass, field
 
+from facilitator.rooms.model import RoomState
+
 FACILITATOR = "facilitator"  # the speaker id of the facilitator, who belongs to no organisation
 
 
@@ -55,3 +57,8 @@ class Floor:
     turns: list[Turn] = field(default_factory=list)
     settings: FloorSettings = field(default_factory=FloorSettings)
     budget: Budget | None = None
+
+
+def floor_of(state: RoomState) -> Floor:
+    """The floor of a room: the one way any feature reads this slice."""
+    return state.slices["floor"]

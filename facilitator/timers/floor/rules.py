@@ -1,5 +1,6 @@
 """The pure rules of the floor: raise and lower hands, give and end turns, budgets."""
 
+from facilitator.timers.model import agenda_of
 from facilitator.rooms.model import (
     Actor,
     CommandError,
@@ -12,11 +13,7 @@ from facilitator.rooms.model import (
 )
 from facilitator.timers.floor import commands as c
 from facilitator.timers.floor.accounting import ordered_queue
-from facilitator.timers.floor.model import FACILITATOR, Budget, Floor, Hand, Turn
-
-
-def floor_of(state: RoomState) -> Floor:
-    return state.slices["floor"]
+from facilitator.timers.floor.model import FACILITATOR, Budget, Hand, Turn, floor_of
 
 
 def raise_hand(state: RoomState, actor: Actor, cmd: c.RaiseHand, ctx: Context) -> Decision:
@@ -60,7 +57,7 @@ def give(state: RoomState, actor: Actor, cmd: c.GiveFloor, ctx: Context) -> Deci
         raise CommandError(f"{name} already has the floor.", status=409)
     drafts = [Draft("turn.ended", {})] if floor.current is not None else []
     drafts.append(Draft("turn.started", {"speaker": speaker, "organisation": organisation,
-                                         "item_id": state.slices["agenda"].current_item_id}))
+                                         "item_id": agenda_of(state).current_item_id}))
     return Decision(drafts)
 
 
@@ -79,7 +76,7 @@ def start_budget(state: RoomState, actor: Actor, cmd: c.StartBudget, ctx: Contex
     if not organisations:
         raise CommandError("Nobody has joined yet, so there is no one to share the time between.", status=409)
     per_organisation = round(cmd.minutes * 60_000 / len(organisations))
-    return Decision([Draft("budget.started", {"item_id": state.slices["agenda"].current_item_id,
+    return Decision([Draft("budget.started", {"item_id": agenda_of(state).current_item_id,
                                               "organisations": organisations,
                                               "per_organisation_ms": per_organisation})])
 

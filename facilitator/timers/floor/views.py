@@ -5,14 +5,13 @@ time, and static/voice.js adds the seconds since then in the browser, so the
 bars and budgets move while someone speaks without any traffic.
 """
 
-from facilitator.rooms.feature import Fragment
 from facilitator.rooms.changes import EVERYONE, Viewers, participants
+from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
-from facilitator.rooms.views import Scene
+from facilitator.rooms.views import Scene, duration
 from facilitator.timers.floor import accounting as acc
-from facilitator.timers.floor.model import FACILITATOR, Floor
-from facilitator.timers.floor.rules import floor_of
-from facilitator.timers.views import duration
+from facilitator.timers.floor.model import FACILITATOR, Floor, floor_of
+from facilitator.timers.model import agenda_of
 
 # Who spoke is named from the roster; limits and the chair come from the agenda.
 FLOOR = frozenset({"floor", "participants", "agenda", "room"})
@@ -27,7 +26,7 @@ def speaker_name(scene: Scene, speaker: str) -> tuple[str, str]:
 
 
 def _thresholds(scene: Scene) -> dict:
-    settings = scene.state.slices["agenda"].settings
+    settings = agenda_of(scene.state).settings
     return {"amber_ms": settings.amber_seconds * 1000, "red_ms": settings.red_seconds * 1000}
 
 
@@ -58,7 +57,7 @@ def queue(scene: Scene) -> list[dict]:
 
 def chair(scene: Scene) -> str:
     """The moderator organisation of the current item, rotating item by item when asked to."""
-    agenda, floor = scene.state.slices["agenda"], floor_of(scene.state)
+    agenda, floor = agenda_of(scene.state), floor_of(scene.state)
     if not floor.settings.rotate_chair or agenda.clock is None:
         return ""
     organisations = scene.state.organisations or sorted({p.organisation for p in scene.state.present()},

@@ -10,10 +10,9 @@ import json
 import pytest
 
 from facilitator.features import RULES
-from facilitator.polls.questions.model import Question, author_scope, vote_scope
-from facilitator.polls.questions.rules import questions_of
+from facilitator.polls.questions.model import Question, author_scope, questions_of, vote_scope
 from facilitator.rooms.model import Actor, Event, Role, RoomState
-from facilitator.timers.fold import agenda_of
+from facilitator.timers.model import agenda_of
 from tests.pure import MIN, SEC, T0, decide, refusal, run, types
 
 CODE = "ABCDEF"

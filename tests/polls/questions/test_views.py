@@ -9,8 +9,7 @@ import json
 import pytest
 
 from facilitator.polls.questions import export, views
-from facilitator.polls.questions.model import Question
-from facilitator.polls.questions.rules import questions_of
+from facilitator.polls.questions.model import Question, questions_of
 from facilitator.rooms.model import Actor, Role, RoomState
 from facilitator.rooms.views import Scene
 from tests.polls.questions.test_rules import (

@@ -14,8 +14,7 @@ from facilitator.rooms.views import Scene
 from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor import views
 from facilitator.timers.floor.model import FACILITATOR as FACILITATOR_ID
-from facilitator.timers.floor.model import Floor, Turn
-from facilitator.timers.floor.rules import floor_of
+from facilitator.timers.floor.model import Floor, Turn, floor_of
 from tests.pure import MIN, SEC, T0, context, decide, refusal, run, types
 
 CODE = "ABCDEF"
@@ -27,7 +26,6 @@ CREATE = {"type": "room.create", "title": "Reducing discharge delays",
           "confidentiality": "What is said here stays here."}
 JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's",
         "accept_confidentiality": True}
-
 
 
 # -- helpers ---------------------------------------------------------------

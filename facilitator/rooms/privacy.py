@@ -1,5 +1,8 @@
 """Text that looks like a patient identifier, found before it is broadcast.
 
+It is part of the core, not of any feature, because every feature that takes free text
+(notes, questions, and soon worksheets and follow-up notes) must pass it through this one screen.
+
 What is detected (see README, "Patient privacy"):
 
 - e-mail addresses;

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from facilitator.features import RULES
+from facilitator.record.timeline import Entry, Filters, entries, page_context, timeline
 from facilitator.rooms.model import Actor, Role, RoomState
 from facilitator.rooms.views import Scene
-from facilitator.scribe.record import Entry, Filters, entries, page_context, timeline
 from tests.pure import MIN, SEC, T0, run
 
 CODE = "ABCDEF"

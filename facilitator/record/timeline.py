@@ -3,18 +3,18 @@ speaking turns, in the order they happened, filterable by tag, kind and agenda i
 
 from dataclasses import dataclass, field
 
-from facilitator.polls.questions.rules import questions_of
+from facilitator.polls.model import polls_of
+from facilitator.polls.questions.model import questions_of
 from facilitator.polls.questions.views import byline
-from facilitator.polls.rules import polls_of
 from facilitator.polls.views import results_view
 from facilitator.polls.views import summary as poll_summary
 from facilitator.rooms.model import Actor, Role
-from facilitator.rooms.views import Scene
-from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS
-from facilitator.scribe.rules import record_of
+from facilitator.rooms.views import Scene, duration
+from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
 from facilitator.scribe.views import note_view, organisations, tag_counts
+from facilitator.timers.floor.model import floor_of
 from facilitator.timers.floor.views import speaker_name
-from facilitator.timers.views import duration
+from facilitator.timers.model import agenda_of
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def entries(scene: Scene, viewer: Actor) -> list[Entry]:
     state = scene.state
     staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE)
     found: list[Entry] = []
-    for item in state.slices["agenda"].ordered():
+    for item in agenda_of(state).ordered():
         if item.started_at is not None:
             found.append(Entry(item.started_at, "item", item.id, {"title": item.title, "kind": item.kind,
                                                                     "presenter": item.presenter,
@@ -60,7 +60,7 @@ def entries(scene: Scene, viewer: Actor) -> list[Entry]:
             found.append(Entry(question.answered_at, "question", question.item_id,
                                {"text": question.text, "votes": len(question.votes),
                                 "by": byline(question)}))
-    for turn in state.slices["floor"].turns:
+    for turn in floor_of(state).turns:
         name, organisation = speaker_name(scene, turn.speaker)
         found.append(Entry(turn.started_at, "turn", turn.item_id,
                            {"name": name, "organisation": organisation, "length": duration(turn.length())}))
@@ -84,7 +84,7 @@ def page_context(scene: Scene, viewer: Actor, filters: Filters) -> dict:
     """Everything the record page prints: the timeline, the filters, summaries and action plans."""
     state = scene.state
     record = record_of(state)
-    items = [{"id": item.id, "title": item.title} for item in state.slices["agenda"].ordered()]
+    items = [{"id": item.id, "title": item.title} for item in agenda_of(state).ordered()]
     titles = {item["id"]: item["title"] for item in items}
     summaries = [{"item_id": item_id, "title": titles.get(item_id, ""),
                   "fields": [(SUMMARY_FIELDS[key], value) for key, value in summary.fields.items() if value]}

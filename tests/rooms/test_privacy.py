@@ -19,13 +19,14 @@ import pytest
 
 from facilitator.features import RULES
 from facilitator.polls.questions.export import questions_csv
-from facilitator.polls.questions.rules import questions_of
+from facilitator.polls.questions.model import questions_of
+from facilitator.rooms import privacy
 from facilitator.rooms.model import Actor, NeedsConfirmation, Role, RoomState
+from facilitator.rooms.privacy import Finding, describe, find, redact, screened
 from facilitator.rooms.views import Scene
-from facilitator.scribe import privacy, views
+from facilitator.scribe import views
 from facilitator.scribe.commands import PostNote
-from facilitator.scribe.privacy import Finding, describe, find, redact, screened
-from facilitator.scribe.rules import record_of
+from facilitator.scribe.model import record_of
 from tests.pure import MIN, SEC, T0, refusal, run, types
 
 CODE = "ABCDEF"
