@@ -10,15 +10,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.limits import BodyLimit
 from facilitator.logs import redact_secrets_in_logs
-from facilitator.polls.questions import export as questions_export
 from facilitator.record import pages as record_pages
 from facilitator.rooms import api, pages, ws
+from facilitator.rooms.access import Refused
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
 from facilitator.rooms.hub import Hub, now_ms
@@ -28,9 +29,6 @@ from facilitator.rooms.origin import SameOriginWrites
 from facilitator.rooms.outage import answer_database_outages
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.throttle import Throttle
-from facilitator.scribe import pages as scribe_pages
-from facilitator.scribe.model import NOTE_KINDS
-from facilitator.timers import agenda_file
 from facilitator.timers.scheduler import DeadlineScheduler
 
 
@@ -40,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=settings.templates_dir)
     templates.env.auto_reload = False  # templates change with a release, not while serving: no stat() per render
     templates.env.globals["vendor"] = _vendored_assets(settings)
-    templates.env.globals["note_kinds"] = NOTE_KINDS
+    templates.env.globals.update(RULES.template_globals)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,17 +73,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SameOriginWrites)  # added last, so it runs first: a forged request is not even read
     app.add_exception_handler(CommandError, api.command_error_response)
     app.add_exception_handler(RequestValidationError, api.validation_error_response)
+    app.add_exception_handler(Refused, pages.refused_page)  # a page's refusal is a page, not JSON
+    app.add_exception_handler(HTTPException, pages.page_not_found)
     answer_database_outages(app)  # 503 and one sentence while the database is unreachable
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
-    app.include_router(api.router)
-    # Before the pages: their /r/{code}/{surface} would otherwise answer /r/{code}/questions.csv.
-    app.include_router(questions_export.router)
-    app.include_router(scribe_pages.router)
-    app.include_router(record_pages.router)
+    app.include_router(api.router_for(RULES))
+    app.include_router(record_pages.router)  # the record is a layer above the features, not one of them
     app.include_router(pages.router)
     app.include_router(ws.router)
-    app.include_router(agenda_file.router)
+    for router in RULES.routers:
+        app.include_router(router)
     return app
 
 

@@ -34,16 +34,6 @@ ACCESSOR_MODULES = frozenset({
     "facilitator.scribe.model",
 })
 
-# Imports that break the rules and are being removed (issue 13, item 1: the edges will take
-# the rules from the hub). Each is (importer, imported); delete a line once its import is gone.
-BEING_REMOVED = frozenset({
-    ("facilitator.rooms.ws", "facilitator.features"),
-    ("facilitator.rooms.api", "facilitator.features"),
-    ("facilitator.rooms.pages", "facilitator.features"),
-    ("facilitator.timers.agenda_file", "facilitator.features"),
-    ("facilitator.scribe.pages", "facilitator.features"),
-})
-
 RANKS = {"base": 0, "core": 1, "feature": 2, "above": 3, "root": 4}
 
 
@@ -109,8 +99,6 @@ def owner(module: str, features: list[str]) -> tuple[str, str]:
 def violations(graph: dict[str, set[str]], features: list[str]) -> list[str]:
     found = []
     for importer, imported in sorted((a, b) for a, targets in graph.items() for b in targets):
-        if (importer, imported) in BEING_REMOVED:
-            continue
         (layer, home), (their_layer, their_home) = owner(importer, features), owner(imported, features)
         if RANKS[their_layer] > RANKS[layer]:
             found.append(f"{importer} ({layer}) imports {imported} ({their_layer}), a layer above it")
@@ -134,12 +122,6 @@ def test_the_features_are_found_in_the_list_of_features():
 
 def test_every_import_respects_the_layers():
     assert violations(the_graph(), feature_packages()) == []
-
-
-def test_the_imports_being_removed_are_still_there():
-    """So that BEING_REMOVED shrinks as they go, and never excuses an import that came back."""
-    graph = the_graph()
-    assert [pair for pair in sorted(BEING_REMOVED) if pair[1] not in graph[pair[0]]] == []
 
 
 def test_each_rule_catches_what_it_forbids():

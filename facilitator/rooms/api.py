@@ -4,22 +4,19 @@ import hmac
 import warnings
 from typing import Annotated, Any, Literal, Union
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, PlainValidator, create_model
 
-from facilitator.features import RULES
+from facilitator.rooms.access import Access, bearer, bearer_access, room_code, rules_of
 from facilitator.rooms.commands import CreateRoom, JoinRoom
-from facilitator.rooms.feature import describe_errors
+from facilitator.rooms.feature import Rules, describe_errors
 from facilitator.rooms.hub import Outcome
 from facilitator.rooms.model import Actor, CommandError, NeedsConfirmation, Role
-from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.throttle import address_of
 from facilitator.rooms.views import state_view
 from facilitator.rooms.web import base_url, hub_of, identity_of, links, settings_of
-
-router = APIRouter(prefix="/api", tags=["api"])
 
 
 class CreatedRoom(BaseModel):
@@ -40,20 +37,6 @@ class CommandResult(BaseModel):
     reply: dict[str, Any]
 
 
-def bearer(authorization: Annotated[str | None, Header()] = None) -> str | None:
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
-
-
-async def actor(request: Request, code: str, token: Annotated[str | None, Depends(bearer)]) -> Actor:
-    room = await hub_of(request).open(_code(code))
-    found = identity_of(request).actor_for(room.state, token)
-    if found is None:
-        raise CommandError("A valid bearer token for this exchange is required.", status=401)
-    return found
-
-
 def check_admin(request: Request, token: str | None) -> None:
     required = settings_of(request).facilitator_admin_token
     if required and not (token and hmac.compare_digest(token, required)):
@@ -64,7 +47,6 @@ def outcome_json(outcome: Outcome) -> CommandResult:
     return CommandResult(seq=outcome.seq, duplicate=outcome.duplicate, reply=outcome.reply)
 
 
-@router.post("/rooms", response_model=CreatedRoom, status_code=201, summary="Create an exchange")
 async def create_room(request: Request, body: Annotated[dict, Body(openapi_examples={"demo": {"value": {
         "title": "Reducing discharge delays",
         "charter": {"focus": "Discharge delays", "outcome": "15 % shorter length of stay",
@@ -75,26 +57,25 @@ async def create_room(request: Request, body: Annotated[dict, Body(openapi_examp
     """Returns the room code and the secret links, shown only this once."""
     hub_of(request).throttle.creating(address_of(request))  # before the admin token: no guessing at speed
     check_admin(request, token)
-    command = RULES.parse({**body, "type": CreateRoom.type})
+    command = rules_of(request).parse({**body, "type": CreateRoom.type})
     code, outcome = await hub_of(request).create(command)
     secrets = outcome.reply["links"]
     return CreatedRoom(code=code, links=links(base_url(request), code, secrets), tokens=secrets)
 
 
-@router.post("/rooms/{code}/join", response_model=Joined, status_code=201, summary="Join as a participant")
 async def join_room(request: Request, code: str, body: Annotated[dict, Body()]) -> Joined:
-    room_code = _code(code)
+    joined_code = room_code(code)
     hub_of(request).throttle.joining(address_of(request))
-    outcome = await hub_of(request).execute(room_code, Actor(Role.VISITOR),
-                                            RULES.parse({**body, "type": JoinRoom.type}))
+    outcome = await hub_of(request).execute(joined_code, Actor(Role.VISITOR),
+                                            rules_of(request).parse({**body, "type": JoinRoom.type}))
     participant_id = outcome.events[0].data["participant_id"]
     return Joined(participant_id=participant_id,
-                  token=identity_of(request).participant_token(room_code, participant_id))
+                  token=identity_of(request).participant_token(joined_code, participant_id))
 
 
-def _command_catalogue() -> str:
+def _command_catalogue(rules: Rules) -> str:
     rows = []
-    for kind, command in sorted(RULES.commands.items()):
+    for kind, command in sorted(rules.commands.items()):
         fields = ", ".join(f"`{name}`" for name in command.model_fields if name != "id") or "none"
         roles = ", ".join(sorted(role.value for role in command.roles))
         rows.append(f"| `{kind}` | {roles} | {fields} |")
@@ -103,55 +84,62 @@ def _command_catalogue() -> str:
             "| type | who | fields |\n| --- | --- | --- |\n" + "\n".join(rows))
 
 
-def _command_body() -> Any:
+def _command_body(rules: Rules) -> Any:
     """The command body as the OpenAPI document shows it: one of every command, told apart by
     `type`, so clients (and API fuzzers) see each command's fields and limits. The union only
-    documents: the body is still read by `RULES.parse`, so a refusal stays one sentence for the
+    documents: the body is still read by `Rules.parse`, so a refusal stays one sentence for the
     person instead of a list of schema errors, and the endpoint accepts what it always has."""
     with warnings.catch_warnings():
         # On purpose: commands keep `type` as a class constant; the document needs it as a field.
         warnings.filterwarnings("ignore", message='Field name "type"', category=UserWarning)
         documented = [create_model(command.__name__, __base__=command, type=(Literal[kind], ...))
-                      for kind, command in sorted(RULES.commands.items())]
+                      for kind, command in sorted(rules.commands.items())]
     union = Annotated[Union[tuple(documented)], Field(discriminator="type")]
     return Annotated[Any, PlainValidator(lambda body: body, json_schema_input_type=union)]
 
 
-CommandBody = _command_body()
+def _send_command_for(rules: Rules) -> Any:
+    """The command endpoint, its body documented as one of the installed features' commands."""
+    CommandBody = _command_body(rules)
+
+    async def send_command(request: Request, code: str, access: Annotated[Access, Depends(bearer_access)],
+                           body: Annotated[CommandBody, Body()]) -> CommandResult:
+        outcome = await hub_of(request).execute(access.room.code, access.actor, rules.parse(body))
+        return outcome_json(outcome)
+
+    return send_command
 
 
-@router.post("/rooms/{code}/commands", response_model=CommandResult, summary="Send a command",
-             description=_command_catalogue())
-async def send_command(request: Request, code: str, who: Annotated[Actor, Depends(actor)],
-                       body: Annotated[CommandBody, Body()]) -> CommandResult:
-    outcome = await hub_of(request).execute(_code(code), who, RULES.parse(body))
-    return outcome_json(outcome)
+async def get_state(request: Request, code: str, access: Annotated[Access, Depends(bearer_access)]) -> dict:
+    scene = hub_of(request).scene(access.room)
+    return state_view(scene, access.actor) | rules_of(request).views(scene, access.actor)
 
 
-@router.get("/rooms/{code}/state", summary="The exchange as the caller may see it")
-async def get_state(request: Request, code: str, who: Annotated[Actor, Depends(actor)]) -> dict:
-    hub = hub_of(request)
-    room = await hub.open(_code(code))
-    scene = hub.scene(room)
-    return state_view(scene, who) | RULES.views(scene, who)
-
-
-@router.get("/rooms/{code}/events", summary="The event log, in order (facilitator only)")
-async def get_events(request: Request, code: str, who: Annotated[Actor, Depends(actor)],
+async def get_events(request: Request, code: str, access: Annotated[Access, Depends(bearer_access)],
                      # A sequence number: PostgreSQL keeps it in a 32-bit column, so none is larger.
                      after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict:
-    if who.role is not Role.FACILITATOR:
+    if access.actor.role is not Role.FACILITATOR:
         raise CommandError("Only the facilitator can read the event log.", status=403)
-    events = await hub_of(request).log.read(_code(code), after=after, limit=limit)
+    events = await hub_of(request).log.read(access.room.code, after=after, limit=limit)
     return {"events": [e.to_json() for e in events]}
 
 
-def _code(raw: str) -> str:
-    code = normalise_code(raw)
-    if code is None:
-        raise CommandError("There is no exchange with this code.", status=404)
-    return code
+def router_for(rules: Rules) -> APIRouter:
+    """The API of an app whose rooms run these rules: the command endpoint documents their commands."""
+    router = APIRouter(prefix="/api", tags=["api"])
+    router.add_api_route("/rooms", create_room, methods=["POST"], response_model=CreatedRoom, status_code=201,
+                         summary="Create an exchange")
+    router.add_api_route("/rooms/{code}/join", join_room, methods=["POST"], response_model=Joined,
+                         status_code=201, summary="Join as a participant")
+    router.add_api_route("/rooms/{code}/commands", _send_command_for(rules), methods=["POST"],
+                         response_model=CommandResult, summary="Send a command",
+                         description=_command_catalogue(rules))
+    router.add_api_route("/rooms/{code}/state", get_state, methods=["GET"],
+                         summary="The exchange as the caller may see it")
+    router.add_api_route("/rooms/{code}/events", get_events, methods=["GET"],
+                         summary="The event log, in order (facilitator only)")
+    return router
 
 
 def validation_error_response(_request: Request, error: RequestValidationError) -> JSONResponse:

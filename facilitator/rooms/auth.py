@@ -105,7 +105,12 @@ class Identity:
 
     def credential_from_cookies(self, connection: HTTPConnection, state: RoomState,
                                 surface: str) -> Credential | None:
-        for role in SURFACE_ROLES.get(surface, ()):
+        return self.credential_from_roles(connection, state, SURFACE_ROLES.get(surface, ()))
+
+    def credential_from_roles(self, connection: HTTPConnection, state: RoomState,
+                              roles: tuple[Role, ...]) -> Credential | None:
+        """The credential of the first of `roles` whose cookie holds a valid secret for that role."""
+        for role in roles:
             credential = self.credential_for(state, connection.cookies.get(self.cookie_name(state.code, role)))
             if credential is not None and credential.actor.role is role:
                 return credential

@@ -8,11 +8,14 @@ the same decision.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Event, Role, RoomState
+
+if TYPE_CHECKING:  # the rules stay pure: only the app mounts routers
+    from fastapi import APIRouter
 
 VISITOR_ID_LENGTH = 16
 
@@ -75,6 +78,11 @@ class Feature:
     # Event type -> topic, for events that change less than the whole feature (see
     # changes.py); the others belong to the topic named after the feature.
     topics: dict[str, str] = field(default_factory=dict)
+    # HTTP routes of its own (forms, files), mounted by the app; none may be a staff surface's
+    # path (/r/{code}/console, scribe, screen).
+    routers: tuple["APIRouter", ...] = ()
+    # Names every template may use (the kinds of notes a form offers, say).
+    template_globals: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,6 +113,20 @@ class Rules:
     @property
     def fragments(self) -> list[Fragment]:
         return [fragment for feature in self.features for fragment in feature.fragments]
+
+    @property
+    def routers(self) -> list["APIRouter"]:
+        return [router for feature in self.features for router in feature.routers]
+
+    @property
+    def template_globals(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for feature in self.features:
+            for name, value in feature.template_globals.items():
+                if name in found:
+                    raise ValueError(f"template global {name} given twice")
+                found[name] = value
+        return found
 
     def deadlines(self, state: RoomState) -> list[Deadline]:
         """Every deadline the room's features are waiting for; none once it has ended."""

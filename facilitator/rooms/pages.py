@@ -1,14 +1,22 @@
-"""The HTML pages: home (create), join, and the four surfaces of a room."""
+"""The HTML pages: home (create), join, and the four surfaces of a room.
+
+Every route here names its last path segment, so a feature's page (/r/{code}/record) is never
+answered by a surface, whatever order the routers were included in.
+"""
 
 import io
+import re
 import secrets as random_secrets
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Form, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
-from facilitator.features import RULES
+from facilitator.rooms.access import Refused, rules_of
 from facilitator.rooms.api import check_admin
 from facilitator.rooms.commands import CreateRoom, JoinRoom
 from facilitator.rooms.hub import LiveRoom
@@ -18,10 +26,26 @@ from facilitator.rooms.throttle import address_of
 from facilitator.rooms.web import base_url, hub_of, identity_of, links
 
 router = APIRouter(include_in_schema=False)
+STAFF_SURFACES = ("console", "scribe", "screen")
+# A page of a room that does not exist (/r/{code}/anything), answered with a page, not JSON.
+_ROOM_PAGE = re.compile(r"/r/[^/]+/[^/]+")
 
 
 def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def refused_page(request: Request, refusal: Refused) -> HTMLResponse:
+    """A page route's refusal (see access.require), said on a page with a way back."""
+    return page(request, "message.html", status=refusal.status, message=refusal.message, back=refusal.back)
+
+
+async def page_not_found(request: Request, error: HTTPException) -> Response:
+    """A room's page that does not exist, or that is only posted to, as a page (not JSON), as
+    people follow links to them."""
+    if error.status_code in (404, 405) and request.method == "GET" and _ROOM_PAGE.fullmatch(request.url.path):
+        return page(request, "message.html", status=404, message="There is no such page.")
+    return await http_exception_handler(request, error)
 
 
 async def _my_rooms(request: Request) -> list[dict]:
@@ -56,7 +80,7 @@ async def create_from_form(
     try:
         hub_of(request).throttle.creating(address_of(request))
         check_admin(request, admin_token or None)
-        command = RULES.parse({
+        command = rules_of(request).parse({
             "type": CreateRoom.type, "title": title, "confidentiality": confidentiality,
             "charter": {"focus": focus, "outcome": outcome, "beneficiaries": beneficiaries},
             "organisations": [name for name in organisations.splitlines() if name.strip()]})
@@ -105,7 +129,7 @@ async def join(
     form = {"name": name, "organisation": organisation, "job_title": job_title}
     try:
         hub_of(request).throttle.joining(address_of(request))
-        command = RULES.parse({"type": JoinRoom.type, "name": name, "organisation": organisation,
+        command = rules_of(request).parse({"type": JoinRoom.type, "name": name, "organisation": organisation,
                                "job_title": job_title, "accept_confidentiality": accept == "yes",
                                "id": command_id or None})
         outcome = await hub_of(request).execute(room.code, Actor(Role.VISITOR), command)
@@ -151,10 +175,13 @@ async def join_qr(request: Request, code: str) -> Response:
                     headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.get("/r/{code}/{surface}", response_class=HTMLResponse)
-async def staff_surface(request: Request, code: str, surface: str, key: str = "") -> Response:
-    if surface not in ("console", "scribe", "screen"):
-        return page(request, "message.html", status=404, message="There is no such page.")
+def _staff_surface_route(surface: str) -> Callable[..., Awaitable[Response]]:
+    async def staff_surface(request: Request, code: str, key: str = "") -> Response:
+        return await open_staff_surface(request, code, surface, key)
+    return staff_surface
+
+
+async def open_staff_surface(request: Request, code: str, surface: str, key: str) -> Response:
     room = await _room_or_none(request, code)
     if room is None:
         return page(request, "message.html", status=404, message="There is no exchange with this code.")
@@ -180,3 +207,9 @@ def _surface(request: Request, room: LiveRoom, surface: str, viewer: Actor) -> H
     fragments = hub.renderer.page_fragments(surface, hub.scene(room), viewer)
     return page(request, f"{surface}.html", room=room.state, surface=surface, fragments=fragments,
                 join_url=f"{base_url(request)}/join?code={room.code}", viewer=viewer)
+
+
+# One route per surface, rather than /r/{code}/{surface}, which would answer a feature's /r/{code}/record.
+for staff in STAFF_SURFACES:
+    router.add_api_route(f"/r/{{code}}/{staff}", _staff_surface_route(staff), methods=["GET"],
+                         response_class=HTMLResponse, name=f"{staff}_surface")

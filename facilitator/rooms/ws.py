@@ -12,7 +12,6 @@ import time
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from markupsafe import escape
 
-from facilitator.features import RULES
 from facilitator.rooms.auth import SURFACE_ROLES
 from facilitator.rooms.connection import CLOSE_POLICY, Connection, TokenBucket
 from facilitator.rooms.hub import Hub, LiveRoom, now_ms
@@ -94,7 +93,7 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
         return
     command_id = raw.get("id") if isinstance(raw, dict) else None
     try:
-        command = RULES.parse(raw)
+        command = hub.rules.parse(raw)
         outcome = await hub.execute(room.code, connection.actor, command)
         connection.push(new_links_notice(hub, connection, outcome.reply) + hub.renderer.confirmation(None)
                         + ack(command_id, accepted=True))

@@ -6,16 +6,15 @@ Long forms live on their own pages so that nothing live ever replaces what is be
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from facilitator.features import RULES
+from facilitator.rooms.access import Access, require, rules_of
 from facilitator.rooms.hub import LiveRoom
 from facilitator.rooms.model import Actor, CommandError, Role
 from facilitator.rooms.pages import page
-from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.views import Scene
-from facilitator.rooms.web import hub_of, identity_of
+from facilitator.rooms.web import hub_of
 from facilitator.scribe import commands as c
 from facilitator.scribe.model import LEVELS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
 from facilitator.scribe.views import organisations
@@ -24,9 +23,12 @@ from facilitator.timers.model import Item, agenda_of
 router = APIRouter(include_in_schema=False)
 SUMMARY_PREFILL = {"intervention": "practice", "tips": "insight", "barriers": "barrier"}
 
-
-async def _room(request: Request, code: str) -> LiveRoom:
-    return await hub_of(request).open(normalise_code(code) or "-")
+# Who may open each page; where someone holds several links, the first role listed is who they are.
+Writer = Annotated[Access, Depends(require(
+    Role.SCRIBE, Role.FACILITATOR, refusal="Only a scribe or the facilitator can write case summaries."))]
+Planner = Annotated[Access, Depends(require(
+    Role.SCRIBE, Role.FACILITATOR, Role.PARTICIPANT,
+    refusal="Join the exchange to write your organisation's action plan."))]
 
 
 def _refused(request: Request, error: CommandError, back: str = "/") -> Response:
@@ -41,13 +43,6 @@ def prefill(room: LiveRoom, item_id: str) -> dict[str, str]:
     return {field: "\n".join(f"- {n.text}" for n in notes if n.kind == kind) for field, kind in SUMMARY_PREFILL.items()}
 
 
-def _writer(request: Request, room: LiveRoom) -> Actor:
-    actor = identity_of(request).from_cookies(request, room.state, "scribe")
-    if actor is None:
-        raise CommandError("Only a scribe or the facilitator can write case summaries.", status=403)
-    return actor
-
-
 def _agenda_item(room: LiveRoom, item_id: str) -> Item:
     item = agenda_of(room.state).items.get(item_id)
     if item is None:
@@ -56,10 +51,9 @@ def _agenda_item(room: LiveRoom, item_id: str) -> Item:
 
 
 @router.get("/r/{code}/summary/{item_id}")
-async def summary_form(request: Request, code: str, item_id: str) -> Response:
+async def summary_form(request: Request, code: str, item_id: str, access: Writer) -> Response:
+    room = access.room
     try:
-        room = await _room(request, code)
-        _writer(request, room)
         item = _agenda_item(room, item_id)
     except CommandError as error:
         return _refused(request, error)
@@ -70,18 +64,17 @@ async def summary_form(request: Request, code: str, item_id: str) -> Response:
 
 
 @router.post("/r/{code}/summary/{item_id}")
-async def summary_save(request: Request, code: str, item_id: str) -> Response:
+async def summary_save(request: Request, code: str, item_id: str, access: Writer) -> Response:
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in SUMMARY_FIELDS}
+    room = access.room
     try:
-        room = await _room(request, code)
-        actor = _writer(request, room)
         item = _agenda_item(room, item_id)
-    except CommandError as error:  # no room, no right or no item: nothing to show the form for
+    except CommandError as error:  # no item: nothing to show the form for
         return _refused(request, error)
     try:
-        command = RULES.parse({"type": c.SaveSummary.type, "item_id": item_id, **values})
-        await hub_of(request).execute(room.code, actor, command)
+        command = rules_of(request).parse({"type": c.SaveSummary.type, "item_id": item_id, **values})
+        await hub_of(request).execute(room.code, access.actor, command)
     except CommandError as error:
         saved = record_of(room.state).summaries.get(item_id)
         return page(request, "summary.html", status=error.status, room=room.state, item=item, fields=SUMMARY_FIELDS,
@@ -90,15 +83,6 @@ async def summary_save(request: Request, code: str, item_id: str) -> Response:
 
 
 # -- action plans ----------------------------------------------------------------------
-
-def _planner(request: Request, room: LiveRoom) -> Actor:
-    identity = identity_of(request)
-    for surface in ("scribe", "phone"):
-        actor = identity.from_cookies(request, room.state, surface)
-        if actor is not None:
-            return actor
-    raise CommandError("Join the exchange to write your organisation's action plan.", status=403)
-
 
 def _plan_page(request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "",
                status: int = 200) -> Response:
@@ -118,10 +102,10 @@ def organisations_for(room: LiveRoom) -> list[str]:
 
 
 @router.get("/r/{code}/plan")
-async def plan_form(request: Request, code: str, plan_id: str = "", organisation: str = "") -> Response:
+async def plan_form(request: Request, code: str, access: Planner, plan_id: str = "",
+                    organisation: str = "") -> Response:
+    room, actor = access.room, access.actor
     try:
-        room = await _room(request, code)
-        actor = _planner(request, room)
         values = {"organisation": organisation}
         if plan_id:
             plan = record_of(room.state).plans.get(plan_id)
@@ -137,20 +121,17 @@ async def plan_form(request: Request, code: str, plan_id: str = "", organisation
 
 
 @router.post("/r/{code}/plan")
-async def plan_save(request: Request, code: str, plan_id: Annotated[str, Form()] = "",
+async def plan_save(request: Request, code: str, access: Planner, plan_id: Annotated[str, Form()] = "",
                     delete: Annotated[str, Form()] = "") -> Response:
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in (*PLAN_FIELDS, "organisation")}
-    try:
-        room = await _room(request, code)
-        actor = _planner(request, room)
-    except CommandError as error:
-        return _refused(request, error)
+    room, actor = access.room, access.actor
+    rules = rules_of(request)
     try:
         if delete:
-            command = RULES.parse({"type": c.DeletePlan.type, "plan_id": plan_id})
+            command = rules.parse({"type": c.DeletePlan.type, "plan_id": plan_id})
         else:
-            command = RULES.parse({"type": c.SavePlan.type, "plan_id": plan_id, **values})
+            command = rules.parse({"type": c.SavePlan.type, "plan_id": plan_id, **values})
         await hub_of(request).execute(room.code, actor, command)
     except CommandError as error:
         return _plan_page(request, room, actor, plan_id, values, error.message, error.status)

@@ -17,17 +17,19 @@ A bare list of items is accepted too. Fields are those of `agenda.add`.
 from typing import Annotated
 
 import yaml
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from facilitator.features import RULES
+from facilitator.rooms.access import Access, require, rules_of
 from facilitator.rooms.model import CommandError, Role
 from facilitator.rooms.pages import page
-from facilitator.rooms.secrets import normalise_code
-from facilitator.rooms.web import hub_of, identity_of
+from facilitator.rooms.web import hub_of
 from facilitator.timers.commands import ImportAgenda
 
 router = APIRouter(include_in_schema=False)
+NOT_IMPORTED = "The agenda was not imported. "
+facilitator = require(Role.FACILITATOR, refusal="Only the facilitator can import an agenda.",
+                      back="/r/{code}/console", missing_back="/r/{code}/console", prefix=NOT_IMPORTED)
 
 
 def read_agenda(text: str) -> list:
@@ -44,17 +46,15 @@ def read_agenda(text: str) -> list:
 
 @router.post("/r/{code}/agenda")
 async def import_file(request: Request, code: str, file: Annotated[UploadFile, File()],
+                      access: Annotated[Access, Depends(facilitator)],
                       replace: Annotated[str, Form()] = "") -> Response:
-    hub = hub_of(request)
+    room = access.room
     try:
-        room = await hub.open(normalise_code(code) or "-")
-        actor = identity_of(request).from_cookies(request, room.state, "console")
-        if actor is None or actor.role is not Role.FACILITATOR:
-            raise CommandError("Only the facilitator can import an agenda.", status=403)
         text = (await file.read()).decode("utf-8-sig", errors="replace")
-        command = RULES.parse({"type": ImportAgenda.type, "items": read_agenda(text), "replace": replace == "true"})
-        await hub.execute(room.code, actor, command)
+        command = rules_of(request).parse({"type": ImportAgenda.type, "items": read_agenda(text),
+                                           "replace": replace == "true"})
+        await hub_of(request).execute(room.code, access.actor, command)
     except CommandError as error:
-        return page(request, "message.html", status=error.status, message=f"The agenda was not imported. {error.message}",
+        return page(request, "message.html", status=error.status, message=NOT_IMPORTED + error.message,
                     back=f"/r/{code}/console")
     return RedirectResponse(f"/r/{room.code}/console", status_code=303)

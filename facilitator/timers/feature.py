@@ -1,7 +1,8 @@
-"""The timers feature as the room sees it: its rules, its state slice, its deadlines."""
+"""The timers feature as the room sees it: its rules, its state slice, its deadlines, its agenda-file route."""
 
 from facilitator.rooms.feature import Deadline, Feature
 from facilitator.rooms.model import RoomState
+from facilitator.timers import agenda_file
 from facilitator.timers.fold import APPLIERS
 from facilitator.timers.model import Agenda, agenda_of
 from facilitator.timers.rules import DECIDERS
@@ -24,4 +25,5 @@ def deadlines(state: RoomState) -> list[Deadline]:
 
 
 feature = Feature(name="agenda", deciders=DECIDERS, appliers=APPLIERS, init=Agenda,
-                  fragments=FRAGMENTS, deadlines=deadlines, view=api_view)
+                  fragments=FRAGMENTS, deadlines=deadlines, view=api_view,
+                  routers=(agenda_file.router,))

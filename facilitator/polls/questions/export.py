@@ -9,20 +9,23 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from facilitator.polls.questions.model import questions_of
 from facilitator.polls.questions.views import item_titles, ordered, row
-from facilitator.rooms.model import CommandError, Role
-from facilitator.rooms.pages import page
-from facilitator.rooms.secrets import normalise_code
+from facilitator.rooms.access import Access, require
+from facilitator.rooms.model import Role
 from facilitator.rooms.views import Scene
-from facilitator.rooms.web import hub_of, identity_of
+from facilitator.rooms.web import hub_of
 
 router = APIRouter(include_in_schema=False)
 COLUMNS = ("asked at (UTC)", "agenda item", "question", "asked by", "upvotes", "status", "edited",
            "reason for dismissal")
+facilitator_or_scribe = require(Role.SCRIBE, Role.FACILITATOR,
+                                refusal="Only the facilitator and the scribe can export the questions.")
 
 
 def cell(text: str) -> str:
@@ -47,14 +50,8 @@ def questions_csv(scene: Scene) -> str:
 
 
 @router.get("/r/{code}/questions.csv")
-async def download(request: Request, code: str) -> Response:
-    hub = hub_of(request)
-    try:
-        room = await hub.open(normalise_code(code) or "-")
-        actor = identity_of(request).from_cookies(request, room.state, "scribe")
-        if actor is None or actor.role not in (Role.FACILITATOR, Role.SCRIBE):
-            raise CommandError("Only the facilitator and the scribe can export the questions.", status=403)
-    except CommandError as error:
-        return page(request, "message.html", status=error.status, message=error.message, back="/")
-    return Response(questions_csv(hub.scene(room)), media_type="text/csv; charset=utf-8",
+async def download(request: Request, code: str,
+                   access: Annotated[Access, Depends(facilitator_or_scribe)]) -> Response:
+    room = access.room
+    return Response(questions_csv(hub_of(request).scene(room)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="questions-{room.code}.csv"'})
