@@ -243,7 +243,10 @@ def test_turn_limit_counts_down_on_the_phone_into_overtime(server, room, new_con
     clock = phone.locator("#my-floor .you-speak .turn-clock")
     expect(clock).to_have_text(re.compile(r"^[0-3]\.\d$"))
     start = float(clock.text_content())
-    assert 1.0 <= start <= 3.0, start  # how soon the phone first shows it depends on the machine's load
+    # How soon the phone first shows it depends on the machine's load; and the page knows the
+    # server's clock to within half the round trip of its best probe, so a loaded machine can
+    # show a tenth or two above the limit for an instant.
+    assert 1.0 <= start <= 3.3, start
     phone.wait_for_timeout(1000)
     later = clock.text_content()
     assert re.fullmatch(r"\d\.\d", later) and float(later) < start - 0.5, (start, later)
