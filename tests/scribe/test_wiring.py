@@ -748,6 +748,7 @@ def test_bad_notes_are_refused_to_their_sender_alone_and_change_nothing(server):
         scribe = await staff(server, room, "scribe")
         others = [await staff(server, room, "scribe"), await staff(server, room, "console"),
                   await staff(server, room, "screen"), await phone_of(server, code, ana["token"])]
+        await scribe.until(lambda m: 'data-count="online">1<' in m, timeout=10)  # Ana's arrival pushed
         await settle(scribe, *others)
 
         for index, (body, _status, said) in enumerate(cases):
