@@ -35,9 +35,10 @@ def page(request: Request, template: str, status: int = 200, **context) -> HTMLR
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
 
 
-def refused_page(request: Request, refusal: Refused) -> HTMLResponse:
+def refused_page(request: Request, refusal: CommandError) -> HTMLResponse:
     """A page route's refusal (see access.require), said on a page with a way back."""
-    return page(request, "message.html", status=refusal.status, message=refusal.message, back=refusal.back)
+    back = refusal.back if isinstance(refusal, Refused) else "/"
+    return page(request, "message.html", status=refusal.status, message=refusal.message, back=back)
 
 
 async def page_not_found(request: Request, error: HTTPException) -> Response:

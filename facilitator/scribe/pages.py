@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from facilitator.rooms.access import Access, require, rules_of
 from facilitator.rooms.hub import LiveRoom
 from facilitator.rooms.model import Actor, CommandError, Role
-from facilitator.rooms.pages import page
+from facilitator.rooms.pages import page, refused_page
 from facilitator.rooms.views import Scene
 from facilitator.rooms.web import hub_of
 from facilitator.scribe import commands as c
@@ -29,10 +29,6 @@ Writer = Annotated[Access, Depends(require(
 Planner = Annotated[Access, Depends(require(
     Role.SCRIBE, Role.FACILITATOR, Role.PARTICIPANT,
     refusal="Join the exchange to write your organisation's action plan."))]
-
-
-def _refused(request: Request, error: CommandError, back: str = "/") -> Response:
-    return page(request, "message.html", status=error.status, message=error.message, back=back)
 
 
 # -- case summaries ------------------------------------------------------------------
@@ -56,7 +52,7 @@ async def summary_form(request: Request, code: str, item_id: str, access: Writer
     try:
         item = _agenda_item(room, item_id)
     except CommandError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     saved = record_of(room.state).summaries.get(item_id)
     values = saved.fields if saved else prefill(room, item_id)
     return page(request, "summary.html", room=room.state, item=item, fields=SUMMARY_FIELDS, values=values,
@@ -71,7 +67,7 @@ async def summary_save(request: Request, code: str, item_id: str, access: Writer
     try:
         item = _agenda_item(room, item_id)
     except CommandError as error:  # no item: nothing to show the form for
-        return _refused(request, error)
+        return refused_page(request, error)
     try:
         command = rules_of(request).parse({"type": c.SaveSummary.type, "item_id": item_id, **values})
         await hub_of(request).execute(room.code, access.actor, command)
@@ -116,7 +112,7 @@ async def plan_form(request: Request, code: str, access: Planner, plan_id: str =
                 raise CommandError("You can write only your own organisation's action plan.", status=403)
             values = {**plan.fields, "organisation": plan.organisation}
     except CommandError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _plan_page(request, room, actor, plan_id, values)
 
 
