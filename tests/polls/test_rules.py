@@ -7,23 +7,13 @@ import json
 
 import pytest
 
-from facilitator.features import RULES
 from facilitator.polls import views
 from facilitator.polls.model import WITH_OPTIONS, Poll, Polls, polls_of
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
-from tests.pure import MIN, SEC, T0, decide, refusal, run, types
+from tests.pure import (FACILITATOR, KEY, MIN, SCREEN, SCRIBE, SEC, T0, decide, person, refusal, room_with, run,
+                        types)
 
-CODE = "ABCDEF"
-KEY = "some-key"  # the pseudonym key the server derives from its secret
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "name": "Ana Lopez", "organisation": "St Mary's",
-        "accept_confidentiality": True}
 QUESTION = "Which change should we try first?"
 OPTIONS = ["Discharge lounge", "Pharmacy first", "Ward rounds"]
 PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust"), ("Cat Ward", "Eastgate Care"),
@@ -31,26 +21,6 @@ PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust"), ("Cat 
 
 
 # -- helpers ---------------------------------------------------------------
-
-
-def new_room() -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, CREATE, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, name: str = "Ana Lopez", organisation: str = "St Mary's") -> str:
-    events = run(state, VISITOR, {**JOIN, "name": name, "organisation": organisation}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
-
-
-def room_with_people(count: int = 2) -> tuple[RoomState, list[str]]:
-    state = new_room()
-    return state, [joined(state, name, organisation) for name, organisation in PEOPLE[:count]]
-
-
-def person(pid: str) -> Actor:
-    return Actor(Role.PARTICIPANT, pid, KEY)
 
 
 def voter(pid: str, poll_id: str) -> str:
@@ -110,7 +80,7 @@ def scene(state: RoomState) -> Scene:
 
 
 def test_a_single_checked_box_arrives_as_a_string_and_counts_as_one_pick():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "multiple")
     events = answer(state, ana, poll_id, choices="1")
     assert events[0].data["value"] == [1]
@@ -118,14 +88,14 @@ def test_a_single_checked_box_arrives_as_a_string_and_counts_as_one_pick():
 
 
 def test_several_checked_boxes_arrive_as_a_list_of_numeric_strings():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "multiple")
     answer(state, ana, poll_id, choices=["2", "0"])
     assert poll(state, poll_id).answers[voter(ana, poll_id)].value == [0, 2]
 
 
 def test_numeric_strings_are_accepted_for_every_kind_that_takes_numbers():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     single, scale = opened(state, "single"), opened(state, "scale", scale_max="10")
     ranking, matrix = opened(state, "ranking"), opened(state, "matrix", options=["Lounge"])
     answer(state, ana, single, choice="2")
@@ -139,7 +109,7 @@ def test_numeric_strings_are_accepted_for_every_kind_that_takes_numbers():
 
 
 def test_the_scale_chosen_in_a_select_arrives_as_text_and_is_accepted():
-    state = new_room()
+    state = room_with().state
     ten = create(state, "scale", scale_max="10")
     five = create(state, "scale", scale_max="5", max_choices="", options="")  # the whole form, as sent
     assert (poll(state, ten).scale_max, poll(state, five).scale_max) == (10, 5)
@@ -148,13 +118,13 @@ def test_the_scale_chosen_in_a_select_arrives_as_text_and_is_accepted():
 
 
 def test_options_typed_one_per_line_become_a_list_with_blank_lines_dropped():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "single", options="Discharge lounge\n\n   \r\n  Pharmacy   first \nWard rounds\n")
     assert poll(state, poll_id).options == ["Discharge lounge", "Pharmacy first", "Ward rounds"]
 
 
 def test_words_typed_in_one_box_arrive_as_a_string_and_blank_boxes_are_ignored():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "words")
     answer(state, ana, poll_id, words="Flow")
     answer(state, ben, poll_id, words=["Lean", "", "  "])
@@ -163,7 +133,7 @@ def test_words_typed_in_one_box_arrive_as_a_string_and_blank_boxes_are_ignored()
 
 
 def test_an_empty_most_picks_box_means_any_number_of_picks():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "multiple", max_choices="")
     assert poll(state, poll_id).max_choices == 0
 
@@ -172,7 +142,7 @@ def test_an_empty_most_picks_box_means_any_number_of_picks():
 
 
 def test_a_second_answer_by_the_same_person_replaces_the_first():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ana, poll_id, choice=0, now=T0 + SEC)
     events = answer(state, ana, poll_id, choice=2, now=T0 + 2 * SEC)
@@ -186,7 +156,7 @@ def test_a_second_answer_by_the_same_person_replaces_the_first():
 
 
 def test_the_same_answer_again_produces_no_event():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     single, multiple = opened(state, "single"), opened(state, "multiple")
     answer(state, ana, single, choice=1)
     answer(state, ana, multiple, choices=[2, 0])
@@ -196,7 +166,7 @@ def test_the_same_answer_again_produces_no_event():
 
 
 def test_two_different_people_count_twice():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ana, poll_id, choice=1)
     answer(state, ben, poll_id, choice=1)
@@ -210,7 +180,7 @@ def test_two_different_people_count_twice():
 
 
 def test_an_answer_is_filed_under_the_voters_pseudonym_for_that_poll():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     events = answer(state, ana, poll_id, choice=0)
     assert events[0].data == {"poll_id": poll_id, "voter": voter(ana, poll_id), "value": [0]}
@@ -219,7 +189,7 @@ def test_an_answer_is_filed_under_the_voters_pseudonym_for_that_poll():
 
 
 def test_the_pseudonym_differs_between_two_polls_for_the_same_person():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     first, second = opened(state, "single"), opened(state, "single")
     answer(state, ana, first, choice=0)
     answer(state, ana, second, choice=0)
@@ -229,13 +199,13 @@ def test_the_pseudonym_differs_between_two_polls_for_the_same_person():
 
 
 def test_two_people_have_different_pseudonyms_in_the_same_poll():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     assert voter(ana, poll_id) != voter(ben, poll_id)
 
 
 def test_no_poll_event_carries_a_participant_id_a_name_or_an_organisation():
-    state, pids = room_with_people(5)
+    state, pids = room_with(people=PEOPLE)
     start_item(state, "Discharge planning")
     events = []
 
@@ -281,14 +251,14 @@ def test_no_poll_event_carries_a_participant_id_a_name_or_an_organisation():
 
 
 def test_answering_a_draft_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = create(state, "single")
     error = refusal(state, *answering(ana, poll_id, choice=0))
     assert (error.status, error.message) == (409, "This poll is not open yet.")
 
 
 def test_answering_a_closed_poll_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     manage(state, "poll.close", poll_id)
     error = refusal(state, *answering(ana, poll_id, choice=0))
@@ -296,7 +266,7 @@ def test_answering_a_closed_poll_is_refused():
 
 
 def test_answering_a_deleted_or_an_unknown_poll_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     manage(state, "poll.delete", poll_id)
     for missing in (poll_id, "no-such-poll"):
@@ -310,7 +280,7 @@ def test_answering_a_deleted_or_an_unknown_poll_is_refused():
     ("ranking", {"order": [0, 1, 3]}), ("ranking", {"order": [-1, 0, 1]}),
 ])
 def test_an_option_index_out_of_range_is_refused(kind, fields):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, kind)
     error = refusal(state, *answering(ana, poll_id, **fields))
     assert (error.status, error.message) == (400, "That option is not part of this poll.")
@@ -319,7 +289,7 @@ def test_an_option_index_out_of_range_is_refused(kind, fields):
 
 @pytest.mark.parametrize("order", [[0, 0, 1], [0, 1], [2, 1, 0, 1], []])
 def test_a_ranking_that_is_not_a_permutation_of_the_options_is_refused(order):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "ranking")
     error = refusal(state, *answering(ana, poll_id, order=order))
     assert error.message == "Put every option in a place, each once."
@@ -330,7 +300,7 @@ def test_a_ranking_that_is_not_a_permutation_of_the_options_is_refused(order):
     {"impact": [3, 3, 3]}, {},
 ])
 def test_a_matrix_answer_must_place_every_option_on_both_axes(fields):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "matrix")
     error = refusal(state, *answering(ana, poll_id, **fields))
     assert error.message == "Place every option on impact and on effort."
@@ -339,7 +309,7 @@ def test_a_matrix_answer_must_place_every_option_on_both_axes(fields):
 @pytest.mark.parametrize("fields", [{"impact": [0, 3, 3], "effort": [3, 3, 3]},
                                     {"impact": [3, 3, 3], "effort": [3, 6, 3]}])
 def test_matrix_placements_outside_one_to_five_are_refused(fields):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "matrix")
     error = refusal(state, *answering(ana, poll_id, **fields))
     assert error.message == "Impact and effort go from 1 to 5."
@@ -347,7 +317,7 @@ def test_matrix_placements_outside_one_to_five_are_refused(fields):
 
 @pytest.mark.parametrize(("scale_max", "value"), [(5, 0), (5, 6), (10, 11), (10, -1), (5, None)])
 def test_a_rating_outside_one_to_the_scale_maximum_is_refused(scale_max, value):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "scale", scale_max=scale_max)
     fields = {} if value is None else {"value": value}
     error = refusal(state, *answering(ana, poll_id, **fields))
@@ -355,7 +325,7 @@ def test_a_rating_outside_one_to_the_scale_maximum_is_refused(scale_max, value):
 
 
 def test_the_ends_of_a_scale_are_accepted():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "scale", scale_max=10)
     answer(state, ana, poll_id, value=1)
     answer(state, ben, poll_id, value=10)
@@ -364,27 +334,27 @@ def test_the_ends_of_a_scale_are_accepted():
 
 @pytest.mark.parametrize("fields", [{}, {"text": ""}, {"text": "   \n  "}])
 def test_an_empty_open_answer_is_refused(fields):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "text")
     assert refusal(state, *answering(ana, poll_id, **fields)).message == "Type an answer first."
 
 
 @pytest.mark.parametrize("fields", [{}, {"words": []}, {"words": ["", "  ", " "]}, {"words": ""}])
 def test_empty_words_are_refused(fields):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "words")
     assert refusal(state, *answering(ana, poll_id, **fields)).message == "Type a word or a short phrase."
 
 
 def test_a_choice_poll_answered_with_no_pick_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     single, multiple = opened(state, "single"), opened(state, "multiple")
     assert refusal(state, *answering(ana, single)).message == "Pick one option."
     assert refusal(state, *answering(ana, multiple, choices=[])).message == "Pick at least one option."
 
 
 def test_more_picks_than_allowed_are_refused_and_duplicate_picks_are_folded():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "multiple", max_choices=2)
     assert poll(state, poll_id).max_choices == 2
     assert refusal(state, *answering(ana, poll_id, choices=[0, 1, 2])).message == "Pick at most 2 options."
@@ -395,7 +365,7 @@ def test_more_picks_than_allowed_are_refused_and_duplicate_picks_are_folded():
 
 
 def test_answering_after_the_room_ended_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     run(state, FACILITATOR, {"type": "room.end"}, T0 + MIN)
     error = refusal(state, *answering(ana, poll_id, choice=0))
@@ -404,7 +374,7 @@ def test_answering_after_the_room_ended_is_refused():
 
 
 def test_a_removed_participant_cannot_answer():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     run(state, FACILITATOR, {"type": "participant.remove", "participant_id": ana}, T0)
     error = refusal(state, *answering(ana, poll_id, choice=0))
@@ -431,7 +401,7 @@ MANAGEMENT = [
 @pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.SCRIBE, Role.SCREEN])
 @pytest.mark.parametrize(("type_", "fields", "action"), MANAGEMENT, ids=[m[0] for m in MANAGEMENT])
 def test_only_the_facilitator_manages_polls(role, type_, fields, action):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     running, closed = opened(state, "single"), opened(state, "single")
     answer(state, ana, running, choice=0)
     answer(state, ana, closed, choice=1)
@@ -448,7 +418,7 @@ def test_only_the_facilitator_manages_polls(role, type_, fields, action):
 
 @pytest.mark.parametrize("actor", [FACILITATOR, SCRIBE, SCREEN])
 def test_only_a_participant_answers_polls(actor):
-    state = new_room()
+    state = room_with().state
     poll_id = opened(state, "single")
     error = refusal(state, actor, {"type": "poll.answer", "poll_id": poll_id, "choice": 0})
     assert (error.status, error.message) == (403, "Only a participant can answer polls.")
@@ -458,7 +428,7 @@ def test_only_a_participant_answers_polls(actor):
 
 
 def test_a_new_poll_is_a_draft_with_its_fields_and_the_reply_names_it():
-    state = new_room()
+    state = room_with().state
     decision = decide(state, FACILITATOR, {"type": "poll.create", "kind": "multiple", "question": QUESTION,
                                            "options": OPTIONS, "max_choices": 2, "visibility": "hidden"}, T0)
     (draft,) = decision.events
@@ -473,7 +443,7 @@ def test_a_new_poll_is_a_draft_with_its_fields_and_the_reply_names_it():
 
 
 def test_a_poll_created_open_is_opened_at_once_and_goes_on_the_screen():
-    state = new_room()
+    state = room_with().state
     events = run(state, FACILITATOR, {"type": "poll.create", "kind": "scale", "question": "How useful?",
                                       "open": True}, T0)
     assert types(events) == ["poll.created", "poll.opened"]
@@ -483,7 +453,7 @@ def test_a_poll_created_open_is_opened_at_once_and_goes_on_the_screen():
 
 
 def test_open_close_and_reopen_keep_the_answers():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = create(state, "single")
     manage(state, "poll.open", poll_id, now=T0)
     answer(state, ana, poll_id, choice=0, now=T0 + SEC)
@@ -501,7 +471,7 @@ def test_open_close_and_reopen_keep_the_answers():
 
 
 def test_opening_an_open_poll_or_closing_one_that_is_not_open_is_refused():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "single")
     assert refusal(state, FACILITATOR, {"type": "poll.close", "poll_id": poll_id}).message == "This poll is not open."
     manage(state, "poll.open", poll_id)
@@ -512,7 +482,7 @@ def test_opening_an_open_poll_or_closing_one_that_is_not_open_is_refused():
 
 
 def test_managing_an_unknown_poll_is_refused_as_not_found():
-    state = new_room()
+    state = room_with().state
     for type_ in ("poll.update", "poll.open", "poll.close", "poll.reset", "poll.duplicate", "poll.delete",
                   "poll.reveal", "poll.screen"):
         raw = {"type": type_, "poll_id": "no-such-poll"} | ({"question": "Q?"} if type_ == "poll.update" else {})
@@ -520,7 +490,7 @@ def test_managing_an_unknown_poll_is_refused_as_not_found():
 
 
 def test_reset_asks_for_confirmation_when_there_are_answers_then_clears_them():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ana, poll_id, choice=0)
     answer(state, ben, poll_id, choice=0)
@@ -534,7 +504,7 @@ def test_reset_asks_for_confirmation_when_there_are_answers_then_clears_them():
 
 
 def test_reset_with_one_answer_says_answer_and_with_none_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     error = refusal(state, FACILITATOR, {"type": "poll.reset", "poll_id": poll_id, "confirm": True})
     assert (error.status, error.message) == (409, "This poll has no answers to reset.")
@@ -544,7 +514,7 @@ def test_reset_with_one_answer_says_answer_and_with_none_is_refused():
 
 
 def test_delete_asks_for_confirmation_when_there_are_answers_and_takes_the_poll_off_the_screen():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ana, poll_id, choice=0)
     assert polls(state).on_screen == poll_id
@@ -556,7 +526,7 @@ def test_delete_asks_for_confirmation_when_there_are_answers_and_takes_the_poll_
 
 
 def test_a_poll_with_no_answers_is_deleted_without_confirmation_and_the_screen_keeps_its_poll():
-    state = new_room()
+    state = room_with().state
     shown, draft = opened(state, "single"), create(state, "text")
     manage(state, "poll.delete", draft)
     assert list(polls(state).polls) == [shown]
@@ -564,7 +534,7 @@ def test_a_poll_with_no_answers_is_deleted_without_confirmation_and_the_screen_k
 
 
 def test_duplicate_copies_the_question_options_and_settings_as_a_new_draft_with_no_answers():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     item_id = add_item(state, "Discharge planning")
     poll_id = opened(state, "multiple", options=OPTIONS, max_choices=2, visibility="on_close", item_id=item_id)
     answer(state, ana, poll_id, choices=[0, 1])
@@ -586,7 +556,7 @@ def test_duplicate_copies_the_question_options_and_settings_as_a_new_draft_with_
 
 
 def test_a_scale_is_duplicated_with_its_range_and_labels():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "scale", scale_max=10, low_label="not at all", high_label="completely")
     copy_id = manage(state, "poll.duplicate", poll_id)[0].data["poll_id"]
     copy = poll(state, copy_id)
@@ -594,7 +564,7 @@ def test_a_scale_is_duplicated_with_its_range_and_labels():
 
 
 def test_opening_a_poll_puts_it_on_the_screen_in_place_of_the_one_shown():
-    state = new_room()
+    state = room_with().state
     first, second = create(state, "single"), create(state, "text")
     manage(state, "poll.open", first)
     assert polls(state).on_screen == first
@@ -604,7 +574,7 @@ def test_opening_a_poll_puts_it_on_the_screen_in_place_of_the_one_shown():
 
 
 def test_poll_screen_shows_a_chosen_poll_and_with_no_poll_id_clears_the_screen():
-    state = new_room()
+    state = room_with().state
     first, second = opened(state, "single"), create(state, "text")
     assert types(manage(state, "poll.screen", second)) == ["poll.screened"]
     assert polls(state).on_screen == second
@@ -618,7 +588,7 @@ def test_poll_screen_shows_a_chosen_poll_and_with_no_poll_id_clears_the_screen()
 
 
 def test_update_changes_the_question_even_once_there_are_answers():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ana, poll_id, choice=0)
     events = manage(state, "poll.update", poll_id, question="Which change first?", visibility="hidden")
@@ -632,7 +602,7 @@ def test_update_changes_the_question_even_once_there_are_answers():
     ("single", {"options": ["A", "B"]}), ("multiple", {"max_choices": 1}), ("scale", {"scale_max": 10}),
 ])
 def test_update_refuses_to_reshape_a_poll_that_has_answers(kind, fields):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, kind)
     answer(state, ana, poll_id, **({"value": 3} if kind == "scale" else {"choice": 0} if kind == "single"
                                    else {"choices": [0]}))
@@ -643,7 +613,7 @@ def test_update_refuses_to_reshape_a_poll_that_has_answers(kind, fields):
 
 
 def test_update_with_the_same_options_is_allowed_on_a_poll_with_answers():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ana, poll_id, choice=0)
     events = manage(state, "poll.update", poll_id, question="New?", options=OPTIONS)
@@ -652,7 +622,7 @@ def test_update_with_the_same_options_is_allowed_on_a_poll_with_answers():
 
 
 def test_update_reshapes_a_poll_with_no_answers():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "multiple", max_choices=2)
     manage(state, "poll.update", poll_id, options="Lounge\nPharmacy\nRounds\nTransport", max_choices=3)
     the_poll = poll(state, poll_id)
@@ -664,7 +634,7 @@ def test_update_reshapes_a_poll_with_no_answers():
 
 
 def test_update_with_nothing_to_change_is_refused():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "single")
     assert refusal(state, FACILITATOR, {"type": "poll.update", "poll_id": poll_id}).message == "Nothing to change."
 
@@ -672,7 +642,7 @@ def test_update_with_nothing_to_change_is_refused():
 @pytest.mark.parametrize("options", [["Lean", "lean"], ["Discharge lounge", "DISCHARGE  LOUNGE", "Pharmacy"],
                                      "Flow\nKanban\nflow"])
 def test_options_must_be_distinct_ignoring_case(options):
-    state = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": "single", "question": QUESTION,
                                          "options": options})
     assert (error.status, error.message) == (400, "Two options are the same; make each one different.")
@@ -684,7 +654,7 @@ def test_options_must_be_distinct_ignoring_case(options):
 @pytest.mark.parametrize(("kind", "name"), [("single", "single choice"), ("multiple", "multiple choice"),
                                             ("ranking", "ranking")])
 def test_a_choice_or_ranking_poll_needs_two_options(kind, name):
-    state = new_room()
+    state = room_with().state
     for options in (["Only one"], [], "\n \n"):
         error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": kind, "question": QUESTION,
                                              "options": options})
@@ -696,7 +666,7 @@ def test_a_choice_or_ranking_poll_needs_two_options(kind, name):
 
 
 def test_a_matrix_needs_one_option():
-    state = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": "matrix", "question": QUESTION})
     assert error.message == "An impact and effort poll needs at least one option to place."
     poll_id = create(state, "matrix", options=["Discharge lounge"])
@@ -704,14 +674,14 @@ def test_a_matrix_needs_one_option():
 
 
 def test_kinds_without_options_drop_any_options_and_most_picks():
-    state = new_room()
+    state = room_with().state
     for kind in ("scale", "words", "text"):
         poll_id = create(state, kind, options=OPTIONS, max_choices=2)
         assert (poll(state, poll_id).options, poll(state, poll_id).max_choices) == ([], 0), kind
 
 
 def test_most_picks_is_kept_only_when_it_limits_a_multiple_choice_poll():
-    state = new_room()
+    state = room_with().state
     assert poll(state, create(state, "multiple", max_choices=2)).max_choices == 2
     assert poll(state, create(state, "multiple", max_choices=3)).max_choices == 0  # 3 of 3: no limit
     assert poll(state, create(state, "single", max_choices=2)).max_choices == 0
@@ -720,7 +690,7 @@ def test_most_picks_is_kept_only_when_it_limits_a_multiple_choice_poll():
 
 
 def test_a_poll_belongs_by_default_to_the_agenda_item_running_when_it_is_created():
-    state = new_room()
+    state = room_with().state
     assert poll(state, create(state, "single")).item_id is None  # nothing running yet
     running = start_item(state, "Discharge planning")
     later = add_item(state, "Wrap-up", now=T0 - MIN)
@@ -731,7 +701,7 @@ def test_a_poll_belongs_by_default_to_the_agenda_item_running_when_it_is_created
 
 
 def test_an_unknown_agenda_item_is_refused():
-    state = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": "text", "question": QUESTION,
                                          "item_id": "no-such-item"})
     assert (error.status, error.message) == (404, "That agenda item does not exist.")
@@ -741,7 +711,7 @@ def test_an_unknown_agenda_item_is_refused():
 
 
 def test_update_moves_a_poll_to_another_item_or_detaches_it():
-    state = new_room()
+    state = room_with().state
     running = start_item(state, "Discharge planning")
     other = add_item(state, "Wrap-up", now=T0 - MIN)
     poll_id = create(state, "text")
@@ -757,7 +727,7 @@ def test_update_moves_a_poll_to_another_item_or_detaches_it():
 
 
 def test_live_results_are_shown_in_every_status():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "single")
     assert poll(state, poll_id).results_shown
     manage(state, "poll.open", poll_id)
@@ -767,7 +737,7 @@ def test_live_results_are_shown_in_every_status():
 
 
 def test_hidden_results_are_shown_only_once_revealed():
-    state = new_room()
+    state = room_with().state
     poll_id = opened(state, "single", visibility="hidden")
     assert not poll(state, poll_id).results_shown
     manage(state, "poll.close", poll_id)
@@ -780,7 +750,7 @@ def test_hidden_results_are_shown_only_once_revealed():
 
 
 def test_results_shown_on_close_appear_once_closed_or_revealed():
-    state = new_room()
+    state = room_with().state
     poll_id = opened(state, "single", visibility="on_close")
     assert not poll(state, poll_id).results_shown
     manage(state, "poll.close", poll_id)
@@ -792,7 +762,7 @@ def test_results_shown_on_close_appear_once_closed_or_revealed():
 
 
 def test_revealing_twice_or_hiding_what_is_hidden_is_refused():
-    state = new_room()
+    state = room_with().state
     poll_id = opened(state, "single", visibility="hidden")
     error = refusal(state, FACILITATOR, {"type": "poll.reveal", "poll_id": poll_id, "shown": False})
     assert (error.status, error.message) == (409, "The results are already hidden.")
@@ -803,7 +773,7 @@ def test_revealing_twice_or_hiding_what_is_hidden_is_refused():
 
 def visibility_room() -> tuple[RoomState, dict[str, str]]:
     """A draft, a live poll, a hidden one, one shown on close (still open): each with an answer."""
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     ids = {"draft": create(state, "single"), "live": opened(state, "single"),
            "hidden": opened(state, "single", visibility="hidden"),
            "on_close": opened(state, "single", visibility="on_close")}
@@ -852,7 +822,7 @@ def test_the_facilitator_and_the_scribe_see_every_poll_and_every_result(staff):
 
 
 def test_the_survey_adds_three_scales_and_an_open_question_as_drafts():
-    state = new_room()
+    state = room_with().state
     item_id = start_item(state, "Closing round")
     events = run(state, FACILITATOR, {"type": "poll.survey"}, T0)
     assert types(events) == ["poll.created"] * 4
@@ -870,7 +840,7 @@ def test_the_survey_adds_three_scales_and_an_open_question_as_drafts():
 
 
 def test_the_survey_opens_its_polls_at_once_when_asked():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     events = run(state, FACILITATOR, {"type": "poll.survey", "open": "true"}, T0)
     assert types(events) == ["poll.created", "poll.opened"] * 4
     added = list(polls(state).polls.values())
@@ -884,7 +854,7 @@ def test_the_survey_opens_its_polls_at_once_when_asked():
 
 
 def test_the_phone_shows_a_person_their_own_answer_and_not_someone_elses():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     single, words, draft = opened(state, "single"), opened(state, "words"), create(state, "text")
     answer(state, ana, single, choice=2)
     answer(state, ben, words, words=["flow"])
@@ -896,7 +866,7 @@ def test_the_phone_shows_a_person_their_own_answer_and_not_someone_elses():
 
 
 def test_the_phone_view_does_not_change_when_someone_else_votes():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     single, scale = opened(state, "single", visibility="on_close"), opened(state, "scale")
     answer(state, ana, single, choice=0)
     before = views.my_polls(scene(state), person(ana))
@@ -908,7 +878,7 @@ def test_the_phone_view_does_not_change_when_someone_else_votes():
 
 
 def test_the_phone_shows_nothing_answered_by_someone_else_under_a_shared_scene():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "single")
     answer(state, ben, poll_id, choice=1)
     shared = scene(state)  # one render serves every phone
@@ -917,7 +887,7 @@ def test_the_phone_shows_nothing_answered_by_someone_else_under_a_shared_scene()
 
 
 def test_new_options_clear_a_maximum_of_picks_they_no_longer_leave_room_for():
-    state = new_room()
+    state = room_with().state
     poll_id = create(state, "multiple", options=["A", "B", "C", "D"], max_choices=3)
     assert poll(state, poll_id).max_choices == 3
     events = manage(state, "poll.update", poll_id, options="A\nB\nC")

@@ -10,8 +10,8 @@ from facilitator.polls import tally, views
 from facilitator.polls.model import Answer, Poll
 from facilitator.polls.tally import Bar
 from facilitator.rooms.model import Actor, Role
-from tests.polls.test_rules import answer, answering, opened, poll, room_with_people, scene
-from tests.pure import SEC, T0, refusal
+from tests.polls.test_rules import PEOPLE, answer, answering, opened, poll, scene
+from tests.pure import SEC, T0, refusal, room_with
 
 OPTIONS = ["Discharge lounge", "Pharmacy first", "Ward rounds"]
 FOUR = ["Discharge lounge", "Pharmacy first", "Ward rounds", "Transport"]
@@ -53,7 +53,7 @@ def test_multiple_choice_percentages_are_of_the_people_who_answered_not_of_the_p
 
 
 def test_multiple_choice_answered_from_phones_folds_duplicates_and_refuses_extra_picks():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     poll_id = opened(state, "multiple", max_choices=2)
     answer(state, ana, poll_id, choices=["0", "0", "1"])
     answer(state, ben, poll_id, choices="2")
@@ -92,7 +92,7 @@ def test_a_scale_with_no_answers_has_no_average_and_zero_counts(scale_max):
 
 
 def test_ratings_from_phones_are_tallied():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     poll_id = opened(state, "scale", scale_max="10")
     answer(state, ana, poll_id, value="9")
     answer(state, ben, poll_id, value=6)
@@ -147,7 +147,7 @@ def test_the_word_list_is_cut_to_the_most_frequent():
 
 
 def test_words_typed_on_phones_are_folded_in_the_cloud():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "words")
     answer(state, ana, poll_id, words=["  Patient   flow ", "Lean"])
     answer(state, ben, poll_id, words="patient flow")
@@ -166,7 +166,7 @@ def test_open_answers_are_listed_newest_first():
 
 
 def test_a_changed_open_answer_moves_to_the_top():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "text")
     answer(state, ana, poll_id, text="Ask pharmacy the day before.", now=T0 + SEC)
     answer(state, ben, poll_id, text="Book transport at admission.", now=T0 + 2 * SEC)
@@ -192,7 +192,7 @@ def test_ranking_by_borda_score_worked_example():
 
 
 def test_the_same_ranking_answered_from_phones():
-    state, pids = room_with_people(5)
+    state, pids = room_with(people=PEOPLE)
     poll_id = opened(state, "ranking", options="\n".join(FOUR))
     for pid, order in zip(pids, ([0, 1, 2, 3], [1, 0, 3, 2], [2, 0, 1, 3], [1, 2, 0, 3], ["3", "2", "1", "0"]),
                           strict=True):
@@ -235,7 +235,7 @@ def test_a_matrix_with_no_answers_places_nothing():
 
 
 def test_the_matrix_answered_from_phones():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "matrix")
     answer(state, ana, poll_id, impact=["5", "1", "3"], effort=["1", "5", "3"])
     answer(state, ben, poll_id, impact=[4, 2, 4], effort=[2, 4, 4])
@@ -281,7 +281,7 @@ def test_results_name_what_each_kind_shows():
 
 
 def test_the_record_gives_a_scale_as_plain_data():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "scale")
     answer(state, ana, poll_id, value=4)
     answer(state, ben, poll_id, value=5)

@@ -12,34 +12,12 @@ from facilitator.timers import feature as timers_feature
 from facilitator.timers import views
 from facilitator.timers.model import Agenda, Item, agenda_of
 from facilitator.timers.rules import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
-from tests.pure import MIN, SEC, T0, context, refusal, run, types
-
-CODE = "ABCDEF"
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-SYSTEM = Actor(Role.SYSTEM)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's",
-        "accept_confidentiality": True}
+from tests.pure import CODE, FACILITATOR, MIN, SCREEN, SEC, SYSTEM, T0, context, join, refusal, room_with, run, types
 
 CASE = {"type": "agenda.add", "kind": "case", "organisation": "St Mary's"}
 
 
 # -- helpers ---------------------------------------------------------------
-
-
-def new_room() -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, CREATE, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, **fields) -> str:
-    events = run(state, VISITOR, {**JOIN, **fields}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
 
 
 def add(state: RoomState, raw: dict | None = None, now: int = T0 - 5 * MIN, **fields) -> Item:
@@ -48,8 +26,8 @@ def add(state: RoomState, raw: dict | None = None, now: int = T0 - 5 * MIN, **fi
 
 
 def room_with_items(*specs: dict) -> tuple[RoomState, list[Item]]:
-    state = new_room()
-    return state, [add(state, spec) for spec in specs]
+    room = room_with(agenda=specs)
+    return room.state, [agenda_of(room.state).items[item_id] for item_id in room.items]
 
 
 def two_cases() -> tuple[RoomState, Item, Item]:
@@ -79,7 +57,7 @@ def phase_names(item: Item) -> list[tuple[str, int]]:
 
 
 def test_a_case_defaults_to_fifteen_minutes_of_presentation_and_five_of_questions():
-    state = new_room()
+    state = room_with().state
     item = add(state)
     assert item.kind == "case" and item.title == "St Mary's" and item.organisation == "St Mary's"
     assert phase_names(item) == [("Presentation", 15 * MIN), ("Questions", 5 * MIN)]
@@ -88,14 +66,14 @@ def test_a_case_defaults_to_fifteen_minutes_of_presentation_and_five_of_question
 
 
 def test_a_case_with_a_title_and_its_own_durations_keeps_them():
-    state = new_room()
+    state = room_with().state
     item = add(state, title="Discharge lounge", presentation_minutes=7.5, qa_minutes=2)
     assert item.title == "Discharge lounge"
     assert phase_names(item) == [("Presentation", 450_000), ("Questions", 2 * MIN)]
 
 
 def test_a_case_without_questions_has_one_phase():
-    state = new_room()
+    state = room_with().state
     item = add(state, qa_minutes=0, presentation_minutes=10)
     assert phase_names(item) == [("Presentation", 10 * MIN)]
 
@@ -103,26 +81,26 @@ def test_a_case_without_questions_has_one_phase():
 @pytest.mark.parametrize("kind, name", [("breakout", "Breakout"), ("walkthrough", "Walk-through"),
                                         ("discussion", "Discussion"), ("poll", "Poll"), ("break", "Break")])
 def test_other_kinds_have_one_phase_named_after_the_kind(kind, name):
-    state = new_room()
+    state = room_with().state
     item = add(state, {"type": "agenda.add", "kind": kind, "title": "Slot", "minutes": 12})
     assert phase_names(item) == [(name, 12 * MIN)]
 
 
 @pytest.mark.parametrize("kind", ["breakout", "walkthrough", "discussion", "poll", "break"])
 def test_other_kinds_need_minutes(kind):
-    state = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "agenda.add", "kind": kind, "title": "Slot"})
     assert error.status == 400 and "minutes" in error.message
 
 
 def test_an_item_needs_a_title_unless_it_is_a_case_with_an_organisation():
-    state = new_room()
+    state = room_with().state
     assert "title" in refusal(state, FACILITATOR, {"type": "agenda.add", "kind": "break", "minutes": 5}).message
     assert "title" in refusal(state, FACILITATOR, {"type": "agenda.add", "kind": "case"}).message
 
 
 def test_add_inserts_at_a_position_and_appends_without_one():
-    state = new_room()
+    state = room_with().state
     a = add(state, title="A")
     b = add(state, title="B")
     c = add(state, title="C", position=1)
@@ -223,9 +201,7 @@ def test_import_replace_keeps_items_that_ran_and_the_current_one():
 
 
 def test_presenter_id_must_be_a_present_participant():
-    state = new_room()
-    ana = joined(state)
-    ben = joined(state, name="Ben")
+    state, (ana, ben) = room_with(people=[("Ana", "St Mary's"), ("Ben", "St Mary's")])
     run(state, FACILITATOR, {"type": "participant.remove", "participant_id": ben}, T0 - 8 * MIN)
 
     item = add(state, presenter="Ana", presenter_id=ana)
@@ -286,7 +262,7 @@ def test_start_is_refused_for_an_item_that_already_ran_or_is_running():
 
 
 def test_start_on_an_empty_or_finished_agenda_is_refused():
-    state = new_room()
+    state = room_with().state
     assert refusal(state, FACILITATOR, {"type": "timer.start"}).message == "The agenda is empty."
     add(state)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
@@ -351,7 +327,7 @@ def test_adding_a_minute_to_a_paused_phase_is_exact_and_survives_resume():
 
 
 def test_taking_off_more_than_the_phase_is_planned_for_is_refused():
-    state = new_room()
+    state = room_with().state
     add(state, presentation_minutes=0.5)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     error = refusal(state, FACILITATOR, {"type": "timer.adjust", "seconds": -60})
@@ -779,7 +755,7 @@ def test_every_timers_command_is_covered_by_the_role_checks():
 @pytest.mark.parametrize("kind", sorted(FACILITATOR_COMMANDS))
 def test_only_the_facilitator_can_control_the_agenda_timers_and_messages(kind, role):
     state, _, _ = two_cases()
-    participant = joined(state)
+    participant = join(state)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     actor = Actor(role, participant) if role is Role.PARTICIPANT else Actor(role)
     error = refusal(state, actor, FACILITATOR_COMMANDS[kind])
@@ -791,7 +767,7 @@ def test_only_the_facilitator_can_control_the_agenda_timers_and_messages(kind, r
 @pytest.mark.parametrize("kind", sorted(SERVER_COMMANDS))
 def test_only_the_server_can_expire_a_phase_or_begin_a_scheduled_item(kind, role):
     state, _, _ = two_cases()
-    participant = joined(state)
+    participant = join(state)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     actor = Actor(role, participant) if role is Role.PARTICIPANT else Actor(role)
     error = refusal(state, actor, SERVER_COMMANDS[kind], T0 + 15 * MIN)
@@ -817,8 +793,7 @@ def test_a_message_is_shown_on_the_screen_and_cleared():
 
 
 def test_a_presenter_message_needs_a_current_item_with_a_presenter_on_the_roster():
-    state = new_room()
-    ana = joined(state)
+    state, (ana,) = room_with(people=[("Ana", "St Mary's")])
     plain = add(state, title="No presenter")
     presented = add(state, presenter="Ana", presenter_id=ana)
     show = {"type": "message.show", "text": "Wrap up", "target": "presenter"}
@@ -841,8 +816,7 @@ def _with_messages(state: RoomState, ana: str, now: int) -> None:
 
 
 def test_a_new_phase_of_the_same_item_keeps_messages_and_a_new_item_clears_them():
-    state = new_room()
-    ana = joined(state)
+    state, (ana,) = room_with(people=[("Ana", "St Mary's")])
     first = add(state, presenter_id=ana)
     add(state, organisation="Northfield", presenter_id=ana)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
@@ -856,8 +830,7 @@ def test_a_new_phase_of_the_same_item_keeps_messages_and_a_new_item_clears_them(
 
 
 def test_finishing_an_item_clears_messages_and_starting_one_from_idle_clears_the_screen():
-    state = new_room()
-    ana = joined(state)
+    state, (ana,) = room_with(people=[("Ana", "St Mary's")])
     add(state, presenter_id=ana)
     add(state, organisation="Northfield")
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
@@ -971,7 +944,7 @@ def test_the_clock_view_of_a_running_phase():
 
 def test_decide_never_mutates_the_state_for_any_command():
     state, a, b = two_cases()
-    ana = joined(state)
+    ana = join(state)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     run(state, FACILITATOR, {"type": "timer.schedule", "item_id": b.id, "at_ms": T0 + 30 * MIN}, T0 + 1)
     run(state, FACILITATOR, {"type": "message.show", "text": "Hi"}, T0 + 2)
@@ -994,15 +967,8 @@ def test_decide_never_mutates_the_state_for_any_command():
 
 
 def test_folding_the_log_rebuilds_the_same_agenda():
-    state = RULES.new_state(CODE)
-    log: list[Event] = []
-
-    def step(actor: Actor, raw: dict, now: int) -> None:
-        log.extend(run(state, actor, raw, now))
-
-    step(VISITOR, CREATE, T0 - 10 * MIN)
-    step(VISITOR, JOIN, T0 - 9 * MIN)
-    ana = next(iter(state.participants))
+    room = room_with(people=[("Ana", "St Mary's")])
+    state, step, ana = room.state, room.do, room.people["Ana"]
     step(FACILITATOR, {**CASE, "presenter_id": ana}, T0 - 5 * MIN)
     step(FACILITATOR, {"type": "agenda.add", "kind": "break", "title": "Coffee", "minutes": 10}, T0 - 4 * MIN)
     step(FACILITATOR, {"type": "timer.start"}, T0)
@@ -1012,6 +978,6 @@ def test_folding_the_log_rebuilds_the_same_agenda():
     step(SYSTEM, expire_command(state), agenda(state).clock.deadline)
     step(FACILITATOR, {"type": "message.show", "text": "Questions now"}, T0 + 16 * MIN)
     step(FACILITATOR, {"type": "timer.next"}, T0 + 30 * MIN)
-    rebuilt = RULES.fold(CODE, [Event.from_json(copy.deepcopy(event.to_json())) for event in log])
+    rebuilt = RULES.fold(CODE, [Event.from_json(copy.deepcopy(event.to_json())) for event in room.log])
     assert rebuilt == state
     assert agenda(rebuilt).items[agenda(rebuilt).order[0]].runs[0].paused_ms == 2

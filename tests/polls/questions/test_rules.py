@@ -9,21 +9,12 @@ import json
 
 import pytest
 
-from facilitator.features import RULES
 from facilitator.polls.questions.model import Question, author_scope, questions_of, vote_scope
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.timers.model import agenda_of
-from tests.pure import MIN, SEC, T0, decide, refusal, run, types
+from tests.pure import (FACILITATOR, KEY, MIN, SCREEN, SCRIBE, SEC, T0, VISITOR, decide, person, refusal, room_with,
+                        run, types)
 
-CODE = "ABCDEF"
-KEY = "some-key"  # the pseudonym key the server derives from its secret
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "accept_confidentiality": True}
 PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust"), ("Cat Ward", "Eastgate Care"),
           ("Dev Patel", "Riverside Health"), ("Eva Novak", "Hillside Hospice"), ("Finn Byrne", "Lakeside Trust")]
 TEXT = "Who signs off a discharge at the weekend?"
@@ -31,26 +22,6 @@ CASE_ORG = "Westbrook Clinic"  # an organisation no asker belongs to
 
 
 # -- helpers ---------------------------------------------------------------
-
-
-def new_room() -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, CREATE, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, name: str, organisation: str) -> str:
-    events = run(state, VISITOR, {**JOIN, "name": name, "organisation": organisation}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
-
-
-def room_with_people(count: int = 2) -> tuple[RoomState, list[str]]:
-    state = new_room()
-    return state, [joined(state, name, organisation) for name, organisation in PEOPLE[:count]]
-
-
-def person(pid: str) -> Actor:
-    return Actor(Role.PARTICIPANT, pid, KEY)
 
 
 def author_hash(pid: str, question_id: str) -> str:
@@ -142,7 +113,7 @@ def logged(events: list[Event]) -> str:
 
 
 def test_a_question_is_anonymous_by_default_and_carries_only_its_authors_hash_for_it():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     decision = decide(state, *asking(ana), T0)
     question_id = decision.reply["question_id"]
     events = run(state, *asking(ana), T0)
@@ -160,7 +131,7 @@ def test_a_question_is_anonymous_by_default_and_carries_only_its_authors_hash_fo
 
 
 def test_a_persons_hashes_are_stable_per_question_and_repeat_across_no_question_person_or_act():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     assert author_hash(ana, "q1") == Actor(Role.PARTICIPANT, ana, KEY).pseudonym("question:q1:author")
     hashes = [make(pid, question_id) for pid in (ana, ben) for question_id in ("q1", "q2")
               for make in (author_hash, vote_hash)]
@@ -170,7 +141,7 @@ def test_a_persons_hashes_are_stable_per_question_and_repeat_across_no_question_
 
 
 def test_two_questions_of_one_person_share_no_value_but_their_text():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     first = run(state, *asking(ana, named=True), T0)[0].data
     second = run(state, *asking(ana, "Is the lounge staffed at night?"), T0 + SEC)[0].data
     assert first["author"] != second["author"] and first["question_id"] != second["question_id"]
@@ -179,7 +150,7 @@ def test_two_questions_of_one_person_share_no_value_but_their_text():
 
 
 def test_a_named_question_carries_the_name_and_organisation_of_its_asker_and_never_the_id():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     events = run(state, *asking(ben, named=True), T0)
     question_id = events[0].data["question_id"]
     assert events[0].data == {"question_id": question_id, "text": TEXT, "author": author_hash(ben, question_id),
@@ -191,13 +162,13 @@ def test_a_named_question_carries_the_name_and_organisation_of_its_asker_and_nev
 
 
 def test_named_false_is_anonymous():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     events = run(state, *asking(ana, named=False), T0)
     assert "name" not in events[0].data and "organisation" not in events[0].data
 
 
 def test_a_question_is_linked_to_the_agenda_item_running():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     case, discussion = add_case(state), add_discussion(state)
     before = ask(state, ana, now=T0 - 4 * MIN)
     start(state, case, T0 - 3 * MIN)  # the presentation
@@ -213,7 +184,7 @@ def test_a_question_is_linked_to_the_agenda_item_running():
 
 
 def test_a_question_of_500_characters_is_taken_and_one_of_501_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana, "a" * 500)
     assert question(state, question_id).text == "a" * 500
     error = refusal(state, *asking(ana, "a" * 501))
@@ -222,20 +193,20 @@ def test_a_question_of_500_characters_is_taken_and_one_of_501_refused():
 
 @pytest.mark.parametrize("text", ["", "   ", "\n \t\n"], ids=["empty", "spaces", "blank-lines"])
 def test_an_empty_or_blank_question_is_refused(text):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     error = refusal(state, *asking(ana, text))
     assert (error.status, error.message) == (400, "text: this cannot be empty.")
     assert questions_of(state).questions == {}
 
 
 def test_a_question_is_trimmed():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana, "  Why wait for pharmacy?  \n")
     assert question(state, question_id).text == "Why wait for pharmacy?"
 
 
 def test_a_question_is_live_at_once_or_pending_when_moderated():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     assert question(state, ask(state, ana, now=T0)).status == "live"
     assert types(configure(state, T0 + SEC, moderated=True)) == ["questions.configured"]
     pending = ask(state, ben, now=T0 + 2 * SEC)
@@ -246,7 +217,7 @@ def test_a_question_is_live_at_once_or_pending_when_moderated():
 
 
 def test_each_question_gets_its_own_id():
-    state, people = room_with_people(3)
+    state, people = room_with(people=PEOPLE[:3])
     ids = [ask(state, pid, now=T0 + i) for i, pid in enumerate(people)]
     assert len(set(ids)) == 3 and list(questions_of(state).questions) == ids
     assert all(len(question_id) == 10 for question_id in ids)
@@ -256,7 +227,7 @@ def test_each_question_gets_its_own_id():
 
 
 def test_an_upvote_is_one_per_person_and_a_second_tap_withdraws_it():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     events = upvote(state, ben, question_id)
     assert types(events) == ["question.upvoted"]
@@ -273,7 +244,7 @@ def test_an_upvote_is_one_per_person_and_a_second_tap_withdraws_it():
 
 @pytest.mark.parametrize("named", [False, True], ids=["anonymous", "named"])
 def test_one_cannot_upvote_ones_own_question(named):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana, named=named)
     error = refusal(state, person(ana), {"type": "question.upvote", "question_id": question_id})
     assert (error.status, error.message) == (409, "You cannot upvote your own question.")
@@ -281,14 +252,14 @@ def test_one_cannot_upvote_ones_own_question(named):
 
 @pytest.mark.parametrize("status", ["pending", "dismissed", "archived", "answered", "withdrawn"])
 def test_only_live_questions_can_be_upvoted(status):
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, status)
     error = refusal(state, person(ben), {"type": "question.upvote", "question_id": question_id}, T0 + MIN)
     assert (error.status, error.message) == (409, "Only questions still waiting for an answer can be upvoted.")
 
 
 def test_a_vote_can_still_be_withdrawn_after_the_question_was_answered():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     question_id = ask(state, ana)
     upvote(state, ben, question_id)
     upvote(state, cat, question_id)
@@ -302,7 +273,7 @@ def test_a_vote_can_still_be_withdrawn_after_the_question_was_answered():
 
 
 def test_vote_counts_are_exact_with_several_voters():
-    state, (ana, ben, cat, dev, eva) = room_with_people(5)
+    state, (ana, ben, cat, dev, eva) = room_with(people=PEOPLE[:5])
     first, second = ask(state, ana), ask(state, ben, "Is the lounge staffed at night?", T0 + 1)
     for voter in (ben, cat, dev, eva):
         upvote(state, voter, first)
@@ -315,7 +286,7 @@ def test_vote_counts_are_exact_with_several_voters():
 
 
 def test_an_unknown_question_is_refused_for_every_command():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     ask(state, ana)
     for actor, type_ in [(person(ana), "question.upvote"), (person(ana), "question.withdraw"),
                          (FACILITATOR, "question.approve"), (FACILITATOR, "question.dismiss"),
@@ -331,7 +302,7 @@ def test_an_unknown_question_is_refused_for_every_command():
 
 
 def test_approve_puts_a_pending_question_on_the_list():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, "pending")
     events = moderate(state, "question.approve", question_id)
     assert types(events) == ["question.moved"]
@@ -341,7 +312,7 @@ def test_approve_puts_a_pending_question_on_the_list():
 
 @pytest.mark.parametrize("start_status", ["pending", "live"])
 def test_dismiss_with_a_reason_keeps_the_reason(start_status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, start_status)
     events = moderate(state, "question.dismiss", question_id, reason="  Off topic  ")
     assert events[0].data == {"question_id": question_id, "status": "dismissed", "reason": "Off topic"}
@@ -350,7 +321,7 @@ def test_dismiss_with_a_reason_keeps_the_reason(start_status):
 
 
 def test_archiving_a_dismissed_question_keeps_why_it_was_dismissed_and_restoring_clears_it():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, "live")
     moderate(state, "question.dismiss", question_id, reason="Off topic")
     moderate(state, "question.archive", question_id)
@@ -361,7 +332,7 @@ def test_archiving_a_dismissed_question_keeps_why_it_was_dismissed_and_restoring
 
 @pytest.mark.parametrize("start_status", ["pending", "live"])
 def test_dismiss_without_a_reason(start_status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, start_status)
     events = moderate(state, "question.dismiss", question_id)
     assert events[0].data == {"question_id": question_id, "status": "dismissed"}
@@ -370,7 +341,7 @@ def test_dismiss_without_a_reason(start_status):
 
 
 def test_a_dismissal_reason_is_at_most_120_characters():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     error = refusal(state, FACILITATOR, {"type": "question.dismiss", "question_id": question_id,
                                          "reason": "x" * 121})
@@ -378,7 +349,7 @@ def test_a_dismissal_reason_is_at_most_120_characters():
 
 
 def test_marking_answered_records_when_and_restore_brings_it_back():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     upvote(state, ben, question_id)
     events = moderate(state, "question.answered", question_id, T0 + 5 * SEC)
@@ -391,7 +362,7 @@ def test_marking_answered_records_when_and_restore_brings_it_back():
 
 @pytest.mark.parametrize("start_status", ["live", "answered", "dismissed"])
 def test_archive_keeps_a_question_off_the_lists_and_restore_brings_it_back(start_status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, start_status)
     events = moderate(state, "question.archive", question_id, T0 + MIN)
     assert events[0].data == {"question_id": question_id, "status": "archived"}
@@ -401,7 +372,7 @@ def test_archive_keeps_a_question_off_the_lists_and_restore_brings_it_back(start
 
 
 def test_restore_of_a_dismissed_question_clears_its_reason():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     moderate(state, "question.dismiss", question_id, reason="Asked already")
     events = moderate(state, "question.restore", question_id, T0 + 2 * SEC)
@@ -412,7 +383,7 @@ def test_restore_of_a_dismissed_question_clears_its_reason():
 
 @pytest.mark.parametrize("start_status", ["pending", "live"])
 def test_the_author_withdraws_their_own_question(start_status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, start_status)
     events = withdraw(state, ana, question_id, T0 + MIN)
     assert types(events) == ["question.moved"]
@@ -422,7 +393,7 @@ def test_the_author_withdraws_their_own_question(start_status):
 
 @pytest.mark.parametrize("named", [False, True], ids=["anonymous", "named"])
 def test_another_participant_cannot_withdraw_a_question_even_knowing_its_id(named):
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana, named=named)
     error = refusal(state, person(ben), {"type": "question.withdraw", "question_id": question_id})
     assert (error.status, error.message) == (403, "You can withdraw only your own questions.")
@@ -460,7 +431,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("type_", "status", "message"), REFUSED, ids=[f"{t}-from-{s}" for t, s, _ in REFUSED])
 def test_a_refused_move_says_why_and_changes_nothing(type_, status, message):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, status)
     error = refusal(state, FACILITATOR, {"type": type_, "question_id": question_id}, T0 + MIN)
     assert (error.status, error.message) == (409, message)
@@ -469,14 +440,14 @@ def test_a_refused_move_says_why_and_changes_nothing(type_, status, message):
 
 @pytest.mark.parametrize("status", ["answered", "dismissed", "archived", "withdrawn"])
 def test_only_a_pending_or_live_question_can_be_withdrawn(status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, status)
     error = refusal(state, person(ana), {"type": "question.withdraw", "question_id": question_id}, T0 + MIN)
     assert (error.status, error.message) == (409, "This question can no longer be withdrawn.")
 
 
 def test_edit_by_the_facilitator_changes_the_text_and_marks_it_edited():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     upvote(state, ben, question_id)
     events = moderate(state, "question.edit", question_id, text="Who signs off discharges on Saturdays?")
@@ -491,7 +462,7 @@ def test_edit_by_the_facilitator_changes_the_text_and_marks_it_edited():
 
 @pytest.mark.parametrize("status", ["pending", "answered", "dismissed", "archived"])
 def test_edit_works_whatever_the_status_but_withdrawn(status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, status)
     moderate(state, "question.edit", question_id, T0 + MIN, text="Reworded?")
     asked = question(state, question_id)
@@ -499,7 +470,7 @@ def test_edit_works_whatever_the_status_but_withdrawn(status):
 
 
 def test_edit_is_refused_on_a_withdrawn_question_and_when_nothing_changes():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     withdrawn = in_status(state, ana, "withdrawn")
     error = refusal(state, FACILITATOR, {"type": "question.edit", "question_id": withdrawn, "text": "Reworded?"})
     assert (error.status, error.message) == (409, "Its author withdrew this question.")
@@ -515,7 +486,7 @@ def test_edit_is_refused_on_a_withdrawn_question_and_when_nothing_changes():
 
 @pytest.mark.parametrize("status", ["live", "answered"])
 def test_pin_a_question_everyone_sees_and_unpin_it(status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, status)
     events = run(state, FACILITATOR, {"type": "question.pin", "question_id": question_id}, T0 + MIN)
     assert types(events) == ["question.pinned"] and events[0].data == {"question_id": question_id}
@@ -530,7 +501,7 @@ def test_pin_a_question_everyone_sees_and_unpin_it(status):
 
 
 def test_pinning_another_question_replaces_the_pinned_one():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     first, second = ask(state, ana), ask(state, ben, now=T0 + 1)
     run(state, FACILITATOR, {"type": "question.pin", "question_id": first}, T0 + SEC)
     run(state, FACILITATOR, {"type": "question.pin", "question_id": second}, T0 + 2 * SEC)
@@ -539,7 +510,7 @@ def test_pinning_another_question_replaces_the_pinned_one():
 
 @pytest.mark.parametrize("status", ["pending", "dismissed", "archived", "withdrawn"])
 def test_only_a_question_everyone_sees_can_be_pinned(status):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = in_status(state, ana, status)
     error = refusal(state, FACILITATOR, {"type": "question.pin", "question_id": question_id}, T0 + MIN)
     assert (error.status, error.message) == (409, "Only a question everyone can see can be pinned.")
@@ -549,7 +520,7 @@ def test_only_a_question_everyone_sees_can_be_pinned(status):
                                                  ("facilitator", "question.archive"),
                                                  ("author", "question.withdraw")])
 def test_the_pin_is_cleared_when_the_pinned_question_leaves_the_list(actor_is, type_):
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     pinned, other = ask(state, ana), ask(state, ben, now=T0 + 1)
     run(state, FACILITATOR, {"type": "question.pin", "question_id": pinned}, T0 + SEC)
     # Another question leaving the list leaves the pin alone.
@@ -561,7 +532,7 @@ def test_the_pin_is_cleared_when_the_pinned_question_leaves_the_list(actor_is, t
 
 
 def test_the_pin_stays_when_the_pinned_question_is_answered():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     run(state, FACILITATOR, {"type": "question.pin", "question_id": question_id}, T0 + SEC)
     moderate(state, "question.answered", question_id, T0 + 2 * SEC)
@@ -569,7 +540,7 @@ def test_the_pin_stays_when_the_pinned_question_is_answered():
 
 
 def test_configure_sets_moderation_and_the_screen():
-    state = new_room()
+    state = room_with().state
     settings = questions_of(state).settings
     assert (settings.moderated, settings.on_screen) == (False, False)
     events = configure(state, moderated=True)
@@ -601,7 +572,7 @@ MODERATION = [
 @pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.SCRIBE, Role.SCREEN])
 @pytest.mark.parametrize(("type_", "fields", "action"), MODERATION, ids=[m[0] for m in MODERATION])
 def test_only_the_facilitator_moderates(role, type_, fields, action):
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     live = ask(state, ana)
     pending = in_status(state, ben, "pending", T0 + SEC)
     answered = in_status(state, ben, "answered", T0 + 2 * SEC)
@@ -621,7 +592,7 @@ def test_only_the_facilitator_moderates(role, type_, fields, action):
                                                ("question.upvote", "upvote questions"),
                                                ("question.withdraw", "withdraw a question")])
 def test_only_a_participant_asks_upvotes_and_withdraws(actor, type_, action):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     raw = {"type": type_, "text": TEXT} if type_ == "question.ask" else {"type": type_, "question_id": question_id}
     error = refusal(state, actor, raw, T0 + SEC)
@@ -629,7 +600,7 @@ def test_only_a_participant_asks_upvotes_and_withdraws(actor, type_, action):
 
 
 def test_a_removed_participant_can_no_longer_ask_or_vote():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     run(state, FACILITATOR, {"type": "participant.remove", "participant_id": ben}, T0 + SEC)
     for raw in ({"type": "question.ask", "text": TEXT}, {"type": "question.upvote", "question_id": question_id}):
@@ -638,7 +609,7 @@ def test_a_removed_participant_can_no_longer_ask_or_vote():
 
 
 def test_nothing_is_asked_once_the_exchange_has_ended():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     run(state, FACILITATOR, {"type": "room.end"}, T0 + SEC)
     for actor, raw in [(person(ana), {"type": "question.ask", "text": TEXT}),

@@ -10,12 +10,10 @@ import pytest
 
 from facilitator.polls.questions import export, views
 from facilitator.polls.questions.model import Question, questions_of
-from facilitator.rooms.model import Actor, Role, RoomState
+from facilitator.rooms.model import Actor, RoomState
 from facilitator.rooms.views import Scene
 from tests.polls.questions.test_rules import (
-    FACILITATOR,
-    SCREEN,
-    SCRIBE,
+    PEOPLE,
     TEXT,
     add_case,
     add_discussion,
@@ -24,14 +22,12 @@ from tests.polls.questions.test_rules import (
     in_questions_phase,
     in_status,
     moderate,
-    person,
     question,
-    room_with_people,
     start,
     upvote,
     withdraw,
 )
-from tests.pure import MIN, SEC, T0, run
+from tests.pure import FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, join, person, room_with, run
 
 SECOND_TEXT = "Is the discharge lounge staffed at night?"
 
@@ -102,7 +98,7 @@ def test_ordering_leaves_the_list_it_is_given_alone():
 
 
 def test_the_list_shows_live_and_answered_questions_only_and_counts_pending_and_dismissed():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     asked = every_status(state, ana, ben)
     upvote(state, cat, asked["live"], T0 + 3 * MIN)
     configure(state, T0 + 3 * MIN, moderated=True)
@@ -117,7 +113,7 @@ def test_the_list_shows_live_and_answered_questions_only_and_counts_pending_and_
 
 
 def test_the_list_offers_a_filter_for_each_agenda_item_asked_about_and_shows_the_pin():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     case, discussion = add_case(state), add_discussion(state)
     general = ask(state, ana, now=T0 - 4 * MIN)
     in_questions_phase(state, case, T0 - 2 * MIN)
@@ -133,7 +129,7 @@ def test_the_list_offers_a_filter_for_each_agenda_item_asked_about_and_shows_the
 
 
 def test_the_list_is_ordered_by_votes_and_counts_are_exact():
-    state, (ana, ben, cat, dev) = room_with_people(4)
+    state, (ana, ben, cat, dev) = room_with(people=PEOPLE[:4])
     first, second = ask(state, ana), ask(state, ben, SECOND_TEXT, T0 + 1)
     for voter in (ana, cat, dev):
         upvote(state, voter, second)
@@ -146,7 +142,7 @@ def test_the_list_is_ordered_by_votes_and_counts_are_exact():
 
 
 def test_mine_shows_my_questions_in_every_status_with_the_reason_and_my_upvotes():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     live = ask(state, ana, now=T0)
     configure(state, T0 + 1, moderated=True)
     pending = ask(state, ana, "Who pays for the transport home?", T0 + 20 * SEC)
@@ -176,7 +172,7 @@ def test_mine_shows_my_questions_in_every_status_with_the_reason_and_my_upvotes(
 
 
 def test_mine_lists_every_question_i_upvoted():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     first, second, third = ask(state, ben), ask(state, cat, SECOND_TEXT, T0 + 1), ask(state, ben, "Why?", T0 + 2)
     upvote(state, ana, first)
     upvote(state, ana, third)
@@ -190,7 +186,7 @@ def test_mine_lists_every_question_i_upvoted():
 
 
 def test_focus_is_the_case_in_its_questions_phase_only():
-    state, _ = room_with_people()
+    state, _ = room_with(people=PEOPLE[:2])
     case, discussion = add_case(state), add_discussion(state)
     assert views.focus(scene(state)) is None  # nothing running
     start(state, case, T0 - 3 * MIN)
@@ -206,7 +202,7 @@ def test_focus_is_the_case_in_its_questions_phase_only():
 
 
 def test_the_screen_is_inactive_by_default():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     case = add_case(state)
     ask(state, ana)
     start(state, case, T0 + SEC)  # presenting: questions wait
@@ -215,7 +211,7 @@ def test_the_screen_is_inactive_by_default():
 
 
 def test_the_screen_shows_the_cases_questions_during_its_questions_phase():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     case, other = add_case(state), add_case(state, "Harbour Trust")
     general = ask(state, ana, now=T0 - 4 * MIN)
     start(state, other, T0 - 4 * MIN + SEC)
@@ -234,7 +230,7 @@ def test_the_screen_shows_the_cases_questions_during_its_questions_phase():
 
 
 def test_the_screen_shows_a_pinned_question_whatever_the_phase():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     first, second = ask(state, ana), ask(state, ben, SECOND_TEXT, T0 + 1)
     moderate(state, "question.answered", first, T0 + SEC)
     pin(state, first, T0 + 2 * SEC)
@@ -248,7 +244,7 @@ def test_the_screen_shows_a_pinned_question_whatever_the_phase():
 
 
 def test_the_screen_shows_every_open_question_when_the_facilitator_puts_them_on_it():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     case = add_case(state)
     first = ask(state, ana, now=T0 - 4 * MIN)
     start(state, case, T0 - 3 * MIN)
@@ -262,7 +258,7 @@ def test_the_screen_shows_every_open_question_when_the_facilitator_puts_them_on_
 
 
 def test_the_screen_shows_at_most_five_top_questions_by_votes():
-    state, people = room_with_people(6)
+    state, people = room_with(people=PEOPLE[:6])
     ana, ben, cat, dev, eva, finn = people
     authors = [ana, ana, ana, ben, ben, ben, cat]
     asked = [ask(state, author, f"Question {'abcdefg'[i]}?", T0 + i * SEC) for i, author in enumerate(authors)]
@@ -283,7 +279,7 @@ def test_the_screen_shows_at_most_five_top_questions_by_votes():
 
 
 def test_the_console_lists_every_question_by_status_but_withdrawn():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     asked = every_status(state, ana, ben)
     shown = views.qa_console(scene(state))
     assert {status: ids(rows) for status, rows in shown["by_status"].items()} == {
@@ -293,7 +289,7 @@ def test_the_console_lists_every_question_by_status_but_withdrawn():
 
 
 def test_the_api_shows_staff_every_question_but_withdrawn_and_participants_what_the_room_sees():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     asked = every_status(state, ana, ben)
     for viewer in (FACILITATOR, SCRIBE):
         seen = views.api_view(scene(state), viewer)
@@ -313,7 +309,7 @@ def test_the_api_shows_staff_every_question_but_withdrawn_and_participants_what_
 def anonymous_room() -> tuple[RoomState, str, str, dict[str, str]]:
     """Ana asks anonymously in every status, about a case in its Questions phase, with one pinned;
     Ben asks a named question and upvotes Ana's."""
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     case = add_case(state)
     in_questions_phase(state, case, T0 - MIN)
     asked = {}
@@ -373,7 +369,7 @@ def rows_of(text: str) -> list[list[str]]:
 
 
 def test_the_csv_has_a_header_and_a_row_per_question_but_withdrawn():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     case = add_case(state)
     in_questions_phase(state, case, T0 - MIN)
     asked = every_status(state, ana, ben)
@@ -398,7 +394,7 @@ def test_the_csv_has_a_header_and_a_row_per_question_but_withdrawn():
 
 
 def test_the_csv_writes_the_dismissal_reason():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     moderate(state, "question.dismiss", question_id, reason="Asked already")
     rows = rows_of(export.questions_csv(scene(state)))
@@ -407,16 +403,15 @@ def test_the_csv_writes_the_dismissal_reason():
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://example.org","Click")', "+cmd", "-sum", "@SUM"])
 def test_the_csv_never_writes_a_formula(text):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     ask(state, ana, text)
     rows = rows_of(export.questions_csv(scene(state)))
     assert rows[1][2] == "'" + text
 
 
 def test_a_formula_in_a_name_or_reason_is_defused_too():
-    state = room_with_people(0)[0]
-    eve = run(state, Actor(Role.VISITOR), {"type": "participant.join", "name": "=Eve", "organisation": "@Org",
-                                           "accept_confidentiality": True}, T0 - MIN)[0].data["participant_id"]
+    state = room_with().state
+    eve = join(state, "=Eve", "@Org", T0 - MIN)
     question_id = ask(state, eve, named=True)
     moderate(state, "question.dismiss", question_id, reason="=1+1")
     row = rows_of(export.questions_csv(scene(state)))[1]
@@ -424,7 +419,7 @@ def test_a_formula_in_a_name_or_reason_is_defused_too():
 
 
 def test_the_csv_leaves_out_text_its_writer_confirmed_holds_an_identifier():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana, "Write to ward.clerk@example.org?", confirm_identifiers=True)
     assert question(state, question_id).flags == ["email"]
     assert question(state, question_id).text == "Write to ward.clerk@example.org?"

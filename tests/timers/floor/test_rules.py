@@ -9,41 +9,19 @@ import itertools
 import pytest
 
 from facilitator.features import RULES
-from facilitator.rooms.model import Actor, Event, Role, RoomState
+from facilitator.rooms.model import Event, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor import views
 from facilitator.timers.floor.model import FACILITATOR as FACILITATOR_ID
 from facilitator.timers.floor.model import Floor, Turn, floor_of
-from tests.pure import MIN, SEC, T0, context, decide, refusal, run, types
+from tests.pure import (FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, context, decide, join, person, refusal,
+                        room_with, run, types)
 
-CODE = "ABCDEF"
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's",
-        "accept_confidentiality": True}
+THREE_ORGS = [("Ana", "St Mary's"), ("Ben", "St Mary's"), ("Cat", "Northfield"), ("Dev", "Eastgate")]
 
 
 # -- helpers ---------------------------------------------------------------
-
-
-def new_room(**fields) -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, {**CREATE, **fields}, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, name: str = "Ana", organisation: str = "St Mary's") -> str:
-    events = run(state, VISITOR, {**JOIN, "name": name, "organisation": organisation}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
-
-
-def person(pid: str) -> Actor:
-    return Actor(Role.PARTICIPANT, pid)
 
 
 def floor(state: RoomState) -> Floor:
@@ -82,12 +60,8 @@ def scene(state: RoomState, connected: frozenset[str] = frozenset()) -> Scene:
 
 def three_orgs() -> tuple[RoomState, str, str, str, str]:
     """Ana and Ben of St Mary's, Cat of Northfield, Dev of Eastgate."""
-    state = new_room()
-    ana = joined(state, "Ana", "St Mary's")
-    ben = joined(state, "Ben", "St Mary's")
-    cat = joined(state, "Cat", "Northfield")
-    dev = joined(state, "Dev", "Eastgate")
-    return state, ana, ben, cat, dev
+    state, people = room_with(people=THREE_ORGS)
+    return state, *people
 
 
 def start_item(state: RoomState, title: str, now: int) -> str:
@@ -537,7 +511,7 @@ def test_balance_on_known_inputs():
 
 def test_organisations_in_room_includes_silent_present_orgs_and_removed_speakers_orgs():
     state, _ana, _ben, _cat, dev = three_orgs()
-    eve = joined(state, "Eve", "Westfield")
+    eve = join(state, "Eve", "Westfield")
     assert acc.organisations_in_room(state, floor(state)) == ["Eastgate", "Northfield", "St Mary's", "Westfield"]
     speak(state, eve, T0, T0 + MIN)
     run(state, FACILITATOR, {"type": "participant.remove", "participant_id": eve}, T0 + 2 * MIN)
@@ -548,7 +522,7 @@ def test_organisations_in_room_includes_silent_present_orgs_and_removed_speakers
 
 
 def test_organisations_in_room_leaves_out_the_facilitator_and_is_empty_in_an_empty_room():
-    state = new_room()
+    state = room_with().state
     assert acc.organisations_in_room(state, floor(state)) == []
     speak(state, FACILITATOR_ID, T0, T0 + MIN)
     assert acc.organisations_in_room(state, floor(state)) == []
@@ -558,7 +532,7 @@ def test_organisations_in_room_leaves_out_the_facilitator_and_is_empty_in_an_emp
 
 
 def test_voice_with_no_organisations():
-    state = new_room()
+    state = room_with().state
     voice = views.voice(scene(state))
     assert voice["bars"] == [] and voice["balance"] == "—" and voice["facilitator_time"] == ""
     speak(state, FACILITATOR_ID, T0, T0 + 90 * SEC)
@@ -567,8 +541,7 @@ def test_voice_with_no_organisations():
 
 
 def test_voice_with_one_organisation_is_never_dominant():
-    state = new_room()
-    ana = joined(state, "Ana", "St Mary's")
+    state, (ana,) = room_with(people=[("Ana", "St Mary's")])
     assert [(b["name"], b["share"], b["dominant"]) for b in views.voice(scene(state))["bars"]] == \
         [("St Mary's", 0, False)]
     speak(state, ana, T0, T0 + MIN)
@@ -684,8 +657,7 @@ def test_chair_rotates_across_started_items():
 
 
 def test_chair_follows_the_peer_group_when_one_is_set():
-    state = new_room(organisations=["Zeta", "Alpha"])
-    joined(state, "Ana", "Zeta")
+    state = room_with(people=[("Ana", "Zeta")], organisations=["Zeta", "Alpha"]).state
     configure(state, rotate_chair=True)
     chairs = []
     for i, title in enumerate(["One", "Two", "Three"]):
@@ -719,7 +691,7 @@ def test_budget_leaves_out_removed_participants_orgs_and_records_the_item():
 
 
 def test_budget_with_nobody_present_is_refused():
-    state = new_room()
+    state = room_with().state
     assert refusal(state, FACILITATOR, {"type": "budget.start", "minutes": 10}).status == 409
 
 
