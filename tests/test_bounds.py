@@ -9,13 +9,11 @@ import math
 import pytest
 
 from facilitator.features import RULES
-from facilitator.rooms.model import Actor, CommandError, Role
+from facilitator.rooms.model import CommandError
 from facilitator.timers.commands import LATEST_MS
 from facilitator.timers.rules import DAY_MS, SCHEDULE_AHEAD_DAYS
-from tests.pure import MIN, T0, refusal, run
+from tests.pure import FACILITATOR, T0, refusal, room_with, run
 
-FACILITATOR = Actor(Role.FACILITATOR)
-VISITOR = Actor(Role.VISITOR)
 HUGE = 10**15  # epoch milliseconds in the year 33658
 BREAK = {"type": "agenda.add", "kind": "break", "title": "Coffee"}
 SPEC = {"kind": "break", "title": "Coffee", "minutes": 10}
@@ -99,22 +97,15 @@ def test_the_bounds_themselves_are_accepted(raw):
 # -- a scheduled start --------------------------------------------------------
 
 
-def room_with_an_item():
-    state = RULES.new_state("ABCDEF")
-    run(state, VISITOR, {"type": "room.create", "title": "T", "confidentiality": "c"}, T0 - 10 * MIN)
-    run(state, FACILITATOR, {**BREAK, "minutes": 10}, T0 - 5 * MIN)
-    return state
-
-
 def test_a_start_more_than_a_week_ahead_is_refused_with_a_sentence():
-    state = room_with_an_item()
+    state = room_with(agenda=[SPEC]).state
     for at_ms in (T0 + SCHEDULE_AHEAD_DAYS * DAY_MS + 1, LATEST_MS):
         error = refusal(state, FACILITATOR, {"type": "timer.schedule", "at_ms": at_ms}, T0)
         assert (error.status, error.message) == (400, "A start can be scheduled at most 7 days ahead.")
 
 
 def test_a_start_exactly_a_week_ahead_or_at_a_time_of_day_is_scheduled():
-    state = room_with_an_item()
+    state = room_with(agenda=[SPEC]).state
     week = T0 + SCHEDULE_AHEAD_DAYS * DAY_MS
     assert run(state, FACILITATOR, {"type": "timer.schedule", "at_ms": week}, T0)[0].data["at"] == week
     events = run(state, FACILITATOR, {"type": "timer.schedule", "at": "23:59", "utc_offset_minutes": 840}, T0 + 1)

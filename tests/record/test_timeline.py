@@ -8,41 +8,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from facilitator.features import RULES
 from facilitator.record.timeline import Entry, Filters, entries, page_context, timeline
-from facilitator.rooms.model import Actor, Role, RoomState
+from facilitator.rooms.model import RoomState
 from facilitator.rooms.views import Scene
-from tests.pure import MIN, SEC, T0, run
-
-CODE = "ABCDEF"
-KEY = "some-key"
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "accept_confidentiality": True}
+from tests.pure import FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, person, room_with, run
 
 
-def new_room(**fields) -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, {**CREATE, **fields}, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, name: str, organisation: str) -> str:
-    events = run(state, VISITOR, {**JOIN, "name": name, "organisation": organisation}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
-
-
-def person(pid: str) -> Actor:
-    return Actor(Role.PARTICIPANT, pid, KEY)
-
-
-def add_item(state: RoomState, title: str, kind: str = "discussion", **fields) -> str:
-    raw = {"type": "agenda.add", "kind": kind, "title": title, "minutes": 10, **fields}
-    return run(state, FACILITATOR, raw, T0 - 5 * MIN)[0].data["item"]["id"]
+def item(title: str, kind: str = "discussion", **fields) -> dict:
+    """An agenda item for room_with, ten minutes long."""
+    return {"kind": kind, "title": title, "minutes": 10, **fields}
 
 
 def post(state: RoomState, text: str, now: int, **fields) -> str:
@@ -97,11 +71,10 @@ def session() -> Session:
     facilitator speaks (8:30-9); a barrier is noted (9), a note is deleted, another one links to no
     item (10).
     """
-    state = new_room()
-    ana, ben = joined(state, "Ana Lopez", "St Mary's"), joined(state, "Ben Okafor", "Northfield Trust")
-    case = add_item(state, "Pharmacy first", kind="case", organisation="St Mary's", presenter="Ana Lopez")
-    lounge = add_item(state, "Discharge lounge")
-    later = add_item(state, "Not reached")
+    room = room_with(people=[("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust")],
+                     agenda=[item("Pharmacy first", kind="case", organisation="St Mary's", presenter="Ana Lopez"),
+                             item("Discharge lounge"), item("Not reached")])
+    state, (ana, ben), (case, lounge, later) = room.state, room.people.values(), room.items
     run(state, FACILITATOR, {"type": "timer.start", "item_id": case}, T0)
     run(state, FACILITATOR, {"type": "floor.give", "speaker": ana}, T0 + MIN)
     practice = post(state, "Pharmacist on the ward round #flow #Pharmacy", T0 + 2 * MIN, kind="practice")
@@ -168,8 +141,7 @@ def test_a_hidden_poll_revealed_is_in_everyones_record():
 
 
 def test_an_open_or_draft_poll_is_not_in_the_record():
-    state = new_room()
-    ana = joined(state, "Ana Lopez", "St Mary's")
+    state, (ana,) = room_with(people=[("Ana Lopez", "St Mary's")])
     run(state, FACILITATOR, {"type": "poll.create", "kind": "single", "question": "Draft?", "options": ["A", "B"]},
         T0)
     opened = run(state, FACILITATOR, {"type": "poll.create", "kind": "single", "question": "Open?",
@@ -234,8 +206,8 @@ def test_deleted_notes_are_absent():
 
 
 def test_entries_at_the_same_moment_are_ordered_by_what_they_are():
-    state = new_room()
-    item_id = add_item(state, "Pharmacy first")
+    room = room_with(agenda=[item("Pharmacy first")])
+    state, (item_id,) = room.state, room.items
     run(state, FACILITATOR, {"type": "timer.start", "item_id": item_id}, T0)
     run(state, FACILITATOR, {"type": "floor.give", "speaker": "facilitator"}, T0)
     run(state, SCRIBE, {"type": "note.post", "text": "At the same time"}, T0)
@@ -244,7 +216,7 @@ def test_entries_at_the_same_moment_are_ordered_by_what_they_are():
 
 
 def test_an_empty_exchange_has_an_empty_record():
-    assert entries(scene(new_room()), FACILITATOR) == []
+    assert entries(scene(room_with().state), FACILITATOR) == []
 
 
 # -- filters ---------------------------------------------------------------

@@ -17,26 +17,17 @@ Then: `redact`, `describe`, `screened`, and the screening as notes and questions
 
 import pytest
 
-from facilitator.features import RULES
 from facilitator.polls.questions.export import questions_csv
 from facilitator.polls.questions.model import questions_of
 from facilitator.rooms import privacy
-from facilitator.rooms.model import Actor, NeedsConfirmation, Role, RoomState
+from facilitator.rooms.model import NeedsConfirmation, RoomState
 from facilitator.rooms.privacy import Finding, describe, find, redact, screened
 from facilitator.rooms.views import Scene
 from facilitator.scribe import views
 from facilitator.scribe.commands import PostNote
 from facilitator.scribe.model import record_of
-from tests.pure import MIN, SEC, T0, refusal, run, types
+from tests.pure import MIN, SCRIBE, SEC, T0, person, refusal, room_with, run, types
 
-CODE = "ABCDEF"
-KEY = "some-key"
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "accept_confidentiality": True}
 PHONE = "Ring the ward on 07700 900123 #discharge"
 PHONE_FOUND = ("This looks like patient-identifiable information: a phone number (07700 900123). "
                "Remove it, or confirm that it identifies no patient.")
@@ -279,23 +270,12 @@ def test_screened_with_both_redact_and_confirm_redacts():
 # -- through decide: notes -------------------------------------------------
 
 
-def new_room() -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, CREATE, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, name: str = "Ana Lopez", organisation: str = "St Mary's") -> str:
-    events = run(state, VISITOR, {**JOIN, "name": name, "organisation": organisation}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
-
-
 def scene(state: RoomState) -> Scene:
     return Scene(state, frozenset())
 
 
 def test_a_note_with_a_phone_number_is_refused_until_redacted_or_confirmed():
-    state = new_room()
+    state = room_with().state
     error = refusal(state, SCRIBE, {"type": "note.post", "text": PHONE})
     assert isinstance(error, NeedsConfirmation)
     assert (error.status, error.message, error.findings) == \
@@ -304,7 +284,7 @@ def test_a_note_with_a_phone_number_is_refused_until_redacted_or_confirmed():
 
 
 def test_a_redacted_note_carries_the_redacted_text_and_no_flag():
-    state = new_room()
+    state = room_with().state
     events = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "redact": True}, T0)
     assert (events[0].data["text"], events[0].data["tags"], events[0].data["flags"]) == \
         ("Ring the ward on [phone number removed] #discharge", ["discharge"], [])
@@ -313,7 +293,7 @@ def test_a_redacted_note_carries_the_redacted_text_and_no_flag():
 
 
 def test_a_confirmed_note_keeps_its_text_and_carries_flags_in_its_event_and_flagged_in_views():
-    state = new_room()
+    state = room_with().state
     events = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "confirm_identifiers": True}, T0)
     assert (events[0].data["text"], events[0].data["flags"]) == (PHONE, ["phone"])
     note_id = events[0].data["note_id"]
@@ -323,7 +303,7 @@ def test_a_confirmed_note_keeps_its_text_and_carries_flags_in_its_event_and_flag
 
 
 def test_an_edit_is_screened_again():
-    state = new_room()
+    state = room_with().state
     note_id = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "confirm_identifiers": True},
                   T0)[0].data["note_id"]
     edited = {"type": "note.edit", "note_id": note_id, "text": PHONE + " (after 6pm)"}
@@ -338,7 +318,7 @@ def test_an_edit_is_screened_again():
 
 
 def test_a_clean_edit_of_a_note_posted_clean_needs_no_confirmation():
-    state = new_room()
+    state = room_with().state
     note_id = run(state, SCRIBE, {"type": "note.post", "text": "Discharge lounge"}, T0)[0].data["note_id"]
     events = run(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Discharge lounge by 11"},
                  T0 + MIN)
@@ -349,8 +329,8 @@ def test_a_clean_edit_of_a_note_posted_clean_needs_no_confirmation():
 
 
 def test_a_question_with_a_phone_number_is_refused_until_redacted_or_confirmed():
-    state = new_room()
-    ana = Actor(Role.PARTICIPANT, joined(state), KEY)
+    state, (ana_id,) = room_with(people=[("Ana Lopez", "St Mary's")])
+    ana = person(ana_id)
     ask = {"type": "question.ask", "text": "Could I ring you on 07700 900123?"}
     error = refusal(state, ana, ask)
     assert isinstance(error, NeedsConfirmation)
@@ -371,8 +351,8 @@ def test_a_question_with_a_phone_number_is_refused_until_redacted_or_confirmed()
 
 
 def test_the_questions_export_leaves_out_the_text_of_a_confirmed_question():
-    state = new_room()
-    ana = Actor(Role.PARTICIPANT, joined(state), KEY)
+    state, (ana_id,) = room_with(people=[("Ana Lopez", "St Mary's")])
+    ana = person(ana_id)
     run(state, ana, {"type": "question.ask", "text": "Ring 07700 900123?", "confirm_identifiers": True}, T0)
     run(state, ana, {"type": "question.ask", "text": "Who signs off at weekends?"}, T0 + SEC)
     rows = questions_csv(scene(state)).splitlines()[1:]

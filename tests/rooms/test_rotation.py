@@ -27,7 +27,7 @@ from tests.live import (
     staff,
 )
 from tests.processes import database_for, serving
-from tests.pure import T0, decide, run
+from tests.pure import FACILITATOR, T0, room_with, run
 from tests.services import redis_or_missing
 
 REPLACED = "This link was replaced; ask the facilitator for the new one."
@@ -52,14 +52,6 @@ def rotate(base: str, room: dict, role: str) -> str:
 # -- the rule, pure ---------------------------------------------------------------
 
 
-def new_room() -> tuple[RoomState, dict[str, str]]:
-    state = RULES.new_state("ABCDEF")
-    created = {"type": "room.create", "title": "T", "confidentiality": "c"}
-    secrets = decide(state, Actor(Role.VISITOR), created, T0).reply["links"]
-    run(state, Actor(Role.VISITOR), created, T0)
-    return state, secrets
-
-
 def replace_link(state: RoomState, role: str) -> None:
     """As every node does on `link.rotated` (the facilitator's own, too, should rotation ever offer it)."""
     RULES.apply(state, Event(state.code, state.seq + 1, "link.rotated",
@@ -68,7 +60,8 @@ def replace_link(state: RoomState, role: str) -> None:
 
 @pytest.mark.parametrize("role", ["facilitator", "scribe", "screen"])
 def test_a_link_credential_stops_holding_once_its_link_is_replaced_and_only_that_one(role):
-    state, secrets = new_room()
+    room = room_with()
+    state, secrets = room.state, room.links
     identity = Identity("key")
     held = {name: identity.credential_for(state, secret) for name, secret in secrets.items()}
     assert all(credential.holds(state) for credential in held.values())
@@ -82,23 +75,20 @@ def test_a_link_credential_stops_holding_once_its_link_is_replaced_and_only_that
 
 
 def test_a_participant_credential_stops_holding_once_they_are_removed():
-    state, _ = new_room()
+    state, (ana,) = room_with(people=[("Ana", "Org")])
     identity = Identity("key")
-    run(state, Actor(Role.VISITOR), {"type": "participant.join", "name": "Ana", "organisation": "Org",
-                                     "accept_confidentiality": True}, T0)
-    ana = next(iter(state.participants))
     credential = identity.credential_for(state, identity.participant_token(state.code, ana))
     assert credential.holds(state)
     replace_link(state, "scribe")
     assert credential.holds(state)
 
-    run(state, Actor(Role.FACILITATOR), {"type": "participant.remove", "participant_id": ana}, T0)
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": ana}, T0)
     assert not credential.holds(state)
     assert credential.revoked == "You were removed from this exchange."
 
 
 def test_a_credential_without_a_link_or_a_participant_never_holds():
-    state, _ = new_room()
+    state = room_with().state
     assert not Credential(Actor(Role.SCRIBE)).holds(state)
     assert not Credential(Actor(Role.VISITOR)).holds(state)
     assert not Credential(Actor(Role.PARTICIPANT, "nobody")).holds(state)

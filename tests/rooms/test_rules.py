@@ -1,7 +1,6 @@
 """Pure tests of the room's rules: RULES.parse, decide, apply and fold, with no I/O."""
 
 import copy
-import hashlib
 from typing import ClassVar
 
 import pytest
@@ -13,59 +12,10 @@ from facilitator.rooms.model import (
     Actor, Command, CommandError, Context, Decision, Draft, Event, Role, RoomState,
 )
 from facilitator.rooms.secrets import secret_matches
+from tests.pure import (CODE, CREATE, CREATED, FACILITATOR, SCREEN, SCRIBE, T0, VISITOR, context, decide, join,
+                        person, refusal, room_with, run)
 
-CODE = "ABCDEF"
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's",
-        "accept_confidentiality": True}
-
-
-def ctx(n: int = 1, now_ms: int = 1_700_000_000_000) -> Context:
-    return Context(now_ms + n, hashlib.sha256(f"nonce-{n}".encode()).digest())
-
-
-def decide(state: RoomState, actor: Actor, raw: dict, context: Context) -> Decision:
-    """RULES.decide on a parsed command, checking that decide leaves the state untouched."""
-    before = copy.deepcopy(state)
-    try:
-        return RULES.decide(state, actor, RULES.parse(raw), context)
-    finally:
-        assert state == before, "decide mutated the state"
-
-
-def events_of(state: RoomState, decision: Decision, context: Context, key: str | None = None) -> list[Event]:
-    return [Event(room=state.code, seq=state.seq + i, type=d.type, data=d.data, at=context.now_ms, command_key=key)
-            for i, d in enumerate(decision.events, start=1)]
-
-
-def run(state: RoomState, actor: Actor, raw: dict, context: Context, key: str | None = None) -> Decision:
-    """Decide, then fold the decided events into the state, as the hub would."""
-    decision = decide(state, actor, raw, context)
-    for event in events_of(state, decision, context, key):
-        RULES.apply(state, event)
-    return decision
-
-
-def refusal(state: RoomState, actor: Actor, raw: dict, context: Context | None = None) -> CommandError:
-    with pytest.raises(CommandError) as caught:
-        decide(state, actor, raw, context or ctx(99))
-    return caught.value
-
-
-def new_room(**fields) -> tuple[RoomState, dict[str, str]]:
-    state = RULES.new_state(CODE)
-    decision = run(state, VISITOR, {**CREATE, **fields}, ctx(0))
-    return state, decision.reply["links"]
-
-
-def joined(state: RoomState, n: int = 1, **fields) -> Actor:
-    decision = run(state, VISITOR, {**JOIN, **fields}, ctx(100 + n))
-    return Actor(Role.PARTICIPANT, decision.reply["participant_id"])
+JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's", "accept_confidentiality": True}
 
 
 # -- create ----------------------------------------------------------------
@@ -73,7 +23,7 @@ def joined(state: RoomState, n: int = 1, **fields) -> Actor:
 
 def test_room_create_emits_room_created_with_link_hashes_that_match_the_reply_secrets():
     state = RULES.new_state(CODE)
-    decision = decide(state, VISITOR, {**CREATE, "organisations": ["St Mary's", "Northfield"]}, ctx(0))
+    decision = decide(state, VISITOR, {**CREATE, "organisations": ["St Mary's", "Northfield"]}, T0)
 
     assert [d.type for d in decision.events] == ["room.created"]
     data = decision.events[0].data
@@ -88,13 +38,13 @@ def test_room_create_emits_room_created_with_link_hashes_that_match_the_reply_se
 
 
 def test_room_create_folds_into_an_existing_room():
-    state, _ = new_room()
-    assert state.exists and state.seq == 1 and state.created_at == ctx(0).now_ms
+    state = room_with().state
+    assert state.exists and state.seq == 1 and state.created_at == CREATED
     assert state.title == "Reducing discharge delays" and not state.locked and not state.ended
 
 
 def test_creating_a_room_twice_is_refused():
-    state, _ = new_room()
+    state = room_with().state
     error = refusal(state, VISITOR, CREATE)
     assert error.status == 409 and "already exists" in error.message
 
@@ -108,8 +58,8 @@ def test_commands_on_a_room_that_does_not_exist_are_refused_with_404():
 
 
 def test_join_adds_a_participant_with_the_typed_details():
-    state, _ = new_room()
-    actor = joined(state, name="Ana Silva", job_title="Ward manager")
+    state = room_with().state
+    actor = person(join(state, name="Ana Silva", job_title="Ward manager"))
     participant = state.participants[actor.participant_id]
     assert (participant.name, participant.organisation, participant.job_title) == \
         ("Ana Silva", "St Mary's", "Ward manager")
@@ -117,7 +67,7 @@ def test_join_adds_a_participant_with_the_typed_details():
 
 
 def test_join_requires_accepting_the_confidentiality_statement():
-    state, _ = new_room()
+    state = room_with().state
     for raw in ({**JOIN, "accept_confidentiality": False}, {k: v for k, v in JOIN.items()
                                                              if k != "accept_confidentiality"}):
         error = refusal(state, VISITOR, raw)
@@ -125,24 +75,24 @@ def test_join_requires_accepting_the_confidentiality_statement():
 
 
 def test_join_is_refused_while_the_room_is_locked():
-    state, _ = new_room()
-    run(state, FACILITATOR, {"type": "room.lock"}, ctx(2))
+    state = room_with().state
+    run(state, FACILITATOR, {"type": "room.lock"}, T0 + 2)
     error = refusal(state, VISITOR, JOIN)
     assert error.status == 403
     assert error.message == "The facilitator has closed this exchange to new participants."
 
 
 def test_join_is_allowed_again_after_unlock():
-    state, _ = new_room()
-    run(state, FACILITATOR, {"type": "room.lock"}, ctx(2))
-    run(state, FACILITATOR, {"type": "room.unlock"}, ctx(3))
-    joined(state)
+    state = room_with().state
+    run(state, FACILITATOR, {"type": "room.lock"}, T0 + 2)
+    run(state, FACILITATOR, {"type": "room.unlock"}, T0 + 3)
+    join(state)
     assert len(state.present()) == 1
 
 
 def test_join_after_the_room_ended_is_refused_as_read_only():
-    state, _ = new_room()
-    run(state, FACILITATOR, {"type": "room.end"}, ctx(2))
+    state = room_with().state
+    run(state, FACILITATOR, {"type": "room.end"}, T0 + 2)
     error = refusal(state, VISITOR, JOIN)
     assert error.status == 409
     assert error.message == "This exchange has ended; its record is read-only."
@@ -150,28 +100,28 @@ def test_join_after_the_room_ended_is_refused_as_read_only():
 
 @pytest.mark.parametrize("typed", ["st marys", "ST. MARY'S", "  St-Marys ", "stmarys"])
 def test_join_matches_the_organisation_list_forgiving_case_and_punctuation(typed):
-    state, _ = new_room(organisations=["St Mary's", "Northfield Trust"])
-    actor = joined(state, organisation=typed)
+    state = room_with(organisations=["St Mary's", "Northfield Trust"]).state
+    actor = person(join(state, organisation=typed))
     assert state.participants[actor.participant_id].organisation == "St Mary's"
 
 
 def test_join_with_an_organisation_not_on_the_list_is_refused():
-    state, _ = new_room(organisations=["St Mary's", "Northfield Trust"])
+    state = room_with(organisations=["St Mary's", "Northfield Trust"]).state
     error = refusal(state, VISITOR, {**JOIN, "organisation": "St Mark's"})
     assert error.status == 400 and "from the list" in error.message
 
 
 def test_join_without_an_organisation_list_keeps_the_typed_organisation():
-    state, _ = new_room()
-    actor = joined(state, organisation="Anywhere Clinic")
+    state = room_with().state
+    actor = person(join(state, organisation="Anywhere Clinic"))
     assert state.participants[actor.participant_id].organisation == "Anywhere Clinic"
 
 
 def test_participant_ids_differ_for_different_nonces_and_repeat_for_the_same_nonce():
-    state, _ = new_room()
-    first = decide(state, VISITOR, JOIN, ctx(10)).reply["participant_id"]
-    second = decide(state, VISITOR, JOIN, ctx(11)).reply["participant_id"]
-    again = decide(state, VISITOR, JOIN, ctx(10)).reply["participant_id"]
+    state = room_with().state
+    first = decide(state, VISITOR, JOIN, T0 + 10).reply["participant_id"]
+    second = decide(state, VISITOR, JOIN, T0 + 11).reply["participant_id"]
+    again = decide(state, VISITOR, JOIN, T0 + 10).reply["participant_id"]
     assert first != second
     assert first == again
 
@@ -180,38 +130,38 @@ def test_participant_ids_differ_for_different_nonces_and_repeat_for_the_same_non
 
 
 def test_removing_a_participant_marks_them_removed_and_not_present():
-    state, _ = new_room()
-    actor = joined(state)
-    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": actor.participant_id}, ctx(3))
+    state = room_with().state
+    actor = person(join(state))
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": actor.participant_id}, T0 + 3)
     assert state.participants[actor.participant_id].removed
     assert state.present() == []
 
 
 def test_removing_an_unknown_participant_is_refused():
-    state, _ = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "participant.remove", "participant_id": "nobody"})
     assert error.status == 404
 
 
 def test_removing_an_already_removed_participant_is_refused():
-    state, _ = new_room()
-    actor = joined(state)
+    state = room_with().state
+    actor = person(join(state))
     remove = {"type": "participant.remove", "participant_id": actor.participant_id}
-    run(state, FACILITATOR, remove, ctx(3))
+    run(state, FACILITATOR, remove, T0 + 3)
     error = refusal(state, FACILITATOR, remove)
     assert error.status == 404
 
 
 def test_locking_a_locked_room_is_refused():
-    state, _ = new_room()
-    run(state, FACILITATOR, {"type": "room.lock"}, ctx(2))
+    state = room_with().state
+    run(state, FACILITATOR, {"type": "room.lock"}, T0 + 2)
     assert state.locked
     error = refusal(state, FACILITATOR, {"type": "room.lock"})
     assert error.status == 409 and "already closed" in error.message
 
 
 def test_unlocking_an_open_room_is_refused():
-    state, _ = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "room.unlock"})
     assert error.status == 409 and "already open" in error.message
 
@@ -231,8 +181,8 @@ FACILITATOR_COMMANDS = {
 @pytest.mark.parametrize("role", [Role.PARTICIPANT, Role.SCRIBE, Role.SCREEN, Role.VISITOR])
 @pytest.mark.parametrize("kind", sorted(FACILITATOR_COMMANDS))
 def test_facilitator_commands_are_refused_for_every_other_role_with_403(kind, role):
-    state, _ = new_room()
-    participant = joined(state)
+    state = room_with().state
+    participant = person(join(state))
     actor = participant if role is Role.PARTICIPANT else Actor(role)
     error = refusal(state, actor, FACILITATOR_COMMANDS[kind])
     assert error.status == 403
@@ -240,7 +190,7 @@ def test_facilitator_commands_are_refused_for_every_other_role_with_403(kind, ro
 
 
 def test_participant_and_staff_cannot_create_or_join_as_those_are_visitor_commands():
-    state, _ = new_room()
+    state = room_with().state
     for actor in (FACILITATOR, SCRIBE, SCREEN):
         assert refusal(state, actor, JOIN).status == 403
         assert refusal(state, actor, CREATE).status == 403
@@ -258,13 +208,13 @@ def test_a_removed_participants_commands_are_refused():
     wave = Feature(name="wave", deciders={_Wave: lambda s, a, c, x: Decision([Draft("test.waved", {})])},
                    appliers={})
     rules = Rules([room_rules.feature, wave])
-    state, _ = new_room()
-    actor = joined(state)
-    assert rules.decide(state, actor, rules.parse({"type": "test.wave"}), ctx(5)).events
-    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": actor.participant_id}, ctx(6))
+    state = room_with().state
+    actor = person(join(state))
+    assert rules.decide(state, actor, rules.parse({"type": "test.wave"}), context(state, T0 + 5)).events
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": actor.participant_id}, T0 + 6)
 
     with pytest.raises(CommandError) as caught:
-        rules.decide(state, actor, rules.parse({"type": "test.wave"}), ctx(7))
+        rules.decide(state, actor, rules.parse({"type": "test.wave"}), context(state, T0 + 7))
     assert caught.value.status == 403
     assert caught.value.message == "You are no longer part of this exchange."
     # With the installed rules, too, nothing a removed participant sends gets through.
@@ -275,9 +225,10 @@ def test_a_removed_participants_commands_are_refused():
 def test_a_participant_id_never_joined_is_refused_like_a_removed_one():
     wave = Feature(name="wave", deciders={_Wave: lambda s, a, c, x: Decision([])}, appliers={})
     rules = Rules([room_rules.feature, wave])
-    state, _ = new_room()
+    state = room_with().state
     with pytest.raises(CommandError) as caught:
-        rules.decide(state, Actor(Role.PARTICIPANT, "ghost"), rules.parse({"type": "test.wave"}), ctx(5))
+        rules.decide(state, Actor(Role.PARTICIPANT, "ghost"), rules.parse({"type": "test.wave"}),
+                     context(state, T0 + 5))
     assert caught.value.status == 403
 
 
@@ -290,11 +241,11 @@ AFTER_END = {
 
 @pytest.mark.parametrize("kind", sorted(AFTER_END))
 def test_after_room_end_every_command_is_refused(kind):
-    state, _ = new_room()
-    participant = joined(state)
-    run(state, FACILITATOR, {"type": "room.lock"}, ctx(3))  # so that room.unlock is otherwise valid
-    run(state, FACILITATOR, {"type": "room.end"}, ctx(4))
-    assert state.ended and state.ended_at == ctx(4).now_ms
+    state = room_with().state
+    participant = person(join(state))
+    run(state, FACILITATOR, {"type": "room.lock"}, T0 + 3)  # so that room.unlock is otherwise valid
+    run(state, FACILITATOR, {"type": "room.end"}, T0 + 4)
+    assert state.ended and state.ended_at == T0 + 4
     raw = dict(AFTER_END[kind])
     if kind == "participant.remove":
         raw["participant_id"] = participant.participant_id
@@ -313,9 +264,11 @@ def test_every_installed_room_command_is_covered_by_the_after_end_check():
 
 
 def test_link_rotate_changes_only_that_roles_hash_and_the_old_secret_stops_matching():
-    state, links = new_room()
+    room = room_with()
+    state, links = room.state, room.links
     before = dict(state.link_hashes)
-    decision = run(state, FACILITATOR, {"type": "link.rotate", "role": "scribe"}, ctx(2))
+    decision = decide(state, FACILITATOR, {"type": "link.rotate", "role": "scribe"}, T0)
+    run(state, FACILITATOR, {"type": "link.rotate", "role": "scribe"}, T0)
     new_secret = decision.reply["links"]["scribe"]
 
     assert set(decision.reply["links"]) == {"scribe"}
@@ -330,7 +283,7 @@ def test_link_rotate_changes_only_that_roles_hash_and_the_old_secret_stops_match
 
 
 def test_the_facilitator_link_cannot_be_rotated():
-    state, _ = new_room()
+    state = room_with().state
     error = refusal(state, FACILITATOR, {"type": "link.rotate", "role": "facilitator"})
     assert error.status == 400
 
@@ -339,16 +292,16 @@ def test_the_facilitator_link_cannot_be_rotated():
 
 
 def test_room_update_changes_only_the_fields_sent():
-    state, _ = new_room(organisations=["St Mary's"])
+    state = room_with(organisations=["St Mary's"]).state
     run(state, FACILITATOR, {"type": "room.update", "title": "Shorter stays",
-                             "organisations": ["Northfield", "northfield.", "St Mary's"]}, ctx(2))
+                             "organisations": ["Northfield", "northfield.", "St Mary's"]}, T0 + 2)
     assert state.title == "Shorter stays"
     assert state.organisations == ["Northfield", "St Mary's"]
     assert state.confidentiality == "What is said here stays here."
 
 
 def test_room_update_with_nothing_to_change_is_refused():
-    state, _ = new_room()
+    state = room_with().state
     assert refusal(state, FACILITATOR, {"type": "room.update"}).status == 400
 
 
@@ -405,7 +358,7 @@ def test_parse_refuses_a_malformed_command_id():
 
 
 def test_apply_refuses_an_event_with_the_wrong_seq():
-    state, _ = new_room()
+    state = room_with().state
     for seq in (1, 3):
         with pytest.raises(ValueError):
             RULES.apply(state, Event(room=CODE, seq=seq, type="room.locked", data={}, at=1))
@@ -413,27 +366,17 @@ def test_apply_refuses_an_event_with_the_wrong_seq():
 
 
 def _scripted_log() -> tuple[RoomState, list[Event]]:
-    state = RULES.new_state(CODE)
-    log: list[Event] = []
-
-    def step(actor: Actor, raw: dict, n: int, key: str | None = None) -> Decision:
-        context = ctx(n)
-        decision = decide(state, actor, raw, context)
-        for event in events_of(state, decision, context, key):
-            RULES.apply(state, event)
-            log.append(event)
-        return decision
-
-    step(VISITOR, {**CREATE, "organisations": ["St Mary's", "Northfield"]}, 0)
-    ana = step(VISITOR, {**JOIN, "name": "Ana"}, 1, key="k-ana").reply["participant_id"]
-    step(VISITOR, {**JOIN, "name": "Ben", "organisation": "northfield"}, 2)
-    step(FACILITATOR, {"type": "room.lock"}, 3, key="k-lock")
-    step(FACILITATOR, {"type": "link.rotate", "role": "screen"}, 4)
-    step(FACILITATOR, {"type": "participant.remove", "participant_id": ana}, 5)
-    step(FACILITATOR, {"type": "room.unlock"}, 6)
-    step(FACILITATOR, {"type": "room.update", "title": "Renamed"}, 7)
-    step(FACILITATOR, {"type": "room.end"}, 8)
-    return state, log
+    room = room_with(organisations=["St Mary's", "Northfield"])
+    step = room.do
+    ana = step(VISITOR, {**JOIN, "name": "Ana"}, T0 + 1, key="k-ana")[0].data["participant_id"]
+    step(VISITOR, {**JOIN, "name": "Ben", "organisation": "northfield"}, T0 + 2)
+    step(FACILITATOR, {"type": "room.lock"}, T0 + 3, key="k-lock")
+    step(FACILITATOR, {"type": "link.rotate", "role": "screen"}, T0 + 4)
+    step(FACILITATOR, {"type": "participant.remove", "participant_id": ana}, T0 + 5)
+    step(FACILITATOR, {"type": "room.unlock"}, T0 + 6)
+    step(FACILITATOR, {"type": "room.update", "title": "Renamed"}, T0 + 7)
+    step(FACILITATOR, {"type": "room.end"}, T0 + 8)
+    return room.state, room.log
 
 
 def test_fold_of_a_log_equals_the_state_built_step_by_step():
@@ -451,13 +394,13 @@ def test_fold_survives_a_json_round_trip_of_the_log():
 
 
 def test_fold_skips_events_of_features_no_longer_installed():
-    state, _ = new_room()
+    state = room_with().state
     RULES.apply(state, Event(room=CODE, seq=2, type="retired.feature.thing", data={"x": 1}, at=5))
     assert state.seq == 2
 
 
 def test_applied_records_each_command_key_at_the_seq_of_its_first_event():
-    state, _ = new_room()
+    state = room_with().state
     RULES.apply(state, Event(room=CODE, seq=2, type="room.locked", data={}, at=2, command_key="k1"))
     RULES.apply(state, Event(room=CODE, seq=3, type="room.unlocked", data={}, at=3, command_key="k1"))
     RULES.apply(state, Event(room=CODE, seq=4, type="room.locked", data={}, at=4, command_key="k2"))
@@ -466,9 +409,10 @@ def test_applied_records_each_command_key_at_the_seq_of_its_first_event():
 
 
 def test_decide_is_deterministic_for_the_same_state_command_and_context():
-    state, _ = new_room()
+    state = room_with().state
     command = RULES.parse({"type": "link.rotate", "role": "screen"})
-    assert RULES.decide(state, FACILITATOR, command, ctx(5)) == RULES.decide(state, FACILITATOR, command, ctx(5))
+    assert RULES.decide(state, FACILITATOR, command, context(state, T0)) == \
+        RULES.decide(state, FACILITATOR, command, context(state, T0))
 
 
 def test_a_visitor_command_id_must_be_unguessable():
@@ -488,18 +432,18 @@ def test_a_visitor_command_id_must_be_unguessable():
 
 
 def test_a_room_takes_as_many_people_as_the_server_allows_and_tells_the_next_one_it_is_full():
-    state, _ = new_room()
+    state = room_with().state
     for n in range(3):
-        run(state, VISITOR, {**JOIN, "name": f"P{n}"}, Context(1_700_000_000_000 + n, bytes([n]) * 32, capacity=3))
-    error = refusal(state, VISITOR, {**JOIN, "name": "Late"}, Context(1_700_000_000_100, bytes([9]) * 32, capacity=3))
+        run(state, VISITOR, {**JOIN, "name": f"P{n}"}, Context(T0 + n, bytes([n]) * 32, capacity=3))
+    error = refusal(state, VISITOR, {**JOIN, "name": "Late"}, Context(T0 + 100, bytes([9]) * 32, capacity=3))
     assert error.status == 403 and error.message == "This exchange is full: it takes 3 people. Please tell the facilitator."
     assert len(state.present()) == 3
-    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": state.present()[0].id}, ctx(50))
-    run(state, VISITOR, {**JOIN, "name": "Late"}, Context(1_700_000_000_200, bytes([10]) * 32, capacity=3))
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": state.present()[0].id}, T0 + 50)
+    run(state, VISITOR, {**JOIN, "name": "Late"}, Context(T0 + 200, bytes([10]) * 32, capacity=3))
 
 
 def test_the_default_capacity_is_two_thousand_not_five_hundred():
-    state, _ = new_room()
+    state = room_with().state
     for n in range(501):
-        run(state, VISITOR, {**JOIN, "name": f"P{n}"}, Context(1_700_000_000_000 + n, n.to_bytes(32, "big")))
+        run(state, VISITOR, {**JOIN, "name": f"P{n}"}, T0 + n)
     assert len(state.present()) == 501

@@ -9,22 +9,13 @@ import pytest
 
 from facilitator.features import RULES
 from facilitator.rooms.hub import LiveRoom
-from facilitator.rooms.model import Actor, Decision, Event, Role, RoomState
+from facilitator.rooms.model import Actor, Decision, Event, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.scribe import views
 from facilitator.scribe.model import ActionPlan, Note, Record, record_of
 from facilitator.scribe.pages import prefill
-from tests.pure import MIN, SEC, T0, decide, refusal, run, types
+from tests.pure import FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, decide, person, refusal, room_with, run, types
 
-CODE = "ABCDEF"
-KEY = "some-key"
-FACILITATOR = Actor(Role.FACILITATOR)
-SCRIBE = Actor(Role.SCRIBE)
-SCREEN = Actor(Role.SCREEN)
-VISITOR = Actor(Role.VISITOR)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
-JOIN = {"type": "participant.join", "accept_confidentiality": True}
 PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust"), ("Cat Ward", "Eastgate Care")]
 TEXT = "Pharmacy first cut the wait for discharge medicines"
 GONE = "There is no such note; it may have been deleted."
@@ -36,26 +27,6 @@ SUMMARY_FIELDS = {"problem": "", "intervention": "", "baseline": "", "result": "
 
 
 # -- helpers ---------------------------------------------------------------
-
-
-def new_room(**fields) -> RoomState:
-    state = RULES.new_state(CODE)
-    run(state, VISITOR, {**CREATE, **fields}, T0 - 10 * MIN)
-    return state
-
-
-def joined(state: RoomState, name: str, organisation: str) -> str:
-    events = run(state, VISITOR, {**JOIN, "name": name, "organisation": organisation}, T0 - 9 * MIN)
-    return events[0].data["participant_id"]
-
-
-def room_with_people(count: int = 2, **fields) -> tuple[RoomState, list[str]]:
-    state = new_room(**fields)
-    return state, [joined(state, name, organisation) for name, organisation in PEOPLE[:count]]
-
-
-def person(pid: str) -> Actor:
-    return Actor(Role.PARTICIPANT, pid, KEY)
 
 
 def add_item(state: RoomState, title: str, kind: str = "discussion", now: int = T0 - 5 * MIN) -> str:
@@ -128,7 +99,7 @@ def save_summary(state: RoomState, item_id: str, actor: Actor = SCRIBE, now: int
 
 
 def test_a_scribe_posts_a_note_that_becomes_its_first_version():
-    state = new_room()
+    state = room_with().state
     decision = decide(state, SCRIBE, {"type": "note.post", "text": TEXT}, T0)
     note_id = decision.reply["note_id"]
     assert len(note_id) == 10
@@ -143,21 +114,21 @@ def test_a_scribe_posts_a_note_that_becomes_its_first_version():
 
 
 def test_notes_posted_in_one_room_get_distinct_ids_and_keep_the_order_posted():
-    state = new_room()
+    state = room_with().state
     ids = [post(state, f"Note {n}", now=T0 + n * SEC) for n in range(3)]
     assert len(set(ids)) == 3
     assert list(record_of(state).notes) == ids
 
 
 def test_the_facilitator_posts_notes_too():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, actor=FACILITATOR)
     assert note(state, note_id).latest.by == "facilitator"
     assert shown(state, note_id)["by"] == "facilitator"
 
 
 def test_kind_defaults_to_insight_and_each_kind_is_accepted():
-    state = new_room()
+    state = room_with().state
     assert note(state, post(state)).latest.kind == "insight"
     for kind, label in [("practice", "Best practice"), ("barrier", "Barrier"), ("action", "Action item"),
                         ("decision", "Decision"), ("quote", "Quote")]:
@@ -166,19 +137,19 @@ def test_kind_defaults_to_insight_and_each_kind_is_accepted():
 
 
 def test_an_unknown_kind_is_refused():
-    error = refusal(new_room(), SCRIBE, {"type": "note.post", "text": TEXT, "kind": "gossip"})
+    error = refusal(room_with().state, SCRIBE, {"type": "note.post", "text": TEXT, "kind": "gossip"})
     assert (error.status, error.message) == \
         (400, "kind: Input should be 'insight', 'practice', 'barrier', 'action', 'decision' or 'quote'.")
 
 
 @pytest.mark.parametrize("text", ["", "   ", " \n\t "])
 def test_an_empty_note_is_refused(text):
-    error = refusal(new_room(), SCRIBE, {"type": "note.post", "text": text})
+    error = refusal(room_with().state, SCRIBE, {"type": "note.post", "text": text})
     assert (error.status, error.message) == (400, "text: this cannot be empty.")
 
 
 def test_a_note_of_1000_characters_is_accepted_and_one_of_1001_refused():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "x" * 1000)
     assert note(state, note_id).latest.text == "x" * 1000
     error = refusal(state, SCRIBE, {"type": "note.post", "text": "x" * 1001})
@@ -186,7 +157,7 @@ def test_a_note_of_1000_characters_is_accepted_and_one_of_1001_refused():
 
 
 def test_line_breaks_are_kept_and_surrounding_space_trimmed():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "  First line  \nSecond line\n\n")
     assert note(state, note_id).latest.text == "First line\nSecond line"
 
@@ -195,30 +166,30 @@ def test_line_breaks_are_kept_and_surrounding_space_trimmed():
 
 
 def test_tags_come_from_hashtags_in_the_text_lower_cased_deduplicated_and_sorted():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Ward rounds at 9 #Lean #flow #LEAN #ehr-integration.")
     assert note(state, note_id).latest.tags == ["ehr-integration", "flow", "lean"]
 
 
 def test_tags_typed_as_a_string_are_split_on_commas_and_spaces():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "No hashtags here", tags="#a b, c")
     assert note(state, note_id).latest.tags == ["a", "b", "c"]
 
 
 def test_tags_given_as_a_list_join_the_hashtags_of_the_text():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Discharge lounge #Flow", tags=["#Discharge", "flow", "Lean"])
     assert note(state, note_id).latest.tags == ["discharge", "flow", "lean"]
 
 
 def test_a_blank_tags_field_gives_no_tags():
-    state = new_room()
+    state = room_with().state
     assert note(state, post(state, tags="  ")).latest.tags == []
 
 
 def test_more_than_twelve_tags_or_a_tag_too_long_is_refused():
-    state = new_room()
+    state = room_with().state
     many = refusal(state, SCRIBE, {"type": "note.post", "text": TEXT, "tags": [f"t{n}" for n in range(13)]})
     assert many.message == "tags: at most 12 items, please (this has 13)."
     long = refusal(state, SCRIBE, {"type": "note.post", "text": TEXT, "tags": "a" * 42})
@@ -231,7 +202,7 @@ def test_more_than_twelve_tags_or_a_tag_too_long_is_refused():
 
 
 def test_a_note_links_to_the_item_running_and_the_person_holding_the_floor():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     item_id = start_item(state, "Discharge before noon")
     give_floor(state, ana)
     note_id = post(state)
@@ -242,7 +213,7 @@ def test_a_note_links_to_the_item_running_and_the_person_holding_the_floor():
 
 
 def test_with_nothing_running_and_nobody_speaking_a_note_links_to_nothing():
-    state, _ = room_with_people()
+    state, _ = room_with(people=PEOPLE[:2])
     add_item(state, "Not started")
     note_id = post(state)
     assert (note(state, note_id).latest.item_id, note(state, note_id).latest.speaker_id) == (None, None)
@@ -251,7 +222,7 @@ def test_with_nothing_running_and_nobody_speaking_a_note_links_to_nothing():
 
 
 def test_once_the_turn_ends_a_note_links_to_the_item_only():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     item_id = start_item(state, "Discharge before noon")
     give_floor(state, ana, T0 - MIN)
     run(state, FACILITATOR, {"type": "floor.stop"}, T0 - SEC)
@@ -260,7 +231,7 @@ def test_once_the_turn_ends_a_note_links_to_the_item_only():
 
 
 def test_the_facilitator_holding_the_floor_is_named_as_such():
-    state, _ = room_with_people()
+    state, _ = room_with(people=PEOPLE[:2])
     give_floor(state, "facilitator")
     note_id = post(state)
     assert (note(state, note_id).latest.speaker_id, shown(state, note_id)["speaker"]) == \
@@ -268,7 +239,7 @@ def test_the_facilitator_holding_the_floor_is_named_as_such():
 
 
 def test_an_item_and_speaker_chosen_explicitly_win_over_those_of_the_moment():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     earlier = add_item(state, "Pharmacy first")
     start_item(state, "Discharge before noon")
     give_floor(state, ana)
@@ -280,7 +251,7 @@ def test_an_item_and_speaker_chosen_explicitly_win_over_those_of_the_moment():
 
 
 def test_none_unlinks_the_item_and_the_speaker():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     start_item(state, "Discharge before noon")
     give_floor(state, ana)
     note_id = post(state, item_id="none", speaker_id="none")
@@ -288,7 +259,7 @@ def test_none_unlinks_the_item_and_the_speaker():
 
 
 def test_an_unknown_item_or_speaker_is_refused():
-    state, _ = room_with_people()
+    state, _ = room_with(people=PEOPLE[:2])
     item = refusal(state, SCRIBE, {"type": "note.post", "text": TEXT, "item_id": "nope"})
     assert (item.status, item.message) == (404, "That agenda item does not exist.")
     speaker = refusal(state, SCRIBE, {"type": "note.post", "text": TEXT, "speaker_id": "nobody"})
@@ -299,7 +270,7 @@ def test_an_unknown_item_or_speaker_is_refused():
 
 
 def test_an_edit_appends_a_version_and_the_latest_is_shown():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Pharmacy frist #flow", now=T0)
     events = edit(state, note_id, "Pharmacy first #flow", kind="practice", now=T0 + MIN)
     assert [(e.type, e.data) for e in events] == [
@@ -315,7 +286,7 @@ def test_an_edit_appends_a_version_and_the_latest_is_shown():
 
 
 def test_the_history_lists_every_version_newest_first():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "one", now=T0)
     edit(state, note_id, "two", now=T0 + MIN)
     edit(state, note_id, "three", actor=FACILITATOR, now=T0 + 2 * MIN)
@@ -325,14 +296,14 @@ def test_the_history_lists_every_version_newest_first():
 
 
 def test_a_note_never_edited_is_not_marked_edited_and_has_one_version_in_its_history():
-    state = new_room()
+    state = room_with().state
     note_id = post(state)
     view = shown(state, note_id, history=True)
     assert (view["edited"], [v["text"] for v in view["history"]]) == (False, [TEXT])
 
 
 def test_an_edit_that_changes_nothing_is_refused():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Lounge #flow", tags="lean")
     same = {"type": "note.edit", "note_id": note_id, "text": "Lounge #flow", "tags": "#Lean"}
     error = refusal(state, SCRIBE, same)
@@ -343,7 +314,7 @@ def test_an_edit_that_changes_nothing_is_refused():
 @pytest.mark.parametrize("change", [{"text": "Lounge #flow!"}, {"kind": "barrier"}, {"tags": "lean other"},
                                     {"item_id": "ITEM"}, {"speaker_id": "facilitator"}])
 def test_changing_any_one_of_text_kind_tags_item_or_speaker_makes_a_new_version(change):
-    state = new_room()
+    state = room_with().state
     item_id = add_item(state, "Pharmacy first")
     note_id = post(state, "Lounge #flow", tags="lean")
     change = {key: item_id if value == "ITEM" else value for key, value in change.items()}
@@ -353,7 +324,7 @@ def test_changing_any_one_of_text_kind_tags_item_or_speaker_makes_a_new_version(
 
 
 def test_an_edit_keeps_the_links_of_the_note_unless_it_changes_them():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     first = start_item(state, "Pharmacy first", now=T0 - 2 * MIN)
     give_floor(state, ana, T0 - MIN)
     note_id = post(state, now=T0)
@@ -367,7 +338,7 @@ def test_an_edit_keeps_the_links_of_the_note_unless_it_changes_them():
 
 
 def test_a_deleted_note_is_kept_in_the_log_but_off_every_list():
-    state = new_room()
+    state = room_with().state
     kept = post(state, "Kept #flow", now=T0)
     gone = post(state, "Gone #lean", now=T0 + SEC)
     edit(state, gone, "Gone, edited #lean", now=T0 + MIN)
@@ -387,7 +358,7 @@ def test_a_deleted_note_is_kept_in_the_log_but_off_every_list():
 
 
 def test_a_deleted_or_unknown_note_cannot_be_edited_or_deleted():
-    state = new_room()
+    state = room_with().state
     note_id = post(state)
     delete(state, note_id)
     for raw in ({"type": "note.edit", "note_id": note_id, "text": "again"},
@@ -399,7 +370,7 @@ def test_a_deleted_or_unknown_note_cannot_be_edited_or_deleted():
 
 
 def test_two_edits_decided_against_the_same_state_both_land_in_log_order():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Original", now=T0)
     before = state.seq
     first = decide(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Scribe one's edit"},
@@ -417,7 +388,7 @@ def test_two_edits_decided_against_the_same_state_both_land_in_log_order():
 
 
 def test_two_identical_edits_decided_at_once_are_both_kept():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Original", now=T0)
     raw = {"type": "note.edit", "note_id": note_id, "text": "Fixed"}
     decisions = [decide(state, SCRIBE, raw, T0 + MIN), decide(state, SCRIBE, raw, T0 + MIN)]
@@ -426,7 +397,7 @@ def test_two_identical_edits_decided_at_once_are_both_kept():
 
 
 def test_an_edit_decided_before_a_delete_but_logged_after_it_is_kept_and_the_note_stays_deleted():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, "Original", now=T0)
     edited = decide(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Late edit"}, T0 + MIN)
     deleted = decide(state, FACILITATOR, {"type": "note.delete", "note_id": note_id}, T0 + MIN)
@@ -437,7 +408,7 @@ def test_an_edit_decided_before_a_delete_but_logged_after_it_is_kept_and_the_not
 
 
 def test_notes_are_read_only_once_the_exchange_has_ended():
-    state = new_room()
+    state = room_with().state
     note_id = post(state)
     run(state, FACILITATOR, {"type": "room.end"}, T0 + MIN)
     for raw in ({"type": "note.post", "text": TEXT}, {"type": "note.edit", "note_id": note_id, "text": "x"},
@@ -450,7 +421,7 @@ def test_notes_are_read_only_once_the_exchange_has_ended():
 
 
 def tagged_room() -> RoomState:
-    state = new_room()
+    state = room_with().state
     post(state, "#lean #flow #ehr")
     post(state, "#lean #flow")
     post(state, "#lean #learning")
@@ -481,7 +452,7 @@ def test_completion_stops_at_the_limit():
 
 
 def test_completion_offers_only_tags_of_live_notes_as_they_read_now():
-    state = new_room()
+    state = room_with().state
     gone = post(state, "#legacy")
     changed = post(state, "#leeway")
     post(state, "#lean")
@@ -491,7 +462,7 @@ def test_completion_offers_only_tags_of_live_notes_as_they_read_now():
 
 
 def test_the_scribe_panel_offers_the_room_tags_and_what_a_note_will_link_to():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     start_item(state, "Discharge before noon")
     give_floor(state, ana)
     post(state, "#lean #flow")
@@ -510,7 +481,7 @@ def test_an_empty_record_has_no_tags_to_complete():
 
 @pytest.mark.parametrize("who", ["participant", "screen"])
 def test_only_scribes_and_the_facilitator_write_edit_and_delete_notes_and_save_summaries(who):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     item_id = add_item(state, "Pharmacy first", kind="case")
     note_id = post(state)
     actor = person(ana) if who == "participant" else SCREEN
@@ -526,7 +497,7 @@ def test_only_scribes_and_the_facilitator_write_edit_and_delete_notes_and_save_s
 
 
 def test_scribes_and_the_facilitator_edit_and_delete_one_anothers_notes():
-    state = new_room()
+    state = room_with().state
     note_id = post(state, actor=SCRIBE)
     edit(state, note_id, "Edited by the facilitator", actor=FACILITATOR)
     assert note(state, note_id).latest.by == "facilitator"
@@ -538,14 +509,14 @@ def test_scribes_and_the_facilitator_edit_and_delete_one_anothers_notes():
 
 @pytest.mark.parametrize("who", ["scribe", "participant", "screen"])
 def test_only_the_facilitator_puts_the_notes_on_the_screen(who):
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     actor = {"scribe": SCRIBE, "participant": person(ana), "screen": SCREEN}[who]
     error = refusal(state, actor, {"type": "notes.ticker", "shown": True})
     assert (error.status, error.message) == (403, "Only the facilitator can choose what the screen shows.")
 
 
 def test_the_ticker_shows_the_three_newest_notes_while_it_is_on():
-    state = new_room()
+    state = room_with().state
     ids = [post(state, f"Note {n}", now=T0 + n * SEC) for n in range(5)]
     assert views.notes_ticker(scene(state)) == {"shown": False, "notes": []}
     assert [(e.type, e.data) for e in run(state, FACILITATOR, {"type": "notes.ticker", "shown": True}, T0 + MIN)] == \
@@ -564,13 +535,13 @@ def test_the_ticker_shows_the_three_newest_notes_while_it_is_on():
 
 
 def test_a_summary_needs_an_agenda_item_that_exists():
-    state = new_room()
+    state = room_with().state
     error = refusal(state, SCRIBE, {"type": "summary.save", "item_id": "nope", "problem": "Late discharges"})
     assert (error.status, error.message) == (404, "That agenda item does not exist.")
 
 
 def test_each_save_of_a_summary_is_a_new_revision_and_the_latest_is_shown():
-    state = new_room()
+    state = room_with().state
     item_id = add_item(state, "Pharmacy first", kind="case")
     events = save_summary(state, item_id, problem="Late discharges", now=T0)
     assert [(e.type, e.data) for e in events] == [
@@ -586,7 +557,7 @@ def test_each_save_of_a_summary_is_a_new_revision_and_the_latest_is_shown():
 
 
 def test_saving_a_summary_unchanged_is_refused():
-    state = new_room()
+    state = room_with().state
     item_id = add_item(state, "Pharmacy first", kind="case")
     save_summary(state, item_id, problem="Late discharges")
     error = refusal(state, SCRIBE, {"type": "summary.save", "item_id": item_id, "problem": "Late discharges"})
@@ -595,7 +566,7 @@ def test_saving_a_summary_unchanged_is_refused():
 
 
 def test_a_summary_is_prefilled_from_its_case_notes_by_kind():
-    state = new_room()
+    state = room_with().state
     case = start_item(state, "Pharmacy first", kind="case")
     other = add_item(state, "Another case", kind="case")
     post(state, "Pharmacist on the ward round", kind="practice")
@@ -624,7 +595,7 @@ def test_a_summary_is_prefilled_from_its_case_notes_by_kind():
 
 
 def test_a_participant_saves_a_new_plan_for_their_own_organisation_and_it_gets_an_id():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     decision = decide(state, person(ana), {"type": "plan.save", "change": "Open a discharge lounge",
                                            "impact": "high", "owner": "Ana"}, T0)
     plan_id = decision.reply["plan_id"]
@@ -640,7 +611,7 @@ def test_a_participant_saves_a_new_plan_for_their_own_organisation_and_it_gets_a
 
 
 def test_a_participant_may_name_their_own_organisation_but_not_another():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     events = save_plan(state, person(ana), organisation="St Mary's")
     assert events[0].data["organisation"] == "St Mary's"
     error = refusal(state, person(ana), {"type": "plan.save", "change": "x", "organisation": "Northfield Trust"})
@@ -648,7 +619,7 @@ def test_a_participant_may_name_their_own_organisation_but_not_another():
 
 
 def test_a_participant_cannot_edit_or_delete_another_organisations_plan():
-    state, (ana, ben) = room_with_people()
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ben))[0].data["plan_id"]
     for raw in ({"type": "plan.save", "plan_id": plan_id, "change": "Hijacked"},
                 {"type": "plan.save", "plan_id": plan_id, "change": "Hijacked", "organisation": "St Mary's"},
@@ -659,9 +630,7 @@ def test_a_participant_cannot_edit_or_delete_another_organisations_plan():
 
 
 def test_a_colleague_of_the_same_organisation_edits_and_deletes_its_plan():
-    state = new_room()
-    ana = joined(state, "Ana Lopez", "St Mary's")
-    eva = joined(state, "Eva Novak", "St Mary's")
+    state, (ana, eva) = room_with(people=[("Ana Lopez", "St Mary's"), ("Eva Novak", "St Mary's")])
     plan_id = save_plan(state, person(ana))[0].data["plan_id"]
     save_plan(state, person(eva), change="Open a discharge lounge by March", plan_id=plan_id, now=T0 + MIN)
     assert [r.by for r in plan(state, plan_id).revisions] == ["participant", "participant"]
@@ -670,7 +639,7 @@ def test_a_colleague_of_the_same_organisation_edits_and_deletes_its_plan():
 
 
 def test_scribe_and_facilitator_must_name_an_organisation_of_the_exchange():
-    state, _ = room_with_people(organisations=["St Mary's", "Northfield Trust", "Westbrook Clinic"])
+    state, _ = room_with(people=PEOPLE[:2], organisations=["St Mary's", "Northfield Trust", "Westbrook Clinic"])
     for actor in (SCRIBE, FACILITATOR):
         missing = refusal(state, actor, {"type": "plan.save", "change": "x"})
         assert (missing.status, missing.message) == (400, "Say which organisation the action plan is for.")
@@ -684,14 +653,14 @@ def test_scribe_and_facilitator_must_name_an_organisation_of_the_exchange():
 
 
 def test_without_a_list_the_organisations_present_are_the_ones_a_scribe_may_name():
-    state, _ = room_with_people()
+    state, _ = room_with(people=PEOPLE[:2])
     assert save_plan(state, SCRIBE, organisation="Northfield Trust")[0].data["organisation"] == "Northfield Trust"
     error = refusal(state, SCRIBE, {"type": "plan.save", "change": "x", "organisation": "Eastgate Care"})
     assert (error.status, error.message) == (404, "Eastgate Care is not an organisation in this exchange.")
 
 
 def test_the_screen_writes_no_action_plan():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana))[0].data["plan_id"]
     save = refusal(state, SCREEN, {"type": "plan.save", "change": "x", "organisation": "St Mary's"})
     assert (save.status, save.message) == \
@@ -702,13 +671,13 @@ def test_the_screen_writes_no_action_plan():
 
 
 def test_a_plan_needs_the_change_committed_to():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     error = refusal(state, person(ana), {"type": "plan.save", "change": "  "})
     assert (error.status, error.message) == (400, "change: this cannot be empty.")
 
 
 def test_editing_a_plan_appends_a_revision_and_keeps_its_organisation():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana), now=T0)[0].data["plan_id"]
     events = save_plan(state, SCRIBE, plan_id=plan_id, change="Open a discharge lounge", owner="Ana",
                        organisation="Northfield Trust", now=T0 + MIN)
@@ -723,7 +692,7 @@ def test_editing_a_plan_appends_a_revision_and_keeps_its_organisation():
 
 
 def test_saving_a_plan_unchanged_is_refused():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana), owner="Ana")[0].data["plan_id"]
     error = refusal(state, person(ana), {"type": "plan.save", "plan_id": plan_id, "change": "Open a discharge lounge",
                                          "owner": "Ana"})
@@ -731,7 +700,7 @@ def test_saving_a_plan_unchanged_is_refused():
 
 
 def test_an_unknown_or_deleted_plan_cannot_be_edited_or_deleted():
-    state, (ana, _) = room_with_people()
+    state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana))[0].data["plan_id"]
     events = run(state, person(ana), {"type": "plan.delete", "plan_id": plan_id}, T0 + MIN)
     assert [(e.type, e.data) for e in events] == [("plan.deleted", {"plan_id": plan_id})]
@@ -744,7 +713,7 @@ def test_an_unknown_or_deleted_plan_cannot_be_edited_or_deleted():
 
 
 def test_commitments_show_which_organisations_have_committed_to_a_change():
-    state, (ana, ben, cat) = room_with_people(3)
+    state, (ana, ben, cat) = room_with(people=PEOPLE[:3])
     lounge = save_plan(state, person(ana), change="Open a discharge lounge", owner="Ana")[0].data["plan_id"]
     rounds = save_plan(state, person(ana), change="Board rounds at 9")[0].data["plan_id"]
     gone = save_plan(state, person(ben), change="Pharmacy first")[0].data["plan_id"]
@@ -763,7 +732,8 @@ def test_commitments_show_which_organisations_have_committed_to_a_change():
 
 
 def test_with_a_list_of_organisations_commitments_count_against_the_list_in_its_order():
-    state, (ana, _) = room_with_people(organisations=["St Mary's", "Northfield Trust", "Westbrook Clinic"])
+    state, (ana, _) = room_with(people=PEOPLE[:2],
+                                organisations=["St Mary's", "Northfield Trust", "Westbrook Clinic"])
     save_plan(state, person(ana))
     shown_ = views.commitments(scene(state))
     assert ([row["organisation"] for row in shown_["rows"]], shown_["committed"], shown_["total"]) == \
