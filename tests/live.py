@@ -60,6 +60,13 @@ def join(base: str, code: str, name: str = "Ana", organisation: str = "St Mary's
     return response.json()
 
 
+def room_with(base: str, people=(), **room) -> tuple[dict, list[dict]]:
+    """A room created with `room`'s fields, then `people` — (name, organisation) pairs — joined: what
+    creating it replied (code, tokens, links) and each person's join reply, in joining order."""
+    created = create_room(base, **room)
+    return created, [join(base, created["code"], name, organisation) for name, organisation in people]
+
+
 def command(base: str, code: str, token: str, **body) -> httpx.Response:
     return httpx.post(f"{base}/api/rooms/{code}/commands", json=body,
                       headers={"Authorization": f"Bearer {token}"})

@@ -27,6 +27,7 @@ from tests.live import (
     nothing_more,
     ok,
     phone_of,
+    room_with,
     run,
     settle,
     staff,
@@ -108,10 +109,8 @@ def refusal(body: dict) -> str:
 
 
 def test_only_the_facilitator_manages_polls_and_only_participants_answer(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     open_id = new_poll(server, room, "single", "Where do delays start?", options=["Ward", "Pharmacy"], open=True)
     draft_id = new_poll(server, room, "scale", "How urgent is it?")
     assert command(server, code, ben["token"], type="poll.answer", poll_id=open_id, choice=0).status_code == 200
@@ -182,9 +181,8 @@ def test_only_the_facilitator_manages_polls_and_only_participants_answer(server)
 
 
 def test_an_opened_poll_reaches_phones_live_and_late_phones_on_their_first_render(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     question = "Which discharge step should we change first?"
 
     async def scenario():
@@ -284,9 +282,8 @@ CONSOLE_FORM = {"type": "poll.create", "kind": "multiple", "question": "Which su
 
 
 def test_the_console_runs_a_poll_with_its_own_forms_and_every_surface_follows(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     question = CONSOLE_FORM["question"]
 
     async def scenario():
@@ -352,10 +349,8 @@ def test_the_console_runs_a_poll_with_its_own_forms_and_every_surface_follows(se
 
 
 def test_bad_answers_are_refused_to_their_sender_alone_and_change_nothing(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     single = new_poll(server, room, "single", "Single?", options=["A", "B", "C"], open=True)
     multiple = new_poll(server, room, "multiple", "Multiple?", options=["A", "B", "C"], max_choices=2, open=True)
     scale = new_poll(server, room, "scale", "Scale?", open=True)
@@ -461,9 +456,8 @@ def answers_of(person: int, polls: dict[str, str]) -> list[dict]:
 
 
 def test_results_never_say_who_answered_what(server):
-    room = create_room(server)
+    room, people = room_with(server, people=PEOPLE)
     code = room["code"]
-    people = [join(server, code, name=name, organisation=organisation) for name, organisation in PEOPLE]
     ids = [person["participant_id"] for person in people]
     options = ["Discharge lounge", "Pharmacy rounds", "Transport desk"]
     polls = {kind: new_poll(server, room, kind, f"The {kind} question", open=True,

@@ -5,7 +5,7 @@ import pytest
 
 from facilitator.config import Settings
 from facilitator.rooms.secrets import CODE_ALPHABET
-from tests.live import command, cookie_for, create_room, join, running_server
+from tests.live import command, cookie_for, create_room, join, room_with, running_server
 
 
 def state(base: str, code: str, token: str | None) -> httpx.Response:
@@ -83,9 +83,8 @@ def test_admin_token_guards_creating_exchanges(admin_server):
 
 
 def test_participant_cannot_run_facilitator_commands(server):
-    room = create_room(server)
+    room, (joined,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    joined = join(server, code)
     response = command(server, code, joined["token"], type="room.lock")
     assert response.status_code == 403
     assert response.json()["error"].startswith("Only the facilitator can")
@@ -126,10 +125,8 @@ def test_unknown_room_is_404(server):
 
 
 def test_state_shows_each_role_what_it_may_see(server):
-    room = create_room(server)
+    room, (joined, _) = room_with(server, people=[("Ana", "St Mary's"), ("Ben", "Northfield")])
     code = room["code"]
-    joined = join(server, code, name="Ana", organisation="St Mary's")
-    join(server, code, name="Ben", organisation="Northfield")
 
     as_facilitator = state(server, code, room["tokens"]["facilitator"]).json()
     assert {p["name"] for p in as_facilitator["participants"]} == {"Ana", "Ben"}
@@ -150,9 +147,8 @@ def test_state_shows_each_role_what_it_may_see(server):
 
 
 def test_events_are_for_the_facilitator_only_and_after_pages(server):
-    room = create_room(server)
+    room, (joined,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    joined = join(server, code)
     command(server, code, room["tokens"]["facilitator"], type="room.lock").raise_for_status()
 
     everything = events(server, code, room["tokens"]["facilitator"])

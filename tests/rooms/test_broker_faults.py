@@ -13,7 +13,7 @@ import pytest
 
 from facilitator.config import Settings
 from tests.live import (auth, close_all, cookie_for, create_room, events_of, join, open_socket, phone_of,
-                        running_server, settle)
+                        room_with, running_server, settle)
 from tests.private_redis import private_redis
 from tests.processes import database_for, serving
 
@@ -34,9 +34,8 @@ def test_a_hung_redis_does_not_slow_the_room(tmp_path):
         settings = Settings(redis_url=broker.url, database_url=f"sqlite:///{tmp_path}/hung.db",
                             secret_key="hung-redis", render_interval_seconds=0.05)
         with running_server(settings) as base:
-            room = create_room(base)
+            room, phones = room_with(base, people=[(f"Person {i}", f"Org {i}") for i in range(6)])
             code = room["code"]
-            phones = [join(base, code, name=f"Person {i}", organisation=f"Org {i}") for i in range(6)]
             unopened = create_room(base)  # not yet opened on this node: opening it asks Redis too
 
             async def scenario():

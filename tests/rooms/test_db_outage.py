@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from facilitator.config import Settings
 from facilitator.rooms.outage import UNAVAILABLE, is_outage
-from tests.live import (auth, command, cookie_for, create_room, events_of, flash, join, ok, open_socket,
+from tests.live import (auth, command, cookie_for, create_room, events_of, flash, ok, open_socket, room_with,
                         running_server)
 from tests.relay import Relay
 from tests.services import postgres_or_missing
@@ -67,9 +67,8 @@ def test_a_postgres_outage_answers_503_once_said_and_loses_nothing(tmp_path, ser
                         secret_key="outage", redis_url=None, render_interval_seconds=0.05)
     try:
         with running_server(settings) as base:
-            room = create_room(base)
+            room, (phone,) = room_with(base, people=[("Ana", "St Mary's")])
             code, facilitator = room["code"], room["tokens"]["facilitator"]
-            phone = join(base, code)
             untouched = create_room(base)  # never opened on this node: anything about it reads the log
             other = untouched["code"]
             acknowledged = [ok(base, room, type="room.lock")["seq"], ok(base, room, type="room.unlock")["seq"]]

@@ -19,7 +19,7 @@ from facilitator.rooms.log import EventLog, SeqConflict
 from facilitator.rooms.model import Actor, Draft, Role
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import new_room_code
-from tests.live import command, create_room, join, running_server
+from tests.live import command, create_room, join, room_with, running_server
 from tests.services import postgres_or_missing
 
 SECRET = "test-secret"
@@ -181,9 +181,8 @@ def events_of(base: str, code: str, token: str) -> list[dict]:
 def test_a_restarted_server_rebuilds_the_same_state_from_the_log(database_url):
     settings = app_settings(database_url)
     with running_server(settings) as base:
-        room = create_room(base, organisations=["St Mary's", "Northfield"])
+        room, (ana,) = room_with(base, people=[("Ana", "st marys")], organisations=["St Mary's", "Northfield"])
         code, token = room["code"], room["tokens"]["facilitator"]
-        ana = join(base, code, name="Ana", organisation="st marys")
         join(base, code, name="Ben", organisation="Northfield", job_title="Matron")
         assert command(base, code, token, type="room.lock").status_code == 200
         before = state_of(base, code, token)

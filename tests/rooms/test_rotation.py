@@ -23,6 +23,7 @@ from tests.live import (
     ok,
     open_socket,
     phone_of,
+    room_with,
     running_server,
     staff,
 )
@@ -197,9 +198,8 @@ def test_a_replaced_link_is_refused_as_a_bearer_token_and_as_a_cookie(server):
 
 
 def test_a_participant_socket_is_unaffected_by_a_replaced_link(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    ana = join(server, code, "Ana")
 
     async def scenario():
         phone = await phone_of(server, code, ana["token"])

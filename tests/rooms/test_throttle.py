@@ -20,6 +20,7 @@ from tests.live import (
     flash,
     join,
     phone_of,
+    room_with,
     run,
     running_server,
     settle,
@@ -153,9 +154,8 @@ def limited(settings):
 
 
 def test_an_http_flood_of_one_participant_is_refused_while_another_carries_on(limited):
-    room = create_room(limited)
+    room, (ana, ben) = room_with(limited, people=[("Ana", "St Mary's"), ("Ben", "St Mary's")])
     code = room["code"]
-    ana, ben = join(limited, code, name="Ana"), join(limited, code, name="Ben")
     before = len(events_of(limited, room))
 
     def send(n: int) -> httpx.Response:
@@ -176,9 +176,8 @@ def test_an_http_flood_of_one_participant_is_refused_while_another_carries_on(li
 
 
 def test_one_actor_has_one_count_over_the_websocket_and_http_together(limited):
-    room = create_room(limited)
+    room, (ana,) = room_with(limited, people=[("Ana", "St Mary's")])
     code = room["code"]
-    ana = join(limited, code, name="Ana")
 
     async def scenario():
         phone = await phone_of(limited, code, ana["token"])
@@ -231,9 +230,8 @@ def test_joins_are_limited_per_address_over_the_api_and_the_form(limited):
 
 
 def test_a_question_refused_or_sent_twice_does_not_count_towards_three_a_minute(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    ana = join(server, code, name="Ana")
 
     def ask(text: str, **fields) -> httpx.Response:
         return command(server, code, ana["token"], type="question.ask", text=text, **fields)

@@ -22,6 +22,7 @@ from tests.live import (
     join,
     open_socket,
     phone_of,
+    room_with,
     running_server,
     staff,
     state_of,
@@ -65,9 +66,8 @@ async def refused(base: str, path: str, cookie: str = "", origin: str | None = N
 
 
 def test_every_surface_gets_a_full_render_on_connect(server):
-    room = create_room(server)
+    room, (joined,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    joined = join(server, code, name="Ana", organisation="St Mary's")
     expected = {
         "console": ("room-header", "room-counts", "roster", "room-controls", "join-panel"),
         "scribe": ("room-header", "room-counts", "roster"),
@@ -104,9 +104,8 @@ def test_every_surface_gets_a_full_render_on_connect(server):
 
 
 def test_reconnecting_phone_sees_what_changed_while_it_was_away(server):
-    room = create_room(server)
+    room, (joined,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    joined = join(server, code, name="Ana")
 
     async def scenario():
         phone = await phone_of(server, code, joined["token"])
@@ -175,9 +174,8 @@ def test_ack_escapes_and_bounds_the_command_id(server):
 
 
 def test_roles_are_checked_over_the_websocket(server):
-    room = create_room(server)
+    room, (joined,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    joined = join(server, code)
 
     async def scenario():
         for sock in (await phone_of(server, code, joined["token"]), await staff(server, room, "scribe"),
@@ -199,9 +197,8 @@ def test_roles_are_checked_over_the_websocket(server):
 
 
 def test_origin_cookie_surface_and_code_are_checked_before_accepting(server):
-    room = create_room(server)
+    room, (joined,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    joined = join(server, code)
     console_cookie = cookie_for(code, "facilitator", room["tokens"]["facilitator"])
     phone_cookie = cookie_for(code, "participant", joined["token"])
     path = f"/r/{code}/ws?surface="
@@ -251,11 +248,11 @@ def test_origin_cookie_surface_and_code_are_checked_before_accepting(server):
     ("[" * 5000 + "]" * 5000, "not valid JSON"),
 ])
 def test_bad_input_is_answered_to_its_sender_alone(server, payload, said):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
 
     async def scenario():
-        phone = await phone_of(server, code, join(server, code, name="Ana")["token"])
+        phone = await phone_of(server, code, ana["token"])
         other = await staff(server, room, "console")
         await first(phone)
         await first(other)
@@ -281,11 +278,11 @@ def test_bad_input_is_answered_to_its_sender_alone(server, payload, said):
 
 
 def test_a_flood_is_refused_once_and_the_socket_recovers(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
 
     async def scenario():
-        phone = await phone_of(server, code, join(server, code, name="Ana")["token"])
+        phone = await phone_of(server, code, ana["token"])
         other = await phone_of(server, code, join(server, code, name="Ben")["token"])
         await first(phone)
         await first(other)
@@ -318,10 +315,8 @@ def test_a_flood_is_refused_once_and_the_socket_recovers(server):
 
 
 def test_removed_participant_is_told_and_disconnected_and_locked_out(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", "St Mary's"), ("Ben", "St Mary's")])
     code = room["code"]
-    ana = join(server, code, name="Ana")
-    ben = join(server, code, name="Ben")
 
     async def scenario():
         console = await staff(server, room, "console")
@@ -356,9 +351,8 @@ def test_removed_participant_is_told_and_disconnected_and_locked_out(server):
 
 
 def test_an_ended_exchange_is_read_only_but_still_readable(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    ana = join(server, code, name="Ana")
 
     async def scenario():
         console = await staff(server, room, "console")
@@ -537,9 +531,8 @@ async def join_many(base: str, code: str, count: int) -> None:
 
 
 def test_a_phone_that_stops_reading_does_not_hold_the_room_back(server):
-    room = create_room(server)
-    code = room["code"]
-    slow_token = join(server, code, name="Sleepy")["token"]
+    room, (sleepy,) = room_with(server, people=[("Sleepy", "St Mary's")])
+    code, slow_token = room["code"], sleepy["token"]
 
     async def scenario():
         started = time.monotonic()

@@ -28,6 +28,7 @@ from tests.live import (
     ok,
     open_socket,
     phone_of,
+    room_with,
     run,
     settle,
     staff,
@@ -108,9 +109,8 @@ def textarea(page: str, name: str) -> str:
 
 
 def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     oldest = "Weekend discharges lag behind"
     texts = {"a": "The lounge opens at eight #flow", "b": "Pharmacy rounds before noon #flow",
              "f": "Transport is booked the day before"}
@@ -248,10 +248,8 @@ def test_two_scribes_editing_one_note_at_once_both_land_and_the_history_keeps_ev
 
 
 def test_participants_and_the_screen_cannot_write_notes_and_plans_stay_within_an_organisation(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     case = add_item(server, room, kind="case", title="The lounge", minutes=20)
     note_id = post_note(server, room, "Lounge opens at eight")
     writing = [  # (command, what the refused sender is told)
@@ -333,9 +331,8 @@ def test_participants_and_the_screen_cannot_write_notes_and_plans_stay_within_an
 
 
 def test_a_note_with_a_phone_number_is_held_back_until_redacted_or_confirmed(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
 
     async def held_back(sock: Socket, command_id: str, body: dict, described: str) -> str:
         """Sends a command that must be held back: its confirmation fragment."""
@@ -405,9 +402,8 @@ def test_a_note_with_a_phone_number_is_held_back_until_redacted_or_confirmed(ser
 
 
 def test_a_question_with_an_email_address_is_held_back_on_the_phone(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     asked = "Write to ana.smith@example.org for the rota"
     redacted_question = "Write to [e-mail address removed] for the rota"
 
@@ -452,9 +448,8 @@ def test_a_question_with_an_email_address_is_held_back_on_the_phone(server):
 
 
 def test_a_case_summary_starts_from_the_cases_notes_and_only_writers_open_it(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     case = add_item(server, room, kind="case", title="Northfield discharge lounge", minutes=20,
                     organisation=NORTH, presenter="Ana")
     other = add_item(server, room, kind="discussion", title="Open floor", minutes=10)
@@ -526,10 +521,8 @@ def test_a_case_summary_starts_from_the_cases_notes_and_only_writers_open_it(ser
 
 
 def test_action_plans_are_written_on_their_page_per_organisation_and_the_console_follows(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     as_ana, as_ben = cookie(room, "participant", ana["token"]), cookie(room, "participant", ben["token"])
     url = f"{server}/r/{code}/plan"
     plan = {"gap": "Our lounge opens at ten", "change": "Open the lounge at seven", "impact": "high",
@@ -618,9 +611,8 @@ def test_action_plans_are_written_on_their_page_per_organisation_and_the_console
 
 
 def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escaped_everywhere(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     case = add_item(server, room, kind="case", title="The lounge", minutes=20)
     other = add_item(server, room, kind="discussion", title="Transport", minutes=10)
     post_note(server, room, "Lounge opens at eight #flow", kind="practice", item_id=case)
@@ -702,9 +694,8 @@ def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escap
 
 
 def test_bad_notes_are_refused_to_their_sender_alone_and_change_nothing(server):
-    room = create_room(server)
+    room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
     original = "Lounge opens at eight"
     live = post_note(server, room, original)
     gone = post_note(server, room, "A note deleted")

@@ -21,6 +21,7 @@ from tests.live import (
     join,
     ok,
     phone_of,
+    room_with,
     staff,
     state_of,
 )
@@ -63,9 +64,8 @@ def attribute(html: str, name: str) -> str:
 
 
 def test_only_the_facilitator_controls_the_timer_over_http(server):
-    room = create_room(server)
+    room, (person,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    person = join(server, code)
     item = add_item(server, room, kind="discussion", title="Opening round", minutes=10)
     tokens = {"participant": person["token"], "scribe": room["tokens"]["scribe"], "screen": room["tokens"]["screen"]}
     before = events_of(server, room)
@@ -89,9 +89,8 @@ def test_only_the_facilitator_controls_the_timer_over_http(server):
 
 
 def test_only_the_facilitator_controls_the_timer_over_the_websocket(server):
-    room = create_room(server)
+    room, (person,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    person = join(server, code)
     item = add_item(server, room, kind="discussion", title="Opening round", minutes=10)
     before = events_of(server, room)
 
@@ -163,9 +162,8 @@ def test_commands_naming_a_finished_or_non_current_item_are_answered_clearly(ser
 
 
 def test_clock_fragments_carry_the_deadline_and_the_remaining_time(server):
-    room = create_room(server)
+    room, (person,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
-    person = join(server, code)
     item = add_item(server, room, kind="discussion", title="Opening round", minutes=10)
 
     async def scenario():
@@ -208,8 +206,7 @@ def test_clock_fragments_carry_the_deadline_and_the_remaining_time(server):
 
 
 def test_clock_sync_answers_with_the_server_time_and_never_reflects_raw_input(server):
-    room = create_room(server)
-    person = join(server, room["code"])
+    room, (person,) = room_with(server, people=[("Ana", "St Mary's")])
 
     async def scenario():
         phone = await phone_of(server, room["code"], person["token"])
@@ -233,10 +230,8 @@ def test_clock_sync_answers_with_the_server_time_and_never_reflects_raw_input(se
 
 
 def test_screen_messages_are_escaped_and_presenter_messages_reach_the_presenter_alone(server):
-    room = create_room(server)
+    room, (presenter, other) = room_with(server, people=[("Ana", "St Mary's"), ("Ben", "Northfield")])
     code = room["code"]
-    presenter = join(server, code, name="Ana", organisation="St Mary's")
-    other = join(server, code, name="Ben", organisation="Northfield")
     item = add_item(server, room, kind="case", organisation="St Mary's", presenter="Ana",
                     presenter_id=presenter["participant_id"])
 

@@ -13,7 +13,7 @@ import secrets
 
 import httpx
 
-from tests.live import add_item, auth, command, cookie_for, create_room, events_of, join, ok
+from tests.live import add_item, auth, command, cookie_for, create_room, events_of, join, ok, room_with
 
 ZED, ZED_ORG = "Zed Quarrington", "Wombat Valley Trust"
 # A value two of one person's acts may share besides the agenda item everyone asks about: the
@@ -135,10 +135,8 @@ def test_no_value_links_an_anonymous_question_to_its_author_or_their_other_acts(
 
 
 def test_three_questions_a_minute_still_hold_and_leave_no_count_in_the_log(server):
-    room = create_room(server)
+    room, (zed, ben) = room_with(server, people=[(ZED, ZED_ORG), ("Ben Okafor", "Northfield")])
     code = room["code"]
-    zed = join(server, code, name=ZED, organisation=ZED_ORG)
-    ben = join(server, code, name="Ben Okafor", organisation="Northfield")
     asked = [act(server, code, zed["token"], type="question.ask", text=f"Question {n}?", named=n == 0)
              for n in range(3)]
     refused = command(server, code, zed["token"], type="question.ask", text="A fourth?")

@@ -19,17 +19,16 @@ from tests.live import (
     close_all,
     command,
     cookie_for,
-    create_room,
     drain,
     events_of,
     flash,
     fragment,
     has,
-    join,
     latest,
     nothing_more,
     ok,
     phone_of,
+    room_with,
     run,
     settle,
     staff,
@@ -92,11 +91,8 @@ EDITED = "Why is the pharmacy sign-off done only after the ward round?"
 
 
 def test_an_anonymous_question_names_its_author_on_no_surface_api_log_or_export(server):
-    room = create_room(server)
+    room, (zelda, ben, cai) = room_with(server, people=[(AUTHOR, AUTHOR_ORG), ("Ben Tate", RIVER), ("Cai Lund", NORTH)])
     code = room["code"]
-    zelda = join(server, code, name=AUTHOR, organisation=AUTHOR_ORG)
-    ben = join(server, code, name="Ben Tate", organisation=RIVER)
-    cai = join(server, code, name="Cai Lund", organisation=NORTH)
     ok(server, room, type="questions.configure", moderated=True)
 
     async def scenario():
@@ -250,10 +246,8 @@ def refusal(body: dict) -> str:
 
 
 def test_only_the_facilitator_moderates_and_only_staff_export(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     live = command(server, code, ana["token"], type="question.ask", text="Who books the transport?")
     assert live.status_code == 200, live.text
     live_id = live.json()["reply"]["question_id"]
@@ -321,10 +315,8 @@ def test_only_the_facilitator_moderates_and_only_staff_export(server):
 
 
 def test_pending_and_dismissed_questions_reach_only_their_author_and_the_console(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     ok(server, room, type="questions.configure", moderated=True, on_screen=True)
     text = "Could the ward clerk book transport the day before?"
     reason = "Off topic for this case"
@@ -406,10 +398,8 @@ def test_pending_and_dismissed_questions_reach_only_their_author_and_the_console
 
 
 def test_questions_and_upvotes_travel_live_and_are_refused_to_their_sender_alone(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     ok(server, room, type="questions.configure", on_screen=True)
     first = "Which ward discharges earliest in the day?"
 
@@ -524,10 +514,8 @@ def test_questions_and_upvotes_travel_live_and_are_refused_to_their_sender_alone
 
 
 def test_a_case_in_its_questions_phase_puts_its_questions_on_the_screen_and_the_phones(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     prompt = "What would you ask Riverside about their discharge lounge?"
     case_id = add_item(server, room, kind="case", organisation=RIVER, title="The Riverside discharge lounge",
                        presentation_minutes=10, qa_minutes=5, qa_prompt=prompt)
@@ -586,10 +574,8 @@ def test_a_case_in_its_questions_phase_puts_its_questions_on_the_screen_and_the_
 
 
 def test_a_question_resent_with_the_same_command_id_is_asked_once(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     text = "Do patients get their medicines before they leave?"
     body = {"type": "question.ask", "text": text, "id": "q-resend-1"}
 

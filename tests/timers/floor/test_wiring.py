@@ -13,7 +13,6 @@ from tests.live import (
     add_item,
     auth,
     command,
-    create_room,
     drain,
     events_of,
     flash,
@@ -22,6 +21,7 @@ from tests.live import (
     join,
     ok,
     phone_of,
+    room_with,
     staff,
     state_of,
 )
@@ -132,10 +132,8 @@ def run(scenario):
 
 
 def test_phones_raise_and_lower_hands_and_clarifying_questions_go_first(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     a_id, b_id = ana["participant_id"], ben["participant_id"]
 
     async def scenario():
@@ -195,10 +193,8 @@ def test_phones_raise_and_lower_hands_and_clarifying_questions_go_first(server):
 
 
 def test_the_facilitator_gives_the_floor_to_one_speaker_at_a_time(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     a_id, b_id = ana["participant_id"], ben["participant_id"]
 
     async def scenario():
@@ -281,11 +277,8 @@ def test_the_facilitator_gives_the_floor_to_one_speaker_at_a_time(server):
 
 
 def test_least_heard_organisation_first_over_the_wire(server):
-    room = create_room(server)
+    room, (ana, cleo, ben) = room_with(server, people=[("Ana", NORTH), ("Cleo", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    cleo = join(server, code, name="Cleo", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     c_id, b_id = cleo["participant_id"], ben["participant_id"]
     ok(server, room, type="floor.configure", order="organisation")
     ok(server, room, type="floor.give", speaker=ana["participant_id"])
@@ -335,10 +328,8 @@ def test_least_heard_organisation_first_over_the_wire(server):
 
 
 def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     dee = join(server, code, name="Dee", organisation=EAST)  # present, never speaks
     a_id, b_id = ana["participant_id"], ben["participant_id"]
     item = add_item(server, room, kind="discussion", title="Opening round", minutes=10)
@@ -404,10 +395,8 @@ FACILITATOR_ONLY = [{"type": "floor.give"}, {"type": "floor.stop"}, {"type": "fl
 
 
 def test_only_the_facilitator_gives_or_ends_the_floor_and_participants_lower_only_their_own_hand(server):
-    room = create_room(server)
+    room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
     a_id, b_id = ana["participant_id"], ben["participant_id"]
     assert command(server, code, ben["token"], type="hand.raise", kind="comment").status_code == 200
     ok(server, room, type="floor.give", speaker=a_id)  # someone speaks: there is a turn to end
@@ -466,11 +455,8 @@ def test_only_the_facilitator_gives_or_ends_the_floor_and_participants_lower_onl
 
 
 def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_totals(server):
-    room = create_room(server)
+    room, (ana, ben, cleo) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER), ("Cleo", EAST)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
-    cleo = join(server, code, name="Cleo", organisation=EAST)
     a_id, b_id, c_id = ana["participant_id"], ben["participant_id"], cleo["participant_id"]
 
     async def scenario():
@@ -527,11 +513,8 @@ def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_tota
 
 
 def test_speaking_budgets_share_the_time_per_organisation(server):
-    room = create_room(server)
+    room, (ana, ben, _) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER), ("Dee", EAST)])
     code = room["code"]
-    ana = join(server, code, name="Ana", organisation=NORTH)
-    ben = join(server, code, name="Ben", organisation=RIVER)
-    join(server, code, name="Dee", organisation=EAST)
 
     async def scenario():
         console = await staff(server, room, "console")
