@@ -103,6 +103,7 @@ def room_with(people=(), agenda=(), **room) -> Room:
     scenario.links = decide(scenario.state, VISITOR, create, CREATED).reply["links"]
     scenario.do(VISITOR, create, CREATED)
     for name, organisation in people:
+        assert name not in scenario.people, f"two people called {name}"
         joined = scenario.do(VISITOR, {**JOIN, "name": name, "organisation": organisation}, JOINED)
         scenario.people[name] = joined[0].data["participant_id"]
     for spec in agenda:
