@@ -6,7 +6,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 import httpx
@@ -60,7 +60,7 @@ def join(base: str, code: str, name: str = "Ana", organisation: str = "St Mary's
     return response.json()
 
 
-def room_with(base: str, people=(), **room) -> tuple[dict, list[dict]]:
+def room_with(base: str, people: Iterable[tuple[str, str]] = (), **room) -> tuple[dict, list[dict]]:
     """A room created with `room`'s fields, then `people` — (name, organisation) pairs — joined: what
     creating it replied (code, tokens, links) and each person's join reply, in joining order."""
     created = create_room(base, **room)

@@ -3,7 +3,7 @@ most tests start from (`room_with`)."""
 
 import copy
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -95,7 +95,7 @@ class Room:
         return events
 
 
-def room_with(people=(), agenda=(), **room) -> Room:
+def room_with(people: Iterable[tuple[str, str]] = (), agenda: Iterable[dict] = (), **room) -> Room:
     """A created room (with `room`'s fields), then `people` — (name, organisation) pairs — joined,
     then `agenda` — agenda.add specs — added by the facilitator."""
     scenario = Room(RULES.new_state(CODE))

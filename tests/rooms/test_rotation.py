@@ -12,6 +12,7 @@ from facilitator.features import RULES
 from facilitator.rooms.auth import Credential, Identity
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.secrets import hash_secret
+from tests import pure
 from tests.live import (
     Socket,
     command,
@@ -28,7 +29,7 @@ from tests.live import (
     staff,
 )
 from tests.processes import database_for, serving
-from tests.pure import FACILITATOR, T0, room_with, run
+from tests.pure import FACILITATOR, T0, run
 from tests.services import redis_or_missing
 
 REPLACED = "This link was replaced; ask the facilitator for the new one."
@@ -61,7 +62,7 @@ def replace_link(state: RoomState, role: str) -> None:
 
 @pytest.mark.parametrize("role", ["facilitator", "scribe", "screen"])
 def test_a_link_credential_stops_holding_once_its_link_is_replaced_and_only_that_one(role):
-    room = room_with()
+    room = pure.room_with()
     state, secrets = room.state, room.links
     identity = Identity("key")
     held = {name: identity.credential_for(state, secret) for name, secret in secrets.items()}
@@ -76,7 +77,7 @@ def test_a_link_credential_stops_holding_once_its_link_is_replaced_and_only_that
 
 
 def test_a_participant_credential_stops_holding_once_they_are_removed():
-    state, (ana,) = room_with(people=[("Ana", "Org")])
+    state, (ana,) = pure.room_with(people=[("Ana", "Org")])
     identity = Identity("key")
     credential = identity.credential_for(state, identity.participant_token(state.code, ana))
     assert credential.holds(state)
@@ -89,7 +90,7 @@ def test_a_participant_credential_stops_holding_once_they_are_removed():
 
 
 def test_a_credential_without_a_link_or_a_participant_never_holds():
-    state = room_with().state
+    state = pure.room_with().state
     assert not Credential(Actor(Role.SCRIBE)).holds(state)
     assert not Credential(Actor(Role.VISITOR)).holds(state)
     assert not Credential(Actor(Role.PARTICIPANT, "nobody")).holds(state)
