@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests import services
+from tests.browser.pages import ORGS
+from tests.live import create_room
 
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
@@ -52,3 +54,9 @@ def new_context(browser) -> Iterator[Callable[..., object]]:
             context.close()
         except Exception:  # noqa: BLE001 - already closed by the test
             pass
+
+
+@pytest.fixture
+def room(server) -> dict:
+    """A room for the two organisations of the browser tests, nobody in it yet."""
+    return create_room(server, organisations=ORGS)

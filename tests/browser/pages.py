@@ -4,6 +4,13 @@ from playwright.sync_api import Page, expect
 
 from tests.live import join
 
+ORGS = ["St Mary's Hospital", "Northfield Clinic"]
+ANA = ("Ana Pereira", ORGS[0])
+BEN = ("Ben Okafor", ORGS[1])
+# As long as a real exchange's title and charter run: what a screen must fit without scrolling.
+LONG_TITLE = "Reducing discharge delays in acute medical wards across two trusts"
+LONG_CHARTER = {"focus": "Patients wait hours for discharge after the decision is made",
+                "outcome": "15 % shorter length of stay", "beneficiaries": "Nurse managers"}
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
 SOCKET_OPEN = ("() => { const w = document.body['htmx-internal-data'] && document.body['htmx-internal-data'].webSocket;"
                " return !!(w && w.socket && w.socket.readyState === 1); }")
@@ -25,6 +32,15 @@ def mark_page(page: Page) -> None:
 def assert_not_reloaded(*pages: Page) -> None:
     for page in pages:
         assert page.evaluate("() => window.__notReloaded === true"), f"{page.url} was reloaded"
+
+
+def open_console(new_context, room: dict) -> Page:
+    """The facilitator's console through its secret link, live and marked."""
+    console = new_context("laptop").new_page()
+    console.goto(room["links"]["console"])
+    wait_live(console)
+    mark_page(console)
+    return console
 
 
 def open_screen(new_context, room: dict, **options) -> Page:

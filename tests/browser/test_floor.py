@@ -12,33 +12,26 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import (
+    ANA,
+    BEN,
+    LONG_CHARTER,
+    LONG_TITLE,
+    ORGS,
     assert_not_reloaded,
-    mark_page,
+    open_console,
     open_phone,
     open_screen,
-    wait_live,
 )
-from tests.live import create_room, join, ok
+from tests.live import join, ok, room_with
 
 pytestmark = pytest.mark.browser
 
-ORGS = ["St Mary's Hospital", "Northfield Clinic"]
-ANA = ("Ana Pereira", ORGS[0])
-BEN = ("Ben Okafor", ORGS[1])
 SCREEN_SHOT = "/tmp/floor-screen.png"
 CONSOLE_SHOT = "/tmp/floor-console.png"
 PHONE_SHOT = "/tmp/floor-phone.png"
 
 
 # -- helpers -----------------------------------------------------------------
-
-def open_console(new_context, room: dict) -> Page:
-    console = new_context("laptop").new_page()
-    console.goto(room["links"]["console"])
-    wait_live(console)
-    mark_page(console)
-    return console
-
 
 def floor_settings(console: Page, order: str | None = None, turn_limit: int | None = None,
                    factor: float | None = None) -> None:
@@ -105,11 +98,6 @@ def clock_seconds(text: str) -> int:
     for part in text.strip().split(":"):
         value = value * 60 + int(part)
     return value
-
-
-@pytest.fixture
-def room(server) -> dict:
-    return create_room(server, organisations=ORGS)
 
 
 # -- 1. the main path: least heard first, and the bars move -----------------------------------
@@ -321,12 +309,8 @@ SCREEN_METRICS = """() => {
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_screen_with_clock_bars_and_speaker_fits_without_scrolling(server, new_context, width, height):
-    room = create_room(server, title="Reducing discharge delays in acute medical wards across two trusts",
-                       charter={"focus": "Patients wait hours for discharge after the decision is made",
-                                "outcome": "15 % shorter length of stay", "beneficiaries": "Nurse managers"},
-                       organisations=ORGS)
-    ana = join(server, room["code"], name=ANA[0], organisation=ANA[1])
-    ben = join(server, room["code"], name=BEN[0], organisation=BEN[1])
+    room, (ana, ben) = room_with(server, people=[ANA, BEN], title=LONG_TITLE, charter=LONG_CHARTER,
+                                 organisations=ORGS)
     ok(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter=ANA[0],
         presentation_minutes=15, qa_minutes=5)
     ok(server, room, type="timer.start")

@@ -13,13 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import assert_not_reloaded, mark_page, wait_live
-from tests.live import create_room, join
+from tests.browser.pages import LONG_CHARTER, ORGS, assert_not_reloaded, mark_page, wait_live
+from tests.live import create_room, join, room_with
 from tests.relay import Relay
 
 pytestmark = pytest.mark.browser
 
-ORGS = ["St Mary's Hospital", "Northfield Clinic"]
 SCREEN_SHOT = "/tmp/facilitator-screen.png"
 PHONE_SHOT = "/tmp/facilitator-phone.png"
 
@@ -190,12 +189,8 @@ SCREEN_METRICS = """() => {
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_screen_is_readable_and_never_scrolls(server, new_context, width, height):
-    room = create_room(server, title="Reducing discharge delays",
-                       charter={"focus": "Patients wait hours for discharge after the decision is made",
-                                "outcome": "15 % shorter length of stay", "beneficiaries": "Nurse managers"},
-                       organisations=ORGS)
-    for name, org in (("Ana", ORGS[0]), ("Ben", ORGS[1]), ("Chloé", ORGS[1])):
-        join(server, room["code"], name=name, organisation=org)
+    room, _ = room_with(server, people=[("Ana", ORGS[0]), ("Ben", ORGS[1]), ("Chloé", ORGS[1])],
+                        title="Reducing discharge delays", charter=LONG_CHARTER, organisations=ORGS)
     screen = new_context("laptop", viewport={"width": width, "height": height}).new_page()
     screen.goto(room["links"]["screen"])
     wait_live(screen, clock=False)
@@ -231,9 +226,8 @@ def assert_unharmed(page: Page) -> None:
 
 
 def test_names_and_titles_are_shown_literally(server, new_context):
-    room = create_room(server, title=TITLE, charter={"focus": "<i>focus</i> & more"})
+    room, (first,) = room_with(server, people=[(NAME, ORG)], title=TITLE, charter={"focus": "<i>focus</i> & more"})
     code = room["code"]
-    first = join(server, code, name=NAME, organisation=ORG)
 
     laptop = new_context("laptop")
     console = laptop.new_page()
@@ -277,9 +271,8 @@ WATCH_SOCKET = """() => {
 
 
 def test_reconnecting_notice_waits_out_a_blip_and_shows_in_an_outage(server, relay, new_context):
-    room = create_room(server, organisations=ORGS)
+    room, (joined,) = room_with(server, people=[("Ana", ORGS[0])], organisations=ORGS)
     code = room["code"]
-    joined = join(server, code, name="Ana", organisation=ORGS[0])
     context = new_context("phone")
     context.add_cookies([participant_cookie(code, joined["token"], relay.url)])
     phone = context.new_page()

@@ -11,31 +11,14 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from facilitator.polls.rules import SURVEY
-from tests.browser.pages import (
-    assert_not_reloaded,
-    mark_page,
-    open_phone,
-    open_screen,
-    wait_live,
-)
+from tests.browser.pages import ANA, BEN, LONG_TITLE, ORGS, assert_not_reloaded, open_console, open_phone, open_screen
 from tests.live import command, create_room, join, ok
 
 pytestmark = pytest.mark.browser
 
-ORGS = ["St Mary's Hospital", "Northfield Clinic"]
-ANA = ("Ana Pereira", ORGS[0])
-BEN = ("Ben Okafor", ORGS[1])
 
 
 # -- helpers -----------------------------------------------------------------
-
-def open_console(new_context, room: dict) -> Page:
-    console = new_context("laptop").new_page()
-    console.goto(room["links"]["console"])
-    wait_live(console)
-    mark_page(console)
-    return console
-
 
 def console_poll(console: Page, question: str) -> Locator:
     """A poll's card on the console, found by its question."""
@@ -159,11 +142,6 @@ def answer_by_api(server: str, room: dict, token: str, poll_id: str, **answer) -
 def create_poll(server: str, room: dict, **spec) -> str:
     """Create and open a poll through the API (it goes up on the screen); its id."""
     return ok(server, room, type="poll.create", open=True, **spec)["reply"]["poll_id"]
-
-
-@pytest.fixture
-def room(server) -> dict:
-    return create_room(server, organisations=ORGS)
 
 
 # -- 1. the main path: write, open, vote from two phones, the screen follows ---------------
@@ -534,8 +512,7 @@ SCREEN_METRICS = """() => {
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_screen_with_a_poll_fits_without_scrolling(server, new_context, width, height):
-    room = create_room(server, title="Reducing discharge delays in acute medical wards across two trusts",
-                       organisations=ORGS)
+    room = create_room(server, title=LONG_TITLE, organisations=ORGS)
     people = [participant(server, room, f"Person {n}", ORGS[n % 2]) for n in range(40)]
 
     twelve = [f"Option {n}: {label}" for n, label in enumerate(

@@ -12,32 +12,15 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.pages import (
-    assert_not_reloaded,
-    mark_page,
-    open_phone,
-    open_screen,
-    wait_live,
-)
+from tests.browser.pages import ANA, BEN, LONG_TITLE, ORGS, assert_not_reloaded, open_console, open_phone, open_screen
 from tests.live import add_item, command, create_room, join, ok
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
 
-ORGS = ["St Mary's Hospital", "Northfield Clinic"]
-ANA = ("Ana Pereira", ORGS[0])
-BEN = ("Ben Okafor", ORGS[1])
 CARA = ("Cara Lindqvist", ORGS[1])
 
 
 # -- helpers -----------------------------------------------------------------
-
-def open_console(new_context, room: dict) -> Page:
-    console = new_context("laptop").new_page()
-    console.goto(room["links"]["console"])
-    wait_live(console)
-    mark_page(console)
-    return console
-
 
 def exactly(text: str) -> re.Pattern:
     return re.compile(f"^{re.escape(text)}$")
@@ -104,11 +87,6 @@ def voters(server: str, room: dict, count: int) -> list[str]:
 
 def font_px(locator: Locator) -> float:
     return locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-
-
-@pytest.fixture
-def room(server) -> dict:
-    return create_room(server, organisations=ORGS)
 
 
 # -- 1. the main path: ask anonymously, upvote, pin, on the screen -----------------------------
@@ -496,8 +474,7 @@ def check_screen(screen: Page, where: str, width: int, height: int) -> dict:
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_the_screen_fits_a_long_pinned_question_and_five_long_top_questions(server, new_context, width, height):
-    room = create_room(server, title="Reducing discharge delays in acute medical wards across two trusts",
-                       organisations=ORGS)
+    room = create_room(server, title=LONG_TITLE, organisations=ORGS)
     people = voters(server, room, 8)
     longest = (LONG * 5)[:500].strip()
     assert len(longest) >= 495

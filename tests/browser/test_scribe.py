@@ -14,19 +14,20 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.pages import (
+    ANA,
+    BEN,
+    ORGS,
     assert_not_reloaded,
     mark_page,
+    open_console,
     open_phone,
     open_screen,
     wait_live,
 )
-from tests.live import add_item, command, create_room, join, ok
+from tests.live import add_item, command, join, ok
 
 pytestmark = pytest.mark.browser
 
-ORGS = ["St Mary's Hospital", "Northfield Clinic"]
-ANA = ("Ana Pereira", ORGS[0])
-BEN = ("Ben Okafor", ORGS[1])
 CASE = "Criteria-led discharge"
 
 
@@ -34,14 +35,6 @@ CASE = "Criteria-led discharge"
 
 def exactly(text: str) -> re.Pattern:
     return re.compile(f"^\\s*{re.escape(text)}\\s*$")
-
-
-def open_console(new_context, room: dict) -> Page:
-    console = new_context("laptop").new_page()
-    console.goto(room["links"]["console"])
-    wait_live(console)
-    mark_page(console)
-    return console
 
 
 def open_scribe(new_context, room: dict) -> Page:
@@ -108,11 +101,6 @@ def assert_no_sideways_scroll(page: Page, what: str) -> None:
     layout = page.evaluate(SIDEWAYS)
     assert layout["scrollWidth"] <= layout["width"], f"{what} scrolls sideways: {layout}"
     assert not layout["wide"], f"{what}: wider than the page: {layout}"
-
-
-@pytest.fixture
-def room(server) -> dict:
-    return create_room(server, organisations=ORGS)
 
 
 # -- 1. the main path: a tagged note typed with the keyboard alone ------------------------

@@ -12,12 +12,11 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import open_phone, open_screen, wait_live
+from tests.browser.pages import LONG_CHARTER, LONG_TITLE, ORGS, open_phone, open_screen, wait_live
 from tests.live import create_room, ok
 
 pytestmark = pytest.mark.browser
 
-ORGS = ["St Mary's Hospital", "Northfield Clinic"]
 TITLE = ORGS[0]  # a case without a title is named after its organisation
 SCREEN = "#clock-screen .countdown"
 PHONE = "#clock-phone .countdown"
@@ -65,11 +64,6 @@ def in_step(screen: Page, phone: Page, phone_clock: str = PHONE) -> tuple[float,
 def add_case(server: str, room: dict, presentation: float = 1, questions: float = 0) -> None:
     ok(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter="Ana Pereira",
         presentation_minutes=presentation, qa_minutes=questions)
-
-
-@pytest.fixture
-def room(server) -> dict:
-    return create_room(server, organisations=ORGS)
 
 
 # -- 1. the main path: start, tick in step, add a minute, pause, resume ------------------
@@ -318,10 +312,7 @@ SCREEN_METRICS = """() => {
 
 @pytest.mark.parametrize("width,height,smallest", [(1920, 1080, 150), (1280, 720, 100)])
 def test_running_clock_fills_the_screen_without_scrolling(server, new_context, width, height, smallest):
-    room = create_room(server, title="Reducing discharge delays in acute medical wards across two trusts",
-                       charter={"focus": "Patients wait hours for discharge after the decision is made",
-                                "outcome": "15 % shorter length of stay", "beneficiaries": "Nurse managers"},
-                       organisations=ORGS)
+    room = create_room(server, title=LONG_TITLE, charter=LONG_CHARTER, organisations=ORGS)
     add_case(server, room, presentation=15, questions=5)
     add_case(server, room, presentation=15, questions=5)
     ok(server, room, type="message.show", text="Two questions left, then we move on", tone="green")
