@@ -22,7 +22,8 @@ from facilitator.rooms import api, pages, ws
 from facilitator.rooms.access import Refused
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
-from facilitator.rooms.hub import Hub, now_ms
+from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
+from facilitator.rooms.hub import Hub
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
 from facilitator.rooms.origin import SameOriginWrites
@@ -32,7 +33,8 @@ from facilitator.rooms.throttle import Throttle
 from facilitator.timers.scheduler import DeadlineScheduler
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
+    """The app; `clock` is the time it reads and waits on (a test's, to move time on at will)."""
     settings = settings or Settings()
     redact_secrets_in_logs()
     templates = Jinja2Templates(directory=settings.templates_dir)
@@ -45,15 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
-        scheduler = DeadlineScheduler()
+        scheduler = DeadlineScheduler(clock)
         hub = Hub(RULES, EventLog(engine), broker, Renderer(templates.env, RULES.fragments),
                   settings.signing_key, settings.render_interval_seconds, alarms=scheduler,
-                  throttle=Throttle.from_settings(settings), capacity=settings.max_participants)
+                  throttle=Throttle.from_settings(settings, clock.monotonic), capacity=settings.max_participants,
+                  clock=clock)
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline
         # that passed while the server was down fires at once.
-        await hub.revive(since_ms=now_ms() - settings.revive_days * 24 * 3600 * 1000)
+        await hub.revive(since_ms=clock.now_ms() - settings.revive_days * 24 * 3600 * 1000)
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
         try:
             yield

@@ -13,7 +13,8 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.logs import log_config
-from facilitator.rooms.hub import Outcome, create_room, now_ms
+from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
+from facilitator.rooms.hub import Outcome, create_room
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Context, Role
 from facilitator.rooms.web import links
@@ -104,19 +105,19 @@ def demo(settings: Settings, base: str) -> None:
     print()
 
 
-async def create_demo(log: EventLog) -> tuple[str, Outcome]:
-    code, outcome = await create_room(RULES, log, RULES.parse(DEMO))
+async def create_demo(log: EventLog, clock: Clock = SYSTEM_CLOCK) -> tuple[str, Outcome]:
+    code, outcome = await create_room(RULES, log, RULES.parse(DEMO), clock)
     agenda = RULES.parse({"type": "agenda.import", "items": DEMO_AGENDA})
     state = RULES.fold(code, await log.read(code))
     facilitator = Actor(Role.FACILITATOR)
-    decision = RULES.decide(state, facilitator, agenda, Context(now_ms(), os.urandom(32)))
-    for event in await log.append(code, state.seq, decision.events, now_ms()):
+    decision = RULES.decide(state, facilitator, agenda, Context(clock.now_ms(), os.urandom(32)))
+    for event in await log.append(code, state.seq, decision.events, clock.now_ms()):
         RULES.apply(state, event)
     poll_item = next(item.id for item in agenda_of(state).ordered() if item.kind == "poll")
     for poll in DEMO_POLLS:
         decision = RULES.decide(state, facilitator, RULES.parse({**poll, "item_id": poll_item}),
-                                Context(now_ms(), os.urandom(32)))
-        for event in await log.append(code, state.seq, decision.events, now_ms()):
+                                Context(clock.now_ms(), os.urandom(32)))
+        for event in await log.append(code, state.seq, decision.events, clock.now_ms()):
             RULES.apply(state, event)
     return code, outcome
 

@@ -1,6 +1,7 @@
 import pytest
 
 from facilitator.config import Settings
+from tests.clock import TestClock
 from tests.live import running_server
 
 
@@ -11,7 +12,13 @@ def settings(tmp_path) -> Settings:
 
 
 @pytest.fixture
-def server(settings):
-    """Base URL of a real server on SQLite with the in-process broker."""
-    with running_server(settings) as base:
+def clock() -> TestClock:
+    """The live server's clock: it runs like the machine's, and a test moves it on at will."""
+    return TestClock()
+
+
+@pytest.fixture
+def server(settings, clock):
+    """Base URL of a real server on SQLite with the in-process broker, on `clock`."""
+    with running_server(settings, clock) as base:
         yield base

@@ -15,6 +15,7 @@ import websockets
 
 from facilitator.app import create_app
 from facilitator.config import Settings
+from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 
 
 def free_port() -> int:
@@ -24,10 +25,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(settings: Settings):
-    """Serve the app in a thread, as uvicorn would in production; yields its base URL."""
+def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK):
+    """Serve the app in a thread, as uvicorn would in production, on `clock`; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(create_app(settings, clock), host="127.0.0.1", port=port, log_level="warning",
                             ws_per_message_deflate=False, ws_max_size=1024 * 1024, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

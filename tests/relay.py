@@ -5,7 +5,6 @@ refuses new ones, and `start()` lets them through again, on the same port.
 
 import socket
 import threading
-import time
 
 from tests.live import free_port
 
@@ -17,6 +16,7 @@ class Relay:
         self.lock = threading.Lock()
         self.open_sockets: set[socket.socket] = set()
         self.listening: threading.Event | None = None
+        self.closed = threading.Event()  # set once the listening port is closed
 
     @property
     def url(self) -> str:
@@ -31,7 +31,8 @@ class Relay:
         listener.settimeout(0.05)
         self.listening = threading.Event()
         self.listening.set()
-        threading.Thread(target=self._accept, args=(listener, self.listening), daemon=True).start()
+        self.closed = threading.Event()
+        threading.Thread(target=self._accept, args=(listener, self.listening, self.closed), daemon=True).start()
 
     def drop(self) -> None:
         """Cut every open connection, without a word to either side."""
@@ -45,10 +46,16 @@ class Relay:
         if self.listening is not None:
             self.listening.clear()
             self.listening = None
-        time.sleep(0.1)  # the accept loop notices within 50 ms and closes the port
+        assert self.closed.wait(5), "the relay's port did not close"  # the accept loop notices within 50 ms
         self.drop()
 
-    def _accept(self, listener: socket.socket, listening: threading.Event) -> None:
+    def _accept(self, listener: socket.socket, listening: threading.Event, closed: threading.Event) -> None:
+        try:
+            self._serve(listener, listening)
+        finally:
+            closed.set()
+
+    def _serve(self, listener: socket.socket, listening: threading.Event) -> None:
         with listener:
             while listening.is_set():
                 try:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from facilitator.config import Settings
-from facilitator.rooms.hub import now_ms
+from facilitator.rooms.clock import SYSTEM_CLOCK
 from facilitator.timers.commands import LATEST_MS
 from tests.live import (
     add_item,
@@ -35,11 +35,11 @@ def test_a_start_beyond_the_calendar_is_refused_over_http_and_the_room_keeps_wor
     response = command(server, room["code"], room["tokens"]["facilitator"], type="timer.schedule", at_ms=HUGE_AT_MS)
     assert (response.status_code, response.json()) == (400, {"ok": False, "error": REFUSED})
     next_week = command(server, room["code"], room["tokens"]["facilitator"], type="timer.schedule",
-                        at_ms=now_ms() + 8 * 24 * 3600 * 1000)
+                        at_ms=SYSTEM_CLOCK.now_ms() + 8 * 24 * 3600 * 1000)
     assert (next_week.status_code, next_week.json()["error"]) == (400, "A start can be scheduled at most 7 days ahead.")
     assert state_of(server, room)["seq"] == seq  # nothing was written
 
-    in_an_hour = now_ms() + 3600 * 1000
+    in_an_hour = SYSTEM_CLOCK.now_ms() + 3600 * 1000
     ok(server, room, type="timer.schedule", item_id=item, at_ms=in_an_hour)
     ok(server, room, type="room.lock")
     assert [(e["type"], e["data"]) for e in events_of(server, room)[-2:]] == [
@@ -55,7 +55,7 @@ def test_a_start_beyond_the_calendar_is_refused_over_the_websocket_and_the_socke
         await console.send({"type": "timer.schedule", "at_ms": HUGE_AT_MS, "id": "far-away"})
         await console.until(flash(REFUSED))
         await console.until(lambda m: 'data-command-id="far-away" data-accepted="false"' in m)
-        await console.send({"type": "timer.schedule", "at_ms": now_ms() + 60_000, "id": "in-a-minute"})
+        await console.send({"type": "timer.schedule", "at_ms": SYSTEM_CLOCK.now_ms() + 60_000, "id": "in-a-minute"})
         await console.until(lambda m: 'data-command-id="in-a-minute" data-accepted="true"' in m)
         await console.close()
 

@@ -14,6 +14,7 @@ import pytest
 from uvicorn.logging import AccessFormatter
 
 from facilitator.logs import REDACTED, RedactSecrets, redact
+from tests.clock import eventually
 from tests.live import cookie_for, create_room, free_port, join, open_socket
 from tests.processes import settings_free_env
 
@@ -118,9 +119,10 @@ def test_the_access_log_of_a_real_server_shows_every_request_and_no_secret(tmp_p
         expected = [*(f'"GET /r/{code}/{surface}?key={REDACTED} HTTP/1.1" 303' for surface in ("console", "scribe", "screen")),
                     '"POST /join HTTP/1.1" 303', f'"GET /r/{code} HTTP/1.1" 200',
                     f'"GET /r/{code}/console?key={REDACTED} HTTP/1.1" 403', f"/r/{code}/ws?surface=phone"]
-        deadline = time.monotonic() + 5  # the log is written as requests finish
-        while not all(line in log.read_text() for line in expected) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        try:
+            eventually(lambda: all(line in log.read_text() for line in expected))  # written as requests finish
+        except AssertionError:
+            pass  # told line by line below
     written = log.read_text()
     for line in expected:
         assert line in written, written

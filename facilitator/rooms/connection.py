@@ -10,6 +10,7 @@ always starts with a full render, so nothing is lost but the backlog.
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketState
@@ -24,18 +25,20 @@ CLOSE_TRY_AGAIN = 1013  # too far behind: reconnect and resynchronise
 
 @dataclass
 class TokenBucket:
-    """Allows `rate` messages a second on average, `burst` at once."""
+    """Allows `rate` messages a second on average, `burst` at once, by `clock` (seconds)."""
 
     rate: float
     burst: int
+    clock: Callable[[], float] = time.monotonic
     tokens: float = field(init=False)
-    stamp: float = field(default_factory=time.monotonic)
+    stamp: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.tokens = float(self.burst)
+        self.stamp = self.clock()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens < 1:

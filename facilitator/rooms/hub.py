@@ -9,7 +9,6 @@ once per render interval, however many events arrive in between.
 import asyncio
 import logging
 import os
-import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 
 from facilitator.rooms.broker import Broker
 from facilitator.rooms.changes import EVERYONE, PRESENCE, Audience, Changes
+from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 from facilitator.rooms.connection import CLOSE_POLICY, Connection
 from facilitator.rooms.feature import Deadline, Fragment, Rules
 from facilitator.rooms.lock import RoomLock
@@ -40,10 +40,6 @@ RENDER_SHARE = 0.25
 INDEXED_SCOPES = 64
 
 
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 @dataclass
 class Outcome:
     """What a command did: the events it appended (or first appended, if repeated)."""
@@ -57,15 +53,16 @@ class Outcome:
         return self.events[-1].seq if self.events else None
 
 
-async def create_room(rules: Rules, log_: EventLog, command: Command) -> tuple[str, Outcome]:
+async def create_room(rules: Rules, log_: EventLog, command: Command,
+                      clock: Clock = SYSTEM_CLOCK) -> tuple[str, Outcome]:
     """Reserve a fresh code and run `room.create` as its first event."""
     for _ in range(20):
         code = new_room_code()
-        if await log_.reserve(code, now_ms()):
+        if await log_.reserve(code, clock.now_ms()):
             break
     else:
         raise CommandError("Could not find a free room code; please try again.", status=503)
-    ctx = Context(now_ms(), os.urandom(32))
+    ctx = Context(clock.now_ms(), os.urandom(32))
     decision = rules.decide(rules.new_state(code), Actor(Role.VISITOR), command, ctx)
     events = await log_.append(code, 0, decision.events, ctx.now_ms)
     return code, Outcome(events, decision.reply)
@@ -131,12 +128,13 @@ class LiveRoom:
 class Hub:
     def __init__(self, rules: Rules, log_: EventLog, broker: Broker, renderer: Renderer,
                  signing_key: str, render_interval: float = 0.1, alarms: "Alarms | None" = None,
-                 throttle: Throttle | None = None, capacity: int = 2000):
+                 throttle: Throttle | None = None, capacity: int = 2000, clock: Clock = SYSTEM_CLOCK):
         self.rules = rules
+        self.clock = clock
         self.capacity = capacity
         self.alarms = alarms or NoAlarms()
         # Without one, only commands' own limits hold (three questions a minute).
-        self.throttle = throttle or Throttle()
+        self.throttle = throttle or Throttle(clock=clock.monotonic)
         self.log = log_
         self.broker = broker
         self.renderer = renderer
@@ -187,7 +185,7 @@ class Hub:
         return room
 
     async def create(self, command: Command) -> tuple[str, Outcome]:
-        return await create_room(self.rules, self.log, command)
+        return await create_room(self.rules, self.log, command, self.clock)
 
     @throttled  # answers a flood before the room's lock is taken
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
@@ -197,7 +195,7 @@ class Hub:
             while True:
                 if key is not None and key in room.state.applied:
                     return Outcome(await self._first_result(room, key), duplicate=True)
-                ctx = Context(now_ms(), os.urandom(32), self.capacity)
+                ctx = Context(self.clock.now_ms(), os.urandom(32), self.capacity)
                 decision = self.rules.decide(room.state, actor, command, ctx)
                 if not decision.events:
                     return Outcome([], decision.reply)
@@ -333,9 +331,11 @@ class Hub:
             return
         room.render_due = True
         interval = max(self.render_interval, room.render_cost / RENDER_SHARE)
-        delay = max(0.0, room.last_render + interval - time.monotonic())
-        loop = asyncio.get_running_loop()
-        loop.call_later(delay, self._start_render, room) if delay else loop.call_soon(self._start_render, room)
+        delay = max(0.0, room.last_render + interval - self.clock.monotonic())
+        if delay:
+            self.clock.call_later(delay, self._start_render, room)
+        else:
+            asyncio.get_running_loop().call_soon(self._start_render, room)
 
     def _start_render(self, room: LiveRoom) -> None:
         task = asyncio.get_running_loop().create_task(self._render_now(room))
@@ -344,12 +344,12 @@ class Hub:
 
     async def _render_now(self, room: LiveRoom) -> None:
         room.render_due = False
-        room.last_render = started = time.monotonic()
+        room.last_render = started = self.clock.monotonic()
         try:
             self.render(room)
         except Exception:
             log.exception("render of room %s failed", room.code)
-        room.render_cost = time.monotonic() - started
+        room.render_cost = self.clock.monotonic() - started
 
     def render(self, room: LiveRoom) -> None:
         """Push what the changes since the last push affect, to the people they affect.

@@ -113,14 +113,14 @@ class Throttle:
         self.windows = Windows(max_keys, clock)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Throttle":
+    def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.monotonic) -> "Throttle":
         return cls(commands=Limit(settings.commands_per_actor, settings.commands_per_actor_seconds,
                                   "You are sending commands too quickly"),
                    joins=Limit(settings.joins_per_address, settings.joins_per_address_seconds,
                                "Too many people joined from this network just now"),
                    rooms=Limit(settings.rooms_per_address, settings.rooms_per_address_seconds,
                                "Too many exchanges were created from this network just now"),
-                   max_keys=settings.throttle_max_keys)
+                   max_keys=settings.throttle_max_keys, clock=clock)
 
     def admit(self, room: str, actor: Actor, command: Command) -> Admission:
         """Let a command through or refuse it with the seconds to wait."""

@@ -7,14 +7,13 @@ room and everyone else carry on.
 import asyncio
 import json
 import logging
-import time
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from markupsafe import escape
 
 from facilitator.rooms.auth import SURFACE_ROLES
 from facilitator.rooms.connection import CLOSE_POLICY, Connection, TokenBucket
-from facilitator.rooms.hub import Hub, LiveRoom, now_ms
+from facilitator.rooms.hub import Hub, LiveRoom
 from facilitator.rooms.model import CommandError, NeedsConfirmation
 from facilitator.rooms.outage import UNAVAILABLE, note_outage
 from facilitator.rooms.secrets import normalise_code
@@ -49,7 +48,7 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
     await websocket.accept()
     settings = settings_of(websocket)
     connection = Connection(websocket, room_code, credential, surface, settings.outbox_limit,
-                            TokenBucket(settings.messages_per_second, settings.message_burst))
+                            TokenBucket(settings.messages_per_second, settings.message_burst, hub.clock.monotonic))
     writer = asyncio.create_task(connection.run_writer())
     await hub.connect(room, connection)
     try:
@@ -75,7 +74,7 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
     if hub.evict_if_revoked(room, connection):
         return  # its link was replaced or it was removed, and the render that closes it is yet to run
     if not connection.bucket.take():
-        now = time.monotonic()
+        now = hub.clock.monotonic()
         if now - connection.flood_warned_at > FLOOD_WARNING_EVERY:  # once per flood, not per message
             connection.flood_warned_at = now
             connection.push(hub.renderer.flash("Too many messages at once. Please wait a moment."))
@@ -89,7 +88,7 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
         connection.push(hub.renderer.flash("That message was not valid JSON."))
         return
     if isinstance(raw, dict) and raw.get("type") == "clock.sync":
-        connection.push(server_time(raw.get("sent")))
+        connection.push(server_time(raw.get("sent"), hub.clock.now_ms()))
         return
     command_id = raw.get("id") if isinstance(raw, dict) else None
     try:
@@ -120,10 +119,10 @@ def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:
     return hub.renderer.flash(shown[:1].upper() + shown[1:], "notice")  # not capitalize(): keys are case-sensitive
 
 
-def server_time(sent: object) -> str:
+def server_time(sent: object, now_ms: int) -> str:
     """The server's clock, for the page to learn its offset (see static/clock.js)."""
     echoed = sent if isinstance(sent, int) and not isinstance(sent, bool) else 0
-    return f'<div id="server-clock" hidden data-sent="{echoed}" data-server="{now_ms()}"></div>'
+    return f'<div id="server-clock" hidden data-sent="{echoed}" data-server="{now_ms}"></div>'
 
 
 def ack(command_id: object, accepted: bool) -> str:

@@ -1,8 +1,8 @@
-"""Fires the deadlines that features declare, through APScheduler.
+"""Fires the deadlines that features declare, on the server's clock.
 
 After every change to a room the hub hands over that room's deadlines; this
-keeps exactly one APScheduler job per deadline. A job sends its command as
-the server itself. Every process serving the room schedules the same jobs
+keeps exactly one timer per deadline. A timer sends its command as the
+server itself. Every process serving the room schedules the same timers
 and fires them; the command id makes the second firing a no-op, so a phase
 ends once however many processes watch it. A deadline already past (the
 server was down) fires at once.
@@ -13,63 +13,82 @@ before commands were bounded) is logged once and left out, and the room and
 its command carry on.
 """
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
+from facilitator.rooms.clock import SYSTEM_CLOCK, Cancellable, Clock
 from facilitator.rooms.feature import Deadline
 from facilitator.rooms.outage import Outage, is_outage
 
 log = logging.getLogger(__name__)
 
 Fire = Callable[[str, dict], Awaitable[None]]
-RETRY_AFTER = timedelta(seconds=1)
+RETRY_AFTER = 1.0  # seconds
 
 
 class DeadlineScheduler:
-    def __init__(self) -> None:
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.jobs: dict[str, set[str]] = {}
+    def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.clock = clock
+        # room -> job id ("room/deadline key") -> its timer, or None for a deadline that was skipped.
+        self.jobs: dict[str, dict[str, Cancellable | None]] = {}
         self.fire: Fire | None = None
         self.outage = Outage(log, "Firing deadlines", "retrying every second")
+        self._firing: set[asyncio.Task] = set()
 
     def start(self, fire: Fire) -> None:
         self.fire = fire
-        self.scheduler.start()
 
     def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        for timers in self.jobs.values():
+            for timer in timers.values():
+                if timer is not None:
+                    timer.cancel()
+        self.jobs.clear()
+
+    def pending(self, room: str) -> set[str]:
+        """The room's deadlines waiting to fire, by job id."""
+        return {job_id for job_id, timer in self.jobs.get(room, {}).items() if timer is not None}
 
     def sync(self, room: str, deadlines: list[Deadline]) -> None:
-        """Make the room's scheduled jobs exactly its current deadlines."""
+        """Make the room's scheduled timers exactly its current deadlines."""
         wanted = {f"{room}/{deadline.key}": deadline for deadline in deadlines}
-        for job_id in self.jobs.get(room, set()) - wanted.keys():
-            try:
-                self.scheduler.remove_job(job_id)
-            except JobLookupError:
-                pass  # it already fired
+        scheduled = self.jobs.setdefault(room, {})
+        for job_id in scheduled.keys() - wanted.keys():
+            timer = scheduled.pop(job_id)
+            if timer is not None:
+                timer.cancel()
         for job_id, deadline in wanted.items():
-            if job_id in self.jobs.get(room, set()):
+            if job_id in scheduled:
                 continue
             try:
-                self._add(room, job_id, datetime.fromtimestamp(deadline.at_ms / 1000, UTC), deadline.command)
+                datetime.fromtimestamp(deadline.at_ms / 1000, UTC)  # a time the calendar holds
+                scheduled[job_id] = self._later(room, job_id, deadline.at_ms, deadline.command)
             except Exception as error:  # noqa: BLE001 - one bad deadline must not fail the room
-                # Kept in `jobs` as if scheduled, so the next sync neither retries nor logs it again.
+                # Kept as if scheduled, so the next sync neither retries nor logs it again.
+                scheduled[job_id] = None
                 log.warning("deadline %s of room %s at %r cannot be scheduled; skipped: %s",
                             deadline.key, room, deadline.at_ms, error)
-        self.jobs[room] = set(wanted)
+        if not scheduled:
+            del self.jobs[room]
 
-    def _add(self, room: str, job_id: str, when: datetime, command: dict) -> None:
-        self.scheduler.add_job(self._fire, "date", run_date=max(when, datetime.now(UTC)),
-                               args=[room, job_id, command], id=job_id, replace_existing=True,
-                               misfire_grace_time=None)
+    def _later(self, room: str, job_id: str, at_ms: int, command: dict) -> Cancellable:
+        delay = max(0.0, (at_ms - self.clock.now_ms()) / 1000)
+        return self.clock.call_later(delay, self._due, room, job_id, at_ms, command)
+
+    def _due(self, room: str, job_id: str, at_ms: int, command: dict) -> None:
+        if self.clock.now_ms() < at_ms:
+            # The timer ran on the monotonic clock and the wall clock lags it (a slewed clock):
+            # never fire before the deadline by the time the command will carry.
+            self.jobs.setdefault(room, {})[job_id] = self._later(room, job_id, at_ms, command)
+            return
+        self.jobs.get(room, {}).pop(job_id, None)
+        task = asyncio.get_running_loop().create_task(self._fire(room, job_id, command))
+        self._firing.add(task)
+        task.add_done_callback(self._firing.discard)
 
     async def _fire(self, room: str, job_id: str, command: dict) -> None:
-        self.jobs.get(room, set()).discard(job_id)
         try:
             await self.fire(room, command)
             self.outage.worked()
@@ -81,5 +100,5 @@ class DeadlineScheduler:
                 self.outage.failed(error)
             else:
                 log.exception("deadline %s of room %s failed; retrying", command.get("id"), room)
-            self._add(room, job_id, datetime.now(UTC) + RETRY_AFTER, command)
-            self.jobs.setdefault(room, set()).add(job_id)
+            retry = self._later(room, job_id, self.clock.now_ms() + int(RETRY_AFTER * 1000), command)
+            self.jobs.setdefault(room, {})[job_id] = retry

@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from tests.clock import eventually
 from tests.live import cookie_for, create_room, drain, fragment, has, open_socket
 from tests.processes import database_for, serving
 from tests.services import redis_or_missing
@@ -106,14 +107,12 @@ def test_a_burst_of_votes_on_two_processes_is_counted_once_per_voter(tmp_path, s
 
         def tallies() -> list[tuple[int, list[int]]]:
             """(answered, counts per option) as each node tells it, once both have read the whole log."""
-            deadline = time.monotonic() + 10
-            while True:
+            def converged():
                 states = [httpx.get(f"{node.base}/api/rooms/{code}/state", headers=staff, timeout=5).json()
                           for node in nodes]
-                if states[0]["seq"] == states[1]["seq"] or time.monotonic() > deadline:
-                    break
-                time.sleep(0.1)
-            assert states[0]["seq"] == states[1]["seq"]
+                return states if states[0]["seq"] == states[1]["seq"] else None
+
+            states = eventually(converged, timeout=10, every=0.1)
             polls = [next(p for p in state["polls"]["polls"] if p["id"] == poll_id) for state in states]
             assert all(poll["present"] == VOTERS for poll in polls)
             return [(poll["answered"], [bar["count"] for bar in poll["results"]["bars"]]) for poll in polls]

@@ -14,6 +14,7 @@ import pytest
 import redis
 
 from facilitator.config import Settings
+from tests.clock import eventually
 from tests.live import command, cookie_for, create_room, free_port, join, open_socket, running_server
 from tests.processes import SECRET, database_for, serving, settings_free_env
 from tests.services import REDIS_URL, redis_or_missing
@@ -115,13 +116,11 @@ def test_concurrent_joins_on_two_processes_make_one_log(tmp_path, store):
         assert seqs == list(range(1, len(seqs) + 1))
         assert sum(event["type"] == "participant.joined" for event in logs[0]) == 40
 
-        deadline = time.monotonic() + 5
-        while True:
+        def converged():
             states = [httpx.get(f"{node.base}/api/rooms/{code}/state", headers=auth).json() for node in (a, b)]
-            if states[0]["seq"] == states[1]["seq"] == seqs[-1] or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        assert states[0]["seq"] == states[1]["seq"] == seqs[-1]
+            return states if states[0]["seq"] == states[1]["seq"] == seqs[-1] else None
+
+        states = eventually(converged, every=0.1)
         assert states[0]["counts"] == states[1]["counts"]
         assert states[0]["counts"]["joined"] == 40
         assert len(states[0]["participants"]) == len(states[1]["participants"]) == 40

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 
 import jinja2
 
@@ -17,6 +16,7 @@ from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, CommandError, Role
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.ws import handle
+from tests.clock import TestClock, until
 
 
 class BrokenBroker(MemoryBroker):
@@ -24,12 +24,23 @@ class BrokenBroker(MemoryBroker):
         raise ConnectionError("broker down")
 
 
-def make_hub(tmp_path, broker=None, interval=0.1) -> Hub:
+def make_hub(tmp_path, broker=None, interval=0.1, clock=None) -> Hub:
+    """A hub on a clock that moves only when the test moves it."""
     settings = Settings(database_url=f"sqlite:///{tmp_path}/hub.db")
     renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
                                            autoescape=True), RULES.fragments)
     return Hub(RULES, EventLog(make_engine(settings.database_url)), broker or MemoryBroker(), renderer,
-               "key", interval)
+               "key", interval, clock=clock or TestClock(flowing=False))
+
+
+def pushed(connection: Connection) -> list[str]:
+    """What the hub queued for this client since the last look."""
+    return [connection.outbox.get_nowait() for _ in range(connection.outbox.qsize())]
+
+
+async def rendered(room) -> None:
+    """Wait until the push the last change scheduled has run."""
+    await until(lambda: not room.render_due)
 
 
 async def new_room(hub: Hub) -> str:
@@ -75,10 +86,16 @@ def test_a_burst_of_changes_is_pushed_in_a_few_coalesced_renders(tmp_path):
         screen.outbox.get_nowait()  # the full render on connect
         for i in range(60):
             await hub.execute(code, Actor(Role.VISITOR), join_command(i))
-        await asyncio.sleep(0.35)
-        pushes = [screen.outbox.get_nowait() for _ in range(screen.outbox.qsize())]
-        assert 1 <= len(pushes) <= 8, f"{len(pushes)} pushes for 60 joins"
-        assert 'data-count="joined">60<' in pushes[-1]
+        await until(lambda: room.last_render)  # the first change is pushed at once
+        assert len(pushed(screen)) == 1
+        assert room.render_due  # the rest waits for the interval to end
+        hub.clock.advance(0.099)
+        await asyncio.sleep(0.01)
+        assert pushed(screen) == [] and room.render_due
+        hub.clock.advance(0.001)
+        await rendered(room)
+        rest = pushed(screen)
+        assert len(rest) == 1 and 'data-count="joined">60<' in rest[0]
 
     asyncio.run(scenario())
 
@@ -92,16 +109,15 @@ def test_one_render_sends_the_same_bytes_to_every_client_of_a_surface(tmp_path):
         for screen in screens:
             await hub.connect(room, screen)
         await hub.execute(code, Actor(Role.VISITOR), join_command(1))
-        await asyncio.sleep(0.05)
+        await rendered(room)
         for screen in screens:  # the connect render, then the join's
-            while not screen.outbox.empty():
-                screen.outbox.get_nowait()
+            assert len(pushed(screen)) == 2
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "room.lock"}))
-        await asyncio.sleep(0.05)
-        pushed = [screen.outbox.get_nowait() for screen in screens]
-        assert pushed[0] is pushed[1] is pushed[2]  # rendered once, not once per socket
-        assert "Closed to new participants" in pushed[0]
-        assert 'id="room-counts"' not in pushed[0]  # unchanged fragments are not resent
+        hub.clock.advance(0.01)
+        await rendered(room)
+        lock, = {id(text): text for screen in screens for text in pushed(screen)}.values()
+        assert "Closed to new participants" in lock  # the same object for all: rendered once, not per socket
+        assert 'id="room-counts"' not in lock  # unchanged fragments are not resent
 
     asyncio.run(scenario())
 
@@ -210,7 +226,7 @@ def test_a_replaced_link_closes_its_connections_at_the_next_render(tmp_path):
             connection.outbox.get_nowait()  # the full render on connect
 
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "link.rotate", "role": "scribe"}))
-        await asyncio.sleep(0.05)
+        await rendered(room)
         told = scribe.outbox.get_nowait()
         assert "This link was replaced; ask the facilitator for the new one." in told
         assert scribe.outbox.get_nowait() is None  # then closed, and sent nothing more
@@ -243,7 +259,7 @@ def test_a_command_from_a_replaced_link_is_refused_before_the_render_closes_it(t
         code = await new_room(hub)
         room = await hub.open(code)
         hub.render(room)
-        room.last_render = time.monotonic()
+        room.last_render = hub.clock.monotonic()
         scribe = fake_connection(code, "scribe", link_credential(room, Role.SCRIBE))
         await hub.connect(room, scribe)
         scribe.outbox.get_nowait()
@@ -265,11 +281,12 @@ def test_a_push_that_took_long_is_followed_by_the_next_no_sooner_than_four_times
         code = await new_room(hub)
         room = await hub.open(code)
         room.render_cost = 0.1  # a heavy push just ran
-        room.last_render = time.monotonic()
-        started = time.monotonic()
+        room.last_render = hub.clock.monotonic()
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "room.lock"}))
-        while room.render_due:
-            await asyncio.sleep(0.005)
-        assert time.monotonic() - started >= 0.35  # 0.1 s / RENDER_SHARE, not the 10 ms interval
+        hub.clock.advance(0.399)  # 0.1 s / RENDER_SHARE, not the 10 ms interval
+        await asyncio.sleep(0.01)
+        assert room.render_due
+        hub.clock.advance(0.001)
+        await rendered(room)
 
     asyncio.run(scenario())

@@ -6,6 +6,7 @@ import logging
 from facilitator.rooms.broker import MemoryBroker
 from facilitator.rooms.outbox import Outbox, newest_of_each_kind, retry_delay
 from facilitator.rooms.presence import Presence
+from tests.clock import until
 
 
 def events(seq: int) -> dict:
@@ -24,18 +25,14 @@ class Broker:
         self.running = asyncio.Event()
         self.running.set()
         self.down = False
+        self.failures = 0
 
     async def publish(self, topic: str, message: dict) -> None:
         await self.running.wait()
         if self.down:
+            self.failures += 1
             raise ConnectionError("broker down")
         self.published.append((topic, message))
-
-
-async def until(condition, limit: float = 5.0) -> None:
-    async with asyncio.timeout(limit):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 def test_retries_start_quick_then_settle_at_a_second_then_five():
@@ -74,7 +71,7 @@ def test_while_the_broker_is_down_the_backlog_folds_and_the_newest_leaves_once_i
         for seq in range(1, 51):
             outbox.send("room:A", events(seq))
         outbox.send("room:A", presence("p1"))
-        await asyncio.sleep(0.05)  # the first publish has failed
+        await until(lambda: broker.failures)  # the first publish has failed
         broker.down = False
         await until(lambda: not outbox.tasks)
         # A node reading events 50 sees the gap and reads 1..49 from the log.

@@ -7,7 +7,6 @@ command into an error, nor keep the other rooms from coming back at startup.
 
 import asyncio
 import logging
-import time
 
 import jinja2
 
@@ -15,11 +14,13 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.rooms.broker import MemoryBroker
-from facilitator.rooms.hub import Hub, now_ms
+from facilitator.rooms.clock import SYSTEM_CLOCK
+from facilitator.rooms.hub import Hub
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Draft, Role
 from facilitator.rooms.render import Renderer
 from facilitator.timers.model import agenda_of
+from tests.clock import TestClock, eventually
 from tests.live import add_item, create_room, ok, running_server, state_of
 
 HUGE_AT_MS = 10**15  # the year 33658: beyond what the calendar and the scheduler hold
@@ -46,23 +47,17 @@ def append_behind_the_rules(database_url: str, code: str, draft: Draft) -> None:
     try:
         log = EventLog(engine)
         seq = asyncio.run(log.read(code))[-1].seq
-        asyncio.run(log.append(code, seq, [draft], now_ms()))
+        asyncio.run(log.append(code, seq, [draft], SYSTEM_CLOCK.now_ms()))
     finally:
         engine.dispose()
 
 
-def wait_for(probe, timeout: float):
-    end = time.monotonic() + timeout
-    while not (value := probe()) and time.monotonic() < end:
-        time.sleep(0.05)
-    return value
-
-
 def test_a_room_that_cannot_be_scheduled_or_folded_never_stops_the_others_coming_back(tmp_path, caplog):
     settings = settings_for(tmp_path)
-    with running_server(settings) as base:
+    clock = TestClock()
+    with running_server(settings, clock) as base:
         good = create_room(base)
-        short = add_item(base, good, kind="break", title="Stretch", minutes=0.05)  # 3 s
+        short = add_item(base, good, kind="break", title="Stretch", minutes=1)
         ok(base, good, type="timer.start", item_id=short)
         far = create_room(base)
         later = add_item(base, far, kind="break", title="Coffee", minutes=10)
@@ -72,11 +67,12 @@ def test_a_room_that_cannot_be_scheduled_or_folded_never_stops_the_others_coming
                             Draft("timer.scheduled", {"item_id": later, "at": HUGE_AT_MS}))
     append_behind_the_rules(settings.database_url, broken["code"], Draft("timer.scheduled", {}))
 
-    with caplog.at_level(logging.WARNING), running_server(settings) as base:
+    with caplog.at_level(logging.WARNING), running_server(settings, clock) as base:
         # The good room's phase ends by itself: revived at startup, its deadline scheduled again.
-        ended = wait_for(lambda: [e for e in read_log(settings.database_url, good["code"])
-                                  if e.type == "timer.phase_ended"], timeout=10)
-        assert ended and ended[0].data["item_id"] == short
+        clock.advance(60)
+        ended = eventually(lambda: [e for e in read_log(settings.database_url, good["code"])
+                                    if e.type == "timer.phase_ended"])
+        assert ended[0].data["item_id"] == short
         # The room whose start lies beyond the calendar still answers, its schedule included.
         ok(base, far, type="room.lock")
         ok(base, far, type="timer.unschedule")

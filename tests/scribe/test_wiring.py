@@ -108,7 +108,7 @@ def textarea(page: str, name: str) -> str:
 # -- two scribes at once ---------------------------------------------------------
 
 
-def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows(server):
+def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows(server, clock):
     room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
     oldest = "Weekend discharges lag behind"
@@ -130,7 +130,7 @@ def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows
         # The oldest note alone, so that it is strictly the oldest; then one each, at the same moment.
         await scribe_a.send({**NOTE_FORM, "kind": "barrier", "text": oldest, "id": "a-0"})
         assert accepted(await scribe_a.until(acked("a-0")))
-        await asyncio.sleep(0.01)
+        clock.advance(0.01)
         await asyncio.gather(*(sock.send({**NOTE_FORM, "text": texts[key], "id": f"{key}-1"})
                                for key, sock in writers.items()))
         for key, sock in writers.items():

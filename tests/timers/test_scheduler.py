@@ -1,19 +1,19 @@
-"""Deadlines fire through APScheduler: once, on time, across processes and across restarts.
+"""Deadlines fire on the server's clock: once, on time, across processes and across restarts.
 
-These run real servers (in a thread, or as `facilitator serve` processes that
-share one database and Redis) and read the log to see what really happened.
+These run real servers (in a thread on a clock the test moves on, or as `facilitator serve`
+processes that share one database and Redis) and read the log to see what really happened.
 """
 
 import asyncio
 import time
-from datetime import UTC, datetime
 
 import pytest
 
 from facilitator.db import make_engine
 from facilitator.rooms.feature import Deadline
 from facilitator.rooms.log import EventLog
-from facilitator.timers.scheduler import DeadlineScheduler
+from facilitator.timers.scheduler import RETRY_AFTER, DeadlineScheduler
+from tests.clock import TestClock, eventually, stays, until
 from tests.live import (
     add_item,
     create_room,
@@ -26,6 +26,7 @@ from tests.processes import serving
 from tests.services import postgres_or_missing, redis_or_missing
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+HOUR = 3600.0
 
 
 # -- helpers -----------------------------------------------------------------
@@ -33,16 +34,6 @@ STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 def of_type(events: list[dict], kind: str) -> list[dict]:
     return [event for event in events if event["type"] == kind]
-
-
-def wait_for(probe, timeout: float, every: float = 0.05):
-    """Poll `probe` until it returns something truthy; that value, or the last one after `timeout`."""
-    end = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value or time.monotonic() > end:
-            return value
-        time.sleep(every)
 
 
 def read_log(database_url: str, code: str) -> list[dict]:
@@ -57,18 +48,22 @@ def read_log(database_url: str, code: str) -> list[dict]:
 # -- one server ----------------------------------------------------------------
 
 
-def test_a_case_runs_its_phases_by_itself_and_stays_in_overtime(server):
+def test_a_case_runs_its_phases_by_itself_and_stays_in_overtime(server, clock):
     room = create_room(server)
-    item = add_item(server, room, kind="case", organisation="St Mary's",
-                    presentation_minutes=0.03, qa_minutes=0.03)  # 1.8 s each
+    item = add_item(server, room, kind="case", organisation="St Mary's", presentation_minutes=2, qa_minutes=1)
     started = ok(server, room, type="timer.start", item_id=item)["seq"]
 
-    def both_phases_ended():
-        events = events_of(server, room)
-        return events if len(of_type(events, "timer.phase_ended")) >= 2 else None
+    def ended() -> int:
+        return len(of_type(events_of(server, room), "timer.phase_ended"))
 
-    assert wait_for(both_phases_ended, timeout=6), events_of(server, room)
-    time.sleep(0.5)  # nothing more lands
+    clock.advance(119)
+    stays(lambda: ended() == 0)  # not early
+    clock.advance(1)
+    eventually(lambda: ended() == 1)
+    clock.advance(60)
+    eventually(lambda: ended() == 2)
+    clock.advance(HOUR)
+    stays(lambda: ended() == 2)  # overtime runs on; nothing more lands
     timeline = [(e["type"], e["data"].get("phase")) for e in events_of(server, room) if e["seq"] >= started]
     assert timeline == [("timer.phase_started", 0), ("timer.phase_ended", 0), ("timer.phase_started", 1),
                         ("timer.phase_ended", 1)]
@@ -76,34 +71,37 @@ def test_a_case_runs_its_phases_by_itself_and_stays_in_overtime(server):
     assert phases[0]["at"] >= phases[0]["data"]["deadline"]
     assert phases[1]["at"] >= phases[1]["data"]["deadline"]
 
-    clock = state_of(server, room)["agenda"]["clock"]
-    assert clock["active"] and clock["item_id"] == item
-    assert clock["phase"] == "Questions" and clock["expired"] is True
-    assert clock["deadline"] == phases[1]["data"]["deadline"]  # overtime counts on from the deadline
+    clock_state = state_of(server, room)["agenda"]["clock"]
+    assert clock_state["active"] and clock_state["item_id"] == item
+    assert clock_state["phase"] == "Questions" and clock_state["expired"] is True
+    assert clock_state["deadline"] == phases[1]["data"]["deadline"]  # overtime counts on from the deadline
 
 
-def test_a_scheduled_start_happens_once_and_a_cancelled_one_never(server):
+def test_a_scheduled_start_happens_once_and_a_cancelled_one_never(server, clock):
     room = create_room(server)
     first = add_item(server, room, kind="discussion", title="Opening round", minutes=10)
     second = add_item(server, room, kind="discussion", title="Closing round", minutes=10)
 
-    at = int(time.time() * 1000) + 1500
+    def starts() -> list[dict]:
+        return of_type(events_of(server, room), "timer.phase_started")
+
+    at = clock.now_ms() + 60_000
     ok(server, room, type="timer.schedule", item_id=first, at_ms=at)
     assert state_of(server, room)["agenda"]["clock"]["scheduled"]["at"] == at
-    starts = wait_for(lambda: of_type(events_of(server, room), "timer.phase_started"), timeout=4)
-    assert starts and starts[0]["data"]["item_id"] == first
-    assert starts[0]["at"] >= at
-    time.sleep(0.5)
-    assert len(of_type(events_of(server, room), "timer.phase_started")) == 1
+    clock.advance(60)
+    started = eventually(starts)
+    assert started[0]["data"]["item_id"] == first
+    assert started[0]["at"] >= at
+    clock.advance(HOUR)
+    stays(lambda: len(starts()) == 1)
     state = state_of(server, room)["agenda"]["clock"]
     assert state["item_id"] == first and state["scheduled"] is None
 
-    at = int(time.time() * 1000) + 1500
+    at = clock.now_ms() + 60_000
     ok(server, room, type="timer.schedule", item_id=second, at_ms=at)
     ok(server, room, type="timer.unschedule")
-    time.sleep(max(0.0, at / 1000 - time.time()) + 1.0)
-    events = events_of(server, room)
-    assert len(of_type(events, "timer.phase_started")) == 1
+    clock.advance(HOUR)
+    stays(lambda: len(starts()) == 1)
     assert state_of(server, room)["agenda"]["clock"]["item_id"] == first
 
 
@@ -126,11 +124,17 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         deadline = started["data"]["deadline"]
 
         # B learns of the start through Redis and schedules the same deadline.
-        assert wait_for(lambda: state_of(b.base, room)["agenda"]["clock"].get("deadline") == deadline, timeout=2)
-        ended = wait_for(lambda: of_type(events_of(a.base, room), "timer.phase_ended"),
-                         timeout=(deadline / 1000 - time.time()) + 3)
-        assert ended, a.output() + b.output()
-        time.sleep(2.0)  # long enough for a second firing to land, if there were one
+        eventually(lambda: state_of(b.base, room)["agenda"]["clock"].get("deadline") == deadline, timeout=2)
+        try:
+            eventually(lambda: of_type(events_of(a.base, room), "timer.phase_ended"),
+                       timeout=(deadline / 1000 - time.time()) + 3)
+        except AssertionError:
+            raise AssertionError(a.output() + b.output()) from None
+
+        def ended_once() -> bool:
+            return len(of_type(events_of(b.base, room), "timer.phase_ended")) == 1
+
+        stays(ended_once, 1.0)  # both nodes fire together: a second firing would land at once
 
         log = events_of(b.base, room)
         ended = [e for e in of_type(log, "timer.phase_ended") if e["data"]["run"] == started["data"]["run"]]
@@ -139,9 +143,8 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
         assert events_of(a.base, room) == log
 
-        states = wait_for(lambda: (lambda s: s if s[0]["seq"] == s[1]["seq"] == log[-1]["seq"] else None)(
+        states = eventually(lambda: (lambda s: s if s[0]["seq"] == s[1]["seq"] == log[-1]["seq"] else None)(
             [state_of(node.base, room) for node in (a, b)]), timeout=2)
-        assert states, "the two nodes did not converge"
         assert states[0]["agenda"] == states[1]["agenda"]
         assert states[0]["agenda"]["clock"]["expired"] is True
 
@@ -149,11 +152,11 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
 # -- restart ---------------------------------------------------------------------
 
 
-def test_after_a_restart_passed_deadlines_fire_at_once_and_future_ones_on_time(settings):
-    with running_server(settings) as base:
+def test_after_a_restart_passed_deadlines_fire_at_once_and_future_ones_on_time(settings, clock):
+    with running_server(settings, clock) as base:
         passed, ahead = create_room(base), create_room(base)
-        short = add_item(base, passed, kind="discussion", title="Short", minutes=0.05)  # 3 s
-        long = add_item(base, ahead, kind="discussion", title="Long", minutes=0.12)  # 7.2 s
+        short = add_item(base, passed, kind="discussion", title="Short", minutes=1)
+        long = add_item(base, ahead, kind="discussion", title="Long", minutes=10)
         ok(base, passed, type="timer.start", item_id=short)
         ok(base, ahead, type="timer.start", item_id=long)
         deadlines = {room["code"]: of_type(events_of(base, room), "timer.phase_started")[0]["data"]["deadline"]
@@ -161,82 +164,79 @@ def test_after_a_restart_passed_deadlines_fire_at_once_and_future_ones_on_time(s
     url = settings.database_url
     assert not of_type(read_log(url, passed["code"]), "timer.phase_ended"), "fired before the deadline"
 
-    time.sleep(max(0.0, deadlines[passed["code"]] / 1000 - time.time()) + 0.3)  # passes while down
-    assert time.time() * 1000 < deadlines[ahead["code"]] - 1500, "too slow a restart to test the future deadline"
-    with running_server(settings):
+    clock.advance(61)  # the short one passes while the server is down
+
+    def ended(room: dict) -> list[dict]:
+        return of_type(read_log(url, room["code"]), "timer.phase_ended")
+
+    with running_server(settings, clock):
         up = time.monotonic()
         # Nobody asks the server for either room: revive loads them by itself.
-        ended = wait_for(lambda: of_type(read_log(url, passed["code"]), "timer.phase_ended"), timeout=2)
-        assert ended, "the deadline that passed while the server was down was not applied on start"
+        fired = eventually(lambda: ended(passed), timeout=2)
         assert time.monotonic() - up < 2
-        assert ended[0]["data"]["deadline"] == deadlines[passed["code"]]
-        assert not of_type(read_log(url, ahead["code"]), "timer.phase_ended"), "the future deadline fired early"
+        assert fired[0]["data"]["deadline"] == deadlines[passed["code"]]
+        assert not ended(ahead), "the future deadline fired early"
 
-        time.sleep(max(0.0, deadlines[ahead["code"]] / 1000 - time.time()))
-        later = wait_for(lambda: of_type(read_log(url, ahead["code"]), "timer.phase_ended"), timeout=1.5)
-        assert later, "the deadline still ahead after the restart did not fire"
-        time.sleep(1.0)
-        assert len(of_type(read_log(url, ahead["code"]), "timer.phase_ended")) == 1
-        assert len(of_type(read_log(url, passed["code"]), "timer.phase_ended")) == 1
+        # Just past it: a flowing clock's milliseconds are rounded, its timers are not.
+        clock.advance(deadlines[ahead["code"]] / 1000 - clock.now_ms() / 1000 + 0.01)
+        later = eventually(lambda: ended(ahead), timeout=2)
+        clock.advance(HOUR)
+        stays(lambda: len(ended(ahead)) == len(ended(passed)) == 1)
         assert later[0]["at"] >= deadlines[ahead["code"]]
 
 
 # -- the scheduler alone ---------------------------------------------------------
 
 
-def test_sync_keeps_exactly_one_job_per_deadline_and_fires_past_ones_at_once():
-    def expire(run: int, at_ms: int) -> Deadline:
-        return Deadline(at_ms, {"type": "timer.expire", "run": run, "deadline": at_ms, "id": f"expire-{run}-{at_ms}"})
+def expire(run: int, at_ms: int) -> Deadline:
+    return Deadline(at_ms, {"type": "timer.expire", "run": run, "deadline": at_ms, "id": f"expire-{run}-{at_ms}"})
 
+
+def test_sync_keeps_exactly_one_timer_per_deadline_and_fires_past_ones_at_once():
     async def scenario():
-        fired: list[tuple[str, dict, float]] = []
+        clock = TestClock(flowing=False)
+        fired: list[tuple[str, dict, int]] = []
 
         async def fire(room: str, command: dict) -> None:
-            fired.append((room, command, time.time()))
+            fired.append((room, command, clock.now_ms()))
 
-        scheduler = DeadlineScheduler()
+        scheduler = DeadlineScheduler(clock)
         scheduler.start(fire)
         try:
-            now = int(time.time() * 1000)
-            later = now + 60_000
+            later = clock.now_ms() + 60_000
             scheduler.sync("ROOM", [expire(1, later)])
-            scheduler.sync("ROOM", [expire(1, later)])  # the same deadline again: still one job
-            jobs = scheduler.scheduler.get_jobs()
-            assert [job.id for job in jobs] == [f"ROOM/expire-1-{later}"]
-            assert jobs[0].next_run_time == datetime.fromtimestamp(later / 1000, UTC)
+            scheduler.sync("ROOM", [expire(1, later)])  # the same deadline again: still one timer
+            assert scheduler.pending("ROOM") == {f"ROOM/expire-1-{later}"}
 
-            moved = later + 60_000  # the deadline changed (time added): the job is replaced
+            moved = later + 60_000  # the deadline changed (time added): the timer is replaced
             scheduler.sync("ROOM", [expire(1, moved)])
-            jobs = scheduler.scheduler.get_jobs()
-            assert [job.id for job in jobs] == [f"ROOM/expire-1-{moved}"]
-            assert jobs[0].next_run_time == datetime.fromtimestamp(moved / 1000, UTC)
+            assert scheduler.pending("ROOM") == {f"ROOM/expire-1-{moved}"}
 
-            scheduler.sync("OTHER", [expire(7, later)])  # rooms do not touch each other's jobs
-            scheduler.sync("ROOM", [])  # paused or finished: no deadline, no job
-            assert [job.id for job in scheduler.scheduler.get_jobs()] == [f"OTHER/expire-7-{later}"]
+            scheduler.sync("OTHER", [expire(7, later)])  # rooms do not touch each other's timers
+            scheduler.sync("ROOM", [])  # paused or finished: no deadline, no timer
+            assert scheduler.pending("ROOM") == set() and scheduler.pending("OTHER") == {f"OTHER/expire-7-{later}"}
 
-            soon = int(time.time() * 1000) + 300
+            soon = clock.now_ms() + 300
             scheduler.sync("ROOM", [expire(2, soon)])
-            await asyncio.sleep(0.1)
+            clock.advance(0.299)
+            await asyncio.sleep(0.01)
             assert fired == []  # not early
-            async with asyncio.timeout(2):
-                while not fired:
-                    await asyncio.sleep(0.01)
-            assert fired[0][:2] == ("ROOM", expire(2, soon).command)
-            assert fired[0][2] * 1000 >= soon
+            clock.advance(0.001)
+            await until(lambda: fired)
+            assert fired[0] == ("ROOM", expire(2, soon).command, soon)
 
-            past = int(time.time() * 1000) - 10_000  # the server was down when it passed
+            past = clock.now_ms() - 10_000  # the server was down when it passed
             scheduler.sync("ROOM", [expire(3, past)])
-            async with asyncio.timeout(1):
-                while len(fired) < 2:
-                    await asyncio.sleep(0.01)
+            await until(lambda: len(fired) == 2)
             assert fired[1][:2] == ("ROOM", expire(3, past).command)
-            await asyncio.sleep(0.3)
-            assert len(fired) == 2  # each fired once
+            assert scheduler.pending("ROOM") == set()  # each fired once, and nothing is left to fire
             # A deadline that already fired and is synced away leaves nothing behind.
             scheduler.sync("ROOM", [])
             scheduler.sync("OTHER", [])
-            assert scheduler.scheduler.get_jobs() == []
+            assert scheduler.jobs == {}
+            clock.advance(HOUR)
+            await asyncio.sleep(0.01)
+            assert len(fired) == 2  # the cancelled ones never fire
         finally:
             scheduler.shutdown()
 
@@ -245,6 +245,7 @@ def test_sync_keeps_exactly_one_job_per_deadline_and_fires_past_ones_at_once():
 
 def test_a_failing_fire_is_logged_and_retried_without_stopping_the_scheduler(caplog):
     async def scenario():
+        clock = TestClock(flowing=False)
         calls = []
 
         async def fire(room: str, command: dict) -> None:
@@ -252,17 +253,18 @@ def test_a_failing_fire_is_logged_and_retried_without_stopping_the_scheduler(cap
             if command["id"] == "bad" and calls.count("bad") == 1:
                 raise RuntimeError("boom")  # a passing fault: the retry succeeds
 
-        scheduler = DeadlineScheduler()
+        scheduler = DeadlineScheduler(clock)
         scheduler.start(fire)
         try:
-            past = int(time.time() * 1000) - 1000
+            past = clock.now_ms() - 1000
             scheduler.sync("ROOM", [Deadline(past, {"type": "timer.expire", "id": "bad"}),
                                     Deadline(past + 1, {"type": "timer.expire", "id": "good"})])
-            async with asyncio.timeout(3):
-                while len(calls) < 3:
-                    await asyncio.sleep(0.01)
-            await asyncio.sleep(1.2)  # no further retry once it succeeded
+            await until(lambda: len(calls) == 2)
+            assert scheduler.pending("ROOM") == {"ROOM/bad"}  # to be tried again in a second
+            clock.advance(RETRY_AFTER)
+            await until(lambda: len(calls) == 3)
             assert sorted(calls) == ["bad", "bad", "good"]
+            assert scheduler.pending("ROOM") == set()  # no further retry once it succeeded
         finally:
             scheduler.shutdown()
 

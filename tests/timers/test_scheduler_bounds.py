@@ -4,8 +4,8 @@ import asyncio
 import logging
 
 from facilitator.rooms.feature import Deadline
-from facilitator.rooms.hub import now_ms
 from facilitator.timers.scheduler import DeadlineScheduler
+from tests.clock import TestClock, until
 
 
 def test_a_deadline_beyond_the_calendar_is_skipped_logged_once_and_the_others_fire(caplog):
@@ -15,19 +15,19 @@ def test_a_deadline_beyond_the_calendar_is_skipped_logged_once_and_the_others_fi
         fired.append(command["id"])
 
     async def scenario():
-        scheduler = DeadlineScheduler()
+        clock = TestClock(flowing=False)
+        scheduler = DeadlineScheduler(clock)
         scheduler.start(fire)
         try:
             far = Deadline(10**15, {"type": "timer.begin", "id": "begin-far"})  # the year 33658
             before = Deadline(-10**15, {"type": "timer.begin", "id": "begin-before"})
-            soon = Deadline(now_ms() + 50, {"type": "timer.expire", "id": "expire-soon"})
+            soon = Deadline(clock.now_ms() + 50, {"type": "timer.expire", "id": "expire-soon"})
             scheduler.sync("ROOM", [far, before, soon])
             scheduler.sync("ROOM", [far, before, soon])  # nothing new: no second warning
-            async with asyncio.timeout(5):
-                while not fired:
-                    await asyncio.sleep(0.02)
+            clock.advance(0.05)
+            await until(lambda: fired)
             scheduler.sync("ROOM", [])  # dropping what was never scheduled raises nothing either
-            assert scheduler.jobs["ROOM"] == set() and scheduler.scheduler.get_jobs() == []
+            assert scheduler.jobs == {}
         finally:
             scheduler.shutdown()
 

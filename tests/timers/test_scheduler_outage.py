@@ -8,10 +8,10 @@ from sqlalchemy.exc import OperationalError
 
 from facilitator.rooms.feature import Deadline
 from facilitator.timers.scheduler import RETRY_AFTER, DeadlineScheduler
+from tests.clock import TestClock, until
 
 
-def test_a_deadline_waiting_for_the_database_is_retried_with_one_warning_and_no_traceback(caplog, monkeypatch):
-    monkeypatch.setattr("facilitator.timers.scheduler.RETRY_AFTER", RETRY_AFTER / 20)
+def test_a_deadline_waiting_for_the_database_is_retried_with_one_warning_and_no_traceback(caplog):
     caplog.set_level(logging.INFO, logger="facilitator")
     attempts = []
 
@@ -21,13 +21,15 @@ def test_a_deadline_waiting_for_the_database_is_retried_with_one_warning_and_no_
             raise OperationalError("INSERT ...", {}, sqlite3.OperationalError("unable to open database file"))
 
     async def scenario():
-        scheduler = DeadlineScheduler()
+        clock = TestClock(flowing=False)
+        scheduler = DeadlineScheduler(clock)
         scheduler.start(fire)
         try:
             scheduler.sync("ROOM", [Deadline(0, {"type": "timer.expire", "id": "run-1"})])
-            async with asyncio.timeout(10):
-                while len(attempts) < 5:
-                    await asyncio.sleep(0.02)
+            for tried in range(1, 5):  # once a second while the database is down
+                await until(lambda: len(attempts) == tried)
+                clock.advance(RETRY_AFTER)
+            await until(lambda: len(attempts) == 5)
         finally:
             scheduler.shutdown()
 

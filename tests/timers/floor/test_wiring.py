@@ -3,11 +3,11 @@ console, the screen's bars and clocks, budgets, and who may do what, over HTTP a
 
 import asyncio
 import re
-import time
 from collections import defaultdict
 
 import httpx
 
+from tests.clock import until
 from tests.live import (
     Socket,
     add_item,
@@ -276,13 +276,13 @@ def test_the_facilitator_gives_the_floor_to_one_speaker_at_a_time(server):
     run(scenario)
 
 
-def test_least_heard_organisation_first_over_the_wire(server):
+def test_least_heard_organisation_first_over_the_wire(server, clock):
     room, (ana, cleo, ben) = room_with(server, people=[("Ana", NORTH), ("Cleo", NORTH), ("Ben", RIVER)])
     code = room["code"]
     c_id, b_id = cleo["participant_id"], ben["participant_id"]
     ok(server, room, type="floor.configure", order="organisation")
     ok(server, room, type="floor.give", speaker=ana["participant_id"])
-    time.sleep(1.2)
+    clock.advance(1.2)  # Ana speaks for a second
     ok(server, room, type="floor.stop")
 
     async def scenario():
@@ -327,7 +327,7 @@ def test_least_heard_organisation_first_over_the_wire(server):
 # -- share of voice ----------------------------------------------------------------
 
 
-def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server):
+def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, clock):
     room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
     dee = join(server, code, name="Dee", organisation=EAST)  # present, never speaks
@@ -336,7 +336,7 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server):
 
     def turn(speaker: str, seconds: float) -> None:
         ok(server, room, type="floor.give", speaker=speaker)
-        time.sleep(seconds)
+        clock.advance(seconds)
 
     turn(a_id, 0.3)  # before any item
     ok(server, room, type="timer.start", item_id=item)
@@ -454,7 +454,7 @@ def test_only_the_facilitator_gives_or_ends_the_floor_and_participants_lower_onl
 # -- leaving ------------------------------------------------------------------------
 
 
-def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_totals(server):
+def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_totals(server, clock):
     room, (ana, ben, cleo) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER), ("Cleo", EAST)])
     code = room["code"]
     a_id, b_id, c_id = ana["participant_id"], ben["participant_id"], cleo["participant_id"]
@@ -465,7 +465,7 @@ def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_tota
         phone_b = await phone_of(server, code, ben["token"])
         phone_c = await phone_of(server, code, cleo["token"])
         ok(server, room, type="floor.give", speaker=a_id)
-        await asyncio.sleep(0.2)
+        clock.advance(0.2)
         ok(server, room, type="floor.stop")
         await phone_b.send({"type": "hand.raise", "kind": "comment"})
         await console.until(has("floor-console", f'data-participant="{b_id}"'))
@@ -487,12 +487,12 @@ def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_tota
         # Ana goes away: her phone closes, her time stays hers.
         totals = floor_of(server, room)
         await phone_a.close()
-        for _ in range(50):
-            online = {p["id"]: p["online"] for p in state_of(server, room)["participants"]}
-            if not online[a_id]:
-                break
-            await asyncio.sleep(0.05)
-        assert online == {a_id: False, c_id: True}
+
+        def online() -> dict[str, bool]:
+            return {p["id"]: p["online"] for p in state_of(server, room)["participants"]}
+
+        await until(lambda: not online()[a_id])
+        assert online() == {a_id: False, c_id: True}
         away = floor_of(server, room)
         assert away["by_person"][a_id] == totals["by_person"][a_id] > 0
         assert away["by_organisation"] == totals["by_organisation"] == {NORTH: totals["by_person"][a_id]}
@@ -512,7 +512,7 @@ def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_tota
 # -- budgets --------------------------------------------------------------------------
 
 
-def test_speaking_budgets_share_the_time_per_organisation(server):
+def test_speaking_budgets_share_the_time_per_organisation(server, clock):
     room, (ana, ben, _) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER), ("Dee", EAST)])
     code = room["code"]
 
@@ -554,7 +554,7 @@ def test_speaking_budgets_share_the_time_per_organisation(server):
             assert attribute(rows[name], "data-deadline") == "", name
 
         # Ana takes over: Riverside's spent time is off its budget, Northfield counts down now.
-        await asyncio.sleep(0.3)
+        clock.advance(0.3)
         await settle(console)
         ok(server, room, type="floor.give", speaker=ana["participant_id"])
         ended, second = events_of(server, room)[-2:]
