@@ -261,9 +261,9 @@ class Hub:
         except Exception as error:  # noqa: BLE001 - a refusal (CommandError), or a fault: its sender's alone
             return error
         events = numbered(room.code, room.state.seq, decision.events, ctx.now_ms, pending.key)
+        decided.extend(events)  # first: if folding one fails, the batch knows what to take back
         for event in events:
             self._fold(room, event)
-        decided.extend(events)
         return Outcome(events, decision.reply)
 
     async def _forget(self, room: LiveRoom, events: list[Event]) -> None:

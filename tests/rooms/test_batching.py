@@ -207,3 +207,30 @@ def test_a_failed_commit_acknowledges_nothing_and_leaves_the_state_equal_to_the_
             dispose(hub)
 
     asyncio.run(scenario())
+
+
+def test_a_fault_while_folding_a_batch_fails_the_batch_and_takes_its_events_back(tmp_path, monkeypatch):
+    async def scenario():
+        hub = make_hub(f"sqlite:///{tmp_path}/fault.db")
+        try:
+            code, poll_id, people = await room_with_an_open_poll(hub, 4)
+            room = hub.rooms[code]
+            fold, folded = hub._fold, []
+
+            def faulty(room_, event):  # the first vote is folded, then the fault
+                fold(room_, event)
+                folded.append(event)
+                if len(folded) == 1:
+                    raise RuntimeError("a bug in an applier")
+
+            monkeypatch.setattr(hub, "_fold", faulty)
+            results = await asyncio.gather(*(hub.execute(code, person, vote(poll_id, 0)) for person in people),
+                                           return_exceptions=True)
+            assert all(isinstance(r, RuntimeError) for r in results), results
+            events = await hub.log.read(code)
+            assert not any(e.type == "poll.answered" for e in events)
+            assert room.state == RULES.fold(code, events)
+        finally:
+            dispose(hub)
+
+    asyncio.run(scenario())
