@@ -234,7 +234,6 @@ class Hub:
                         pending.fail(error)
                     return
             if decided:
-                self._settle(room)
                 self._publish(room, {"kind": "events", "events": [e.to_json() for e in decided]})
         duplicates = []
         for pending, answer in zip(batch, answers):
@@ -244,6 +243,8 @@ class Hub:
                 pending.fail(answer)
             else:
                 pending.succeed(answer)
+        if decided:
+            self._settle(room)  # after the answers, so that their acks leave before the push starts
         for pending in duplicates:  # last: each reads the log
             try:
                 pending.succeed(Outcome(await self._first_result(room, pending.key), duplicate=True))

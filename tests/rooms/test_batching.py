@@ -11,11 +11,14 @@ from contextlib import asynccontextmanager
 import jinja2
 import pytest
 from sqlalchemy.exc import OperationalError
+from starlette.websockets import WebSocketState
 
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
+from facilitator.rooms.auth import Credential
 from facilitator.rooms.broker import MemoryBroker
+from facilitator.rooms.connection import Connection, TokenBucket
 from facilitator.rooms.hub import Hub
 from facilitator.rooms.log import Batch, EventLog, SeqConflict
 from facilitator.rooms.model import Actor, CommandError, Role
@@ -230,6 +233,46 @@ def test_a_fault_while_folding_a_batch_fails_the_batch_and_takes_its_events_back
             events = await hub.log.read(code)
             assert not any(e.type == "poll.answered" for e in events)
             assert room.state == RULES.fold(code, events)
+        finally:
+            dispose(hub)
+
+    asyncio.run(scenario())
+
+
+class RecordingSocket:
+    """Stands in for a phone's WebSocket: notes when something reaches it."""
+
+    application_state = WebSocketState.CONNECTED
+
+    def __init__(self, order: list[str]):
+        self.order = order
+
+    async def send_text(self, text: str) -> None:
+        self.order.append(text)
+
+
+def test_a_batchs_acknowledgements_reach_the_sockets_before_the_push_it_causes_starts(tmp_path):
+    async def scenario():
+        hub = make_hub(f"sqlite:///{tmp_path}/order.db")
+        try:
+            code, poll_id, people = await room_with_an_open_poll(hub, 5)
+            await asyncio.sleep(0.3)  # every push of the setup is done
+            order: list[str] = []
+            render = hub.render
+            hub.render = lambda room: (order.append("push"), render(room))
+            sockets = [Connection(RecordingSocket(order), code, Credential(person), "phone", 100,
+                                  TokenBucket(10, 10)) for person in people]
+            writers = [asyncio.create_task(s.run_writer()) for s in sockets]
+
+            async def as_the_socket_handler_does(person, socket):
+                await hub.execute(code, person, vote(poll_id, 0))
+                socket.push("ack")
+
+            await asyncio.gather(*(as_the_socket_handler_does(p, s) for p, s in zip(people, sockets)))
+            await asyncio.sleep(0.2)
+            assert order == ["ack"] * 5 + ["push"]
+            for writer in writers:
+                writer.cancel()
         finally:
             dispose(hub)
 
