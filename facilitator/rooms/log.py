@@ -45,14 +45,35 @@ def as_event(row) -> Event:
 class Batch:
     """One open transaction on a room's log (see `EventLog.batch`)."""
 
-    def __init__(self, log: "EventLog", connection: Connection, code: str, missed: list[Event]):
-        self._log, self._connection, self.code = log, connection, code
+    def __init__(self, connection: Connection, code: str, missed: list[Event]):
+        self._connection: Connection | None = connection
+        self.code = code
         self.missed = missed  # what the log holds after the seq the batch was opened at
 
     async def commit(self, events: Sequence[Event]) -> None:
         """Insert the events and commit; `SeqConflict` if one's seq is taken, and nothing is written."""
         connection, self._connection = self._connection, None
-        await anyio.to_thread.run_sync(self._log._insert, connection, self.code, events)
+        await anyio.to_thread.run_sync(insert_events, connection, self.code, events)
+
+    async def close(self) -> None:
+        """Roll back what was not committed."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await anyio.to_thread.run_sync(connection.close)
+
+
+def insert_events(connection: Connection, code: str, events: Sequence[Event]) -> None:
+    """Insert and commit, then give the connection back."""
+    rows = [{"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at,
+             "command_key": e.command_key} for e in events]
+    try:
+        # A plain insert, not the ORM's unit of work: every command of the batch waits for it.
+        connection.execute(insert(db.Event), rows)
+        connection.commit()
+    except IntegrityError as error:
+        raise SeqConflict(code) from error
+    finally:
+        connection.close()
 
 
 class EventLog:
@@ -74,12 +95,11 @@ class EventLog:
         with what the log holds after `after`. Two thread hops in all: this one, and the commit;
         left without a commit, it is rolled back."""
         connection, missed = await anyio.to_thread.run_sync(self._open, code, after)
-        batch = Batch(self, connection, code, missed)
+        batch = Batch(connection, code, missed)
         try:
             yield batch
         finally:
-            if batch._connection is not None:
-                await anyio.to_thread.run_sync(batch._connection.close)  # rolls back
+            await batch.close()
 
     async def read(self, code: str, after: int = 0, limit: int | None = None) -> list[Event]:
         return await anyio.to_thread.run_sync(self._read, code, after, limit)
@@ -105,7 +125,7 @@ class EventLog:
     def _append(self, code: str, after: int, drafts: Sequence[Draft], at: int,
                 command_key: str | None) -> list[Event]:
         events = numbered(code, after, drafts, at, command_key)
-        self._insert(self.engine.connect(), code, events)
+        insert_events(self.engine.connect(), code, events)
         return events
 
     def _open(self, code: str, after: int) -> tuple[Connection, list[Event]]:
@@ -120,18 +140,6 @@ class EventLog:
             connection.close()
             raise
         return connection, missed
-
-    def _insert(self, connection: Connection, code: str, events: Sequence[Event]) -> None:
-        rows = [{"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at,
-                 "command_key": e.command_key} for e in events]
-        try:
-            # A plain insert, not the ORM's unit of work: every command of the batch waits for it.
-            connection.execute(insert(db.Event), rows)
-            connection.commit()
-        except IntegrityError as error:
-            raise SeqConflict(code) from error
-        finally:
-            connection.close()
 
     def _read(self, code: str, after: int, limit: int | None) -> list[Event]:
         query = select(db.Event).where(db.Event.room == code, db.Event.seq > after).order_by(db.Event.seq)
