@@ -42,9 +42,9 @@ def make_hub(database_url: str) -> Hub:
     return Hub(RULES, EventLog(make_engine(database_url)), MemoryBroker(), renderer, "k")
 
 
-def count_batches(hub: Hub, gate: asyncio.Event | None = None) -> Counter:
-    """Count the hub's transactions on the log and the conflicts they met; with a gate, the
-    first transaction waits for it before it decides anything."""
+def count_batches(hub: Hub, gate=None) -> Counter:
+    """Count the hub's transactions on the log and the conflicts they met; with a gate (a
+    coroutine function), the first transaction awaits it before it decides anything."""
     tally = Counter()
     batch = hub.log.batch
 
@@ -54,7 +54,7 @@ def count_batches(hub: Hub, gate: asyncio.Event | None = None) -> Counter:
         try:
             async with batch(code, after) as writing:
                 if gate is not None and tally["transactions"] == 1:
-                    await gate.wait()
+                    await gate()
                 yield writing
         except SeqConflict:
             tally["conflicts"] += 1
@@ -140,7 +140,7 @@ def test_a_facilitators_command_goes_first_in_the_next_batch(tmp_path):
         try:
             code, poll_id, people = await room_with_an_open_poll(hub, 6)
             gate = asyncio.Event()
-            count_batches(hub, gate)
+            count_batches(hub, gate.wait)
             first = asyncio.create_task(hub.execute(code, people[0], vote(poll_id, 0)))
             await asyncio.sleep(0.05)  # its batch is open, waiting at the gate
             votes = [asyncio.create_task(hub.execute(code, person, vote(poll_id, 1))) for person in people[1:]]
