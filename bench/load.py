@@ -17,6 +17,7 @@ Scenarios, each bounded in time (a timeout is reported as a figure):
   connect    N phones join and receive their first full render
   memory     server RSS (summed over its processes) per connected phone
   fanout     the facilitator opens a poll: time until the last phone shows it
+  http       the facilitator sends 40 commands over HTTP, one after another: round trip
   burst      every phone votes within 2 s: vote round trip to its ack, last vote
              to the screen's final count, every vote acknowledged, the tally exact
   ramp       100, 250, 500, 1,000 votes/s for ~5 s each (phones change their
@@ -75,6 +76,7 @@ ACK = re.compile(r'data-command-id="([^"]*)" data-accepted="(true|false)"')
 ANSWERED = re.compile(r"<strong>(\d+)</strong> of (\d+) answered")
 FLASH = re.compile(r'<div id="flash"[^>]*>(.*?)</div>', re.DOTALL)
 RAMP_RATES = (100, 250, 500, 1000)
+HTTP_COMMANDS = 40  # the facilitator locks and unlocks the room, one command at a time
 KIB = 1024
 
 
@@ -963,6 +965,19 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
         say(f"    fan-out: {seen} phones in {figures.get('fanout_ms', math.inf):.0f} ms "
             f"({figures.get('fanout_rate', 0):.0f} phones/s)")
 
+        # -- HTTP: one command's round trip, every phone connected -----------------------
+        if target.kind == "facilitator":
+            time.sleep(0.5)
+            rtts = []
+            for i in range(HTTP_COMMANDS):
+                sent_at = time.perf_counter()
+                command({"type": "room.lock" if i % 2 == 0 else "room.unlock"})
+                rtts.append(time.perf_counter() - sent_at)
+                time.sleep(0.02)
+            figures["http_p50_ms"], figures["http_p99_ms"] = pct(rtts, 0.50) * 1000, pct(rtts, 0.99) * 1000
+            say(f"    http: {HTTP_COMMANDS} commands one after another, round trip p50 "
+                f"{figures['http_p50_ms']:.1f} ms, p99 {figures['http_p99_ms']:.1f} ms")
+
         # -- burst: every phone votes within 2 s ------------------------------------------
         if "burst" in scenarios:
             time.sleep(0.5)
@@ -1180,6 +1195,8 @@ def report(setup: str, runs: list[dict], raws: list[dict], args) -> None:
     row("fan-out: poll opened -> last phone shows it", "fanout_ms", " ms", 0, "-", None, 1000)
     row("fan-out throughput", "fanout_rate", " phones/s", 0, ">= 0.5x raw",
         lambda m, r: not math.isnan(r) and m >= 0.5 * r, 1000)
+    row("HTTP command round trip p50, phones connected", "http_p50_ms", " ms", 1, "< 20 ms at 500",
+        lambda m, r: m < 20, 500)
     row("burst: vote round trip p50", "vote_p50_ms", " ms", 0, "< 50 ms", lambda m, r: m < 50, 1000)
     row("burst: vote round trip p99", "vote_p99_ms", " ms", 0, "< 250 ms", lambda m, r: m < 250, 1000)
     row("burst: last vote -> screen final count", "screen_ms", " ms", 0, "< 250 ms", lambda m, r: m < 250, 1000)

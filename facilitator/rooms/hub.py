@@ -1,9 +1,10 @@
 """The live pipeline of DESIGN.md: command -> decide -> append -> publish -> apply -> render.
 
 One `Hub` per process. It keeps each active room's folded state in memory,
-serialises that room's commands with one lock, subscribes once per room to
-the broker, and pushes changed fragments to the room's connections at most
-once per render interval, however many events arrive in between.
+writes that room's commands in batches, one batch at a time (`rooms/batching.py`),
+subscribes once per room to the broker, and pushes changed fragments to the
+room's connections at most once per render interval, however many events arrive
+in between.
 """
 
 import asyncio
@@ -14,13 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from facilitator.rooms.batching import CommandQueue, Pending
 from facilitator.rooms.broker import Broker
 from facilitator.rooms.changes import EVERYONE, PRESENCE, Audience, Changes
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 from facilitator.rooms.connection import CLOSE_POLICY, Connection
 from facilitator.rooms.feature import Deadline, Fragment, Rules
 from facilitator.rooms.lock import RoomLock
-from facilitator.rooms.log import EventLog, SeqConflict
+from facilitator.rooms.log import EventLog, SeqConflict, numbered
 from facilitator.rooms.model import STAFF, Actor, Command, CommandError, Context, Event, Role, RoomState
 from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
@@ -80,8 +82,14 @@ class NoAlarms:
 
 
 class LiveRoom:
-    def __init__(self, state: RoomState):
+    def __init__(self, state: RoomState, queue: CommandQueue | None = None):
         self.state = state
+        # True while the state may hold events the log does not (a batch that failed to commit
+        # and could not be folded again at once): it is folded from the log before it is used.
+        self.stale = False
+        # The room's commands, waiting for the batch in progress to be written.
+        self.queue = queue
+        # Held while the state changes: a batch, or events another process wrote.
         self.lock = RoomLock()
         self.connections: set[Connection] = set()
         # surface -> its connections; participant id -> their connections (a phone, a tablet).
@@ -177,6 +185,7 @@ class Hub:
         if not state.exists:
             raise CommandError("There is no exchange with this code.", status=404)
         room = LiveRoom(state)
+        room.queue = CommandQueue(lambda batch: self._commit(room, batch))
         self.alarms.sync(code, self.rules.deadlines(state))
         await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
         await self.presence.load(code)
@@ -187,26 +196,93 @@ class Hub:
     async def create(self, command: Command) -> tuple[str, Outcome]:
         return await create_room(self.rules, self.log, command, self.clock)
 
-    @throttled  # answers a flood before the room's lock is taken
+    @throttled  # answers a flood before it joins the room's queue
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
         room = await self.open(code)
         key = keyed_hash(self.signing_key, f"{actor.key}:{command.id}") if command.id else None
-        async with room.lock.held(urgent=actor.role in STAFF or actor.role is Role.SYSTEM):
+        staff = actor.role in STAFF or actor.role is Role.SYSTEM
+        return await room.queue.submit(actor, command, key, staff)
+
+    async def _commit(self, room: LiveRoom, batch: list[Pending]) -> None:
+        """Decide a batch of commands in order and append their events in one transaction.
+
+        The transaction holds the room's write lock (PostgreSQL) and starts by reading what other
+        processes appended; each command is decided against the state with the events of the
+        ones before it applied. A refused command is refused to its sender alone. Every answer
+        waits for the commit: if it fails, no command of the batch is acknowledged, each gets the
+        error, and the state is folded from the log again.
+        """
+        async with room.lock:
             while True:
-                if key is not None and key in room.state.applied:
-                    return Outcome(await self._first_result(room, key), duplicate=True)
-                ctx = Context(self.clock.now_ms(), os.urandom(32), self.capacity)
-                decision = self.rules.decide(room.state, actor, command, ctx)
-                if not decision.events:
-                    return Outcome([], decision.reply)
+                decided: list[Event] = []  # the batch's events, in the state as soon as decided
                 try:
-                    events = await self.log.append(code, room.state.seq, decision.events, ctx.now_ms, key)
+                    if room.stale:
+                        await self._refold(room)
+                    async with self.log.batch(room.code, room.state.seq) as writing:
+                        self._apply(room, writing.missed)
+                        answers = [self._decide(room, pending, decided) for pending in batch]
+                        if decided:
+                            await writing.commit(decided)
+                    break
                 except SeqConflict:
-                    await self._read_missed(room)  # another process wrote first: decide again
-                    continue
-                self._apply(room, events)
-                self._publish(room, {"kind": "events", "events": [e.to_json() for e in events]})
-                return Outcome(events, decision.reply)
+                    await self._forget(room, decided)  # another process wrote first: decide again
+                except Exception as error:
+                    await self._forget(room, decided)
+                    for pending in batch:
+                        pending.fail(error)
+                    return
+            if decided:
+                self._publish(room, {"kind": "events", "events": [e.to_json() for e in decided]})
+        duplicates = []
+        for pending, answer in zip(batch, answers):
+            if answer is None:
+                duplicates.append(pending)
+            elif isinstance(answer, Exception):
+                pending.fail(answer)
+            else:
+                pending.succeed(answer)
+        if decided:
+            self._settle(room)  # after the answers, so that their acks leave before the push starts
+        for pending in duplicates:  # last: each reads the log
+            try:
+                pending.succeed(Outcome(await self._first_result(room, pending.key), duplicate=True))
+            except Exception as error:  # noqa: BLE001 - its sender hears it, as from any read
+                pending.fail(error)
+
+    def _decide(self, room: LiveRoom, pending: Pending, decided: list[Event]) -> Outcome | Exception | None:
+        """One command of a batch: its outcome, its refusal, or None for a repeated command id.
+        Its events are applied at once, so the next command is decided after it."""
+        if pending.key is not None and pending.key in room.state.applied:
+            return None
+        ctx = Context(self.clock.now_ms(), os.urandom(32), self.capacity)
+        try:
+            decision = self.rules.decide(room.state, pending.actor, pending.command, ctx)
+        except Exception as error:  # noqa: BLE001 - a refusal (CommandError), or a fault: its sender's alone
+            return error
+        events = numbered(room.code, room.state.seq, decision.events, ctx.now_ms, pending.key)
+        decided.extend(events)  # first: if folding one fails, the batch knows what to take back
+        for event in events:
+            self._fold(room, event)
+        return Outcome(events, decision.reply)
+
+    async def _forget(self, room: LiveRoom, events: list[Event]) -> None:
+        """After a batch that was not written: the state holds its events and the log does not,
+        so fold the log again, and push what those events had changed. If the log cannot be
+        read now, the room stays stale and is folded before its next use."""
+        if not events:
+            return  # the batch failed before it changed the state
+        room.stale = True
+        for event in events:
+            room.changes.touch(self.rules.topic_of(event.type), self.renderer.fragments)
+        try:
+            await self._refold(room)
+        except Exception as error:  # noqa: BLE001 - the batch's failure is reported (once) by its senders
+            log.debug("room %s could not be folded again: %s", room.code, error)
+
+    async def _refold(self, room: LiveRoom) -> None:
+        room.state = self.rules.fold(room.code, await self.log.read(room.code))
+        room.stale = False
+        self._settle(room)
 
     async def fire(self, code: str, command: dict) -> None:
         """Run a deadline's command as the server itself; a stale or repeated one changes nothing."""
@@ -241,12 +317,20 @@ class Hub:
         return [e for e in events if e.command_key == key]
 
     def _apply(self, room: LiveRoom, events: list[Event]) -> None:
-        fragments = self.renderer.fragments
+        """Fold events another process wrote (those already folded are skipped)."""
         for event in events:
             if event.seq == room.state.seq + 1:
-                self.rules.apply(room.state, event)
-                room.changes.touch(self.rules.topic_of(event.type), fragments,
-                                   lambda f, e=event: self._concerned(f, room.state, e))
+                self._fold(room, event)
+        if events:
+            self._settle(room)
+
+    def _fold(self, room: LiveRoom, event: Event) -> None:
+        self.rules.apply(room.state, event)
+        room.changes.touch(self.rules.topic_of(event.type), self.renderer.fragments,
+                           lambda f: self._concerned(f, room.state, event))
+
+    def _settle(self, room: LiveRoom) -> None:
+        """After the state changed: schedule its deadlines, and a push."""
         try:
             self.alarms.sync(room.code, self.rules.deadlines(room.state))
         except Exception:  # noqa: BLE001 - the events are in the log already
@@ -260,9 +344,10 @@ class Hub:
         self.changed(room)
 
     async def _read_missed(self, room: LiveRoom) -> None:
-        missed = await self.log.read(room.code, after=room.state.seq)
-        if missed:
-            self._apply(room, missed)
+        if room.stale:
+            await self._refold(room)
+            return
+        self._apply(room, await self.log.read(room.code, after=room.state.seq))
 
     async def catch_up(self, room: LiveRoom) -> None:
         """Apply whatever the log holds that this process has not seen yet."""

@@ -1,4 +1,5 @@
-"""One command at a time per room, with the people running the room first in line."""
+"""One change at a time to a room's state: a batch of its commands (`rooms/batching.py`, which
+puts the people running the room first in line), or events another process wrote."""
 
 import asyncio
 from collections import deque
@@ -7,11 +8,9 @@ from collections import deque
 class RoomLock:
     """A lock whose urgent waiters go ahead of the others.
 
-    A hall of phones voting at once queues hundreds of commands; the
-    facilitator's "close the poll" (or a deadline the server fires) must not
-    wait behind all of them. Among waiters of one kind the order is first come,
-    first served, as with `asyncio.Lock`; a released lock is handed straight
-    to the next waiter, so nobody can barge in between.
+    Among waiters of one kind the order is first come, first served, as with
+    `asyncio.Lock`; a released lock is handed straight to the next waiter, so
+    nobody can barge in between.
     """
 
     def __init__(self) -> None:

@@ -1,15 +1,21 @@
 """The event log: append-only, ordered per room by a unique (room, seq).
 
-Two processes may try to append the same next sequence number; the unique
-constraint lets exactly one win, and the loser hears `SeqConflict`, reads what
-it missed and decides again (see `hub.py`).
+A room's commands are written in batches (`EventLog.batch`, see `hub.py`): one
+transaction reads what other processes appended since this one last looked and
+inserts the batch's events. On PostgreSQL that transaction first takes an
+advisory lock on the room, so two processes writing one room wait for each other
+instead of colliding. The unique constraint stays the last guard: an append that
+hits it raises `SeqConflict`, and the writer reads what it missed and decides
+again (on SQLite, the only way two processes can meet).
 """
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 import anyio
-from sqlalchemy import insert, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import insert, select as select_rows, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -19,6 +25,55 @@ from facilitator.rooms.model import Draft, Event
 
 class SeqConflict(Exception):
     """Another writer appended to this room first."""
+
+
+def room_lock_key(code: str) -> int:
+    """The room's key for `pg_advisory_xact_lock`: a signed 64-bit hash of its code."""
+    return int.from_bytes(hashlib.blake2b(code.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def numbered(code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None) -> list[Event]:
+    """The drafts as the events that follow seq `after`."""
+    return [Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
+            for i, d in enumerate(drafts, start=1)]
+
+
+def as_event(row) -> Event:
+    return Event(room=row.room, seq=row.seq, type=row.type, data=row.data, at=row.at, command_key=row.command_key)
+
+
+class Batch:
+    """One open transaction on a room's log (see `EventLog.batch`)."""
+
+    def __init__(self, connection: Connection, code: str, missed: list[Event]):
+        self._connection: Connection | None = connection
+        self.code = code
+        self.missed = missed  # what the log holds after the seq the batch was opened at
+
+    async def commit(self, events: Sequence[Event]) -> None:
+        """Insert the events and commit; `SeqConflict` if one's seq is taken, and nothing is written."""
+        connection, self._connection = self._connection, None
+        await anyio.to_thread.run_sync(insert_events, connection, self.code, events)
+
+    async def close(self) -> None:
+        """Roll back what was not committed."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await anyio.to_thread.run_sync(connection.close)
+
+
+def insert_events(connection: Connection, code: str, events: Sequence[Event]) -> None:
+    """Insert and commit, then give the connection back."""
+    rows = [{"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at,
+             "command_key": e.command_key} for e in events]
+    try:
+        # A plain insert, not the ORM's unit of work: every command of the batch waits for it.
+        connection.execute(insert(db.Event), rows)
+        connection.commit()
+    except IntegrityError as error:
+        raise SeqConflict(code) from error
+    finally:
+        connection.close()
 
 
 class EventLog:
@@ -33,6 +88,18 @@ class EventLog:
                      command_key: str | None = None) -> list[Event]:
         """Append drafts as seq after+1, after+2, ... in one transaction."""
         return await anyio.to_thread.run_sync(self._append, code, after, drafts, at, command_key)
+
+    @asynccontextmanager
+    async def batch(self, code: str, after: int) -> AsyncIterator[Batch]:
+        """A transaction for a room's next batch, holding the room's write lock on PostgreSQL,
+        with what the log holds after `after`. Two thread hops in all: this one, and the commit;
+        left without a commit, it is rolled back."""
+        connection, missed = await anyio.to_thread.run_sync(self._open, code, after)
+        batch = Batch(connection, code, missed)
+        try:
+            yield batch
+        finally:
+            await batch.close()
 
     async def read(self, code: str, after: int = 0, limit: int | None = None) -> list[Event]:
         return await anyio.to_thread.run_sync(self._read, code, after, limit)
@@ -57,26 +124,29 @@ class EventLog:
 
     def _append(self, code: str, after: int, drafts: Sequence[Draft], at: int,
                 command_key: str | None) -> list[Event]:
-        events = [Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
-                  for i, d in enumerate(drafts, start=1)]
-        rows = [{"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at,
-                 "command_key": e.command_key} for e in events]
-        try:
-            # A plain insert, not the ORM's unit of work: the append is the one statement every
-            # command waits for, under the room's lock.
-            with self.engine.begin() as connection:
-                connection.execute(insert(db.Event), rows)
-        except IntegrityError as error:
-            raise SeqConflict(code) from error
+        events = numbered(code, after, drafts, at, command_key)
+        insert_events(self.engine.connect(), code, events)
         return events
+
+    def _open(self, code: str, after: int) -> tuple[Connection, list[Event]]:
+        connection = self.engine.connect()
+        try:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": room_lock_key(code)})
+            table = db.Event.__table__
+            query = select_rows(table).where(table.c.room == code, table.c.seq > after).order_by(table.c.seq)
+            missed = [as_event(row) for row in connection.execute(query)]
+        except BaseException:
+            connection.close()
+            raise
+        return connection, missed
 
     def _read(self, code: str, after: int, limit: int | None) -> list[Event]:
         query = select(db.Event).where(db.Event.room == code, db.Event.seq > after).order_by(db.Event.seq)
         if limit is not None:
             query = query.limit(limit)
         with Session(self.engine) as session:
-            return [Event(room=row.room, seq=row.seq, type=row.type, data=row.data, at=row.at,
-                          command_key=row.command_key) for row in session.exec(query)]
+            return [as_event(row) for row in session.exec(query)]
 
     def _exists(self, code: str) -> bool:
         with Session(self.engine) as session:

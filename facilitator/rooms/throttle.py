@@ -157,8 +157,8 @@ def address_of(connection: HTTPConnection) -> str:
 
 
 def throttled(execute):
-    """Wraps `Hub.execute`: the throttle answers before the room's lock is taken, so a flood
-    never queues behind it, and a command that changed nothing gives back its own limit."""
+    """Wraps `Hub.execute`: the throttle answers before the command joins the room's queue, so
+    a flood never queues there, and a command that changed nothing gives back its own limit."""
 
     @functools.wraps(execute)
     async def admitted(hub, code: str, actor: Actor, command: Command):

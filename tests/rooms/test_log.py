@@ -20,6 +20,7 @@ from facilitator.rooms.model import Actor, Draft, Role
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import new_room_code
 from tests.live import command, create_room, join, room_with, running_server
+from tests.rooms.test_batching import count_batches
 from tests.services import postgres_or_missing
 
 SECRET = "test-secret"
@@ -231,22 +232,6 @@ def make_hub(database_url: str) -> Hub:
     return Hub(RULES, EventLog(make_engine(database_url)), MemoryBroker(), renderer, "k")
 
 
-def count_conflicts(hub: Hub) -> list[int]:
-    """Wrap the hub's log so the test can see each SeqConflict it met; returns the live tally."""
-    tally = [0]
-    append = hub.log.append
-
-    async def counting(*args, **kwargs):
-        try:
-            return await append(*args, **kwargs)
-        except SeqConflict:
-            tally[0] += 1
-            raise
-
-    hub.log.append = counting
-    return tally
-
-
 def test_two_hubs_on_one_database_never_lose_an_event(database_url):
     async def scenario():
         one, two = make_hub(database_url), make_hub(database_url)
@@ -254,7 +239,10 @@ def test_two_hubs_on_one_database_never_lose_an_event(database_url):
             code, _ = await one.create(RULES.parse({"type": "room.create", "title": "Concurrency",
                                                      "confidentiality": "Stays here."}))
             await asyncio.gather(one.open(code), two.open(code))  # both hold the room at seq 1
-            tallies = [count_conflicts(one), count_conflicts(two)]
+            # On SQLite both first batches read the log before either writes (on PostgreSQL the
+            # second cannot even open its batch before the first commits).
+            both_opened = None if database_url.startswith("postgres") else asyncio.Barrier(2).wait
+            tallies = [count_batches(one, both_opened), count_batches(two, both_opened)]
 
             def joining(n: int):
                 return RULES.parse({"type": "participant.join", "name": f"Person {n}",
@@ -264,8 +252,11 @@ def test_two_hubs_on_one_database_never_lose_an_event(database_url):
                 (one if n % 2 else two).execute(code, Actor(Role.VISITOR), joining(n)) for n in range(20)))
 
             assert sorted(o.seq for o in outcomes) == list(range(2, 22))
-            # Neither hub hears the other's broker, so both first append at seq 2: one must lose and retry.
-            assert sum(t[0] for t in tallies) >= 1
+            # Neither hub hears the other's broker, so both first decide at seq 2. On PostgreSQL the
+            # second waits for the first's transaction and reads what it wrote; on SQLite one loses
+            # at the unique (room, seq), folds the log again and decides again.
+            conflicts = sum(t["conflicts"] for t in tallies)
+            assert conflicts == 0 if database_url.startswith("postgres") else conflicts >= 1
             events = await one.log.read(code)
             assert [e.seq for e in events] == list(range(1, 22))
             joins = [e for e in events if e.type == "participant.joined"]
