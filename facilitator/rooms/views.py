@@ -96,7 +96,8 @@ def _who_changed(state: RoomState, event: Event) -> Viewers:
 
 FRAGMENTS = (
     Fragment("room-header", EVERYONE, header, reads=frozenset({"room"})),
-    Fragment("room-counts", EVERYONE, counts, reads=frozenset({"participants", PRESENCE})),
+    # Every arrival changes the counts: a hall's phones are told at most every two seconds.
+    Fragment("room-counts", EVERYONE, counts, reads=frozenset({"participants", PRESENCE}), pace={"phone": 2.0}),
     Fragment("roster", STAFF_SURFACES, roster, reads=frozenset({"room", "participants", PRESENCE})),
     Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
     Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),

@@ -29,8 +29,19 @@ def make_hub(tmp_path) -> Hub:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/render.db")
     renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
                                            autoescape=True), RULES.fragments)
-    # A long interval: the tests push by calling `render` themselves.
-    return Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60)
+    # A long interval: the tests push by calling `render` themselves, and move the clock that
+    # paces fragments (`Fragment.pace`) themselves.
+    hub = Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60)
+    hub.clock = Clock()
+    return hub
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class Room:
@@ -65,6 +76,14 @@ class Room:
         return connection
 
     def push(self) -> None:
+        """A push, and another once the paced fragments it held back had their turn."""
+        self.hub.render(self.live)
+        if self.live.held:
+            self.later(PACED)
+
+    def later(self, seconds: float) -> None:
+        """Time passes, and the fragments held back until then are pushed."""
+        self.hub.clock.now += seconds
         self.hub.render(self.live)
 
     def assert_everyone_holds_a_fresh_render(self, after: str) -> None:
@@ -79,6 +98,7 @@ class Room:
 
 
 FACILITATOR = Actor(Role.FACILITATOR)
+PACED = max((pace for fragment in RULES.fragments for pace in fragment.pace.values()), default=1.0)
 SCRIBE = Actor(Role.SCRIBE)
 
 
@@ -202,5 +222,34 @@ def test_a_connect_renders_that_socket_alone_and_presence_is_one_coalesced_push(
         assert work["personal"] == 0, work
         assert work["shared"] <= 2, work
         room.assert_everyone_holds_a_fresh_render("50 connects")
+
+    asyncio.run(scenario())
+
+
+def test_arrivals_reach_a_hall_of_phones_as_one_counts_push_per_pace_not_one_per_push(tmp_path):
+    async def scenario():
+        room = await hall(tmp_path, phones=300, screen=True)
+        hub = room.hub
+        room.push()
+        phones = [c for c in room.sockets if c.surface == "phone"]
+        screen = next(c for c in room.sockets if c.surface == "screen")
+
+        def pushed() -> dict:
+            return {connection: connection.outbox.qsize() for connection in room.sockets}
+
+        for i in range(3):  # three pushes, each after one more arrival, within the phones' pace
+            before = pushed()
+            await room.connect(await room.join(f"Late{i}", "Org"), "phone")
+            hub.render(room.live)
+            reached = {c for c in room.sockets if c.outbox.qsize() > before.get(c, 0)}
+            assert screen in reached, "the staff see every arrival"
+            assert not reached & set(phones), "the phones were told of an arrival within their pace"
+            room.hub.clock.now += 0.5
+
+        before = pushed()
+        room.later(PACED)  # the pace is over: one push brings every phone the counts
+        assert all(c.outbox.qsize() == before[c] + 1 for c in phones)
+        assert all('data-count="joined">303<' in c.outbox._queue[-1] for c in phones)
+        room.assert_everyone_holds_a_fresh_render("three arrivals")
 
     asyncio.run(scenario())
