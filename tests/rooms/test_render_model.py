@@ -214,6 +214,9 @@ def test_a_connect_renders_that_socket_alone_and_presence_is_one_coalesced_push(
         work = hub.renderer.work - before
         per_viewer = len(hub.renderer.personal_fragments("phone"))
         assert work["personal"] == 50 * per_viewer, work  # each newcomer's own fragments, nobody else's
+        # and rendered only where no phone had that context before: their names, not their empty
+        # queues, polls and plans
+        assert work["personal html"] <= 50 + per_viewer, work
         assert work["shared"] == 0, work  # the phones' shared fragments come from the cache
 
         before = hub.renderer.work.copy()
@@ -251,5 +254,27 @@ def test_arrivals_reach_a_hall_of_phones_as_one_counts_push_per_pace_not_one_per
         assert all(c.outbox.qsize() == before[c] + 1 for c in phones)
         assert all('data-count="joined">303<' in c.outbox._queue[-1] for c in phones)
         room.assert_everyone_holds_a_fresh_render("three arrivals")
+
+    asyncio.run(scenario())
+
+
+def test_an_arrival_renders_the_staff_lists_once_a_push_and_one_row_of_each(tmp_path):
+    async def scenario():
+        room = await hall(tmp_path, phones=300, screen=True)
+        for surface, actor in (("console", FACILITATOR), ("scribe", SCRIBE)):
+            await room.connect(actor, surface)
+        room.push()
+        hub = room.hub
+
+        before = hub.renderer.work.copy()
+        await room.connect(await room.join("Late", "Org"), "phone")
+        room.push()
+        work = hub.renderer.work - before
+        # The roster (console and scribe alike), the speaking times and the two forms that offer
+        # everyone as a choice: each rendered once, and of their 301 rows only the newcomer's.
+        for fragment in ("roster", "voice-people", "floor-console", "agenda-add"):
+            assert work[f"shared:{fragment}"] == 1, work
+        assert work["row"] == 3, work  # a roster row, a speaking-time row, a choice
+        room.assert_everyone_holds_a_fresh_render("an arrival")
 
     asyncio.run(scenario())
