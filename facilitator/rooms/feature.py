@@ -40,6 +40,10 @@ class Fragment:
     # For a per-viewer fragment: which viewers an event of a topic it reads concerns
     # (`Viewers`); None: every viewer.
     touches: Callable[[Any, "Event"], Any] | None = None
+    # Surface -> seconds: that surface is told of this fragment's changes at most this often. For a
+    # figure that many sockets show and every arrival changes (how many are here): a hall's phones
+    # see it move a few times while the hall fills, not once per push, and the staff see every change.
+    pace: dict[str, float] = field(default_factory=dict, hash=False)
 
     @property
     def template(self) -> str:

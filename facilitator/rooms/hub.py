@@ -100,6 +100,11 @@ class LiveRoom:
         # surface -> fragment id -> the html every client of that surface has now.
         self.cache: dict[str, dict[str, str]] = {}
         self.changes = Changes()
+        # Paced fragments (`Fragment.pace`): when each (surface, fragment id) was last sent, and
+        # those that changed since but wait for their turn; one wake-up brings them.
+        self.paced_at: dict[tuple[str, str], float] = {}
+        self.held: set[tuple[str, str]] = set()
+        self.wake_due = False
         self.render_due = False
         self.last_render = 0.0
         self.render_cost = 0.0  # seconds the last push took
@@ -120,6 +125,7 @@ class LiveRoom:
         if not self.surfaces[connection.surface]:
             del self.surfaces[connection.surface]
             self.cache.pop(connection.surface, None)  # nobody keeps it current any more
+            self.held = {key for key in self.held if key[0] != connection.surface}
         participant_id = connection.actor.participant_id
         if participant_id:
             self.people[participant_id].discard(connection)
@@ -154,6 +160,7 @@ class Hub:
         # Only the codes being loaded right now: a scan of unknown codes leaves nothing behind.
         self._opening: dict[str, asyncio.Task[LiveRoom]] = {}
         self._tasks: set[asyncio.Task] = set()
+        self.clock = time.monotonic  # what paces fragments; the tests move it
         broker.on_resync = self.resync
 
     # -- rooms -------------------------------------------------------------
@@ -445,16 +452,18 @@ class Hub:
         the voter), so a change that concerns one phone costs one phone, not one per phone.
         """
         changes, room.changes = room.changes, Changes()
-        if not changes:
+        if not changes and not room.held:
             return
         scene = self.scene(room)
         if changes.topics & EVICTING:
             self._evict(room)
+        now = self.clock()
         for surface, connections in list(room.surfaces.items()):
             cache = room.cache.setdefault(surface, {})
             fresh = []
             for fragment in self.renderer.shared_fragments(surface):
-                if changes.dirty(fragment):
+                if (changes.dirty(fragment) or (surface, fragment.id) in room.held) \
+                        and self._its_turn(room, surface, fragment, now):
                     html = self.renderer.render_shared(fragment, scene)
                     if cache.get(fragment.id) != html:
                         cache[fragment.id] = html
@@ -475,6 +484,34 @@ class Hub:
                 mine = self._personal(surface, scene, connection, for_all + for_some.get(connection, []))
                 if shared or mine:
                     connection.push(shared + mine)
+
+    def _its_turn(self, room: LiveRoom, surface: str, fragment: Fragment, now: float) -> bool:
+        """Whether a changed fragment goes to a surface in this push: always, unless it is paced
+        there and went out less than its pace ago; then it is held, and a wake-up sends it then.
+        Newcomers get what the others hold, so every client of a surface shows the same."""
+        pace = fragment.pace.get(surface)
+        if not pace:
+            return True
+        key = (surface, fragment.id)
+        wait = room.paced_at.get(key, float("-inf")) + pace - now
+        if wait > 0:
+            room.held.add(key)
+            self._wake(room, wait)
+            return False
+        room.held.discard(key)
+        room.paced_at[key] = now
+        return True
+
+    def _wake(self, room: LiveRoom, delay: float) -> None:
+        """Push again once `delay` has passed, for what was held back (one wake-up at a time)."""
+        if room.wake_due:
+            return
+        room.wake_due = True
+
+        def wake() -> None:
+            room.wake_due = False
+            self.changed(room)
+        asyncio.get_running_loop().call_later(delay, wake)
 
     def _personal(self, surface: str, scene: Scene, connection: Connection, fragments: list[Fragment]) -> str:
         """This viewer's fragments among `fragments` that differ from what it holds."""

@@ -45,7 +45,8 @@ def join(state: RoomState, actor: Actor, cmd: c.JoinRoom, ctx: Context) -> Decis
         raise CommandError("The facilitator has closed this exchange to new participants.", status=403)
     if not cmd.accept_confidentiality:
         raise CommandError("Please accept the confidentiality statement to join.")
-    if len(state.present()) >= ctx.capacity:
+    # Everyone who ever joined first: counting those still present scans the room, once per join.
+    if len(state.participants) >= ctx.capacity and len(state.present()) >= ctx.capacity:
         raise CommandError(f"This exchange is full: it takes {ctx.capacity:,} people. "
                            "Please tell the facilitator.", status=403)
     organisation = cmd.organisation

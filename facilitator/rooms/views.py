@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.changes import EVERYONE as ALL_VIEWERS, PRESENCE, Viewers, participants
@@ -61,14 +61,37 @@ def counts(scene: Scene) -> dict:
     return {"joined": len(present), "online": online, "organisations": len(organisations)}
 
 
+class RosterRow(NamedTuple):
+    """One person on the staff's roster (templates/rows/roster-person.html)."""
+
+    id: str
+    name: str
+    job_title: str
+    online: bool
+    ended: bool
+
+
+class Choice(NamedTuple):
+    """One option of a <select> (templates/rows/choice.html)."""
+
+    value: str
+    label: str
+
+
+def people_choices(scene: Scene) -> list[Choice]:
+    """Everyone present, as the choices of a form (a presenter, a speaker), once per render."""
+    return scene.once("people.choices", lambda: [Choice(p.id, f"{p.name} ({p.organisation})")
+                                                 for p in scene.state.present()])
+
+
 def roster(scene: Scene) -> dict:
     present = sorted(scene.state.present(), key=lambda p: (p.organisation.casefold(), p.name.casefold()))
     groups = []
+    ended, connected = scene.state.ended, scene.connected
     for organisation, members in groupby(present, key=lambda p: p.organisation):
-        people = [{"id": p.id, "name": p.name, "job_title": p.job_title,
-                   "online": p.id in scene.connected} for p in members]
+        people = [RosterRow(p.id, p.name, p.job_title, p.id in connected, ended) for p in members]
         groups.append({"organisation": organisation, "people": people,
-                       "online": sum(person["online"] for person in people)})
+                       "online": sum(person.online for person in people)})
     expected = [name for name in scene.state.organisations
                 if name not in {group["organisation"] for group in groups}]
     return {"groups": groups, "missing": expected, "ended": scene.state.ended}
@@ -96,7 +119,8 @@ def _who_changed(state: RoomState, event: Event) -> Viewers:
 
 FRAGMENTS = (
     Fragment("room-header", EVERYONE, header, reads=frozenset({"room"})),
-    Fragment("room-counts", EVERYONE, counts, reads=frozenset({"participants", PRESENCE})),
+    # Every arrival changes the counts: a hall's phones are told at most every two seconds.
+    Fragment("room-counts", EVERYONE, counts, reads=frozenset({"participants", PRESENCE}), pace={"phone": 2.0}),
     Fragment("roster", STAFF_SURFACES, roster, reads=frozenset({"room", "participants", PRESENCE})),
     Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
     Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),

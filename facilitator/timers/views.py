@@ -7,7 +7,7 @@ costs no traffic at all.
 
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Role
-from facilitator.rooms.views import Scene, duration
+from facilitator.rooms.views import Scene, duration, people_choices
 from facilitator.timers.model import KINDS, Agenda, Item, agenda_of
 
 # What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
@@ -73,8 +73,7 @@ def agenda_rows(scene: Scene) -> dict:
 
 def agenda_add(scene: Scene) -> dict:
     """The add-item form: its own fragment, so the agenda changing never resets what is being typed."""
-    people = [{"id": p.id, "label": f"{p.name} ({p.organisation})"} for p in scene.state.present()]
-    return {"people": people, "organisations": scene.state.organisations, "kinds": KINDS,
+    return {"people": people_choices(scene), "organisations": scene.state.organisations, "kinds": KINDS,
             "first": not agenda_of(scene.state).order, "ended": scene.state.ended}
 
 

@@ -29,8 +29,19 @@ def make_hub(tmp_path) -> Hub:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/render.db")
     renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
                                            autoescape=True), RULES.fragments)
-    # A long interval: the tests push by calling `render` themselves.
-    return Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60)
+    # A long interval: the tests push by calling `render` themselves, and move the clock that
+    # paces fragments (`Fragment.pace`) themselves.
+    hub = Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60)
+    hub.clock = Clock()
+    return hub
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class Room:
@@ -65,6 +76,14 @@ class Room:
         return connection
 
     def push(self) -> None:
+        """A push, and another once the paced fragments it held back had their turn."""
+        self.hub.render(self.live)
+        if self.live.held:
+            self.later(PACED)
+
+    def later(self, seconds: float) -> None:
+        """Time passes, and the fragments held back until then are pushed."""
+        self.hub.clock.now += seconds
         self.hub.render(self.live)
 
     def assert_everyone_holds_a_fresh_render(self, after: str) -> None:
@@ -79,6 +98,7 @@ class Room:
 
 
 FACILITATOR = Actor(Role.FACILITATOR)
+PACED = max((pace for fragment in RULES.fragments for pace in fragment.pace.values()), default=1.0)
 SCRIBE = Actor(Role.SCRIBE)
 
 
@@ -194,6 +214,9 @@ def test_a_connect_renders_that_socket_alone_and_presence_is_one_coalesced_push(
         work = hub.renderer.work - before
         per_viewer = len(hub.renderer.personal_fragments("phone"))
         assert work["personal"] == 50 * per_viewer, work  # each newcomer's own fragments, nobody else's
+        # and rendered only where no phone had that context before: their names, not their empty
+        # queues, polls and plans
+        assert work["personal html"] <= 50 + per_viewer, work
         assert work["shared"] == 0, work  # the phones' shared fragments come from the cache
 
         before = hub.renderer.work.copy()
@@ -202,5 +225,56 @@ def test_a_connect_renders_that_socket_alone_and_presence_is_one_coalesced_push(
         assert work["personal"] == 0, work
         assert work["shared"] <= 2, work
         room.assert_everyone_holds_a_fresh_render("50 connects")
+
+    asyncio.run(scenario())
+
+
+def test_arrivals_reach_a_hall_of_phones_as_one_counts_push_per_pace_not_one_per_push(tmp_path):
+    async def scenario():
+        room = await hall(tmp_path, phones=300, screen=True)
+        hub = room.hub
+        room.push()
+        phones = [c for c in room.sockets if c.surface == "phone"]
+        screen = next(c for c in room.sockets if c.surface == "screen")
+
+        def pushed() -> dict:
+            return {connection: connection.outbox.qsize() for connection in room.sockets}
+
+        for i in range(3):  # three pushes, each after one more arrival, within the phones' pace
+            before = pushed()
+            await room.connect(await room.join(f"Late{i}", "Org"), "phone")
+            hub.render(room.live)
+            reached = {c for c in room.sockets if c.outbox.qsize() > before.get(c, 0)}
+            assert screen in reached, "the staff see every arrival"
+            assert not reached & set(phones), "the phones were told of an arrival within their pace"
+            room.hub.clock.now += 0.5
+
+        before = pushed()
+        room.later(PACED)  # the pace is over: one push brings every phone the counts
+        assert all(c.outbox.qsize() == before[c] + 1 for c in phones)
+        assert all('data-count="joined">303<' in c.outbox._queue[-1] for c in phones)
+        room.assert_everyone_holds_a_fresh_render("three arrivals")
+
+    asyncio.run(scenario())
+
+
+def test_an_arrival_renders_the_staff_lists_once_a_push_and_one_row_of_each(tmp_path):
+    async def scenario():
+        room = await hall(tmp_path, phones=300, screen=True)
+        for surface, actor in (("console", FACILITATOR), ("scribe", SCRIBE)):
+            await room.connect(actor, surface)
+        room.push()
+        hub = room.hub
+
+        before = hub.renderer.work.copy()
+        await room.connect(await room.join("Late", "Org"), "phone")
+        room.push()
+        work = hub.renderer.work - before
+        # The roster (console and scribe alike), the speaking times and the two forms that offer
+        # everyone as a choice: each rendered once, and of their 301 rows only the newcomer's.
+        for fragment in ("roster", "voice-people", "floor-console", "agenda-add"):
+            assert work[f"shared:{fragment}"] == 1, work
+        assert work["row"] == 3, work  # a roster row, a speaking-time row, a choice
+        room.assert_everyone_holds_a_fresh_render("an arrival")
 
     asyncio.run(scenario())

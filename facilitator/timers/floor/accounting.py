@@ -59,7 +59,9 @@ def ordered_queue(state: RoomState, floor: Floor, now: int | None = None) -> lis
     first come first served or least heard first (by person or by organisation).
     Ties go to whoever raised their hand first. Removed participants are not waiting.
     Given `now`, a turn in progress counts as heard up to then."""
-    present = {p.id: p for p in state.present()}
+    # Looked up per hand, not built for everyone: a phone's place is asked for at every connect.
+    present = {hand.participant_id: person for hand in floor.hands.values()
+               if (person := state.participants.get(hand.participant_id)) is not None and not person.removed}
     hands = [hand for hand in floor.hands.values() if hand.participant_id in present]
     people = by_person(floor, now) if floor.settings.order == "person" else {}
     organisations = by_organisation(floor, now) if floor.settings.order == "organisation" else {}

@@ -5,10 +5,12 @@ time, and static/voice.js adds the seconds since then in the browser, so the
 bars and budgets move while someone speaks without any traffic.
 """
 
+from typing import NamedTuple
+
 from facilitator.rooms.changes import EVERYONE, Viewers, participants
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
-from facilitator.rooms.views import Scene, duration
+from facilitator.rooms.views import Scene, duration, people_choices
 from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor.model import FACILITATOR, Floor, floor_of
 from facilitator.timers.model import agenda_of
@@ -95,6 +97,15 @@ def voice(scene: Scene) -> dict:
             "facilitator_time": duration(facilitator) if facilitator else "", "chair": chaired}
 
 
+class VoiceRow(NamedTuple):
+    """One person's speaking time (templates/rows/voice-person.html)."""
+
+    name: str
+    organisation: str
+    base: int  # ms of ended turns
+    since: int | None  # the start of their turn in progress
+
+
 def voice_people(scene: Scene) -> dict:
     floor = floor_of(scene.state)
     finished = acc.by_person(Floor(turns=floor.turns))
@@ -102,17 +113,15 @@ def voice_people(scene: Scene) -> dict:
     speakers = {p.id: (p.name, p.organisation) for p in scene.state.present()}
     for turn in acc.all_turns(floor):
         speakers.setdefault(turn.speaker, speaker_name(scene, turn.speaker))
-    rows = [{"id": pid, "name": name, "organisation": organisation, "base": finished.get(pid, 0),
-             "since": floor.current.started_at if pid == live else None}
-            for pid, (name, organisation) in speakers.items()]
-    rows.sort(key=lambda row: (-row["base"], row["name"].casefold()))
-    return {"rows": rows}
+    people = [VoiceRow(name, organisation, finished.get(pid, 0), floor.current.started_at if pid == live else None)
+              for pid, (name, organisation) in speakers.items()]
+    people.sort(key=lambda row: (-row.base, row.name.casefold()))
+    return {"people": people}
 
 
 def floor_console(scene: Scene) -> dict:
     floor = floor_of(scene.state)
-    roster = [{"id": p.id, "label": f"{p.name} ({p.organisation})"} for p in scene.state.present()]
-    return {"speaker": speaker(scene), "queue": queue(scene), "roster": roster, "ended": scene.state.ended,
+    return {"speaker": speaker(scene), "queue": queue(scene), "roster": people_choices(scene), "ended": scene.state.ended,
             "settings": floor.settings}
 
 
