@@ -160,7 +160,6 @@ class Hub:
         # Only the codes being loaded right now: a scan of unknown codes leaves nothing behind.
         self._opening: dict[str, asyncio.Task[LiveRoom]] = {}
         self._tasks: set[asyncio.Task] = set()
-        self.clock = time.monotonic  # what paces fragments; the tests move it
         broker.on_resync = self.resync
 
     # -- rooms -------------------------------------------------------------
@@ -457,7 +456,7 @@ class Hub:
         scene = self.scene(room)
         if changes.topics & EVICTING:
             self._evict(room)
-        now = self.clock()
+        now = self.clock.monotonic()
         for surface, connections in list(room.surfaces.items()):
             cache = room.cache.setdefault(surface, {})
             fresh = []
@@ -511,7 +510,7 @@ class Hub:
         def wake() -> None:
             room.wake_due = False
             self.changed(room)
-        asyncio.get_running_loop().call_later(delay, wake)
+        self.clock.call_later(delay, wake)
 
     def _personal(self, surface: str, scene: Scene, connection: Connection, fragments: list[Fragment]) -> str:
         """This viewer's fragments among `fragments` that differ from what it holds."""

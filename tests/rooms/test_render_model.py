@@ -20,6 +20,7 @@ from facilitator.rooms.hub import Hub, LiveRoom
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Role
 from facilitator.rooms.render import Renderer
+from tests.clock import TestClock
 
 KEY = "render-model-key"
 ORGANISATIONS = ["North", "River", "East"]
@@ -31,17 +32,8 @@ def make_hub(tmp_path) -> Hub:
                                            autoescape=True), RULES.fragments)
     # A long interval: the tests push by calling `render` themselves, and move the clock that
     # paces fragments (`Fragment.pace`) themselves.
-    hub = Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60)
-    hub.clock = Clock()
-    return hub
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+    return Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60,
+               clock=TestClock(flowing=False))
 
 
 class Room:
@@ -83,7 +75,7 @@ class Room:
 
     def later(self, seconds: float) -> None:
         """Time passes, and the fragments held back until then are pushed."""
-        self.hub.clock.now += seconds
+        self.hub.clock.advance(seconds)
         self.hub.render(self.live)
 
     def assert_everyone_holds_a_fresh_render(self, after: str) -> None:
@@ -247,7 +239,7 @@ def test_arrivals_reach_a_hall_of_phones_as_one_counts_push_per_pace_not_one_per
             reached = {c for c in room.sockets if c.outbox.qsize() > before.get(c, 0)}
             assert screen in reached, "the staff see every arrival"
             assert not reached & set(phones), "the phones were told of an arrival within their pace"
-            room.hub.clock.now += 0.5
+            room.hub.clock.advance(0.5)
 
         before = pushed()
         room.later(PACED)  # the pace is over: one push brings every phone the counts
