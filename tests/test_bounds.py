@@ -11,7 +11,7 @@ import pytest
 from facilitator.features import RULES
 from facilitator.rooms.model import Actor, CommandError, Role
 from facilitator.timers.commands import LATEST_MS
-from facilitator.timers.rules import DAY_MS, SCHEDULE_AHEAD_DAYS
+from facilitator.timers.rules.decide import DAY_MS, SCHEDULE_AHEAD_DAYS
 from tests.pure import MIN, T0, refusal, run
 
 FACILITATOR = Actor(Role.FACILITATOR)

@@ -1,11 +1,10 @@
-"""The timers feature as the room sees it: its rules, its state slice, its deadlines, its agenda-file route."""
+"""The timers feature as the room sees it: its rules, its state slice, its deadlines, its pages (the agenda-file import)."""
 
 from facilitator.rooms.feature import Deadline, Feature
 from facilitator.rooms.model import RoomState
-from facilitator.timers import agenda_file
-from facilitator.timers.fold import APPLIERS
+from facilitator.timers import pages
 from facilitator.timers.model import Agenda, agenda_of
-from facilitator.timers.rules import DECIDERS
+from facilitator.timers.rules import APPLIERS, DECIDERS
 from facilitator.timers.views import FRAGMENTS, api_view
 
 
@@ -24,6 +23,6 @@ def deadlines(state: RoomState) -> list[Deadline]:
     return waiting
 
 
-feature = Feature(name="agenda", deciders=DECIDERS, appliers=APPLIERS, init=Agenda,
+feature = Feature(name="timers", deciders=DECIDERS, appliers=APPLIERS, init=Agenda,
                   fragments=FRAGMENTS, deadlines=deadlines, view=api_view,
-                  routers=(agenda_file.router,))
+                  routers=(pages.router,))

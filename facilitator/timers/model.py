@@ -131,4 +131,4 @@ class Agenda:
 
 def agenda_of(state: RoomState) -> Agenda:
     """The agenda of a room: the one way any feature reads this slice."""
-    return state.slices["agenda"]
+    return state.slices["timers"]

@@ -11,7 +11,7 @@ from facilitator.rooms.views import Scene, duration
 from facilitator.timers.model import KINDS, Agenda, Item, agenda_of
 
 # What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
-AGENDA = frozenset({"agenda", "room"})
+AGENDA = frozenset({"timers", "room"})
 
 
 def clock(scene: Scene) -> dict:

@@ -11,7 +11,7 @@ from facilitator.rooms.views import Scene, duration
 from facilitator.timers import feature as timers_feature
 from facilitator.timers import views
 from facilitator.timers.model import Agenda, Item, agenda_of
-from facilitator.timers.rules import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
+from facilitator.timers.rules.decide import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
 from tests.pure import MIN, SEC, T0, context, refusal, run, types
 
 CODE = "ABCDEF"
@@ -933,13 +933,13 @@ def test_discipline_before_anything_ran():
 
 def test_the_state_api_shows_plan_against_actual_per_item():
     state, a, b = _recorded_session()
-    view = RULES.views(Scene(state, frozenset()), FACILITATOR)["agenda"]
+    view = RULES.views(Scene(state, frozenset()), FACILITATOR)["timers"]
     first = view["items"][0]
     assert (first["planned_ms"], first["actual_ms"], first["overrun_ms"]) == (20 * MIN, 23 * MIN, 3 * MIN)
     assert first["phases"][0] == {"name": "Presentation", "planned_ms": 15 * MIN, "started_at": T0,
                                   "ended_at": T0 + 16 * MIN, "extended_ms": MIN, "paused_ms": MIN}
     assert view["discipline"]["on_time"] == 1 and "settings" in view
-    assert "settings" not in RULES.views(Scene(state, frozenset()), SCREEN)["agenda"]
+    assert "settings" not in RULES.views(Scene(state, frozenset()), SCREEN)["timers"]
 
 
 @pytest.mark.parametrize("ms, signed, shown", [

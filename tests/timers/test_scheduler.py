@@ -76,7 +76,7 @@ def test_a_case_runs_its_phases_by_itself_and_stays_in_overtime(server):
     assert phases[0]["at"] >= phases[0]["data"]["deadline"]
     assert phases[1]["at"] >= phases[1]["data"]["deadline"]
 
-    clock = state_of(server, room)["agenda"]["clock"]
+    clock = state_of(server, room)["timers"]["clock"]
     assert clock["active"] and clock["item_id"] == item
     assert clock["phase"] == "Questions" and clock["expired"] is True
     assert clock["deadline"] == phases[1]["data"]["deadline"]  # overtime counts on from the deadline
@@ -89,13 +89,13 @@ def test_a_scheduled_start_happens_once_and_a_cancelled_one_never(server):
 
     at = int(time.time() * 1000) + 1500
     ok(server, room, type="timer.schedule", item_id=first, at_ms=at)
-    assert state_of(server, room)["agenda"]["clock"]["scheduled"]["at"] == at
+    assert state_of(server, room)["timers"]["clock"]["scheduled"]["at"] == at
     starts = wait_for(lambda: of_type(events_of(server, room), "timer.phase_started"), timeout=4)
     assert starts and starts[0]["data"]["item_id"] == first
     assert starts[0]["at"] >= at
     time.sleep(0.5)
     assert len(of_type(events_of(server, room), "timer.phase_started")) == 1
-    state = state_of(server, room)["agenda"]["clock"]
+    state = state_of(server, room)["timers"]["clock"]
     assert state["item_id"] == first and state["scheduled"] is None
 
     at = int(time.time() * 1000) + 1500
@@ -104,7 +104,7 @@ def test_a_scheduled_start_happens_once_and_a_cancelled_one_never(server):
     time.sleep(max(0.0, at / 1000 - time.time()) + 1.0)
     events = events_of(server, room)
     assert len(of_type(events, "timer.phase_started")) == 1
-    assert state_of(server, room)["agenda"]["clock"]["item_id"] == first
+    assert state_of(server, room)["timers"]["clock"]["item_id"] == first
 
 
 # -- two processes ---------------------------------------------------------------
@@ -120,13 +120,13 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         item = add_item(a.base, room, kind="discussion", title="Two-second round", minutes=2 / 60)
         ok(a.base, room, type="timer.configure", auto_advance_phase=False)
         for node in (a, b):  # both nodes have the room loaded, so both schedule its deadline
-            assert state_of(node.base, room)["agenda"]["items"][0]["id"] == item
+            assert state_of(node.base, room)["timers"]["items"][0]["id"] == item
         seq = ok(a.base, room, type="timer.start", item_id=item)["seq"]
         started = [e for e in events_of(a.base, room) if e["seq"] == seq][0]
         deadline = started["data"]["deadline"]
 
         # B learns of the start through Redis and schedules the same deadline.
-        assert wait_for(lambda: state_of(b.base, room)["agenda"]["clock"].get("deadline") == deadline, timeout=2)
+        assert wait_for(lambda: state_of(b.base, room)["timers"]["clock"].get("deadline") == deadline, timeout=2)
         ended = wait_for(lambda: of_type(events_of(a.base, room), "timer.phase_ended"),
                          timeout=(deadline / 1000 - time.time()) + 3)
         assert ended, a.output() + b.output()
@@ -142,8 +142,8 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         states = wait_for(lambda: (lambda s: s if s[0]["seq"] == s[1]["seq"] == log[-1]["seq"] else None)(
             [state_of(node.base, room) for node in (a, b)]), timeout=2)
         assert states, "the two nodes did not converge"
-        assert states[0]["agenda"] == states[1]["agenda"]
-        assert states[0]["agenda"]["clock"]["expired"] is True
+        assert states[0]["timers"] == states[1]["timers"]
+        assert states[0]["timers"]["clock"]["expired"] is True
 
 
 # -- restart ---------------------------------------------------------------------

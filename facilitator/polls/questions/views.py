@@ -150,7 +150,7 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 # Questions are listed under their agenda item, and a case's Q&A phase focuses them.
-QUESTIONS = frozenset({"questions", "agenda", "room"})
+QUESTIONS = frozenset({"questions", "timers", "room"})
 
 FRAGMENTS = (
     Fragment("qa-ask", frozenset({"phone"}), qa_ask, reads=QUESTIONS),

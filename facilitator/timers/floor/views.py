@@ -14,7 +14,7 @@ from facilitator.timers.floor.model import FACILITATOR, Floor, floor_of
 from facilitator.timers.model import agenda_of
 
 # Who spoke is named from the roster; limits and the chair come from the agenda.
-FLOOR = frozenset({"floor", "participants", "agenda", "room"})
+FLOOR = frozenset({"floor", "participants", "timers", "room"})
 
 
 def speaker_name(scene: Scene, speaker: str) -> tuple[str, str]:

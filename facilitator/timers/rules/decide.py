@@ -1,4 +1,4 @@
-"""The pure rules of the agenda and its clock.
+"""How the agenda and its clock answer commands: the `decide` half of the rules.
 
 Time arrives with each command (`ctx.now_ms`); a running phase is a deadline.
 Deadlines are fired by the scheduler as `timer.expire` commands from the
