@@ -12,8 +12,18 @@ import httpx
 import pytest
 
 from facilitator.config import Settings
-from tests.live import (auth, close_all, cookie_for, create_room, events_of, join, open_socket, phone_of,
-                        running_server, settle)
+from tests.live import (
+    auth,
+    close_all,
+    cookie_for,
+    create_room,
+    events_of,
+    join,
+    open_socket,
+    phone_of,
+    running_server,
+    settle,
+)
 from tests.private_redis import private_redis
 from tests.processes import database_for, serving
 

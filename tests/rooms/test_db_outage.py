@@ -17,8 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from facilitator.config import Settings
 from facilitator.rooms.outage import UNAVAILABLE, is_outage
-from tests.live import (auth, command, cookie_for, create_room, events_of, flash, join, ok, open_socket,
-                        running_server)
+from tests.live import auth, command, cookie_for, create_room, events_of, flash, join, ok, open_socket, running_server
 from tests.relay import Relay
 from tests.services import postgres_or_missing
 

@@ -18,8 +18,8 @@ Then: `redact`, `describe`, `screened`, and the screening as notes and questions
 import pytest
 
 from facilitator.features import RULES
-from facilitator.polls.questions.pages import questions_csv
 from facilitator.polls.questions.model import questions_of
+from facilitator.polls.questions.pages import questions_csv
 from facilitator.rooms import privacy
 from facilitator.rooms.model import Actor, NeedsConfirmation, Role, RoomState
 from facilitator.rooms.privacy import Finding, describe, find, redact, screened

@@ -2,7 +2,8 @@
 and action plans.
 
 decide and apply with the time passed in through the Context; no I/O, no clock.
-Patient-identifier screening is tested in tests/rooms/test_privacy.py, the session record in tests/record/test_timeline.py.
+Patient-identifier screening is tested in tests/rooms/test_privacy.py, the session record in
+tests/record/test_timeline.py.
 """
 
 import pytest

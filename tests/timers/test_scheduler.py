@@ -122,7 +122,7 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         for node in (a, b):  # both nodes have the room loaded, so both schedule its deadline
             assert state_of(node.base, room)["timers"]["items"][0]["id"] == item
         seq = ok(a.base, room, type="timer.start", item_id=item)["seq"]
-        started = [e for e in events_of(a.base, room) if e["seq"] == seq][0]
+        started = next(e for e in events_of(a.base, room) if e["seq"] == seq)
         deadline = started["data"]["deadline"]
 
         # B learns of the start through Redis and schedules the same deadline.

@@ -106,7 +106,7 @@ def test_only_the_facilitator_controls_the_timer_over_the_websocket(server):
                 sock.received.clear()
                 await sock.send({**body, "id": f"{surface}-{index}"})
                 await sock.until(flash(ONLY_FACILITATOR))
-                await sock.until(lambda m, i=index: f'data-command-id="{surface}-{i}"' in m)
+                await sock.until(lambda m, i=index, s=surface: f'data-command-id="{s}-{i}"' in m)
         console = await staff(server, room, "console")
         await drain(console, 0.2)
         console.received.clear()
