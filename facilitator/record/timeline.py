@@ -51,12 +51,12 @@ def entries(scene: Scene, viewer: Actor) -> list[Entry]:
     for note in notebook_of(state).live_notes():
         found.append(Entry(note.created_at, "note", note.latest.item_id, note_view(scene, note)))
     for poll in polls_of(state).polls.values():
-        if poll.status == "closed" and (staff or poll.results_shown):
+        if poll.status == "closed" and poll.closed_at is not None and (staff or poll.results_shown):
             found.append(Entry(poll.closed_at, "poll", poll.item_id,
                                {"poll": poll_summary(scene, poll), "results": results_view(poll),
                                 "answered": len(poll.answers)}))
     for question in questions_of(state).questions.values():
-        if question.status == "answered":
+        if question.status == "answered" and question.answered_at is not None:
             found.append(Entry(question.answered_at, "question", question.item_id,
                                {"text": question.text, "votes": len(question.votes),
                                 "by": byline(question)}))

@@ -11,7 +11,7 @@ import anyio
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facilitator import db
 from facilitator.rooms.model import Draft, Event
@@ -71,7 +71,7 @@ class EventLog:
         return events
 
     def _read(self, code: str, after: int, limit: int | None) -> list[Event]:
-        query = select(db.Event).where(db.Event.room == code, db.Event.seq > after).order_by(db.Event.seq)
+        query = select(db.Event).where(db.Event.room == code, db.Event.seq > after).order_by(col(db.Event.seq))
         if limit is not None:
             query = query.limit(limit)
         with Session(self.engine) as session:
@@ -88,4 +88,4 @@ class EventLog:
 
     def _ping(self) -> None:
         with Session(self.engine) as session:
-            session.exec(text("SELECT 1"))
+            session.connection().execute(text("SELECT 1"))

@@ -1,6 +1,8 @@
 """Turn a scene into HTML fragments, once per audience, and per viewer only where needed."""
 
 from collections import Counter
+from functools import partial
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -47,7 +49,7 @@ class Renderer:
         for f in self.personal_fragments(surface) if fragments is None else fragments:
             self.work["personal"] += 1
             context = f.context(scene, viewer)
-            rendered[f.id] = scene.once(f"html:{f.id}:{context!r}", lambda f=f, c=context: self._render(f, c))
+            rendered[f.id] = scene.once(f"html:{f.id}:{context!r}", partial(self._render, f, context))
         return rendered
 
     def page_fragments(self, surface: str, scene: Scene, viewer: Actor) -> dict[str, Markup]:
@@ -58,12 +60,12 @@ class Renderer:
     def flash(self, message: str, level: str = "error") -> str:
         return self.env.get_template("fragments/flash.html").render(message=message, level=level)
 
-    def confirmation(self, unconfirmed: NeedsConfirmation | None, command: dict | None = None) -> str:
+    def confirmation(self, unconfirmed: NeedsConfirmation | None, command: dict[str, Any] | None = None) -> str:
         """What was found in a command's text, with the choice to redact it or to send it as it is;
         empty once a command went through."""
         if unconfirmed is None:
             return '<div id="confirmation"></div>'
-        resent = {key: value for key, value in command.items()
+        resent = {key: value for key, value in (command or {}).items()
                   if key not in ("id", "HEADERS", "confirm_identifiers", "redact")}
         return self.env.get_template("fragments/confirmation.html").render(
             message=unconfirmed.message, findings=unconfirmed.findings, fields=resent)

@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from facilitator.rooms.changes import EVERYONE as ALL_VIEWERS
+from facilitator.rooms.changes import PRESENCE, Viewers, participants
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.changes import EVERYONE as ALL_VIEWERS, PRESENCE, Viewers, participants
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 
 T = TypeVar("T")
@@ -65,7 +66,7 @@ def roster(scene: Scene) -> dict:
     present = sorted(scene.state.present(), key=lambda p: (p.organisation.casefold(), p.name.casefold()))
     groups = []
     for organisation, members in groupby(present, key=lambda p: p.organisation):
-        people = [{"id": p.id, "name": p.name, "job_title": p.job_title,
+        people: list[dict[str, Any]] = [{"id": p.id, "name": p.name, "job_title": p.job_title,
                    "online": p.id in scene.connected} for p in members]
         groups.append({"organisation": organisation, "people": people,
                        "online": sum(person["online"] for person in people)})

@@ -83,7 +83,7 @@ async def summary_save(request: Request, code: str, item_id: str, access: Writer
 def _plan_page(request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "",
                status: int = 200) -> Response:
     mine = actor.role is Role.PARTICIPANT
-    organisation = (room.state.participants[actor.participant_id].organisation if mine
+    organisation = (room.state.person_of(actor).organisation if mine
                     else values.get("organisation", ""))
     plans = [{"id": plan.id, "organisation": plan.organisation, "change": plan.fields["change"]}
              for plan in notebook_of(room.state).live_plans() if not mine or plan.organisation == organisation]
@@ -107,8 +107,7 @@ async def plan_form(request: Request, code: str, access: Planner, plan_id: str =
             plan = notebook_of(room.state).plans.get(plan_id)
             if plan is None or plan.deleted_at is not None:
                 raise CommandError("There is no such action plan; it may have been deleted.", status=404)
-            if actor.role is Role.PARTICIPANT and plan.organisation != room.state.participants[
-                    actor.participant_id].organisation:
+            if actor.role is Role.PARTICIPANT and plan.organisation != room.state.person_of(actor).organisation:
                 raise CommandError("You can write only your own organisation's action plan.", status=403)
             values = {**plan.fields, "organisation": plan.organisation}
     except CommandError as error:

@@ -1,6 +1,7 @@
 """The pure rules of the scribe: notes with their versions, case summaries, action plans."""
 
-from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, Role, RoomState
+from facilitator.rooms.feature import Applier, Decider
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Draft, Event, Role, RoomState
 from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
 from facilitator.scribe import commands as c
@@ -100,7 +101,7 @@ def save_summary(state: RoomState, actor: Actor, cmd: c.SaveSummary, ctx: Contex
 
 def _organisation_for(state: RoomState, actor: Actor, asked: str) -> str:
     if actor.role is Role.PARTICIPANT:
-        own = state.participants[actor.participant_id].organisation
+        own = state.person_of(actor).organisation
         if asked and asked != own:
             raise CommandError("You can write only your own organisation's action plan.", status=403)
         return own
@@ -178,8 +179,8 @@ def on_plan_deleted(state: RoomState, event: Event) -> None:
     notebook_of(state).plans[event.data["plan_id"]].deleted_at = event.at
 
 
-DECIDERS = {c.PostNote: post, c.EditNote: edit, c.DeleteNote: delete, c.ShowTicker: ticker,
+DECIDERS: dict[type[Command], Decider] = {c.PostNote: post, c.EditNote: edit, c.DeleteNote: delete, c.ShowTicker: ticker,
             c.SaveSummary: save_summary, c.SavePlan: save_plan, c.DeletePlan: delete_plan}
-APPLIERS = {"note.posted": on_posted, "note.edited": on_edited, "note.deleted": on_deleted,
+APPLIERS: dict[str, Applier] = {"note.posted": on_posted, "note.edited": on_edited, "note.deleted": on_deleted,
             "notes.ticker": on_ticker, "summary.saved": on_summary_saved, "plan.saved": on_plan_saved,
             "plan.deleted": on_plan_deleted}

@@ -6,10 +6,9 @@ from facilitator.rooms.changes import EVERYONE, NOBODY, Viewers, participants
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
-from facilitator.scribe.model import NOTE_KINDS, Note, NoteVersion, Notebook, notebook_of
+from facilitator.scribe.model import NOTE_KINDS, Note, Notebook, NoteVersion, notebook_of
 from facilitator.timers.floor.model import floor_of
 from facilitator.timers.model import agenda_of
-
 
 FEED_LENGTH = 40  # notes on a phone; the record page has them all
 TICKER_LENGTH = 3

@@ -1,4 +1,5 @@
-"""The timers feature as the room sees it: its rules, its state slice, its deadlines, its pages (the agenda-file import)."""
+"""The timers feature as the room sees it: its rules, its state slice, its deadlines, its pages
+(the agenda-file import)."""
 
 from facilitator.rooms.feature import Deadline, Feature
 from facilitator.rooms.model import RoomState
@@ -12,11 +13,11 @@ def deadlines(state: RoomState) -> list[Deadline]:
     agenda = agenda_of(state)
     waiting = []
     clock = agenda.clock
-    if clock is not None and clock.running and not clock.expired:
+    if clock is not None and clock.deadline is not None and not clock.expired:
         waiting.append(Deadline(clock.deadline, {"type": "timer.expire", "run": clock.run,
                                                  "deadline": clock.deadline,
                                                  "id": f"expire-{clock.run}-{clock.deadline}"}))
-    if agenda.scheduled_item is not None:
+    if agenda.scheduled_item is not None and agenda.scheduled_at is not None:
         waiting.append(Deadline(agenda.scheduled_at, {"type": "timer.begin", "item_id": agenda.scheduled_item,
                                                       "at": agenda.scheduled_at,
                                                       "id": f"begin-{agenda.scheduled_item}-{agenda.scheduled_at}"}))

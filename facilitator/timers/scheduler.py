@@ -70,6 +70,7 @@ class DeadlineScheduler:
 
     async def _fire(self, room: str, job_id: str, command: dict) -> None:
         self.jobs.get(room, set()).discard(job_id)
+        assert self.fire is not None  # jobs are added once started
         try:
             await self.fire(room, command)
             self.outage.worked()

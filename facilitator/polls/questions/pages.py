@@ -9,7 +9,6 @@ it held a patient identifier is left out of the file (its row says so).
 import csv
 import io
 from datetime import UTC, datetime
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
