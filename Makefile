@@ -1,15 +1,16 @@
-# Two commands on a fresh machine: `make serve` (or `make demo`) runs the app, `make test` runs every test.
+# Two commands on a fresh machine: `make serve` (or `make demo`) runs the app, `make test` runs the checks
+# (lint, format, types) and every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve demo test bench vendor-check
+.PHONY: serve demo check test bench vendor-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
 serve: $(STAMP)
@@ -18,7 +19,12 @@ serve: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/facilitator demo
 
-test: $(STAMP)
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: check
 	scripts/services
 	$(BIN)/pytest
 

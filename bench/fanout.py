@@ -18,8 +18,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator.config import Settings  # noqa: E402
-from tests.live import cookie_for, create_room, join, open_socket, running_server  # noqa: E402
+from facilitator.config import Settings
+from tests.live import cookie_for, create_room, join, open_socket, running_server
 
 
 def quantiles(samples: list[float]) -> str:
@@ -44,7 +44,7 @@ async def broadcast_latency(base: str, room: dict, phones: int, rounds: int) -> 
             started = time.perf_counter()
             await client.post(f"{base}/api/rooms/{code}/commands", json={"type": kind},
                               headers={"Authorization": f"Bearer {token}"})
-            wanted = (lambda m: marker in m) if marker else (lambda m: 'id="room-header"' in m and "Closed" not in m)
+            wanted = (lambda m, marker=marker: marker in m) if marker else (lambda m: 'id="room-header"' in m and "Closed" not in m)
             await asyncio.gather(*(s.until(wanted, timeout=10) for s in sockets))
             samples.append(time.perf_counter() - started)
     print(f"command -> all {phones} phones updated: {quantiles(samples)}")

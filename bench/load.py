@@ -168,7 +168,7 @@ class Phone:
                                               close_timeout=2, max_size=4 * 1024 * 1024, proxy=None)
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # refused, rejected at the handshake, timed out: the page retries (1006)
+            except Exception as error:  # noqa: BLE001 - refused, rejected at the handshake, timed out: the page retries (1006)
                 self.last_error = f"{type(error).__name__}: {error}"[:160]
                 w.connect_failures[type(error).__name__] += 1
                 if self.stopping:
@@ -1242,10 +1242,10 @@ def report(setup: str, runs: list[dict], raws: list[dict], args) -> None:
     say("")
     workers = "1 worker, SQLite" if setup == "sqlite" else "2 workers, PostgreSQL + Redis"
     say(f"== {setup}: {workers}; medians of {len(runs)} run(s) (raw stack: {len(raws)} run(s)) ==")
-    say("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    say("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     say("  ".join("-" * w for w in widths))
     for r in rows:
-        say("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+        say("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
     say(f"load average at the end of each run: {'; '.join(r.get('load', '?') for r in runs)}")
     codes = collections.Counter()
     for r in runs:

@@ -24,6 +24,7 @@ import itertools
 import json
 import os
 import secrets
+from typing import Annotated
 
 import uvicorn
 from fastapi import Body, FastAPI, WebSocket, WebSocketDisconnect
@@ -86,13 +87,13 @@ async def create_room() -> dict:
 
 
 @app.post("/api/rooms/{code}/join")
-async def join(code: str, body: dict = Body()) -> JSONResponse:
+async def join(code: str, body: Annotated[dict, Body()]) -> JSONResponse:
     return JSONResponse({"participant_id": secrets.token_hex(8), "token": secrets.token_urlsafe(24)},
                         status_code=201)
 
 
 @app.post("/broadcast")
-async def broadcast(body: dict = Body()) -> dict:
+async def broadcast(body: Annotated[dict, Body()]) -> dict:
     if body.get("poll_id"):
         room.poll = body["poll_id"]
     text = body["text"]

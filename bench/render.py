@@ -17,14 +17,14 @@ import jinja2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator.config import Settings  # noqa: E402
-from facilitator.features import RULES  # noqa: E402
+from facilitator.config import Settings
+from facilitator.features import RULES
 from facilitator.polls.model import polls_of
-from facilitator.rooms.model import Actor, Role  # noqa: E402
-from facilitator.rooms.render import Renderer  # noqa: E402
-from facilitator.rooms.views import Scene  # noqa: E402
+from facilitator.rooms.model import Actor, Role
+from facilitator.rooms.render import Renderer
+from facilitator.rooms.views import Scene
 from facilitator.timers.floor.model import floor_of
-from tests.pure import T0, run  # noqa: E402
+from tests.pure import T0, run
 
 ORGANISATIONS = ["St Mary's Hospital", "Northfield Clinic", "Riverside Medical Centre", "Eastgate Health",
                  "Hillcrest Rehabilitation"]

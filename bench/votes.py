@@ -24,8 +24,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from facilitator.config import Settings  # noqa: E402
-from tests.live import Socket, cookie_for, create_room, drain, fragment, has, open_socket, running_server  # noqa: E402
+from facilitator.config import Settings
+from tests.live import Socket, cookie_for, create_room, drain, fragment, has, open_socket, running_server
 
 OPTIONS = ["Discharge lounge", "Pharmacy rounds", "Transport desk", "Carers' calls"]
 COUNTED = "Your answer counted"

@@ -74,10 +74,10 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SameOriginWrites)  # added last, so it runs first: a forged request is not even read
-    app.add_exception_handler(CommandError, api.command_error_response)
-    app.add_exception_handler(RequestValidationError, api.validation_error_response)
-    app.add_exception_handler(Refused, pages.refused_page)  # a page's refusal is a page, not JSON
-    app.add_exception_handler(HTTPException, pages.page_not_found)
+    app.exception_handler(CommandError)(api.command_error_response)
+    app.exception_handler(RequestValidationError)(api.validation_error_response)
+    app.exception_handler(Refused)(pages.refused_page)  # a page's refusal is a page, not JSON
+    app.exception_handler(HTTPException)(pages.page_not_found)
     answer_database_outages(app)  # 503 and one sentence while the database is unreachable
     app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")

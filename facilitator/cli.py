@@ -5,6 +5,7 @@ import asyncio
 import os
 import socket
 import sys
+from typing import Any
 
 import segno
 import uvicorn
@@ -24,7 +25,8 @@ DEMO = {
     "type": "room.create",
     "title": "Reducing discharge delays",
     "charter": {
-        "focus": "Patients who are medically fit wait hours for transport, medicines and paperwork before they can go home.",
+        "focus": "Patients who are medically fit wait hours for transport, medicines and paperwork "
+                 "before they can go home.",
         "outcome": "15 % shorter average length of stay",
         "beneficiaries": "Nurse managers, discharge coordinators, ward pharmacists",
     },
@@ -54,7 +56,7 @@ DEMO_AGENDA = [
 
 
 # Prepared for the agenda's poll item: ranking the changes on impact and effort, then a pulse check.
-DEMO_POLLS = [
+DEMO_POLLS: list[dict[str, Any]] = [
     {"type": "poll.create", "kind": "matrix", "question": "Where does each change sit on impact and effort?",
      "options": ["Discharge checklist started on admission", "Pharmacy to-take-out medicines the day before",
                  "Daily 11:00 board round for expected discharges", "Transport booked by the ward clerk"]},

@@ -28,7 +28,7 @@ def redis_or_missing() -> str:
 
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever the failure, the service is not there
         missing(f"Redis at {REDIS_URL}")
     return REDIS_URL
 
@@ -38,7 +38,7 @@ def postgres_or_missing() -> str:
 
     try:
         psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - whatever the failure, the service is not there
         missing(f"PostgreSQL at {POSTGRES_URL}")
     return POSTGRES_URL
 

@@ -11,7 +11,7 @@ import pytest
 from facilitator.features import RULES
 from facilitator.rooms.model import CommandError
 from facilitator.timers.commands import LATEST_MS
-from facilitator.timers.rules import DAY_MS, SCHEDULE_AHEAD_DAYS
+from facilitator.timers.rules.decide import DAY_MS, SCHEDULE_AHEAD_DAYS
 from tests.pure import FACILITATOR, T0, refusal, room_with, run
 
 HUGE = 10**15  # epoch milliseconds in the year 33658

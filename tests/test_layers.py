@@ -13,6 +13,7 @@ import another feature's model module and nothing else of it. The imports are re
 """
 
 import ast
+import importlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +26,7 @@ ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitat
 BASE = ("facilitator.config", "facilitator.db", "facilitator.limits", "facilitator.logs")
 
 # The only modules of a feature that another feature may import: the slice's types and its
-# accessor (agenda_of, floor_of, polls_of, questions_of, record_of).
+# accessor (agenda_of, floor_of, polls_of, questions_of, notebook_of).
 ACCESSOR_MODULES = frozenset({
     "facilitator.timers.model",
     "facilitator.timers.floor.model",
@@ -144,3 +145,10 @@ def test_each_rule_catches_what_it_forbids():
         "facilitator.timers.floor.views imports facilitator.timers.views: another feature is read only through "
         "its model module (facilitator.timers.model)",
     ]
+
+
+def test_each_feature_is_named_after_its_package():
+    """One vocabulary: the name that keys a feature's slice, state API part and topic is its package's."""
+    for package in feature_packages():
+        feature = importlib.import_module(f"{package}.feature").feature
+        assert feature.name == package.rpartition(".")[2], package

@@ -4,7 +4,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field
 
-from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+from facilitator.rooms.model import STAFF, Command, Line, Paragraph, Role
 
 PARTICIPANTS = frozenset({Role.PARTICIPANT})
 MAX_OPTIONS = 12
@@ -36,8 +36,8 @@ def _number(value: Any) -> Any:
     return int(value) if isinstance(value, str) and value.strip().isdecimal() else value
 
 
-Options = Annotated[list[line(120, min_length=1)], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)]
-PollId = line(40, min_length=1)
+Options = Annotated[list[Annotated[Line, Field(min_length=1, max_length=120)]], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)]
+PollId = Annotated[Line, Field(min_length=1, max_length=40)]
 # An option's index, a rating, a place on impact or effort. The rules check it against the
 # poll and say what is wrong in the poll's own terms; this bound only keeps absurd numbers out.
 SmallNumber = Annotated[int, Field(ge=-100, le=100)]
@@ -48,14 +48,14 @@ Picks = Annotated[Annotated[list[SmallNumber], Field(max_length=MAX_OPTIONS)] | 
 class PollFields(Command):
     """What a poll asks and how its results are shown; unset fields keep their value on update."""
 
-    question: line(200, min_length=1) | None = None
+    question: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
     options: Options | None = None
     max_choices: Annotated[Annotated[int, Field(ge=0, le=MAX_OPTIONS)] | None, BeforeValidator(_blank_as_none)] = None
     scale_max: Annotated[Literal[5, 10] | None, BeforeValidator(_number)] = None
-    low_label: line(40) | None = None
-    high_label: line(40) | None = None
+    low_label: Annotated[Line, Field(max_length=40)] | None = None
+    high_label: Annotated[Line, Field(max_length=40)] | None = None
     # Left out: the agenda item running when the poll is created; NO_ITEM: none.
-    item_id: Annotated[line(40) | None, BeforeValidator(_blank_as_none)] = None
+    item_id: Annotated[Annotated[Line, Field(max_length=40)] | None, BeforeValidator(_blank_as_none)] = None
     visibility: Visibility | None = None
 
 
@@ -65,7 +65,7 @@ class CreatePoll(PollFields):
     action: ClassVar[str] = "create polls"
 
     kind: Kind
-    question: line(200, min_length=1)
+    question: Annotated[Line, Field(min_length=1, max_length=200)]
     open: bool = False
 
 
@@ -155,8 +155,8 @@ class AnswerPoll(PollAction):
     choice: SmallNumber | None = None  # single choice: option index
     choices: Picks = None  # multiple choice: option indexes
     value: SmallNumber | None = None  # rating scale
-    words: Annotated[Annotated[list[line(40)], Field(max_length=3)] | None, BeforeValidator(_listed)] = None
-    text: paragraph(500) | None = None
+    words: Annotated[Annotated[list[Annotated[Line, Field(max_length=40)]], Field(max_length=3)] | None, BeforeValidator(_listed)] = None
+    text: Annotated[Paragraph, Field(max_length=500)] | None = None
     order: Picks = None  # ranking: option indexes, best first
     impact: Picks = None  # matrix: per option, 1..5
     effort: Picks = None

@@ -4,7 +4,8 @@ from dataclasses import replace
 
 from facilitator.polls import commands as c
 from facilitator.polls.model import KINDS, MATRIX_SCALE, WITH_OPTIONS, Answer, Poll, polls_of
-from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
+from facilitator.rooms.feature import Applier, Decider
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Draft, Event, RoomState
 from facilitator.rooms.secrets import derive
 from facilitator.timers.model import agenda_of
 
@@ -274,9 +275,9 @@ def on_answered(state: RoomState, event: Event) -> None:
     poll.answers[event.data["voter"]] = Answer(event.data["value"], event.at)
 
 
-DECIDERS = {c.CreatePoll: create, c.UpdatePoll: update, c.OpenPoll: open_poll, c.ClosePoll: close,
+DECIDERS: dict[type[Command], Decider] = {c.CreatePoll: create, c.UpdatePoll: update, c.OpenPoll: open_poll, c.ClosePoll: close,
             c.ResetPoll: reset, c.DuplicatePoll: duplicate, c.DeletePoll: delete, c.RevealResults: reveal,
             c.ShowPoll: show, c.AddSurvey: survey, c.AnswerPoll: answer}
-APPLIERS = {"poll.created": on_created, "poll.updated": on_updated, "poll.opened": on_opened,
+APPLIERS: dict[str, Applier] = {"poll.created": on_created, "poll.updated": on_updated, "poll.opened": on_opened,
             "poll.closed": on_closed, "poll.reset": on_reset, "poll.deleted": on_deleted,
             "poll.revealed": on_revealed, "poll.screened": on_screened, "poll.answered": on_answered}

@@ -16,7 +16,7 @@ from facilitator.timers.model import agenda_of
 
 STATUS = {"draft": "Draft", "open": "Voting open", "closed": "Closed"}
 # "37 of 52 answered" counts the people present; titles come from the agenda.
-POLLS = frozenset({"polls", "participants", "agenda", "room"})
+POLLS = frozenset({"polls", "participants", "timers", "room"})
 
 
 def answered(scene: Scene, poll: Poll) -> dict:
@@ -140,9 +140,9 @@ def _plain(results: dict) -> dict:
 
 
 FRAGMENTS = (
-    Fragment("poll-new", frozenset({"console"}), poll_new, reads=frozenset({"agenda", "room"})),
+    Fragment("poll-new", frozenset({"console"}), poll_new, reads=frozenset({"timers", "room"})),
     Fragment("polls-console", frozenset({"console"}), polls_console, reads=POLLS),
     Fragment("poll-screen", frozenset({"screen"}), poll_screen, reads=POLLS),
     Fragment("my-polls", frozenset({"phone"}), my_polls, per_viewer=True,
-             reads=frozenset({"polls", "agenda", "room"}), touches=_voter),
+             reads=frozenset({"polls", "timers", "room"}), touches=_voter),
 )

@@ -10,7 +10,7 @@ from facilitator.polls.views import results_view
 from facilitator.polls.views import summary as poll_summary
 from facilitator.rooms.model import Actor, Role
 from facilitator.rooms.views import Scene, duration
-from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
+from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, notebook_of
 from facilitator.scribe.views import note_view, organisations, tag_counts
 from facilitator.timers.floor.model import floor_of
 from facilitator.timers.floor.views import speaker_name
@@ -48,15 +48,15 @@ def entries(scene: Scene, viewer: Actor) -> list[Entry]:
                                                                     "organisation": item.organisation,
                                                                     "actual": duration(item.actual_ms or 0)
                                                                     if item.actual_ms is not None else ""}))
-    for note in record_of(state).live_notes():
+    for note in notebook_of(state).live_notes():
         found.append(Entry(note.created_at, "note", note.latest.item_id, note_view(scene, note)))
     for poll in polls_of(state).polls.values():
-        if poll.status == "closed" and (staff or poll.results_shown):
+        if poll.status == "closed" and poll.closed_at is not None and (staff or poll.results_shown):
             found.append(Entry(poll.closed_at, "poll", poll.item_id,
                                {"poll": poll_summary(scene, poll), "results": results_view(poll),
                                 "answered": len(poll.answers)}))
     for question in questions_of(state).questions.values():
-        if question.status == "answered":
+        if question.status == "answered" and question.answered_at is not None:
             found.append(Entry(question.answered_at, "question", question.item_id,
                                {"text": question.text, "votes": len(question.votes),
                                 "by": byline(question)}))
@@ -83,18 +83,18 @@ def timeline(scene: Scene, viewer: Actor, filters: Filters) -> list[Entry]:
 def page_context(scene: Scene, viewer: Actor, filters: Filters) -> dict:
     """Everything the record page prints: the timeline, the filters, summaries and action plans."""
     state = scene.state
-    record = record_of(state)
+    notebook = notebook_of(state)
     items = [{"id": item.id, "title": item.title} for item in agenda_of(state).ordered()]
     titles = {item["id"]: item["title"] for item in items}
     summaries = [{"item_id": item_id, "title": titles.get(item_id, ""),
                   "fields": [(SUMMARY_FIELDS[key], value) for key, value in summary.fields.items() if value]}
-                 for item_id, summary in record.summaries.items()
+                 for item_id, summary in notebook.summaries.items()
                  if not filters.notes_only and (not filters.item or item_id == filters.item)]
     plans = [] if filters.notes_only or filters.item else [
         {"organisation": name, "plans": [[(PLAN_FIELDS[key], value) for key, value in plan.fields.items() if value]
-                                         for plan in record.live_plans() if plan.organisation == name]}
+                                         for plan in notebook.live_plans() if plan.organisation == name]}
         for name in organisations(scene)]
     return {"room": state, "entries": timeline(scene, viewer, filters), "filters": filters, "items": items,
-            "titles": titles, "tags": sorted(tag_counts(record).items(), key=lambda pair: (-pair[1], pair[0])),
+            "titles": titles, "tags": sorted(tag_counts(notebook).items(), key=lambda pair: (-pair[1], pair[0])),
             "kinds": {key: label for key, (label, _) in NOTE_KINDS.items()}, "summaries": summaries,
             "plans": plans}

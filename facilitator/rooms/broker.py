@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import redis.asyncio as redis
+from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
@@ -60,7 +61,7 @@ class MemoryBroker:
     def __init__(self) -> None:
         self.handlers: dict[str, Handler] = {}
         self.presence: dict[str, dict[str, list[str]]] = {}
-        self.on_resync = None
+        self.on_resync: Callable[[], Awaitable[None]] | None = None
         self.outbox = Outbox(self.publish)
 
     async def start(self) -> None: ...
@@ -110,12 +111,12 @@ class RedisBroker:
         self.subscriber = redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
                                          retry=Retry(NoBackoff(), 0), health_check_interval=15)
         self.handlers: dict[str, Handler] = {}
-        self.on_resync = None
+        self.on_resync: Callable[[], Awaitable[None]] | None = None
         self.outbox = Outbox(self.publish)
         self.subscription = Outage(log, "The Redis subscription",
                                    "reconnecting, then reading what was missed from the log")
         self._reader: asyncio.Task | None = None
-        self._pubsub = None
+        self._pubsub: PubSub | None = None
         self._resubscribe = False
 
     async def start(self) -> None:
@@ -173,10 +174,10 @@ class RedisBroker:
     async def get_presence(self, topic: str) -> dict[str, list[str]]:
         async with asyncio.timeout(self.timeout):
             raw = await self.client.hgetall(_presence_key(topic))
-            nodes = [node.decode() for node in raw]
+            nodes = [node.decode() if isinstance(node, bytes) else node for node in raw]
             alive = await self.client.mget([_node_key(node) for node in nodes]) if nodes else []
         return {node: json.loads(value)["members"]
-                for node, value, live in zip(nodes, raw.values(), alive) if live is not None}
+                for node, value, live in zip(nodes, raw.values(), alive, strict=True) if live is not None}
 
     async def heartbeat(self, node: str) -> None:
         async with asyncio.timeout(self.timeout):
@@ -211,16 +212,17 @@ class RedisBroker:
         self._resubscribe = False
         if self._pubsub is not None:
             await self._pubsub.aclose()  # give the broken connection back to the pool
-        self._pubsub = self.subscriber.pubsub(ignore_subscribe_messages=True)
+        self._pubsub = pubsub = self.subscriber.pubsub(ignore_subscribe_messages=True)
         if self.handlers:
-            await self._pubsub.subscribe(*(_channel(t) for t in self.handlers))
+            await pubsub.subscribe(*(_channel(t) for t in self.handlers))
 
     async def _read(self) -> None:
-        while not self._resubscribe:
-            if not self._pubsub.subscribed:
+        pubsub = self._pubsub  # made by _connect
+        while pubsub is not None and not self._resubscribe:
+            if not pubsub.subscribed:
                 await asyncio.sleep(0.05)
                 continue
-            message = await self._pubsub.get_message(timeout=1.0)
+            message = await pubsub.get_message(timeout=1.0)
             if message is None or message["type"] != "message":
                 continue
             topic = message["channel"].decode().removeprefix("facilitator:")

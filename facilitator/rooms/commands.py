@@ -1,13 +1,13 @@
 """The room's own commands: create, join, lock, remove, end and rotate links."""
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+from facilitator.rooms.model import STAFF, Command, Line, Paragraph, Role
 
-Name = line(60, min_length=1)
-Organisation = line(80, min_length=1)
+Name = Annotated[Line, Field(min_length=1, max_length=60)]
+Organisation = Annotated[Line, Field(min_length=1, max_length=80)]
 
 
 class CharterFields(BaseModel):
@@ -15,9 +15,9 @@ class CharterFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    focus: paragraph(300) = ""
-    outcome: paragraph(200) = ""
-    beneficiaries: paragraph(200) = ""
+    focus: Annotated[Paragraph, Field(max_length=300)] = ""
+    outcome: Annotated[Paragraph, Field(max_length=200)] = ""
+    beneficiaries: Annotated[Paragraph, Field(max_length=200)] = ""
 
 
 class CreateRoom(Command):
@@ -25,9 +25,9 @@ class CreateRoom(Command):
     roles: ClassVar = frozenset({Role.VISITOR})
     action: ClassVar[str] = "create an exchange"
 
-    title: line(120, min_length=1)
+    title: Annotated[Line, Field(min_length=1, max_length=120)]
     charter: CharterFields = CharterFields()
-    confidentiality: paragraph(2000, min_length=1)
+    confidentiality: Annotated[Paragraph, Field(min_length=1, max_length=2000)]
     organisations: list[Organisation] = Field(default_factory=list, max_length=12)
 
 
@@ -36,9 +36,9 @@ class UpdateRoom(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "edit the exchange"
 
-    title: line(120, min_length=1) | None = None
+    title: Annotated[Line, Field(min_length=1, max_length=120)] | None = None
     charter: CharterFields | None = None
-    confidentiality: paragraph(2000, min_length=1) | None = None
+    confidentiality: Annotated[Paragraph, Field(min_length=1, max_length=2000)] | None = None
     organisations: list[Organisation] | None = Field(default=None, max_length=12)
 
 
@@ -49,7 +49,7 @@ class JoinRoom(Command):
 
     name: Name
     organisation: Organisation
-    job_title: line(80) = ""
+    job_title: Annotated[Line, Field(max_length=80)] = ""
     accept_confidentiality: bool = False
 
 
@@ -58,7 +58,7 @@ class RemoveParticipant(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "remove a participant"
 
-    participant_id: line(40, min_length=1)
+    participant_id: Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class LockRoom(Command):

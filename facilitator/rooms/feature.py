@@ -6,7 +6,7 @@ with `apply`. Both are pure: the same state, command and context always give
 the same decision.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -178,9 +178,7 @@ class Rules:
         if state.ended and not command.allowed_after_end:
             raise CommandError("This exchange has ended; its record is read-only.", status=409)
         if actor.role is Role.PARTICIPANT:
-            participant = state.participants.get(actor.participant_id or "")
-            if participant is None or participant.removed:
-                raise CommandError("You are no longer part of this exchange.", status=403)
+            state.person_of(actor)
         return self.deciders[type(command)](state, actor, command, ctx)
 
     def apply(self, state: RoomState, event: Event) -> RoomState:
@@ -214,7 +212,7 @@ def _describe(error: ValidationError) -> str:
     return describe_errors(error.errors())
 
 
-def describe_errors(errors: list[dict]) -> str:
+def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     """The first of pydantic's (or FastAPI's) validation errors, as a sentence for a person."""
     first = errors[0]
     if first["type"] == "json_invalid":

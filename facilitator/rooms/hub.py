@@ -339,7 +339,7 @@ class Hub:
         """After the state changed: schedule its deadlines, and a push."""
         try:
             self.alarms.sync(room.code, self.rules.deadlines(room.state))
-        except Exception:  # noqa: BLE001 - the events are in the log already
+        except Exception:
             # Failing here would answer an accepted command with an error, and every later
             # command of the room too; the room carries on without that deadline.
             log.exception("deadlines of room %s could not be scheduled", room.code)
@@ -468,7 +468,8 @@ class Hub:
                         cache[fragment.id] = html
                         fresh.append(html)
             shared = "".join(fresh)
-            for_all, for_some = [], {}
+            for_all: list[Fragment] = []
+            for_some: dict[Connection, list[Fragment]] = {}
             for fragment in self.renderer.personal_fragments(surface):
                 if changes.dirty(fragment):
                     audience = changes.audiences[fragment.id]
@@ -566,7 +567,7 @@ class Hub:
             return EVERYONE
         try:
             return fragment.touches(state, event)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("fragment %s could not tell whom %s concerns", fragment.id, event.type)
             return EVERYONE
 

@@ -17,7 +17,7 @@ import anyio
 from sqlalchemy import insert, select as select_rows, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facilitator import db
 from facilitator.rooms.model import Draft, Event
@@ -142,7 +142,7 @@ class EventLog:
         return connection, missed
 
     def _read(self, code: str, after: int, limit: int | None) -> list[Event]:
-        query = select(db.Event).where(db.Event.room == code, db.Event.seq > after).order_by(db.Event.seq)
+        query = select(db.Event).where(db.Event.room == code, db.Event.seq > after).order_by(col(db.Event.seq))
         if limit is not None:
             query = query.limit(limit)
         with Session(self.engine) as session:
@@ -158,4 +158,4 @@ class EventLog:
 
     def _ping(self) -> None:
         with Session(self.engine) as session:
-            session.exec(text("SELECT 1"))
+            session.connection().execute(text("SELECT 1"))

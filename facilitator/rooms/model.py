@@ -5,11 +5,12 @@ The only facts from the outside world, the time and a fresh random nonce,
 arrive in a `Context` with each command.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from facilitator.rooms.secrets import keyed_hash
 
@@ -195,6 +196,13 @@ class RoomState:
         """Participants who joined and were not removed, in joining order."""
         return [p for p in self.participants.values() if not p.removed]
 
+    def person_of(self, actor: Actor) -> Participant:
+        """The participant who acts, or a refusal for an actor who is not (or no longer) one."""
+        participant = self.participants.get(actor.participant_id or "")
+        if participant is None or participant.removed:
+            raise CommandError("You are no longer part of this exchange.", status=403)
+        return participant
+
 
 def _clean_line(value: str) -> str:
     # Control characters and runs of spaces never belong in a name or a title.
@@ -206,13 +214,11 @@ def _clean_text(value: str) -> str:
     return "\n".join(line.rstrip() for line in kept.strip().splitlines())
 
 
-def line(max_length: int, min_length: int = 0) -> Any:
-    """A one-line text field: cleaned of control characters, then length-checked."""
-    return Annotated[str, BeforeValidator(lambda v: _clean_line(v) if isinstance(v, str) else v),
-                     StringConstraints(min_length=min_length, max_length=max_length)]
+def _cleaned(clean: Callable[[str], str]) -> BeforeValidator:
+    return BeforeValidator(lambda value: clean(value) if isinstance(value, str) else value)
 
 
-def paragraph(max_length: int, min_length: int = 0) -> Any:
-    """A multi-line text field: line breaks kept, other control characters dropped."""
-    return Annotated[str, BeforeValidator(lambda v: _clean_text(v) if isinstance(v, str) else v),
-                     StringConstraints(min_length=min_length, max_length=max_length)]
+# Text fields, given their lengths where they are used: `Annotated[Line, Field(max_length=80)]`.
+# The length is checked after cleaning, so what is stored is what was measured.
+Line = Annotated[str, _cleaned(_clean_line)]  # one line: control characters and runs of spaces dropped
+Paragraph = Annotated[str, _cleaned(_clean_text)]  # line breaks kept, other control characters dropped

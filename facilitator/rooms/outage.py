@@ -94,7 +94,7 @@ class DatabaseOutage:
 def answer_database_outages(app: FastAPI) -> None:
     app.state.database_outage = DatabaseOutage()
     for error_type in (DBAPIError, PoolTimeout):
-        app.add_exception_handler(error_type, database_unavailable)
+        app.exception_handler(error_type)(database_unavailable)
 
 
 def note_outage(connection: HTTPConnection, error: BaseException) -> bool:

@@ -90,7 +90,7 @@ async def create_from_form(
         return page(request, "home.html", status=error.status, error=error.message, form=form,
                     rooms=await _my_rooms(request), admin=bool(request.app.state.settings.facilitator_admin_token))
     secrets = result.reply["links"]
-    response = page(request, "created.html", code=code, title=command.title,
+    response = page(request, "created.html", code=code, title=result.events[0].data["title"],
                     links=links(base_url(request), code, secrets))
     identity_of(request).remember(response, code, Role.FACILITATOR, secrets["facilitator"])
     return response

@@ -80,8 +80,8 @@ def _plausible(kind: str, text: str) -> bool:
         # three groups do (555 123 4567), so that plain figures and year ranges are left alone.
         return 9 <= len(digits) <= 15 and (text.startswith(("+", "0", "(")) or groups >= 3)
     if kind == "birth" and not re.match(r"(?i)\s*(?:DOB|D\.O\.B|date|born)", text):
-        year = int(re.search(r"(?:19|20)\d{2}", text).group())
-        return year <= LATEST_BIRTH_YEAR
+        year = re.search(r"(?:19|20)\d{2}", text)  # every date pattern holds one
+        return year is not None and int(year.group()) <= LATEST_BIRTH_YEAR
     return True
 
 

@@ -98,12 +98,12 @@ class Renderer:
     def flash(self, message: str, level: str = "error") -> str:
         return self.env.get_template("fragments/flash.html").render(message=message, level=level)
 
-    def confirmation(self, unconfirmed: NeedsConfirmation | None, command: dict | None = None) -> str:
+    def confirmation(self, unconfirmed: NeedsConfirmation | None, command: dict[str, Any] | None = None) -> str:
         """What was found in a command's text, with the choice to redact it or to send it as it is;
         empty once a command went through."""
         if unconfirmed is None:
             return '<div id="confirmation"></div>'
-        resent = {key: value for key, value in command.items()
+        resent = {key: value for key, value in (command or {}).items()
                   if key not in ("id", "HEADERS", "confirm_identifiers", "redact")}
         return self.env.get_template("fragments/confirmation.html").render(
             message=unconfirmed.message, findings=unconfirmed.findings, fields=resent)

@@ -49,11 +49,9 @@ def join(state: RoomState, actor: Actor, cmd: c.JoinRoom, ctx: Context) -> Decis
     if len(state.participants) >= ctx.capacity and len(state.present()) >= ctx.capacity:
         raise CommandError(f"This exchange is full: it takes {ctx.capacity:,} people. "
                            "Please tell the facilitator.", status=403)
-    organisation = cmd.organisation
-    if state.organisations:
-        organisation = _match(state.organisations, cmd.organisation)
-        if organisation is None:
-            raise CommandError("Please choose your organisation from the list.")
+    organisation = _match(state.organisations, cmd.organisation) if state.organisations else cmd.organisation
+    if organisation is None:
+        raise CommandError("Please choose your organisation from the list.")
     participant_id = derive(ctx.nonce, "participant")[:16]
     data = {"participant_id": participant_id, "name": cmd.name,
             "organisation": organisation, "job_title": cmd.job_title}

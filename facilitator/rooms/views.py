@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import NamedTuple, TypeVar
 
+from facilitator.rooms.changes import EVERYONE as ALL_VIEWERS
+from facilitator.rooms.changes import PRESENCE, Viewers, participants
 from facilitator.rooms.feature import Fragment
-from facilitator.rooms.changes import EVERYONE as ALL_VIEWERS, PRESENCE, Viewers, participants
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 
 T = TypeVar("T")

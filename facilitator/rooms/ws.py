@@ -100,7 +100,7 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
         connection.push(hub.renderer.confirmation(unconfirmed, raw) + ack(command_id, accepted=False))
     except CommandError as error:
         connection.push(hub.renderer.flash(error.message) + ack(command_id, accepted=False))
-    except Exception as error:  # noqa: BLE001 - a fault with one message must not drop the socket or the room
+    except Exception as error:
         if note_outage(connection.websocket, error):  # said once in the log, and to this client
             connection.push(hub.renderer.flash(UNAVAILABLE) + ack(command_id, accepted=False))
             return
@@ -113,7 +113,8 @@ def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:
     """A replaced secret link is shown to the facilitator who asked for it, and to nobody else."""
     if "links" not in reply:
         return ""
-    base = f"{'https' if connection.websocket.url.scheme == 'wss' else 'http'}://{connection.websocket.headers.get('host', '')}"
+    scheme = "https" if connection.websocket.url.scheme == "wss" else "http"
+    base = f"{scheme}://{connection.websocket.headers.get('host', '')}"
     made = links(settings_of(connection.websocket).public_url or base, connection.room, reply["links"])
     shown = "; ".join(f"new {surface} link: {url}" for surface, url in made.items() if surface != "join")
     return hub.renderer.flash(shown[:1].upper() + shown[1:], "notice")  # not capitalize(): keys are case-sensitive

@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from facilitator.rooms.model import STAFF, WRITERS, Command, Role, line, paragraph
+from facilitator.rooms.model import STAFF, WRITERS, Command, Line, Paragraph, Role
 from facilitator.rooms.privacy import Sensitive
 
 NOTE_LENGTH = 1000
@@ -37,20 +37,20 @@ class PostNote(Sensitive):
     roles: ClassVar = WRITERS
     action: ClassVar[str] = "write notes"
 
-    text: paragraph(NOTE_LENGTH, min_length=1)
+    text: Annotated[Paragraph, Field(min_length=1, max_length=NOTE_LENGTH)]
     kind: Kind = "insight"
-    tags: Tags = []
+    tags: Tags = Field(default_factory=list)
     # Left empty: the agenda item running and the person holding the floor (for an edit: the
     # note's own, unchanged). "none": no link.
-    item_id: line(40) = ""
-    speaker_id: line(40) = ""
+    item_id: Annotated[Line, Field(max_length=40)] = ""
+    speaker_id: Annotated[Line, Field(max_length=40)] = ""
 
 
 class EditNote(PostNote):
     type: ClassVar[str] = "note.edit"
     action: ClassVar[str] = "edit notes"
 
-    note_id: line(40, min_length=1)
+    note_id: Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class DeleteNote(Command):
@@ -58,7 +58,7 @@ class DeleteNote(Command):
     roles: ClassVar = WRITERS
     action: ClassVar[str] = "delete notes"
 
-    note_id: line(40, min_length=1)
+    note_id: Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class ShowTicker(Command):
@@ -74,13 +74,13 @@ class SaveSummary(Command):
     roles: ClassVar = WRITERS
     action: ClassVar[str] = "write case summaries"
 
-    item_id: line(40, min_length=1)
-    problem: paragraph(2000) = ""
-    intervention: paragraph(2000) = ""
-    baseline: paragraph(500) = ""
-    result: paragraph(500) = ""
-    tips: paragraph(2000) = ""
-    barriers: paragraph(2000) = ""
+    item_id: Annotated[Line, Field(min_length=1, max_length=40)]
+    problem: Annotated[Paragraph, Field(max_length=2000)] = ""
+    intervention: Annotated[Paragraph, Field(max_length=2000)] = ""
+    baseline: Annotated[Paragraph, Field(max_length=500)] = ""
+    result: Annotated[Paragraph, Field(max_length=500)] = ""
+    tips: Annotated[Paragraph, Field(max_length=2000)] = ""
+    barriers: Annotated[Paragraph, Field(max_length=2000)] = ""
 
 
 class SavePlan(Command):
@@ -88,18 +88,18 @@ class SavePlan(Command):
     roles: ClassVar = WRITERS | {Role.PARTICIPANT}
     action: ClassVar[str] = "write action plans"
 
-    plan_id: line(40) = ""  # empty: a new plan
-    organisation: line(80) = ""  # a participant's plan is always their own organisation's
-    gap: paragraph(2000) = ""
-    change: paragraph(1000, min_length=1)
+    plan_id: Annotated[Line, Field(max_length=40)] = ""  # empty: a new plan
+    organisation: Annotated[Line, Field(max_length=80)] = ""  # a participant's plan is always their own organisation's
+    gap: Annotated[Paragraph, Field(max_length=2000)] = ""
+    change: Annotated[Paragraph, Field(min_length=1, max_length=1000)]
     impact: Level = ""
     effort: Level = ""
-    owner: line(120) = ""
-    sponsor: line(120) = ""
-    milestone_30: paragraph(1000) = ""
-    milestone_90: paragraph(1000) = ""
-    milestone_12: paragraph(1000) = ""
-    monitoring: paragraph(1000) = ""
+    owner: Annotated[Line, Field(max_length=120)] = ""
+    sponsor: Annotated[Line, Field(max_length=120)] = ""
+    milestone_30: Annotated[Paragraph, Field(max_length=1000)] = ""
+    milestone_90: Annotated[Paragraph, Field(max_length=1000)] = ""
+    milestone_12: Annotated[Paragraph, Field(max_length=1000)] = ""
+    monitoring: Annotated[Paragraph, Field(max_length=1000)] = ""
 
 
 class DeletePlan(Command):
@@ -107,4 +107,4 @@ class DeletePlan(Command):
     roles: ClassVar = WRITERS | {Role.PARTICIPANT}
     action: ClassVar[str] = "delete action plans"
 
-    plan_id: line(40, min_length=1)
+    plan_id: Annotated[Line, Field(min_length=1, max_length=40)]

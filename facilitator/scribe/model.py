@@ -84,7 +84,7 @@ class ActionPlan:
 
 
 @dataclass
-class Record:
+class Notebook:
     notes: dict[str, Note] = field(default_factory=dict)  # in the order posted
     summaries: dict[str, Summary] = field(default_factory=dict)  # by agenda item
     plans: dict[str, ActionPlan] = field(default_factory=dict)
@@ -97,6 +97,6 @@ class Record:
         return [plan for plan in self.plans.values() if plan.deleted_at is None]
 
 
-def record_of(state: RoomState) -> Record:
-    """The scribe's record (notes, summaries, plans) of a room: the one way any feature reads this slice."""
-    return state.slices["record"]
+def notebook_of(state: RoomState) -> Notebook:
+    """The scribe's notebook (notes, summaries, plans) of a room: the one way any feature reads this slice."""
+    return state.slices["scribe"]

@@ -16,7 +16,7 @@ from facilitator.rooms.pages import page, refused_page
 from facilitator.rooms.views import Scene
 from facilitator.rooms.web import hub_of
 from facilitator.scribe import commands as c
-from facilitator.scribe.model import LEVELS, PLAN_FIELDS, SUMMARY_FIELDS, record_of
+from facilitator.scribe.model import LEVELS, PLAN_FIELDS, SUMMARY_FIELDS, notebook_of
 from facilitator.scribe.views import organisations
 from facilitator.timers.model import Item, agenda_of
 
@@ -35,7 +35,7 @@ Planner = Annotated[Access, Depends(require(
 
 def prefill(room: LiveRoom, item_id: str) -> dict[str, str]:
     """A summary not yet written starts from the case's notes, by kind."""
-    notes = [note.latest for note in record_of(room.state).live_notes() if note.latest.item_id == item_id]
+    notes = [note.latest for note in notebook_of(room.state).live_notes() if note.latest.item_id == item_id]
     return {field: "\n".join(f"- {n.text}" for n in notes if n.kind == kind) for field, kind in SUMMARY_PREFILL.items()}
 
 
@@ -53,7 +53,7 @@ async def summary_form(request: Request, code: str, item_id: str, access: Writer
         item = _agenda_item(room, item_id)
     except CommandError as error:
         return refused_page(request, error)
-    saved = record_of(room.state).summaries.get(item_id)
+    saved = notebook_of(room.state).summaries.get(item_id)
     values = saved.fields if saved else prefill(room, item_id)
     return page(request, "summary.html", room=room.state, item=item, fields=SUMMARY_FIELDS, values=values,
                 revisions=len(saved.revisions) if saved else 0, error="")
@@ -72,7 +72,7 @@ async def summary_save(request: Request, code: str, item_id: str, access: Writer
         command = rules_of(request).parse({"type": c.SaveSummary.type, "item_id": item_id, **values})
         await hub_of(request).execute(room.code, access.actor, command)
     except CommandError as error:
-        saved = record_of(room.state).summaries.get(item_id)
+        saved = notebook_of(room.state).summaries.get(item_id)
         return page(request, "summary.html", status=error.status, room=room.state, item=item, fields=SUMMARY_FIELDS,
                     values=values, revisions=len(saved.revisions) if saved else 0, error=error.message)
     return RedirectResponse(f"/r/{room.code}/scribe", status_code=303)
@@ -83,10 +83,10 @@ async def summary_save(request: Request, code: str, item_id: str, access: Writer
 def _plan_page(request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "",
                status: int = 200) -> Response:
     mine = actor.role is Role.PARTICIPANT
-    organisation = (room.state.participants[actor.participant_id].organisation if mine
+    organisation = (room.state.person_of(actor).organisation if mine
                     else values.get("organisation", ""))
     plans = [{"id": plan.id, "organisation": plan.organisation, "change": plan.fields["change"]}
-             for plan in record_of(room.state).live_plans() if not mine or plan.organisation == organisation]
+             for plan in notebook_of(room.state).live_plans() if not mine or plan.organisation == organisation]
     back = f"/r/{room.code}" if mine else f"/r/{room.code}/scribe"
     return page(request, "plan.html", status=status, room=room.state, fields=PLAN_FIELDS, levels=LEVELS,
                 values=values, plan_id=plan_id, plans=plans, mine=mine, organisation=organisation,
@@ -104,11 +104,10 @@ async def plan_form(request: Request, code: str, access: Planner, plan_id: str =
     try:
         values = {"organisation": organisation}
         if plan_id:
-            plan = record_of(room.state).plans.get(plan_id)
+            plan = notebook_of(room.state).plans.get(plan_id)
             if plan is None or plan.deleted_at is not None:
                 raise CommandError("There is no such action plan; it may have been deleted.", status=404)
-            if actor.role is Role.PARTICIPANT and plan.organisation != room.state.participants[
-                    actor.participant_id].organisation:
+            if actor.role is Role.PARTICIPANT and plan.organisation != room.state.person_of(actor).organisation:
                 raise CommandError("You can write only your own organisation's action plan.", status=403)
             values = {**plan.fields, "organisation": plan.organisation}
     except CommandError as error:

@@ -1,10 +1,11 @@
 """The pure rules of the scribe: notes with their versions, case summaries, action plans."""
 
-from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, Role, RoomState
+from facilitator.rooms.feature import Applier, Decider
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Draft, Event, Role, RoomState
 from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
 from facilitator.scribe import commands as c
-from facilitator.scribe.model import ActionPlan, Note, NoteVersion, Revision, Summary, record_of
+from facilitator.scribe.model import ActionPlan, Note, NoteVersion, Revision, Summary, notebook_of
 from facilitator.timers.floor.model import floor_of
 from facilitator.timers.model import agenda_of
 
@@ -50,7 +51,7 @@ def _version(state: RoomState, actor: Actor, cmd: c.PostNote, kept: NoteVersion 
 
 
 def post(state: RoomState, actor: Actor, cmd: c.PostNote, ctx: Context) -> Decision:
-    if len(record_of(state).notes) >= MAX_NOTES:
+    if len(notebook_of(state).notes) >= MAX_NOTES:
         raise CommandError("This exchange has taken all the notes it can.", status=409)
     note_id = derive(ctx.nonce, "note")[:10]
     return Decision([Draft("note.posted", {"note_id": note_id, **_version(state, actor, cmd)})],
@@ -58,7 +59,7 @@ def post(state: RoomState, actor: Actor, cmd: c.PostNote, ctx: Context) -> Decis
 
 
 def _live_note(state: RoomState, note_id: str) -> Note:
-    note = record_of(state).notes.get(note_id)
+    note = notebook_of(state).notes.get(note_id)
     if note is None or note.deleted_at is not None:
         raise CommandError("There is no such note; it may have been deleted.", status=404)
     return note
@@ -81,7 +82,7 @@ def delete(state: RoomState, actor: Actor, cmd: c.DeleteNote, ctx: Context) -> D
 
 
 def ticker(state: RoomState, actor: Actor, cmd: c.ShowTicker, ctx: Context) -> Decision:
-    if record_of(state).ticker == cmd.shown:
+    if notebook_of(state).ticker == cmd.shown:
         raise CommandError("The screen already shows the notes." if cmd.shown else "The notes are not on the screen.",
                            status=409)
     return Decision([Draft("notes.ticker", {"shown": cmd.shown})])
@@ -92,7 +93,7 @@ def save_summary(state: RoomState, actor: Actor, cmd: c.SaveSummary, ctx: Contex
     if item is None:
         raise CommandError("That agenda item does not exist.", status=404)
     fields = cmd.model_dump(exclude={"id", "item_id"})
-    summary = record_of(state).summaries.get(item.id)
+    summary = notebook_of(state).summaries.get(item.id)
     if summary is not None and summary.fields == fields:
         raise CommandError("Nothing to change.")
     return Decision([Draft("summary.saved", {"item_id": item.id, "fields": fields, "by": actor.role.value})])
@@ -100,7 +101,7 @@ def save_summary(state: RoomState, actor: Actor, cmd: c.SaveSummary, ctx: Contex
 
 def _organisation_for(state: RoomState, actor: Actor, asked: str) -> str:
     if actor.role is Role.PARTICIPANT:
-        own = state.participants[actor.participant_id].organisation
+        own = state.person_of(actor).organisation
         if asked and asked != own:
             raise CommandError("You can write only your own organisation's action plan.", status=403)
         return own
@@ -113,10 +114,10 @@ def _organisation_for(state: RoomState, actor: Actor, asked: str) -> str:
 
 
 def save_plan(state: RoomState, actor: Actor, cmd: c.SavePlan, ctx: Context) -> Decision:
-    record = record_of(state)
+    notebook = notebook_of(state)
     fields = cmd.model_dump(exclude={"id", "plan_id", "organisation"})
     if cmd.plan_id:
-        plan = record.plans.get(cmd.plan_id)
+        plan = notebook.plans.get(cmd.plan_id)
         if plan is None or plan.deleted_at is not None:
             raise CommandError("There is no such action plan; it may have been deleted.", status=404)
         _organisation_for(state, actor, plan.organisation)  # a participant edits only their own organisation's
@@ -124,7 +125,7 @@ def save_plan(state: RoomState, actor: Actor, cmd: c.SavePlan, ctx: Context) -> 
             raise CommandError("Nothing to change.")
         return Decision([Draft("plan.saved", {"plan_id": plan.id, "organisation": plan.organisation,
                                               "fields": fields, "by": actor.role.value})])
-    if len(record.plans) >= MAX_PLANS:
+    if len(notebook.plans) >= MAX_PLANS:
         raise CommandError("This exchange has taken all the action plans it can.", status=409)
     organisation = _organisation_for(state, actor, cmd.organisation)
     plan_id = derive(ctx.nonce, "plan")[:10]
@@ -133,7 +134,7 @@ def save_plan(state: RoomState, actor: Actor, cmd: c.SavePlan, ctx: Context) -> 
 
 
 def delete_plan(state: RoomState, actor: Actor, cmd: c.DeletePlan, ctx: Context) -> Decision:
-    plan = record_of(state).plans.get(cmd.plan_id)
+    plan = notebook_of(state).plans.get(cmd.plan_id)
     if plan is None or plan.deleted_at is not None:
         raise CommandError("There is no such action plan; it may have been deleted.", status=404)
     _organisation_for(state, actor, plan.organisation)
@@ -147,39 +148,39 @@ def _note_version(event: Event) -> NoteVersion:
 
 
 def on_posted(state: RoomState, event: Event) -> None:
-    record_of(state).notes[event.data["note_id"]] = Note(event.data["note_id"], [_note_version(event)])
+    notebook_of(state).notes[event.data["note_id"]] = Note(event.data["note_id"], [_note_version(event)])
 
 
 def on_edited(state: RoomState, event: Event) -> None:
-    record_of(state).notes[event.data["note_id"]].versions.append(_note_version(event))
+    notebook_of(state).notes[event.data["note_id"]].versions.append(_note_version(event))
 
 
 def on_deleted(state: RoomState, event: Event) -> None:
-    record_of(state).notes[event.data["note_id"]].deleted_at = event.at
+    notebook_of(state).notes[event.data["note_id"]].deleted_at = event.at
 
 
 def on_ticker(state: RoomState, event: Event) -> None:
-    record_of(state).ticker = event.data["shown"]
+    notebook_of(state).ticker = event.data["shown"]
 
 
 def on_summary_saved(state: RoomState, event: Event) -> None:
-    summaries = record_of(state).summaries
+    summaries = notebook_of(state).summaries
     summary = summaries.setdefault(event.data["item_id"], Summary(event.data["item_id"]))
     summary.revisions.append(Revision(event.data["fields"], event.at, event.data["by"]))
 
 
 def on_plan_saved(state: RoomState, event: Event) -> None:
-    plans = record_of(state).plans
+    plans = notebook_of(state).plans
     plan = plans.setdefault(event.data["plan_id"], ActionPlan(event.data["plan_id"], event.data["organisation"]))
     plan.revisions.append(Revision(event.data["fields"], event.at, event.data["by"]))
 
 
 def on_plan_deleted(state: RoomState, event: Event) -> None:
-    record_of(state).plans[event.data["plan_id"]].deleted_at = event.at
+    notebook_of(state).plans[event.data["plan_id"]].deleted_at = event.at
 
 
-DECIDERS = {c.PostNote: post, c.EditNote: edit, c.DeleteNote: delete, c.ShowTicker: ticker,
+DECIDERS: dict[type[Command], Decider] = {c.PostNote: post, c.EditNote: edit, c.DeleteNote: delete, c.ShowTicker: ticker,
             c.SaveSummary: save_summary, c.SavePlan: save_plan, c.DeletePlan: delete_plan}
-APPLIERS = {"note.posted": on_posted, "note.edited": on_edited, "note.deleted": on_deleted,
+APPLIERS: dict[str, Applier] = {"note.posted": on_posted, "note.edited": on_edited, "note.deleted": on_deleted,
             "notes.ticker": on_ticker, "summary.saved": on_summary_saved, "plan.saved": on_plan_saved,
             "plan.deleted": on_plan_deleted}

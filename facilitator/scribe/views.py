@@ -6,25 +6,24 @@ from facilitator.rooms.changes import EVERYONE, NOBODY, Viewers, participants
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
-from facilitator.scribe.model import NOTE_KINDS, Note, NoteVersion, Record, record_of
+from facilitator.scribe.model import NOTE_KINDS, Note, Notebook, NoteVersion, notebook_of
 from facilitator.timers.floor.model import floor_of
 from facilitator.timers.model import agenda_of
-
 
 FEED_LENGTH = 40  # notes on a phone; the record page has them all
 TICKER_LENGTH = 3
 # Notes name their agenda item and speaker.
-NOTES = frozenset({"record", "agenda", "participants", "room"})
+NOTES = frozenset({"scribe", "timers", "participants", "room"})
 
 
-def tag_counts(record: Record) -> Counter:
-    return Counter(tag for note in record.live_notes() for tag in note.latest.tags)
+def tag_counts(notebook: Notebook) -> Counter:
+    return Counter(tag for note in notebook.live_notes() for tag in note.latest.tags)
 
 
-def complete(prefix: str, record: Record, limit: int = 8) -> list[str]:
+def complete(prefix: str, notebook: Notebook, limit: int = 8) -> list[str]:
     """Tags already used in the room that start with `prefix` (without its #), most used first."""
     wanted = prefix.lstrip("#").lower()
-    counted = tag_counts(record)
+    counted = tag_counts(notebook)
     return sorted((tag for tag in counted if tag.startswith(wanted)), key=lambda tag: (-counted[tag], tag))[:limit]
 
 
@@ -54,7 +53,7 @@ def note_view(scene: Scene, note: Note, history: bool = False) -> dict:
 
 
 def _newest(scene: Scene, limit: int | None = None, history: bool = False) -> list[dict]:
-    notes = sorted(record_of(scene.state).live_notes(), key=lambda note: note.created_at, reverse=True)
+    notes = sorted(notebook_of(scene.state).live_notes(), key=lambda note: note.created_at, reverse=True)
     return [note_view(scene, note, history) for note in notes[:limit]]
 
 
@@ -78,23 +77,23 @@ def note_links(scene: Scene) -> dict:
     return {"items": [{"id": item.id, "title": item.title} for item in agenda.ordered()],
             "people": [{"id": p.id, "label": f"{p.name} · {p.organisation}"} for p in state.present()],
             "current_item": current.title if current else "", "current_speaker": _speaker_name(scene, speaker),
-            "tags": complete("", record_of(state), limit=200), "ended": state.ended}
+            "tags": complete("", notebook_of(state), limit=200), "ended": state.ended}
 
 
 def notes_ticker(scene: Scene) -> dict:
-    record = record_of(scene.state)
-    return {"shown": record.ticker, "notes": _newest(scene, TICKER_LENGTH) if record.ticker else []}
+    notebook = notebook_of(scene.state)
+    return {"shown": notebook.ticker, "notes": _newest(scene, TICKER_LENGTH) if notebook.ticker else []}
 
 
 def ticker_control(scene: Scene) -> dict:
-    return {"shown": record_of(scene.state).ticker, "ended": scene.state.ended}
+    return {"shown": notebook_of(scene.state).ticker, "ended": scene.state.ended}
 
 
 def summaries(scene: Scene) -> dict:
     """Each case on the agenda, with whether its Best-Practice Summary is written yet."""
-    record = record_of(scene.state)
-    cases = [{"id": item.id, "title": item.title, "saved": item.id in record.summaries,
-              "notes": sum(1 for note in record.live_notes() if note.latest.item_id == item.id)}
+    notebook = notebook_of(scene.state)
+    cases = [{"id": item.id, "title": item.title, "saved": item.id in notebook.summaries,
+              "notes": sum(1 for note in notebook.live_notes() if note.latest.item_id == item.id)}
              for item in agenda_of(scene.state).ordered() if item.kind == "case"]
     return {"cases": cases, "code": scene.state.code}
 
@@ -102,7 +101,7 @@ def summaries(scene: Scene) -> dict:
 def organisations(scene: Scene) -> list[str]:
     """The peer group's organisations, or those present; and any that wrote an action plan."""
     state = scene.state
-    planned = {plan.organisation for plan in record_of(state).live_plans()}
+    planned = {plan.organisation for plan in notebook_of(state).live_plans()}
     if state.organisations:
         return state.organisations + sorted(planned - set(state.organisations), key=str.casefold)
     return sorted({p.organisation for p in state.present()} | planned, key=str.casefold)
@@ -110,7 +109,7 @@ def organisations(scene: Scene) -> list[str]:
 
 def commitments(scene: Scene) -> dict:
     """Which organisations have committed to at least one change."""
-    plans = record_of(scene.state).live_plans()
+    plans = notebook_of(scene.state).live_plans()
     rows = [{"organisation": name, "plans": [{"id": plan.id, "change": plan.fields["change"],
                                               "owner": plan.fields["owner"]}
                                              for plan in plans if plan.organisation == name]}
@@ -123,14 +122,14 @@ def my_plans(scene: Scene, viewer: Actor) -> dict:
     person = scene.state.participants.get(viewer.participant_id or "")
     organisation = person.organisation if person else ""
     plans = [{"id": plan.id, "change": plan.fields["change"], "owner": plan.fields["owner"]}
-             for plan in record_of(scene.state).live_plans() if plan.organisation == organisation]
+             for plan in notebook_of(scene.state).live_plans() if plan.organisation == organisation]
     return {"organisation": organisation, "plans": plans, "code": scene.state.code, "ended": scene.state.ended}
 
 
 def _planners(state: RoomState, event: Event) -> Viewers:
     """A plan concerns the people of its organisation; a note concerns no one's plans."""
     if event.type.startswith("plan."):
-        plan = record_of(state).plans.get(event.data["plan_id"])
+        plan = notebook_of(state).plans.get(event.data["plan_id"])
         organisation = plan.organisation if plan else event.data.get("organisation")
         if organisation is None:
             return EVERYONE
@@ -141,16 +140,16 @@ def _planners(state: RoomState, event: Event) -> Viewers:
 
 
 def api_view(scene: Scene, viewer: Actor) -> dict:
-    record = record_of(scene.state)
+    notebook = notebook_of(scene.state)
     view = {"notes": [{key: value for key, value in note.items() if key != "history"}
                       for note in _newest(scene)],
-            "tags": dict(tag_counts(record)),
-            "summaries": {item_id: summary.fields for item_id, summary in record.summaries.items()},
+            "tags": dict(tag_counts(notebook)),
+            "summaries": {item_id: summary.fields for item_id, summary in notebook.summaries.items()},
             "plans": [{"id": plan.id, "organisation": plan.organisation, **plan.fields}
-                      for plan in record.live_plans()],
-            "ticker": record.ticker}
+                      for plan in notebook.live_plans()],
+            "ticker": notebook.ticker}
     if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
-        view["history"] = {note.id: [version_view(scene, v) for v in note.versions] for note in record.notes.values()}
+        view["history"] = {note.id: [version_view(scene, v) for v in note.versions] for note in notebook.notes.values()}
     return view
 
 
@@ -159,10 +158,10 @@ FRAGMENTS = (
     Fragment("notes-scribe", frozenset({"scribe"}), notes_scribe, reads=NOTES),
     Fragment("note-links", frozenset({"scribe"}), note_links, reads=NOTES | {"floor"}),
     Fragment("notes-ticker", frozenset({"screen"}), notes_ticker, reads=NOTES),
-    Fragment("ticker-control", frozenset({"console"}), ticker_control, reads=frozenset({"record", "room"})),
-    Fragment("summaries", frozenset({"scribe"}), summaries, reads=frozenset({"record", "agenda"})),
+    Fragment("ticker-control", frozenset({"console"}), ticker_control, reads=frozenset({"scribe", "room"})),
+    Fragment("summaries", frozenset({"scribe"}), summaries, reads=frozenset({"scribe", "timers"})),
     Fragment("commitments", frozenset({"console", "scribe"}), commitments,
-             reads=frozenset({"record", "participants", "room"})),
+             reads=frozenset({"scribe", "participants", "room"})),
     Fragment("my-plans", frozenset({"phone"}), my_plans, per_viewer=True,
-             reads=frozenset({"record", "room"}), touches=_planners),
+             reads=frozenset({"scribe", "room"}), touches=_planners),
 )

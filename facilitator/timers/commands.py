@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from facilitator.rooms.model import STAFF, Command, Role, line
+from facilitator.rooms.model import STAFF, Command, Line, Role
 
 Kind = Literal["case", "breakout", "walkthrough", "discussion", "poll", "break"]
 SYSTEM = frozenset({Role.SYSTEM})
@@ -24,14 +24,14 @@ class ItemSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: Kind = "discussion"
-    title: line(120) = ""
+    title: Annotated[Line, Field(max_length=120)] = ""
     minutes: Minutes | None = None
-    organisation: line(80) = ""
-    presenter: line(80) = ""
-    presenter_id: line(40) | None = None
+    organisation: Annotated[Line, Field(max_length=80)] = ""
+    presenter: Annotated[Line, Field(max_length=80)] = ""
+    presenter_id: Annotated[Line, Field(max_length=40)] | None = None
     presentation_minutes: Minutes | None = None
     qa_minutes: Minutes | None = None
-    qa_prompt: line(200) = ""
+    qa_prompt: Annotated[Line, Field(max_length=200)] = ""
 
     @model_validator(mode="after")
     def _has_a_duration(self) -> "ItemSpec":
@@ -55,15 +55,15 @@ class UpdateItem(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "change the agenda"
 
-    item_id: line(40, min_length=1)
-    title: line(120) | None = None
+    item_id: Annotated[Line, Field(min_length=1, max_length=40)]
+    title: Annotated[Line, Field(max_length=120)] | None = None
     minutes: Minutes | None = None
-    organisation: line(80) | None = None
-    presenter: line(80) | None = None
-    presenter_id: line(40) | None = None
+    organisation: Annotated[Line, Field(max_length=80)] | None = None
+    presenter: Annotated[Line, Field(max_length=80)] | None = None
+    presenter_id: Annotated[Line, Field(max_length=40)] | None = None
     presentation_minutes: Minutes | None = None
     qa_minutes: Minutes | None = None
-    qa_prompt: line(200) | None = None
+    qa_prompt: Annotated[Line, Field(max_length=200)] | None = None
 
 
 class RemoveItem(Command):
@@ -71,7 +71,7 @@ class RemoveItem(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "change the agenda"
 
-    item_id: line(40, min_length=1)
+    item_id: Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class MoveItem(Command):
@@ -79,7 +79,7 @@ class MoveItem(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "change the agenda"
 
-    item_id: line(40, min_length=1)
+    item_id: Annotated[Line, Field(min_length=1, max_length=40)]
     position: Position
 
 
@@ -98,7 +98,7 @@ class TimerCommand(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "control the timer"
 
-    item_id: line(40) | None = None
+    item_id: Annotated[Line, Field(max_length=40)] | None = None
 
 
 class StartTimer(TimerCommand):
@@ -165,7 +165,7 @@ class ShowMessage(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "send a message to the screen"
 
-    text: line(120, min_length=1)
+    text: Annotated[Line, Field(min_length=1, max_length=120)]
     tone: Literal["neutral", "green", "red"] = "neutral"
     flash: bool = False
     target: Literal["screen", "presenter"] = "screen"
@@ -195,5 +195,5 @@ class BeginScheduled(Command):
     roles: ClassVar = SYSTEM
     action: ClassVar[str] = "start a scheduled item"
 
-    item_id: line(40, min_length=1)
+    item_id: Annotated[Line, Field(min_length=1, max_length=40)]
     at: EpochMs

@@ -123,6 +123,13 @@ class Agenda:
     def current(self) -> Item | None:
         return self.items.get(self.current_item_id or "")
 
+    def current_clock(self) -> Clock:
+        """The clock, where an item must be running: in the events that only come while one
+        does (decide refused the command otherwise)."""
+        if self.clock is None:
+            raise ValueError("no item is running")
+        return self.clock
+
     def next_item(self, after: str | None = None) -> Item | None:
         """The first item not yet run, after `after` if given."""
         start = self.order.index(after) + 1 if after in self.order else 0
@@ -131,4 +138,4 @@ class Agenda:
 
 def agenda_of(state: RoomState) -> Agenda:
     """The agenda of a room: the one way any feature reads this slice."""
-    return state.slices["agenda"]
+    return state.slices["timers"]

@@ -11,19 +11,20 @@ from facilitator.rooms.views import Scene, duration, people_choices
 from facilitator.timers.model import KINDS, Agenda, Item, agenda_of
 
 # What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
-AGENDA = frozenset({"agenda", "room"})
+AGENDA = frozenset({"timers", "room"})
 
 
 def clock(scene: Scene) -> dict:
     """Everything a countdown needs, for the screen, the console and the phones alike."""
     agenda = agenda_of(scene.state)
-    item, running = agenda.current(), agenda.clock
+    running = agenda.clock
     settings = agenda.settings
     base = {"active": False, "amber_ms": settings.amber_seconds * 1000, "red_ms": settings.red_seconds * 1000,
             "message": _message(agenda.screen_message), "next": _title(agenda.next_item()),
             "scheduled": _scheduled(agenda), "ended": scene.state.ended}
-    if item is None:
+    if running is None:
         return base
+    item = agenda.items[running.item_id]
     phase = item.phases[running.phase]
     return base | {
         "active": True, "item_id": item.id, "title": item.title, "kind": KINDS[item.kind],
@@ -83,8 +84,8 @@ def agenda_schedule(scene: Scene) -> dict:
     return {"waiting": waiting, "ended": scene.state.ended}
 
 
-def _edit_fields(item: Item) -> dict:
-    fields = {"title": item.title, "organisation": item.organisation, "presenter": item.presenter,
+def _edit_fields(item: Item) -> dict[str, str | float]:
+    fields: dict[str, str | float] = {"title": item.title, "organisation": item.organisation, "presenter": item.presenter,
               "qa_prompt": item.qa_prompt}
     if item.kind == "case":
         fields["presentation_minutes"] = _minutes(item.phases[0].planned_ms)

@@ -289,14 +289,18 @@ SCREEN_METRICS = """() => {
     const d = document.documentElement, grid = document.querySelector('.screen-grid');
     const outside = [...grid.querySelectorAll('*')].filter(e => {
         const r = e.getBoundingClientRect();
-        return r.width > 0 && (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < -0.5 || r.left < -0.5);
+        return r.width > 0 && (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5
+                               || r.top < -0.5 || r.left < -0.5);
     }).map(e => e.tagName + '.' + e.className);
     // Clipped inside the page: the voice column hides its overflow, and names end in an ellipsis.
     const voice = document.querySelector('.screen-voice');
     const clipped = [voice, ...document.querySelectorAll('.screen .bar-name')].filter(
         e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1
     ).map(e => e.className + ': ' + e.textContent.trim());
-    const visible = sel => { const e = document.querySelector(sel); return !!e && e.getBoundingClientRect().height > 0; };
+    const visible = sel => {
+        const e = document.querySelector(sel);
+        return !!e && e.getBoundingClientRect().height > 0;
+    };
     return {scrollHeight: d.scrollHeight, scrollWidth: d.scrollWidth, innerHeight, innerWidth,
             bodyScrollHeight: document.body.scrollHeight, outside, clipped,
             clock: visible('#clock-screen .countdown'), speaker: visible('#floor-screen .speaker-line'),

@@ -174,7 +174,8 @@ SCREEN_METRICS = """() => {
     const d = document.documentElement, grid = document.querySelector('.screen-grid');
     const outside = [...grid.querySelectorAll('*')].filter(e => {
         const r = e.getBoundingClientRect();
-        return r.width > 0 && (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < -0.5 || r.left < -0.5);
+        return r.width > 0 && (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5
+                               || r.top < -0.5 || r.left < -0.5);
     }).map(e => e.tagName + '.' + e.className);
     const texts = [...grid.querySelectorAll('*')].filter(e =>
         [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
@@ -263,7 +264,9 @@ def test_names_and_titles_are_shown_literally(server, new_context):
 WATCH_SOCKET = """() => {
     const log = window.__socketLog = {opens: 0, closes: [], shown: []};
     document.addEventListener('htmx:wsOpen', () => { log.opens += 1; });
-    document.addEventListener('htmx:wsClose', e => { log.closes.push({at: performance.now(), code: e.detail.event.code}); });
+    document.addEventListener('htmx:wsClose', e => {
+        log.closes.push({at: performance.now(), code: e.detail.event.code});
+    });
     const notice = document.getElementById('offline');
     new MutationObserver(() => { if (!notice.hidden) log.shown.push(performance.now()); })
         .observe(notice, {attributes: true, attributeFilter: ['hidden']});

@@ -268,7 +268,7 @@ def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room,
     poll_id, a, b = start("words", "One word for our discharge process")
     inputs = a.locator("input[name=words]")
     expect(inputs).to_have_count(3)
-    for field, word in zip(inputs.all(), ["Flow", "handover", "beds"]):
+    for field, word in zip(inputs.all(), ["Flow", "handover", "beds"], strict=True):
         field.tap()
         field.fill(word)
     send(a)
@@ -494,9 +494,10 @@ SCREEN_METRICS = """() => {
     const texts = [...poll.querySelectorAll('*')].filter(shown).filter(e =>
         [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
     // The numbers inside the matrix's points are dark on a light disc.
-    const dim = texts.filter(e => !e.matches('.point-number')).map(e => ({e: e.tagName + '.' + (e.className.baseVal ?? e.className),
-                                 text: e.textContent.trim().slice(0, 30),
-                                 color: e instanceof SVGElement ? getComputedStyle(e).fill : getComputedStyle(e).color}))
+    const dim = texts.filter(e => !e.matches('.point-number'))
+        .map(e => ({e: e.tagName + '.' + (e.className.baseVal ?? e.className),
+                    text: e.textContent.trim().slice(0, 30),
+                    color: e instanceof SVGElement ? getComputedStyle(e).fill : getComputedStyle(e).color}))
         .filter(t => lum(t.color) < 0.35);
     const sizes = texts.map(e => ({e: e.tagName + '.' + (e.className.baseVal ?? e.className),
         px: parseFloat(getComputedStyle(e).fontSize) * (e instanceof SVGElement
@@ -504,7 +505,8 @@ SCREEN_METRICS = """() => {
     const smallest = sizes.reduce((a, b) => (b.px < a.px ? b : a), {px: Infinity});
     return {scrollHeight: d.scrollHeight, scrollWidth: d.scrollWidth, bodyScrollHeight: document.body.scrollHeight,
             innerWidth, innerHeight, outside, clipped, dim, smallest, texts: texts.length,
-            background: getComputedStyle(document.body).backgroundColor, backgroundLum: lum(getComputedStyle(document.body).backgroundColor),
+            background: getComputedStyle(document.body).backgroundColor,
+            backgroundLum: lum(getComputedStyle(document.body).backgroundColor),
             answered: shown(poll.querySelector('.poll-answered')),
             answeredBottom: poll.querySelector('.poll-answered').getBoundingClientRect().bottom};
 }"""

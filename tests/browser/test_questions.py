@@ -378,7 +378,8 @@ LONG = ("Ward rounds, pharmacy and transport each wait for the other: could we a
         "three, and who would own it? ")
 
 PHONE_LAYOUT = """() => {
-    const targets = 'button, .button, a, input:not([type=hidden]):not([type=checkbox]), select, textarea, label.check, summary';
+    const targets = 'button, .button, a, input:not([type=hidden]):not([type=checkbox]), select, textarea, '
+        + 'label.check, summary';
     const qa = '#qa-ask, #qa-mine, #qa-list';
     const small = [...document.querySelectorAll(qa)].flatMap(s => [...s.querySelectorAll(targets)])
       .filter(e => e.checkVisibility())
@@ -400,7 +401,7 @@ def test_the_phone_with_ten_questions_fits_360_px_with_thumb_sized_targets(serve
                                  "covers this: do we follow it?"), LONG * 3, "Who books transport?", "Weekend therapists: how many?",
              "Discharge_lounge_opening_hours_at_weekends_and_bank_holidays", "Is the EDD set on admission?",
              "Can families collect medicines?"]
-    ids = [ask_by_api(server, room, token, text, named=n % 3 == 0) for n, (token, text) in enumerate(zip(people, texts))]
+    ids = [ask_by_api(server, room, token, text, named=n % 3 == 0) for n, (token, text) in enumerate(zip(people, texts, strict=True))]
     for n, token in enumerate(people):
         for question_id in ids[:n]:
             if question_id != ids[n]:
@@ -438,7 +439,8 @@ SCREEN_METRICS = """() => {
     const q = qa.getBoundingClientRect();
     const overlaps = [...document.querySelectorAll('.room-header, .clock-screen, .screen-join, .screen-foot')]
         .filter(shown).filter(e => { const r = e.getBoundingClientRect();
-            return r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5; })
+            return r.left < q.right - 0.5 && q.left < r.right - 0.5
+                && r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5; })
         .map(e => e.className);
     const clipped = [...qa.querySelectorAll('.pinned-question')]
         .filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)
@@ -509,7 +511,7 @@ def test_the_screen_fits_a_long_pinned_question_and_five_long_top_questions(serv
              presenter="Ben Okafor", presentation_minutes=10, qa_minutes=5,
              qa_prompt="What would you try differently?")
     ok(server, room, type="timer.start")
-    for token, text in zip(people[:5], [LONG * 2] * 5):
+    for token, text in zip(people[:5], [LONG * 2] * 5, strict=True):
         ask_by_api(server, room, token, text[:300])
     ok(server, room, type="timer.next")
     expect(screen.locator(".clock-screen")).to_be_visible()

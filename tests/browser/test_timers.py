@@ -301,7 +301,8 @@ SCREEN_METRICS = """() => {
     const d = document.documentElement, grid = document.querySelector('.screen-grid');
     const outside = [...grid.querySelectorAll('*')].filter(e => {
         const r = e.getBoundingClientRect();
-        return r.width > 0 && (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < -0.5 || r.left < -0.5);
+        return r.width > 0 && (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5
+                               || r.top < -0.5 || r.left < -0.5);
     }).map(e => e.tagName + '.' + e.className);
     const clock = document.querySelector('#clock-screen .countdown');
     return {scrollHeight: d.scrollHeight, scrollWidth: d.scrollWidth, innerHeight, innerWidth,

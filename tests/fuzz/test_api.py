@@ -18,8 +18,20 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from facilitator.features import RULES
 from facilitator.rooms.model import Role
 from tests.fuzz.frames import command_messages
-from tests.fuzz.harness import (EDGE_NUMBERS, FUZZ, Exchange, aim_body, assert_still_works, command_bodies, drawing,
-                                furnished_exchange, http, numeric_fields, openapi_document, send_json)
+from tests.fuzz.harness import (
+    EDGE_NUMBERS,
+    FUZZ,
+    Exchange,
+    aim_body,
+    assert_still_works,
+    command_bodies,
+    drawing,
+    furnished_exchange,
+    http,
+    numeric_fields,
+    openapi_document,
+    send_json,
+)
 
 pytestmark = pytest.mark.fuzz
 

@@ -17,15 +17,16 @@ Then: `redact`, `describe`, `screened`, and the screening as notes and questions
 
 import pytest
 
-from facilitator.polls.questions.export import questions_csv
+from facilitator.polls.questions.pages import questions_csv
 from facilitator.polls.questions.model import questions_of
+from facilitator.polls.questions.pages import questions_csv
 from facilitator.rooms import privacy
 from facilitator.rooms.model import NeedsConfirmation, RoomState
 from facilitator.rooms.privacy import Finding, describe, find, redact, screened
 from facilitator.rooms.views import Scene
 from facilitator.scribe import views
 from facilitator.scribe.commands import PostNote
-from facilitator.scribe.model import record_of
+from facilitator.scribe.model import notebook_of
 from tests.pure import MIN, SCRIBE, SEC, T0, person, refusal, room_with, run, types
 
 PHONE = "Ring the ward on 07700 900123 #discharge"
@@ -280,7 +281,7 @@ def test_a_note_with_a_phone_number_is_refused_until_redacted_or_confirmed():
     assert isinstance(error, NeedsConfirmation)
     assert (error.status, error.message, error.findings) == \
         (422, PHONE_FOUND, [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}])
-    assert record_of(state).notes == {}
+    assert notebook_of(state).notes == {}
 
 
 def test_a_redacted_note_carries_the_redacted_text_and_no_flag():
@@ -288,7 +289,7 @@ def test_a_redacted_note_carries_the_redacted_text_and_no_flag():
     events = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "redact": True}, T0)
     assert (events[0].data["text"], events[0].data["tags"], events[0].data["flags"]) == \
         ("Ring the ward on [phone number removed] #discharge", ["discharge"], [])
-    view = views.note_view(scene(state), record_of(state).notes[events[0].data["note_id"]])
+    view = views.note_view(scene(state), notebook_of(state).notes[events[0].data["note_id"]])
     assert (view["text"], view["flagged"]) == ("Ring the ward on [phone number removed] #discharge", False)
 
 
@@ -297,8 +298,8 @@ def test_a_confirmed_note_keeps_its_text_and_carries_flags_in_its_event_and_flag
     events = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "confirm_identifiers": True}, T0)
     assert (events[0].data["text"], events[0].data["flags"]) == (PHONE, ["phone"])
     note_id = events[0].data["note_id"]
-    assert record_of(state).notes[note_id].latest.flags == ["phone"]
-    assert views.note_view(scene(state), record_of(state).notes[note_id])["flagged"] is True
+    assert notebook_of(state).notes[note_id].latest.flags == ["phone"]
+    assert views.note_view(scene(state), notebook_of(state).notes[note_id])["flagged"] is True
     assert [n["flagged"] for n in views.notes_feed(scene(state))["notes"]] == [True]
 
 
@@ -312,7 +313,7 @@ def test_an_edit_is_screened_again():
     events = run(state, SCRIBE, {**edited, "redact": True}, T0 + MIN)
     assert (events[0].data["text"], events[0].data["flags"]) == \
         ("Ring the ward on [phone number removed] #discharge (after 6pm)", [])
-    note = record_of(state).notes[note_id]
+    note = notebook_of(state).notes[note_id]
     assert [v.flags for v in note.versions] == [["phone"], []]
     assert views.note_view(scene(state), note)["flagged"] is False
 

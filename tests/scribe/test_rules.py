@@ -2,7 +2,8 @@
 and action plans.
 
 decide and apply with the time passed in through the Context; no I/O, no clock.
-Patient-identifier screening is tested in tests/rooms/test_privacy.py, the session record in test_record.py.
+Patient-identifier screening is tested in tests/rooms/test_privacy.py, the session record in
+tests/record/test_timeline.py.
 """
 
 import pytest
@@ -12,7 +13,7 @@ from facilitator.rooms.hub import LiveRoom
 from facilitator.rooms.model import Actor, Decision, Event, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.scribe import views
-from facilitator.scribe.model import ActionPlan, Note, Record, record_of
+from facilitator.scribe.model import ActionPlan, Note, Notebook, notebook_of
 from facilitator.scribe.pages import prefill
 from tests.pure import FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, decide, person, refusal, room_with, run, types
 
@@ -60,7 +61,7 @@ def delete(state: RoomState, note_id: str, actor: Actor = SCRIBE, now: int = T0 
 
 
 def note(state: RoomState, note_id: str) -> Note:
-    return record_of(state).notes[note_id]
+    return notebook_of(state).notes[note_id]
 
 
 def scene(state: RoomState) -> Scene:
@@ -88,7 +89,7 @@ def save_plan(state: RoomState, actor: Actor, change: str = "Open a discharge lo
 
 
 def plan(state: RoomState, plan_id: str) -> ActionPlan:
-    return record_of(state).plans[plan_id]
+    return notebook_of(state).plans[plan_id]
 
 
 def save_summary(state: RoomState, item_id: str, actor: Actor = SCRIBE, now: int = T0, **fields) -> list[Event]:
@@ -117,7 +118,7 @@ def test_notes_posted_in_one_room_get_distinct_ids_and_keep_the_order_posted():
     state = room_with().state
     ids = [post(state, f"Note {n}", now=T0 + n * SEC) for n in range(3)]
     assert len(set(ids)) == 3
-    assert list(record_of(state).notes) == ids
+    assert list(notebook_of(state).notes) == ids
 
 
 def test_the_facilitator_posts_notes_too():
@@ -344,14 +345,14 @@ def test_a_deleted_note_is_kept_in_the_log_but_off_every_list():
     edit(state, gone, "Gone, edited #lean", now=T0 + MIN)
     events = delete(state, gone, now=T0 + 2 * MIN)
     assert [(e.type, e.data) for e in events] == [("note.deleted", {"note_id": gone})]
-    record = record_of(state)
-    assert (record.notes[gone].deleted_at, [v.text for v in record.notes[gone].versions]) == \
+    notebook = notebook_of(state)
+    assert (notebook.notes[gone].deleted_at, [v.text for v in notebook.notes[gone].versions]) == \
         (T0 + 2 * MIN, ["Gone #lean", "Gone, edited #lean"])
-    assert [n.id for n in record.live_notes()] == [kept]
+    assert [n.id for n in notebook.live_notes()] == [kept]
     the_scene = scene(state)
     assert [n["id"] for n in views.notes_feed(the_scene)["notes"]] == [kept]
     assert [n["id"] for n in views.notes_scribe(the_scene)["notes"]] == [kept]
-    assert views.tag_counts(record) == {"flow": 1}
+    assert views.tag_counts(notebook) == {"flow": 1}
     api = views.api_view(the_scene, SCRIBE)
     assert [n["id"] for n in api["notes"]] == [kept]
     assert [v["text"] for v in api["history"][gone]] == ["Gone #lean", "Gone, edited #lean"]
@@ -404,7 +405,7 @@ def test_an_edit_decided_before_a_delete_but_logged_after_it_is_kept_and_the_not
     apply_in_order(state, [deleted, edited], T0 + MIN)
     gone = note(state, note_id)
     assert (gone.deleted_at, [v.text for v in gone.versions]) == (T0 + MIN, ["Original", "Late edit"])
-    assert record_of(state).live_notes() == []
+    assert notebook_of(state).live_notes() == []
 
 
 def test_notes_are_read_only_once_the_exchange_has_ended():
@@ -431,24 +432,24 @@ def tagged_room() -> RoomState:
 
 
 def test_completion_offers_the_tags_that_start_with_the_prefix_most_used_first_then_alphabetically():
-    record = record_of(tagged_room())
-    assert views.tag_counts(record) == {"lean": 3, "flow": 2, "ehr": 2, "learning": 1, "leadership": 1, "legacy": 1}
-    assert views.complete("le", record) == ["lean", "leadership", "learning", "legacy"]
-    assert views.complete("", record) == ["lean", "ehr", "flow", "leadership", "learning", "legacy"]
+    notebook = notebook_of(tagged_room())
+    assert views.tag_counts(notebook) == {"lean": 3, "flow": 2, "ehr": 2, "learning": 1, "leadership": 1, "legacy": 1}
+    assert views.complete("le", notebook) == ["lean", "leadership", "learning", "legacy"]
+    assert views.complete("", notebook) == ["lean", "ehr", "flow", "leadership", "learning", "legacy"]
 
 
 def test_completion_takes_the_prefix_with_or_without_its_hash_in_any_case():
-    record = record_of(tagged_room())
-    assert views.complete("#le", record) == views.complete("le", record) == views.complete("#LE", record) == \
+    notebook = notebook_of(tagged_room())
+    assert views.complete("#le", notebook) == views.complete("le", notebook) == views.complete("#LE", notebook) == \
         ["lean", "leadership", "learning", "legacy"]
-    assert views.complete("#lea", record) == ["lean", "leadership", "learning"]
-    assert views.complete("#zzz", record) == []
+    assert views.complete("#lea", notebook) == ["lean", "leadership", "learning"]
+    assert views.complete("#zzz", notebook) == []
 
 
 def test_completion_stops_at_the_limit():
-    record = record_of(tagged_room())
-    assert views.complete("le", record, limit=2) == ["lean", "leadership"]
-    assert views.complete("", record, limit=1) == ["lean"]
+    notebook = notebook_of(tagged_room())
+    assert views.complete("le", notebook, limit=2) == ["lean", "leadership"]
+    assert views.complete("", notebook, limit=1) == ["lean"]
 
 
 def test_completion_offers_only_tags_of_live_notes_as_they_read_now():
@@ -458,7 +459,7 @@ def test_completion_offers_only_tags_of_live_notes_as_they_read_now():
     post(state, "#lean")
     delete(state, gone)
     edit(state, changed, "no tag now")
-    assert views.complete("le", record_of(state)) == ["lean"]
+    assert views.complete("le", notebook_of(state)) == ["lean"]
 
 
 def test_the_scribe_panel_offers_the_room_tags_and_what_a_note_will_link_to():
@@ -473,7 +474,7 @@ def test_the_scribe_panel_offers_the_room_tags_and_what_a_note_will_link_to():
 
 
 def test_an_empty_record_has_no_tags_to_complete():
-    assert views.complete("", Record()) == []
+    assert views.complete("", Notebook()) == []
 
 
 # -- roles -----------------------------------------------------------------
@@ -504,7 +505,7 @@ def test_scribes_and_the_facilitator_edit_and_delete_one_anothers_notes():
     delete(state, note_id, actor=SCRIBE)
     other = post(state, actor=FACILITATOR)
     delete(state, other, actor=SCRIBE)
-    assert record_of(state).live_notes() == []
+    assert notebook_of(state).live_notes() == []
 
 
 @pytest.mark.parametrize("who", ["scribe", "participant", "screen"])
@@ -526,7 +527,7 @@ def test_the_ticker_shows_the_three_newest_notes_while_it_is_on():
     again = refusal(state, FACILITATOR, {"type": "notes.ticker", "shown": True})
     assert (again.status, again.message) == (409, "The screen already shows the notes.")
     run(state, FACILITATOR, {"type": "notes.ticker", "shown": False}, T0 + 2 * MIN)
-    assert record_of(state).ticker is False
+    assert notebook_of(state).ticker is False
     off = refusal(state, FACILITATOR, {"type": "notes.ticker", "shown": False})
     assert (off.status, off.message) == (409, "The notes are not on the screen.")
 
@@ -548,7 +549,7 @@ def test_each_save_of_a_summary_is_a_new_revision_and_the_latest_is_shown():
         ("summary.saved", {"item_id": item_id, "fields": {**SUMMARY_FIELDS, "problem": "Late discharges"},
                            "by": "scribe"})]
     save_summary(state, item_id, actor=FACILITATOR, problem="Late discharges", result="Noon", now=T0 + MIN)
-    summary = record_of(state).summaries[item_id]
+    summary = notebook_of(state).summaries[item_id]
     assert [(r.fields["result"], r.at, r.by) for r in summary.revisions] == \
         [("", T0, "scribe"), ("Noon", T0 + MIN, "facilitator")]
     assert summary.fields == {**SUMMARY_FIELDS, "problem": "Late discharges", "result": "Noon"}
@@ -562,7 +563,7 @@ def test_saving_a_summary_unchanged_is_refused():
     save_summary(state, item_id, problem="Late discharges")
     error = refusal(state, SCRIBE, {"type": "summary.save", "item_id": item_id, "problem": "Late discharges"})
     assert (error.status, error.message) == (400, "Nothing to change.")
-    assert len(record_of(state).summaries[item_id].revisions) == 1
+    assert len(notebook_of(state).summaries[item_id].revisions) == 1
 
 
 def test_a_summary_is_prefilled_from_its_case_notes_by_kind():
@@ -688,7 +689,7 @@ def test_editing_a_plan_appends_a_revision_and_keeps_its_organisation():
     assert [(r.fields["owner"], r.at, r.by) for r in edited.revisions] == \
         [("", T0, "participant"), ("Ana", T0 + MIN, "scribe")]
     assert (edited.organisation, edited.fields["owner"]) == ("St Mary's", "Ana")
-    assert list(record_of(state).plans) == [plan_id]
+    assert list(notebook_of(state).plans) == [plan_id]
 
 
 def test_saving_a_plan_unchanged_is_refused():

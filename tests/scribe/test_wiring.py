@@ -69,11 +69,11 @@ def post_note(base: str, room: dict, text: str, role: str = "scribe", **fields) 
     return response.json()["reply"]["note_id"]
 
 
-def record_of(base: str, room: dict, token: str | None = None) -> dict:
+def notebook_of(base: str, room: dict, token: str | None = None) -> dict:
     response = httpx.get(f"{base}/api/rooms/{room['code']}/state",
                          headers={"Authorization": f"Bearer {token or room['tokens']['facilitator']}"}, timeout=5)
     response.raise_for_status()
-    return response.json()["record"]
+    return response.json()["scribe"]
 
 
 def cookie(room: dict, role: str, token: str | None = None) -> dict:
@@ -175,9 +175,9 @@ def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows
         await close_all(*writers.values(), console, screen, phone)
 
     run(scenario)
-    record = record_of(server, room)
-    assert sorted(note["text"] for note in record["notes"]) == sorted([oldest, *texts.values(), newest])
-    assert record["tags"] == {"flow": 2} and record["ticker"] is False
+    notebook = notebook_of(server, room)
+    assert sorted(note["text"] for note in notebook["notes"]) == sorted([oldest, *texts.values(), newest])
+    assert notebook["tags"] == {"flow": 2} and notebook["ticker"] is False
     assert [e["data"]["shown"] for e in events_of(server, room) if e["type"] == "notes.ticker"] == [True, False]
 
 
@@ -192,7 +192,7 @@ def test_two_scribes_editing_one_note_at_once_both_land_and_the_history_keeps_ev
     edits = {"a": "The lounge opens at seven", "b": "Lounge opens at eight, weekdays only"}
 
     def history() -> list[dict]:
-        return record_of(server, room)["history"][note_id]
+        return notebook_of(server, room)["history"][note_id]
 
     async def scenario():
         scribe_a = await staff(server, room, "scribe")
@@ -239,9 +239,9 @@ def test_two_scribes_editing_one_note_at_once_both_land_and_the_history_keeps_ev
     assert len(versions) == 5 and len(edited) == 4
     assert [v["text"] for v in versions] == [original, *(e["data"]["text"] for e in edited)]
     assert sorted(v["by"] for v in versions) == ["facilitator", *["scribe"] * 4]
-    shown = next(note for note in record_of(server, room)["notes"] if note["id"] == note_id)
+    shown = next(note for note in notebook_of(server, room)["notes"] if note["id"] == note_id)
     assert shown["text"] == versions[-1]["text"] and shown["edited"] is True
-    assert "history" not in record_of(server, room, join(server, code)["token"])  # staff only
+    assert "history" not in notebook_of(server, room, join(server, code)["token"])  # staff only
 
 
 # -- who may write what -----------------------------------------------------------------
@@ -282,7 +282,7 @@ def test_participants_and_the_screen_cannot_write_notes_and_plans_stay_within_an
         "reply"]["plan_id"]
     response = command(server, code, ana["token"], type="plan.save", organisation=NORTH, change="Book transport")
     assert response.status_code == 200, response.text
-    assert {(p["organisation"], p["change"]) for p in record_of(server, room)["plans"]} == {
+    assert {(p["organisation"], p["change"]) for p in notebook_of(server, room)["plans"]} == {
         (NORTH, "Open the lounge at seven"), (NORTH, "Book transport")}
     for body in ({"type": "plan.save", "plan_id": plan_id, "change": "Close the lounge"},
                  {"type": "plan.delete", "plan_id": plan_id}):
@@ -395,7 +395,7 @@ def test_a_note_with_a_phone_number_is_held_back_until_redacted_or_confirmed(ser
     assert response.json() == {"ok": False, "error": "This looks like patient-identifiable information: a phone "
                                "number (07700 900123). Remove it, or confirm that it identifies no patient.",
                                "findings": [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}]}
-    note_id = next(n["id"] for n in record_of(server, room)["notes"] if n["text"] == REDACTED_NOTE)
+    note_id = next(n["id"] for n in notebook_of(server, room)["notes"] if n["text"] == REDACTED_NOTE)
     response = command(server, code, room["tokens"]["scribe"], type="note.edit", note_id=note_id, text=PHONE_NOTE)
     assert response.status_code == 422 and response.json()["findings"][0]["kind"] == "phone"
     assert events_of(server, room) == before
@@ -504,7 +504,7 @@ def test_a_case_summary_starts_from_the_cases_notes_and_only_writers_open_it(ser
         await scribe.close()
 
     run(scenario)
-    assert record_of(server, room)["summaries"] == {case: summary}
+    assert notebook_of(server, room)["summaries"] == {case: summary}
     page = httpx.get(url, headers=cookie(room, "scribe"))
     assert "Saved 1 time;" in page.text and textarea(page.text, "problem") == summary["problem"]
     assert textarea(page.text, "intervention") == summary["intervention"]
@@ -530,7 +530,7 @@ def test_action_plans_are_written_on_their_page_per_organisation_and_the_console
             "milestone_90": "Every ward uses it", "milestone_12": "", "monitoring": "Weekly discharge times"}
 
     def plans() -> list[dict]:
-        return record_of(server, room)["plans"]
+        return notebook_of(server, room)["plans"]
 
     async def scenario():
         console = await staff(server, room, "console")
@@ -640,7 +640,7 @@ def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escap
             shown = fragment(await socks[surface].until(has(element_id, escaped)), element_id)
             clean(element_id, shown, escaped)
         clean("note-links", latest(socks["scribe"], "note-links"), 'data-tags="flow transport xss"')
-        note_id = next(n["id"] for n in record_of(server, room)["notes"] if "#xss" in n["text"])
+        note_id = next(n["id"] for n in notebook_of(server, room)["notes"] if "#xss" in n["text"])
         await socks["scribe"].send({"type": "note.edit", "note_id": note_id, "text": edited, "kind": "practice",
                                     "item_id": case, "id": "x2"})
         shown = fragment(await socks["scribe"].until(has("notes-scribe", "History (2 versions)")), "notes-scribe")
@@ -686,7 +686,7 @@ def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escap
         url, params={"tag": "nosuchtag"}, headers=viewers["participant"]).text
     page = httpx.get(url, params={"tag": "<script>"}, headers=viewers["participant"])
     assert page.status_code == 200 and "<script>" not in page.text.replace('<script src="', "")
-    state = record_of(server, room)
+    state = notebook_of(server, room)
     assert next(n for n in state["notes"] if n["id"] == note_id)["text"] == edited  # stored as typed
 
 

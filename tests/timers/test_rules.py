@@ -11,7 +11,7 @@ from facilitator.rooms.views import Scene, duration
 from facilitator.timers import feature as timers_feature
 from facilitator.timers import views
 from facilitator.timers.model import Agenda, Item, agenda_of
-from facilitator.timers.rules import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
+from facilitator.timers.rules.decide import EARLY_FIRE_TOLERANCE_MS, next_time_of_day
 from tests.pure import CODE, FACILITATOR, MIN, SCREEN, SEC, SYSTEM, T0, context, join, refusal, room_with, run, types
 
 CASE = {"type": "agenda.add", "kind": "case", "organisation": "St Mary's"}
@@ -110,7 +110,7 @@ def test_add_inserts_at_a_position_and_appends_without_one():
     assert [item.title for item in agenda(state).ordered()] == ["D", "A", "C", "B", "E"]
 
 
-def test_update_changes_the_plan_and_keeps_the_record_of_an_item_that_ran():
+def test_update_changes_the_plan_and_keeps_the_notebook_of_an_item_that_ran():
     state, a, b = two_cases()
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     run(state, FACILITATOR, {"type": "timer.finish"}, T0 + 18 * MIN)
@@ -906,13 +906,13 @@ def test_discipline_before_anything_ran():
 
 def test_the_state_api_shows_plan_against_actual_per_item():
     state, a, b = _recorded_session()
-    view = RULES.views(Scene(state, frozenset()), FACILITATOR)["agenda"]
+    view = RULES.views(Scene(state, frozenset()), FACILITATOR)["timers"]
     first = view["items"][0]
     assert (first["planned_ms"], first["actual_ms"], first["overrun_ms"]) == (20 * MIN, 23 * MIN, 3 * MIN)
     assert first["phases"][0] == {"name": "Presentation", "planned_ms": 15 * MIN, "started_at": T0,
                                   "ended_at": T0 + 16 * MIN, "extended_ms": MIN, "paused_ms": MIN}
     assert view["discipline"]["on_time"] == 1 and "settings" in view
-    assert "settings" not in RULES.views(Scene(state, frozenset()), SCREEN)["agenda"]
+    assert "settings" not in RULES.views(Scene(state, frozenset()), SCREEN)["timers"]
 
 
 @pytest.mark.parametrize("ms, signed, shown", [

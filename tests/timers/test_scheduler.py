@@ -71,7 +71,7 @@ def test_a_case_runs_its_phases_by_itself_and_stays_in_overtime(server, clock):
     assert phases[0]["at"] >= phases[0]["data"]["deadline"]
     assert phases[1]["at"] >= phases[1]["data"]["deadline"]
 
-    clock_state = state_of(server, room)["agenda"]["clock"]
+    clock_state = state_of(server, room)["timers"]["clock"]
     assert clock_state["active"] and clock_state["item_id"] == item
     assert clock_state["phase"] == "Questions" and clock_state["expired"] is True
     assert clock_state["deadline"] == phases[1]["data"]["deadline"]  # overtime counts on from the deadline
@@ -87,14 +87,14 @@ def test_a_scheduled_start_happens_once_and_a_cancelled_one_never(server, clock)
 
     at = clock.now_ms() + 60_000
     ok(server, room, type="timer.schedule", item_id=first, at_ms=at)
-    assert state_of(server, room)["agenda"]["clock"]["scheduled"]["at"] == at
+    assert state_of(server, room)["timers"]["clock"]["scheduled"]["at"] == at
     clock.advance(60)
     started = eventually(starts)
     assert started[0]["data"]["item_id"] == first
     assert started[0]["at"] >= at
     clock.advance(HOUR)
     stays(lambda: len(starts()) == 1)
-    state = state_of(server, room)["agenda"]["clock"]
+    state = state_of(server, room)["timers"]["clock"]
     assert state["item_id"] == first and state["scheduled"] is None
 
     at = clock.now_ms() + 60_000
@@ -102,7 +102,7 @@ def test_a_scheduled_start_happens_once_and_a_cancelled_one_never(server, clock)
     ok(server, room, type="timer.unschedule")
     clock.advance(HOUR)
     stays(lambda: len(starts()) == 1)
-    assert state_of(server, room)["agenda"]["clock"]["item_id"] == first
+    assert state_of(server, room)["timers"]["clock"]["item_id"] == first
 
 
 # -- two processes ---------------------------------------------------------------
@@ -118,13 +118,13 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         item = add_item(a.base, room, kind="discussion", title="Two-second round", minutes=2 / 60)
         ok(a.base, room, type="timer.configure", auto_advance_phase=False)
         for node in (a, b):  # both nodes have the room loaded, so both schedule its deadline
-            assert state_of(node.base, room)["agenda"]["items"][0]["id"] == item
+            assert state_of(node.base, room)["timers"]["items"][0]["id"] == item
         seq = ok(a.base, room, type="timer.start", item_id=item)["seq"]
-        started = [e for e in events_of(a.base, room) if e["seq"] == seq][0]
+        started = next(e for e in events_of(a.base, room) if e["seq"] == seq)
         deadline = started["data"]["deadline"]
 
         # B learns of the start through Redis and schedules the same deadline.
-        eventually(lambda: state_of(b.base, room)["agenda"]["clock"].get("deadline") == deadline, timeout=2)
+        eventually(lambda: state_of(b.base, room)["timers"]["clock"].get("deadline") == deadline, timeout=2)
         try:
             eventually(lambda: of_type(events_of(a.base, room), "timer.phase_ended"),
                        timeout=(deadline / 1000 - time.time()) + 3)
@@ -145,8 +145,8 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
 
         states = eventually(lambda: (lambda s: s if s[0]["seq"] == s[1]["seq"] == log[-1]["seq"] else None)(
             [state_of(node.base, room) for node in (a, b)]), timeout=2)
-        assert states[0]["agenda"] == states[1]["agenda"]
-        assert states[0]["agenda"]["clock"]["expired"] is True
+        assert states[0]["timers"] == states[1]["timers"]
+        assert states[0]["timers"]["clock"]["expired"] is True
 
 
 # -- restart ---------------------------------------------------------------------

@@ -50,7 +50,7 @@ items:
 
 
 def agenda_of(base: str, room: dict) -> dict:
-    return state_of(base, room)["agenda"]
+    return state_of(base, room)["timers"]
 
 
 def attribute(html: str, name: str) -> str:
@@ -104,7 +104,7 @@ def test_only_the_facilitator_controls_the_timer_over_the_websocket(server):
                 sock.received.clear()
                 await sock.send({**body, "id": f"{surface}-{index}"})
                 await sock.until(flash(ONLY_FACILITATOR))
-                await sock.until(lambda m, i=index: f'data-command-id="{surface}-{i}"' in m)
+                await sock.until(lambda m, i=index, s=surface: f'data-command-id="{s}-{i}"' in m)
         console = await staff(server, room, "console")
         await drain(console, 0.2)
         console.received.clear()
@@ -354,6 +354,6 @@ def test_the_state_api_shows_plan_against_actual_and_the_discipline_summary(serv
     assert agenda["clock"]["active"] is False and agenda["clock"]["next"] == "Northfield"
 
     person = join(server, room["code"])
-    seen = httpx.get(f"{server}/api/rooms/{room['code']}/state", headers=auth(person["token"])).json()["agenda"]
+    seen = httpx.get(f"{server}/api/rooms/{room['code']}/state", headers=auth(person["token"])).json()["timers"]
     assert "settings" not in seen  # the facilitator's settings are the facilitator's
     assert seen["discipline"] == summary

@@ -1,8 +1,10 @@
 """Question commands: participants ask, vote and withdraw; the facilitator moderates."""
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from facilitator.rooms.model import STAFF, Command, Role, line, paragraph
+from pydantic import Field
+
+from facilitator.rooms.model import STAFF, Command, Line, Paragraph, Role
 from facilitator.rooms.privacy import Sensitive
 from facilitator.rooms.throttle import Limit
 
@@ -18,12 +20,12 @@ class AskQuestion(Sensitive):
     # link their anonymous questions.
     limit: ClassVar[Limit] = Limit(3, 60.0, "You can ask 3 questions a minute")
 
-    text: paragraph(MAX_QUESTION_LENGTH, min_length=1)
+    text: Annotated[Paragraph, Field(min_length=1, max_length=MAX_QUESTION_LENGTH)]
     named: bool = False  # anonymous unless the author chooses to show their name
 
 
 class QuestionAction(Command):
-    question_id: line(40, min_length=1)
+    question_id: Annotated[Line, Field(min_length=1, max_length=40)]
 
 
 class UpvoteQuestion(QuestionAction):
@@ -51,7 +53,7 @@ class DismissQuestion(QuestionAction):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "moderate questions"
 
-    reason: line(120) = ""
+    reason: Annotated[Line, Field(max_length=120)] = ""
 
 
 class EditQuestion(QuestionAction, Sensitive):
@@ -59,7 +61,7 @@ class EditQuestion(QuestionAction, Sensitive):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "edit questions"
 
-    text: paragraph(MAX_QUESTION_LENGTH, min_length=1)
+    text: Annotated[Paragraph, Field(min_length=1, max_length=MAX_QUESTION_LENGTH)]
 
 
 class PinQuestion(Command):
@@ -69,7 +71,7 @@ class PinQuestion(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "pin questions"
 
-    question_id: line(40) = ""
+    question_id: Annotated[Line, Field(max_length=40)] = ""
 
 
 class MarkAnswered(QuestionAction):

@@ -2,7 +2,8 @@
 
 from facilitator.polls.questions import commands as c
 from facilitator.polls.questions.model import SEEN_BY_EVERYONE, Question, asked_by, author_scope, questions_of, vote_of
-from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, Event, RoomState
+from facilitator.rooms.feature import Applier, Decider
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Draft, Event, RoomState
 from facilitator.rooms.privacy import screened
 from facilitator.rooms.secrets import derive
 from facilitator.timers.model import agenda_of
@@ -47,7 +48,7 @@ def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Dec
             "flags": flags, "item_id": agenda_of(state).current_item_id,
             "status": "pending" if questions.settings.moderated else "live"}
     if cmd.named:
-        person = state.participants[actor.participant_id]
+        person = state.person_of(actor)
         data |= {"name": person.name, "organisation": person.organisation}
     return Decision([Draft("question.asked", data)], reply={"question_id": data["question_id"]})
 
@@ -146,8 +147,8 @@ def on_configured(state: RoomState, event: Event) -> None:
         setattr(questions_of(state).settings, key, value)
 
 
-DECIDERS = {c.AskQuestion: ask, c.UpvoteQuestion: upvote, c.EditQuestion: edit, c.PinQuestion: pin,
+DECIDERS: dict[type[Command], Decider] = {c.AskQuestion: ask, c.UpvoteQuestion: upvote, c.EditQuestion: edit, c.PinQuestion: pin,
             c.ConfigureQuestions: configure, **{command: move for command in MOVES}}
-APPLIERS = {"question.asked": on_asked, "question.upvoted": on_upvoted, "question.unvoted": on_unvoted,
+APPLIERS: dict[str, Applier] = {"question.asked": on_asked, "question.upvoted": on_upvoted, "question.unvoted": on_unvoted,
             "question.moved": on_moved, "question.edited": on_edited, "question.pinned": on_pinned,
             "questions.configured": on_configured}

@@ -29,8 +29,9 @@ def ordered(questions: list[Question], by: str = "popular") -> list[Question]:
 def focus(scene: Scene) -> str | None:
     """The case whose questions everyone looks at by default: the one in its Q&A phase."""
     agenda = agenda_of(scene.state)
-    item, clock = agenda.current(), agenda.clock
-    if item is None or item.kind != "case" or item.phases[clock.phase].name != "Questions":
+    clock = agenda.clock
+    item = agenda.current()
+    if clock is None or item is None or item.kind != "case" or item.phases[clock.phase].name != "Questions":
         return None
     return item.id
 
@@ -104,9 +105,9 @@ def _asker_and_voter(state: RoomState, event: Event) -> Viewers:
     if not event.type.startswith("question.") or question_id is None:
         return EVERYONE
     question = questions_of(state).questions.get(question_id)
-    return Viewers(pseudonyms=frozenset(
-        pair for pair in ((author_scope(question_id), question.author if question else None),
-                          (vote_scope(question_id), event.data.get("voter"))) if pair[1]))
+    pairs = ((author_scope(question_id), question.author if question else None),
+             (vote_scope(question_id), event.data.get("voter")))
+    return Viewers(pseudonyms=frozenset((scope, value) for scope, value in pairs if value))
 
 
 def qa_console(scene: Scene) -> dict:
@@ -150,7 +151,7 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 # Questions are listed under their agenda item, and a case's Q&A phase focuses them.
-QUESTIONS = frozenset({"questions", "agenda", "room"})
+QUESTIONS = frozenset({"questions", "timers", "room"})
 
 FRAGMENTS = (
     Fragment("qa-ask", frozenset({"phone"}), qa_ask, reads=QUESTIONS),

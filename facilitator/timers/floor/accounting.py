@@ -99,5 +99,6 @@ def budget_used(floor: Floor, organisation: str, now: int | None = None) -> int:
 def budget_left(floor: Floor, organisation: str, now: int | None = None) -> int:
     """Milliseconds of its budget an organisation has left; negative once overrun."""
     budget = floor.budget
+    assert budget is not None, "only a floor with a budget has budget left"
     allowed = budget.per_organisation_ms + budget.extra_ms.get(organisation, 0)
     return allowed - budget_used(floor, organisation, now)

@@ -1,10 +1,10 @@
 """Commands of the floor: hands are the participants', the floor is the facilitator's."""
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from facilitator.rooms.model import STAFF, Command, Role, line
+from facilitator.rooms.model import STAFF, Command, Line, Role
 
 PARTICIPANTS = frozenset({Role.PARTICIPANT})
 
@@ -25,7 +25,7 @@ class LowerHand(Command):
     action: ClassVar[str] = "lower a hand"
 
     # The facilitator names whose hand; a participant lowers their own.
-    participant_id: line(40) | None = None
+    participant_id: Annotated[Line, Field(max_length=40)] | None = None
 
 
 class GiveFloor(Command):
@@ -34,7 +34,7 @@ class GiveFloor(Command):
     action: ClassVar[str] = "give the floor"
 
     # A participant id, "facilitator", or nothing for the next in the queue.
-    speaker: line(40) | None = None
+    speaker: Annotated[Line, Field(max_length=40)] | None = None
 
 
 class EndTurn(Command):
@@ -67,7 +67,7 @@ class AddBudget(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "change speaking budgets"
 
-    organisation: line(80, min_length=1)
+    organisation: Annotated[Line, Field(min_length=1, max_length=80)]
     minutes: float = Field(ge=-60, le=60, allow_inf_nan=False)
 
 

@@ -1,8 +1,9 @@
 """The pure rules of the floor: raise and lower hands, give and end turns, budgets."""
 
-from facilitator.timers.model import agenda_of
+from facilitator.rooms.feature import Applier, Decider
 from facilitator.rooms.model import (
     Actor,
+    Command,
     CommandError,
     Context,
     Decision,
@@ -14,6 +15,7 @@ from facilitator.rooms.model import (
 from facilitator.timers.floor import commands as c
 from facilitator.timers.floor.accounting import ordered_queue
 from facilitator.timers.floor.model import FACILITATOR, Budget, Hand, Turn, floor_of
+from facilitator.timers.model import agenda_of
 
 
 def raise_hand(state: RoomState, actor: Actor, cmd: c.RaiseHand, ctx: Context) -> Decision:
@@ -115,9 +117,10 @@ def on_turn_started(state: RoomState, event: Event) -> None:
 
 
 def on_turn_ended(state: RoomState, event: Event) -> None:
-    floor = floor_of(state)
-    floor.current.ended_at = event.at
-    floor.turns.append(floor.current)
+    floor, turn = floor_of(state), floor_of(state).current
+    assert turn is not None  # decide ends only a turn in progress
+    turn.ended_at = event.at
+    floor.turns.append(turn)
     floor.current = None
 
 
@@ -132,7 +135,9 @@ def on_budget_started(state: RoomState, event: Event) -> None:
 
 
 def on_budget_extended(state: RoomState, event: Event) -> None:
-    extra = floor_of(state).budget.extra_ms
+    budget = floor_of(state).budget
+    assert budget is not None  # decide extends only a budget that runs
+    extra = budget.extra_ms
     extra[event.data["organisation"]] = extra.get(event.data["organisation"], 0) + event.data["delta_ms"]
 
 
@@ -140,10 +145,10 @@ def on_budget_cleared(state: RoomState, event: Event) -> None:
     floor_of(state).budget = None
 
 
-DECIDERS = {c.RaiseHand: raise_hand, c.LowerHand: lower_hand, c.GiveFloor: give, c.EndTurn: stop,
+DECIDERS: dict[type[Command], Decider] = {c.RaiseHand: raise_hand, c.LowerHand: lower_hand, c.GiveFloor: give, c.EndTurn: stop,
             c.ConfigureFloor: configure, c.StartBudget: start_budget, c.AddBudget: add_budget,
             c.ClearBudget: clear_budget}
-APPLIERS = {"hand.raised": on_hand_raised, "hand.lowered": on_hand_lowered, "turn.started": on_turn_started,
+APPLIERS: dict[str, Applier] = {"hand.raised": on_hand_raised, "hand.lowered": on_hand_lowered, "turn.started": on_turn_started,
             "turn.ended": on_turn_ended, "floor.configured": on_configured, "budget.started": on_budget_started,
             "budget.extended": on_budget_extended, "budget.cleared": on_budget_cleared}
 

@@ -16,7 +16,7 @@ from facilitator.timers.floor.model import FACILITATOR, Floor, floor_of
 from facilitator.timers.model import agenda_of
 
 # Who spoke is named from the roster; limits and the chair come from the agenda.
-FLOOR = frozenset({"floor", "participants", "agenda", "room"})
+FLOOR = frozenset({"floor", "participants", "timers", "room"})
 
 
 def speaker_name(scene: Scene, speaker: str) -> tuple[str, str]:
@@ -67,7 +67,7 @@ def chair(scene: Scene) -> str:
     if not organisations:
         return ""
     started = sorted((item for item in agenda.items.values() if item.started_at is not None),
-                     key=lambda item: item.started_at)
+                     key=lambda item: item.started_at or 0)
     position = next(i for i, item in enumerate(started) if item.id == agenda.clock.item_id)
     return organisations[position % len(organisations)]
 
@@ -77,14 +77,15 @@ def voice(scene: Scene) -> dict:
     floor = floor_of(scene.state)
     spoken = acc.by_organisation(floor)
     names = acc.organisations_in_room(scene.state, floor)
-    live = floor.current.organisation if floor.current and floor.current.speaker != FACILITATOR else None
+    current = floor.current
+    live = current.organisation if current and current.speaker != FACILITATOR else None
     finished = acc.by_organisation(Floor(turns=floor.turns))
     times = [spoken.get(name, 0) for name in names]
     total = sum(times)
     equal = total / len(names) if names else 0
     factor = floor.settings.dominance_factor
     bars = [{"name": name, "base": finished.get(name, 0),
-             "since": floor.current.started_at if name == live else None,
+             "since": current.started_at if current and name == live else None,
              "time": duration(spoken.get(name, 0)),
              "share": round(100 * spoken.get(name, 0) / total) if total else 0,
              "dominant": len(names) > 1 and total > 0 and spoken.get(name, 0) > factor * equal}
@@ -109,7 +110,8 @@ class VoiceRow(NamedTuple):
 def voice_people(scene: Scene) -> dict:
     floor = floor_of(scene.state)
     finished = acc.by_person(Floor(turns=floor.turns))
-    live = floor.current.speaker if floor.current else None
+    current = floor.current
+    live = current.speaker if current else None
     speakers = {p.id: (p.name, p.organisation) for p in scene.state.present()}
     for turn in acc.all_turns(floor):
         speakers.setdefault(turn.speaker, speaker_name(scene, turn.speaker))
@@ -129,11 +131,12 @@ def budget(scene: Scene) -> dict:
     floor = floor_of(scene.state)
     if floor.budget is None:
         return {"active": False, "ended": scene.state.ended}
-    live = floor.current.organisation if floor.current and floor.current.speaker != FACILITATOR else None
+    current = floor.current
+    live = current.organisation if current and current.speaker != FACILITATOR else None
     rows = []
     for name in floor.budget.organisations:
         left = acc.budget_left(floor, name)  # ended turns only; a live turn counts down in the browser
-        counting_from = max(floor.current.started_at, floor.budget.started_at) if name == live else None
+        counting_from = max(current.started_at, floor.budget.started_at) if current and name == live else None
         rows.append({"name": name, "left": left,
                      "shown": duration(left) if left >= 0 else duration(-left, signed=True),
                      "deadline": counting_from + left if counting_from is not None else None,

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from facilitator.polls.questions import export, views
+from facilitator.polls.questions import pages, views
 from facilitator.polls.questions.model import Question, questions_of
 from facilitator.rooms.model import Actor, RoomState
 from facilitator.rooms.views import Scene
@@ -330,7 +330,7 @@ def surfaces(state: RoomState, ben: str, cat_actor: Actor) -> dict[str, object]:
             "qa_screen": views.qa_screen(shown), "qa_ask": views.qa_ask(shown),
             "api for the facilitator": views.api_view(shown, FACILITATOR),
             "api for the scribe": views.api_view(shown, SCRIBE), "api for Ben": views.api_view(shown, person(ben)),
-            "api for the screen": views.api_view(shown, SCREEN), "csv": export.questions_csv(shown)}
+            "api for the screen": views.api_view(shown, SCREEN), "csv": pages.questions_csv(shown)}
 
 
 def test_no_surface_names_the_author_of_an_anonymous_question():
@@ -345,7 +345,7 @@ def test_no_surface_names_the_author_of_an_anonymous_question():
             assert secret not in text, f"{name} shows {secret!r}"
     # The named question does show its asker, so the search above looks in the right place.
     assert "Ben Okafor · Northfield Trust" in text_of(views.qa_list(scene(state)))
-    assert "Ben Okafor · Northfield Trust" in export.questions_csv(scene(state))
+    assert "Ben Okafor · Northfield Trust" in pages.questions_csv(scene(state))
     # And the anonymous ones are shown, as "Anonymous".
     assert "Who signs off discharges at weekends?" in text_of(views.qa_screen(scene(state)))
     assert views.qa_screen(scene(state))["pinned"]["by"] == "Anonymous"
@@ -377,10 +377,10 @@ def test_the_csv_has_a_header_and_a_row_per_question_but_withdrawn():
     upvote(state, ana, named, T0 + 4 * MIN)
     upvote(state, ben, named, T0 + 4 * MIN)
     moderate(state, "question.edit", asked["archived"], T0 + 4 * MIN, text="Reworded by the facilitator?")
-    rows = rows_of(export.questions_csv(scene(state)))
+    rows = rows_of(pages.questions_csv(scene(state)))
     assert rows[0] == ["asked at (UTC)", "agenda item", "question", "asked by", "upvotes", "status", "edited",
                        "reason for dismissal"]
-    assert rows[0] == list(export.COLUMNS)
+    assert rows[0] == list(pages.COLUMNS)
     body = rows[1:]
     assert len(body) == 6  # five statuses and the named question; not the withdrawn one
     by_text = {row[2]: row for row in body}
@@ -397,7 +397,7 @@ def test_the_csv_writes_the_dismissal_reason():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     moderate(state, "question.dismiss", question_id, reason="Asked already")
-    rows = rows_of(export.questions_csv(scene(state)))
+    rows = rows_of(pages.questions_csv(scene(state)))
     assert rows[1] == ["2023-11-14 22:13:20", "", TEXT, "Anonymous", "0", "dismissed", "", "Asked already"]
 
 
@@ -405,7 +405,7 @@ def test_the_csv_writes_the_dismissal_reason():
 def test_the_csv_never_writes_a_formula(text):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     ask(state, ana, text)
-    rows = rows_of(export.questions_csv(scene(state)))
+    rows = rows_of(pages.questions_csv(scene(state)))
     assert rows[1][2] == "'" + text
 
 
@@ -414,7 +414,7 @@ def test_a_formula_in_a_name_or_reason_is_defused_too():
     eve = join(state, "=Eve", "@Org", T0 - MIN)
     question_id = ask(state, eve, named=True)
     moderate(state, "question.dismiss", question_id, reason="=1+1")
-    row = rows_of(export.questions_csv(scene(state)))[1]
+    row = rows_of(pages.questions_csv(scene(state)))[1]
     assert (row[3], row[7]) == ("'=Eve · @Org", "'=1+1")
 
 
@@ -423,6 +423,6 @@ def test_the_csv_leaves_out_text_its_writer_confirmed_holds_an_identifier():
     question_id = ask(state, ana, "Write to ward.clerk@example.org?", confirm_identifiers=True)
     assert question(state, question_id).flags == ["email"]
     assert question(state, question_id).text == "Write to ward.clerk@example.org?"
-    rows = rows_of(export.questions_csv(scene(state)))
+    rows = rows_of(pages.questions_csv(scene(state)))
     assert rows[1][2] == "[left out: possible patient identifier]"
-    assert "ward.clerk" not in export.questions_csv(scene(state))
+    assert "ward.clerk" not in pages.questions_csv(scene(state))

@@ -1,11 +1,14 @@
-"""The pure rules of the agenda and its clock.
+"""How the agenda and its clock answer commands: the `decide` half of the rules.
 
 Time arrives with each command (`ctx.now_ms`); a running phase is a deadline.
 Deadlines are fired by the scheduler as `timer.expire` commands from the
 server itself, keyed by the phase run, so firing one twice changes nothing.
 """
 
-from facilitator.rooms.model import Actor, CommandError, Context, Decision, Draft, RoomState
+from typing import Any
+
+from facilitator.rooms.feature import Decider
+from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Draft, RoomState
 from facilitator.rooms.secrets import derive
 from facilitator.timers import commands as c
 from facilitator.timers.model import KINDS, Agenda, Clock, Item, agenda_of
@@ -27,14 +30,15 @@ def plan(spec: c.ItemSpec, item_id: str) -> dict:
         phases = [("Presentation", presentation)] + ([("Questions", qa)] if qa > 0 else [])
         title = spec.title or spec.organisation
     else:
+        assert spec.minutes is not None  # ItemSpec requires it of every kind but a case
         phases, title = [(KINDS[spec.kind], spec.minutes)], spec.title
     return {"id": item_id, "kind": spec.kind, "title": title, "organisation": spec.organisation,
             "presenter": spec.presenter, "presenter_id": spec.presenter_id, "qa_prompt": spec.qa_prompt,
             "phases": [{"name": name, "planned_ms": round(minutes * 60_000)} for name, minutes in phases]}
 
 
-def _spec_of(item: Item) -> dict:
-    spec = {"kind": item.kind, "title": item.title, "organisation": item.organisation,
+def _spec_of(item: Item) -> dict[str, Any]:
+    spec: dict[str, Any] = {"kind": item.kind, "title": item.title, "organisation": item.organisation,
             "presenter": item.presenter, "presenter_id": item.presenter_id, "qa_prompt": item.qa_prompt}
     if item.kind == "case":
         spec["presentation_minutes"] = item.phases[0].planned_ms / 60_000
@@ -141,12 +145,10 @@ def _begin(agenda: Agenda, item: Item, phase: int, now: int) -> list[Draft]:
 
 def start(state: RoomState, actor: Actor, cmd: c.StartTimer, ctx: Context) -> Decision:
     agenda = agenda_of(state)
-    if cmd.item_id:
-        item = _item(agenda, cmd.item_id)
-    else:
-        item = agenda.next_item(agenda.current_item_id) or agenda.next_item()
-        if item is None:
-            raise CommandError("Every item on the agenda has run." if agenda.order else "The agenda is empty.", 409)
+    current = agenda.current_item_id
+    item = _item(agenda, cmd.item_id) if cmd.item_id else agenda.next_item(current) or agenda.next_item()
+    if item is None:
+        raise CommandError("Every item on the agenda has run." if agenda.order else "The agenda is empty.", 409)
     drafts = _begin(agenda, item, cmd.phase, ctx.now_ms)
     if agenda.scheduled_item is not None:
         drafts.insert(0, Draft("timer.unscheduled", {}))
@@ -161,7 +163,8 @@ def schedule(state: RoomState, actor: Actor, cmd: c.ScheduleStart, ctx: Context)
         raise CommandError("There is no item left to schedule.", status=409)
     if item.id == current:
         raise CommandError(f"{item.title} is already running.", status=409)
-    at = cmd.at_ms if cmd.at_ms is not None else next_time_of_day(cmd.at, cmd.utc_offset_minutes, ctx.now_ms)
+    at = cmd.at_ms if cmd.at is None else next_time_of_day(cmd.at, cmd.utc_offset_minutes, ctx.now_ms)
+    assert at is not None  # ScheduleStart holds one of the two
     if at <= ctx.now_ms:
         raise CommandError("That time has already passed.")
     if at > ctx.now_ms + SCHEDULE_AHEAD_DAYS * DAY_MS:
@@ -204,7 +207,7 @@ def resume(state: RoomState, actor: Actor, cmd: c.ResumeTimer, ctx: Context) -> 
     clock = _running_clock(agenda_of(state), cmd)
     if clock.running:
         raise CommandError("The timer is already running.", status=409)
-    return Decision([Draft("timer.resumed", {"run": clock.run, "deadline": ctx.now_ms + clock.remaining})])
+    return Decision([Draft("timer.resumed", {"run": clock.run, "deadline": ctx.now_ms + clock.left(ctx.now_ms)})])
 
 
 def adjust(state: RoomState, actor: Actor, cmd: c.AdjustTimer, ctx: Context) -> Decision:
@@ -225,7 +228,7 @@ def restart(state: RoomState, actor: Actor, cmd: c.RestartPhase, ctx: Context) -
 
 def _advance(agenda: Agenda, now: int, into_next_item: bool) -> list[Draft]:
     """Leave the current phase for the next one, or the item (and maybe start the next)."""
-    clock = agenda.clock
+    clock = agenda.current_clock()
     item = agenda.items[clock.item_id]
     if clock.phase + 1 < len(item.phases):
         return [_phase_start(item, clock.phase + 1, agenda.runs + 1, now)]
@@ -288,7 +291,7 @@ def clear_message(state: RoomState, actor: Actor, cmd: c.ClearMessage, ctx: Cont
     return Decision([Draft("message.cleared", {"target": cmd.target})])
 
 
-DECIDERS = {
+DECIDERS: dict[type[Command], Decider] = {
     c.AddItem: add, c.UpdateItem: update, c.RemoveItem: remove, c.MoveItem: move,
     c.ImportAgenda: import_agenda, c.StartTimer: start, c.ScheduleStart: schedule,
     c.CancelSchedule: unschedule, c.BeginScheduled: begin, c.PauseTimer: pause,

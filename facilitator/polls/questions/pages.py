@@ -1,4 +1,5 @@
-"""The questions of an exchange as a spreadsheet (CSV), for the facilitator and the scribe.
+"""The questions' pages: the questions of an exchange as a spreadsheet (CSV), for the facilitator
+and the scribe.
 
 An anonymous question is exported as "Anonymous": its author's hash is not
 written, like on every page. A question its writer posted although it looked like
@@ -8,7 +9,6 @@ it held a patient identifier is left out of the file (its row says so).
 import csv
 import io
 from datetime import UTC, datetime
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request

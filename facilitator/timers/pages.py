@@ -1,4 +1,4 @@
-"""Agenda files: a YAML or JSON list of items, imported from the console.
+"""The timers' pages: agenda files, a YAML or JSON list of items imported from the console.
 
     items:
       - kind: case
@@ -20,9 +20,9 @@ import yaml
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from facilitator.rooms.access import Access, require, rules_of
+from facilitator.rooms.access import Access, Refused, require, rules_of
 from facilitator.rooms.model import CommandError, Role
-from facilitator.rooms.pages import page
+from facilitator.rooms.pages import refused_page
 from facilitator.rooms.web import hub_of
 from facilitator.timers.commands import ImportAgenda
 
@@ -55,6 +55,5 @@ async def import_file(request: Request, code: str, file: Annotated[UploadFile, F
                                            "replace": replace == "true"})
         await hub_of(request).execute(room.code, access.actor, command)
     except CommandError as error:
-        return page(request, "message.html", status=error.status, message=NOT_IMPORTED + error.message,
-                    back=f"/r/{code}/console")
+        return refused_page(request, Refused(NOT_IMPORTED + error.message, error.status, f"/r/{code}/console"))
     return RedirectResponse(f"/r/{room.code}/console", status_code=303)

@@ -1,5 +1,6 @@
 """How agenda and timer events change the state: the `apply` half of the rules."""
 
+from facilitator.rooms.feature import Applier
 from facilitator.rooms.model import Event, RoomState
 from facilitator.timers.model import Agenda, Clock, Item, Message, Phase, PhaseRun, agenda_of
 
@@ -83,32 +84,33 @@ def on_phase_started(state: RoomState, event: Event) -> None:
 
 
 def on_paused(state: RoomState, event: Event) -> None:
-    clock = agenda_of(state).clock
+    clock = agenda_of(state).current_clock()
     clock.remaining, clock.deadline, clock.paused_at = event.data["remaining"], None, event.at
 
 
 def on_resumed(state: RoomState, event: Event) -> None:
     agenda = agenda_of(state)
-    clock = agenda.clock
-    agenda.items[clock.item_id].runs[-1].paused_ms += event.at - clock.paused_at
+    clock = agenda.current_clock()
+    if clock.paused_at is not None:
+        agenda.items[clock.item_id].runs[-1].paused_ms += event.at - clock.paused_at
     clock.deadline, clock.remaining, clock.paused_at = event.data["deadline"], None, None
 
 
 def on_adjusted(state: RoomState, event: Event) -> None:
     agenda = agenda_of(state)
-    clock, delta = agenda.clock, event.data["delta_ms"]
+    clock, delta = agenda.current_clock(), event.data["delta_ms"]
     clock.planned_ms += delta
     if clock.deadline is not None:
         clock.deadline += delta
     else:
-        clock.remaining += delta
+        clock.remaining = clock.left(event.at) + delta
     if clock.left(event.at) > 0:
         clock.expired = False  # time was added back: the phase will end again later
     agenda.items[clock.item_id].runs[-1].extended_ms += delta
 
 
 def on_phase_ended(state: RoomState, event: Event) -> None:
-    agenda_of(state).clock.expired = True
+    agenda_of(state).current_clock().expired = True
 
 
 def on_item_finished(state: RoomState, event: Event) -> None:
@@ -151,7 +153,7 @@ def on_message_cleared(state: RoomState, event: Event) -> None:
         agenda_of(state).presenter_message = None
 
 
-APPLIERS = {
+APPLIERS: dict[str, Applier] = {
     "agenda.item_added": on_item_added, "agenda.item_updated": on_item_updated,
     "agenda.item_removed": on_item_removed, "agenda.item_moved": on_item_moved,
     "agenda.imported": on_imported, "timer.phase_started": on_phase_started,
