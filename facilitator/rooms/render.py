@@ -2,6 +2,7 @@
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
+from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
