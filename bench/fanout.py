@@ -42,9 +42,14 @@ async def broadcast_latency(base: str, room: dict, phones: int, rounds: int) -> 
             for s in sockets:
                 s.received.clear()
             started = time.perf_counter()
-            await client.post(f"{base}/api/rooms/{code}/commands", json={"type": kind},
-                              headers={"Authorization": f"Bearer {token}"})
-            wanted = (lambda m, marker=marker: marker in m) if marker else (lambda m: 'id="room-header"' in m and "Closed" not in m)
+            await client.post(
+                f"{base}/api/rooms/{code}/commands", json={"type": kind}, headers={"Authorization": f"Bearer {token}"}
+            )
+            wanted = (
+                (lambda m, marker=marker: marker in m)
+                if marker
+                else (lambda m: 'id="room-header"' in m and "Closed" not in m)
+            )
             await asyncio.gather(*(s.until(wanted, timeout=10) for s in sockets))
             samples.append(time.perf_counter() - started)
     print(f"command -> all {phones} phones updated: {quantiles(samples)}")
@@ -60,12 +65,21 @@ async def burst(base: str, votes: int) -> None:
     screen.received.clear()
     started = time.perf_counter()
     async with httpx.AsyncClient() as client:
-        await asyncio.gather(*(client.post(f"{base}/api/rooms/{code}/join", json={
-            "name": f"P{i}", "organisation": "Org", "accept_confidentiality": True}) for i in range(votes)))
+        await asyncio.gather(
+            *(
+                client.post(
+                    f"{base}/api/rooms/{code}/join",
+                    json={"name": f"P{i}", "organisation": "Org", "accept_confidentiality": True},
+                )
+                for i in range(votes)
+            )
+        )
     await screen.until(lambda m: f'data-count="joined">{votes}<' in m, timeout=30)
     elapsed = time.perf_counter() - started
-    print(f"{votes} joins in {elapsed:.2f} s reached the screen in {len(screen.received)} messages "
-          f"(coalescing ratio {votes / max(1, len(screen.received)):.1f} events per push)")
+    print(
+        f"{votes} joins in {elapsed:.2f} s reached the screen in {len(screen.received)} messages "
+        f"(coalescing ratio {votes / max(1, len(screen.received)):.1f} events per push)"
+    )
     await screen.close()
 
 
@@ -75,9 +89,11 @@ def command_latency(base: str, rounds: int) -> None:
     with httpx.Client() as client:
         for i in range(rounds):
             started = time.perf_counter()
-            client.post(f"{base}/api/rooms/{room['code']}/commands",
-                        json={"type": "room.lock" if i % 2 == 0 else "room.unlock"},
-                        headers={"Authorization": f"Bearer {room['tokens']['facilitator']}"}).raise_for_status()
+            client.post(
+                f"{base}/api/rooms/{room['code']}/commands",
+                json={"type": "room.lock" if i % 2 == 0 else "room.unlock"},
+                headers={"Authorization": f"Bearer {room['tokens']['facilitator']}"},
+            ).raise_for_status()
             samples.append(time.perf_counter() - started)
     print(f"HTTP command round trip (decide + append + publish): {quantiles(samples)}")
 
@@ -88,8 +104,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", secret_key="bench", redis_url=None,
-                            commands_per_actor=1_000_000)  # measure the pipeline, not the throttle
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/bench.db", secret_key="bench", redis_url=None, commands_per_actor=1_000_000
+        )  # measure the pipeline, not the throttle
         with running_server(settings) as base:
             command_latency(base, args.rounds * 5)
             asyncio.run(burst(base, 100))

@@ -163,9 +163,17 @@ class Phone:
         retry = 0
         while not self.stopping:
             try:
-                ws = await websockets.connect(self.url, origin=self.origin, additional_headers={"Cookie": self.cookie},
-                                              compression=None, open_timeout=15, ping_interval=None,
-                                              close_timeout=2, max_size=4 * 1024 * 1024, proxy=None)
+                ws = await websockets.connect(
+                    self.url,
+                    origin=self.origin,
+                    additional_headers={"Cookie": self.cookie},
+                    compression=None,
+                    open_timeout=15,
+                    ping_interval=None,
+                    close_timeout=2,
+                    max_size=4 * 1024 * 1024,
+                    proxy=None,
+                )
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - refused, rejected at the handshake, timed out: the page retries (1006)
@@ -208,8 +216,11 @@ class Phone:
         w.bytes += len(text)
         if self.surface == "phone":
             for name, (parts, after_close) in w.watches.items():
-                if name not in self.seen and (not after_close or self.closes_since_arm) \
-                        and all(part in text for part in parts):
+                if (
+                    name not in self.seen
+                    and (not after_close or self.closes_since_arm)
+                    and all(part in text for part in parts)
+                ):
                     self.seen[name] = (now, len(text))
                     w.seen_count[name] += 1
         if 'id="ack"' in text:
@@ -262,16 +273,20 @@ class Http1:
 
     async def post(self, path: str, body: dict) -> tuple[int, bytes]:
         data = json.dumps(body).encode()
-        request = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nOrigin: {self.origin}\r\n"
-                   f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode() + data
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nOrigin: {self.origin}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        ).encode() + data
         for attempt in range(2):
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             try:
                 self.writer.write(request)
                 head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-                headers = {name.strip().lower(): value.strip()
-                           for name, value in (line.split(":", 1) for line in head[1:] if ":" in line)}
+                headers = {
+                    name.strip().lower(): value.strip()
+                    for name, value in (line.split(":", 1) for line in head[1:] if ":" in line)
+                }
                 if "chunked" in headers.get("transfer-encoding", ""):
                     raise RuntimeError("chunked responses are not expected here")
                 payload = await self.reader.readexactly(int(headers.get("content-length", "0")))
@@ -357,8 +372,10 @@ class ClientWorker:
             http = await slots.get()
             try:
                 try:
-                    status, body = await http.post(f"/api/rooms/{code}/join", {
-                        "name": f"Phone {i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True})
+                    status, body = await http.post(
+                        f"/api/rooms/{code}/join",
+                        {"name": f"Phone {i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True},
+                    )
                 except Exception as error:  # noqa: BLE001
                     refused[type(error).__name__] += 1
                     return
@@ -389,11 +406,17 @@ class ClientWorker:
             slots.get_nowait().close()
         await self.wait_seen("first", deadline)
         firsts = [p.seen["first"] for p in self.phones if "first" in p.seen]
-        return {"joined": len(self.phones), "refused": dict(refused), "started": started, "joined_at": joined_at,
-                "first_times": [t for t, _ in firsts], "first_sizes": [s for _, s in firsts],
-                "unrendered": len(self.phones) - len(firsts),
-                "unjoined": len(indices) - len(self.phones) - sum(refused.values()),
-                "errors": collections.Counter(p.last_error for p in self.phones if p.last_error).most_common(3)}
+        return {
+            "joined": len(self.phones),
+            "refused": dict(refused),
+            "started": started,
+            "joined_at": joined_at,
+            "first_times": [t for t, _ in firsts],
+            "first_sizes": [s for _, s in firsts],
+            "unrendered": len(self.phones) - len(firsts),
+            "unjoined": len(indices) - len(self.phones) - sum(refused.values()),
+            "errors": collections.Counter(p.last_error for p in self.phones if p.last_error).most_common(3),
+        }
 
     async def wait_seen(self, name: str, deadline: float) -> None:
         while self.seen_count[name] < len(self.phones) and time.monotonic() < deadline:
@@ -411,8 +434,12 @@ class ClientWorker:
         await self.wait_seen(name, time.monotonic() + timeout)
         seen = [p.seen[name] for p in self.phones if name in p.seen]
         self.watches.pop(name, None)
-        return {"times": [t for t, _ in seen], "sizes": [s for _, s in seen], "missing": len(self.phones) - len(seen),
-                "phones": len(self.phones)}
+        return {
+            "times": [t for t, _ in seen],
+            "sizes": [s for _, s in seen],
+            "missing": len(self.phones) - len(seen),
+            "phones": len(self.phones),
+        }
 
     async def do_burst(self, poll_id: str, t0: float, spread: float, tag: str, timeout: float, seed: int) -> dict:
         """Every phone votes once, at a random moment of `spread` seconds from t0; wait for every ack."""
@@ -437,14 +464,21 @@ class ClientWorker:
 
     def votes_result(self, ids: list[str], sent_at: list[float]) -> dict:
         acked = [self.acks[i] for i in ids if i in self.acks]
-        return {"sent": len(ids), "acked": len(acked), "accepted": sum(a[2] for a in acked),
-                "rtts": [a[1] for a in acked], "ack_sizes": [a[3] for a in acked],
-                "first_sent": min(sent_at, default=math.nan), "last_sent": max(sent_at, default=math.nan),
-                "last_ack": max((a[0] for a in acked), default=math.nan),
-                "refusals": self.refusals.most_common(3)}
+        return {
+            "sent": len(ids),
+            "acked": len(acked),
+            "accepted": sum(a[2] for a in acked),
+            "rtts": [a[1] for a in acked],
+            "ack_sizes": [a[3] for a in acked],
+            "first_sent": min(sent_at, default=math.nan),
+            "last_sent": max(sent_at, default=math.nan),
+            "last_ack": max((a[0] for a in acked), default=math.nan),
+            "refusals": self.refusals.most_common(3),
+        }
 
-    async def do_ramp(self, poll_id: str, rate: float, duration: float, t0: float, tag: str,
-                      behind_limit: float, drain: float) -> dict:
+    async def do_ramp(
+        self, poll_id: str, rate: float, duration: float, t0: float, tag: str, behind_limit: float, drain: float
+    ) -> dict:
         """Send `rate` votes a second for `duration` seconds, round robin over this process's phones;
         each vote changes that phone's answer. Stop when the oldest unacknowledged vote is older than
         `behind_limit` seconds."""
@@ -464,8 +498,7 @@ class ClientWorker:
                 phone = phones[k % len(phones)]
                 phone.choice = (phone.choice + 1) % len(OPTIONS)
                 command_id = f"{tag}-{self.index}-{k}"
-                text = json.dumps({"type": "poll.answer", "poll_id": poll_id, "choice": phone.choice,
-                                   "id": command_id})
+                text = json.dumps({"type": "poll.answer", "poll_id": poll_id, "choice": phone.choice, "id": command_id})
                 ids.append(command_id)
                 self.pending[command_id] = sent = time.monotonic()
                 sent_at.append(sent)
@@ -507,9 +540,16 @@ class ClientWorker:
         return {"ok": True}
 
     async def do_stats(self, reset: bool = False) -> dict:
-        result = {"cpu": time.process_time(), "close_codes": dict(self.close_codes), "connect_failures": dict(self.connect_failures),
-                  "connects": self.connects, "messages": self.messages, "bytes": self.bytes,
-                  "online": sum(p.ws is not None for p in self.phones), "phones": len(self.phones)}
+        result = {
+            "cpu": time.process_time(),
+            "close_codes": dict(self.close_codes),
+            "connect_failures": dict(self.connect_failures),
+            "connects": self.connects,
+            "messages": self.messages,
+            "bytes": self.bytes,
+            "online": sum(p.ws is not None for p in self.phones),
+            "phones": len(self.phones),
+        }
         if reset:
             self.close_codes.clear()
             self.connects = self.messages = self.bytes = 0
@@ -555,8 +595,9 @@ class Clients:
             self.pipes.append(parent)
             self.processes.append(process)
 
-    def call(self, method: str, kwargs: list[dict] | dict | None = None, timeout: float = 60,
-             only: int | None = None) -> list:
+    def call(
+        self, method: str, kwargs: list[dict] | dict | None = None, timeout: float = 60, only: int | None = None
+    ) -> list:
         """Send `method` to every process (or to `only`), with one kwargs dict each or one for all."""
         self.seq += 1
         targets = range(len(self.pipes)) if only is None else [only]
@@ -671,26 +712,50 @@ class Server:
 
     def start(self, timeout: float = 60, extra_env: dict | None = None) -> float:
         if self.kind == "facilitator":
-            argv = [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", str(self.workers)]
+            argv = [
+                sys.executable,
+                "-m",
+                "facilitator",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ]
         else:
             argv = [sys.executable, str(RAW_SERVER), "--host", "127.0.0.1", "--port", str(self.port)]
-        env = {**os.environ, **self.env, **(extra_env or {}), "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        env = {
+            **os.environ,
+            **self.env,
+            **(extra_env or {}),
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
         started = time.monotonic()
         log = open(self.log_path, "ab")
         log.write(f"\n=== start {self.starts + 1} at {time.strftime('%H:%M:%S')} ===\n".encode())
         log.flush()
-        self.process = subprocess.Popen(argv, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            argv,
+            cwd=self.workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         log.close()
         self.starts += 1
         deadline = started + timeout
         with httpx.Client(timeout=2, trust_env=False) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.kind} server exited with {self.process.returncode}; see {self.log_path}:\n"
-                                       + self.log_tail())
+                    raise RuntimeError(
+                        f"{self.kind} server exited with {self.process.returncode}; see {self.log_path}:\n"
+                        + self.log_tail()
+                    )
                 try:
                     if client.get(f"{self.base}/healthz").status_code == 200:
                         return time.monotonic() - started
@@ -745,9 +810,11 @@ class Server:
             return []
         found = []
         for line in text.splitlines():
-            routine = (not line.strip() or line[0].isspace() or line.startswith(("INFO:", "===", "Traceback (most",
-                                                                                 "The above exception",
-                                                                                 "During handling")))
+            routine = (
+                not line.strip()
+                or line[0].isspace()
+                or line.startswith(("INFO:", "===", "Traceback (most", "The above exception", "During handling"))
+            )
             if not routine:  # warnings, errors, and the last line of each traceback (the exception)
                 found.append(" ".join(line.split()))
         return found
@@ -788,17 +855,36 @@ def make_target(setup: str, run: int, workdir: Path, args, sizes: dict) -> Targe
         url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{database}"
         # The tables are made by one process first, with the app's own code, as on a server that ran
         # before: two workers starting on an empty database race to create them, and one may die of it.
-        made = subprocess.run([sys.executable, "-c", "import sys; from facilitator.db import make_engine; "
-                               "make_engine(sys.argv[1]).dispose()", url], cwd=workdir, capture_output=True,
-                              text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        made = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from facilitator.db import make_engine; make_engine(sys.argv[1]).dispose()",
+                url,
+            ],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         if made.returncode:
             raise RuntimeError(f"could not create the tables in {database}: {made.stderr[-500:]}")
-        target = Target("pg-redis", "facilitator", 2, {**common, "DATABASE_URL": url,
-                                                         "REDIS_URL": f"{REDIS_BASE}/{args.redis_db}"})
+        target = Target(
+            "pg-redis", "facilitator", 2, {**common, "DATABASE_URL": url, "REDIS_URL": f"{REDIS_BASE}/{args.redis_db}"}
+        )
         target.cleanup.append(drop)
         return target
-    return Target("raw", "raw", 1, {"RAW_WELCOME_BYTES": str(sizes["welcome"]), "RAW_ACK_BYTES": str(sizes["ack"]),
-                                    "RAW_SCREEN_BYTES": str(sizes["screen"])})
+    return Target(
+        "raw",
+        "raw",
+        1,
+        {
+            "RAW_WELCOME_BYTES": str(sizes["welcome"]),
+            "RAW_ACK_BYTES": str(sizes["ack"]),
+            "RAW_SCREEN_BYTES": str(sizes["screen"]),
+        },
+    )
 
 
 def forget_redis(codes: list[str], db: int) -> None:
@@ -825,8 +911,7 @@ def drain(clients: Clients, timeout: float, before: str, notes: list[str]) -> No
         notes.append(f"before {before}: waited {waited:.1f} s for the acks still owed")
 
 
-def run_target(target: Target, phones: int, clients_count: int, workdir: Path, args, run: int,
-               sizes: dict) -> dict:
+def run_target(target: Target, phones: int, clients_count: int, workdir: Path, args, run: int, sizes: dict) -> dict:
     """One run against one server: every scenario asked for, each bounded in time; the figures."""
     figures: dict = {"target": target.name, "phones_asked": phones, "notes": []}
     notes = figures["notes"]
@@ -843,13 +928,20 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
         if target.workers > 1:
             time.sleep(2.0)  # /healthz answers once the first worker is up; let the others come up too
         figures["server_nofile"] = open_files_limit(server.process.pid)
-        say(f"    open files: server {figures['server_nofile']}, client processes "
-            f"{', '.join(str(n) for n in figures['client_nofile'])}; server ready in {figures['start_s']:.1f} s")
+        say(
+            f"    open files: server {figures['server_nofile']}, client processes "
+            f"{', '.join(str(n) for n in figures['client_nofile'])}; server ready in {figures['start_s']:.1f} s"
+        )
         base = server.base
 
-        room = http.post(f"{base}/api/rooms", json={
-            "title": "Load benchmark", "confidentiality": "What is said here stays here.",
-            "charter": {"focus": "Discharge delays", "outcome": "15 % shorter stays", "beneficiaries": "Nurses"}})
+        room = http.post(
+            f"{base}/api/rooms",
+            json={
+                "title": "Load benchmark",
+                "confidentiality": "What is said here stays here.",
+                "charter": {"focus": "Discharge delays", "outcome": "15 % shorter stays", "beneficiaries": "Nurses"},
+            },
+        )
         room.raise_for_status()
         room = room.json()
         code, facilitator = room["code"], {"Authorization": f"Bearer {room['tokens']['facilitator']}"}
@@ -860,8 +952,9 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
             response.raise_for_status()
             return response.json()
 
-        staff = clients.one(0, "staff", {"base": base, "code": code, "tokens": room["tokens"], "timeout": 20},
-                            timeout=30)
+        staff = clients.one(
+            0, "staff", {"base": base, "code": code, "tokens": room["tokens"], "timeout": 20}, timeout=30
+        )
         if not staff.get("ok"):
             notes.append(f"screen/console did not connect: {staff}")
         time.sleep(1.0)
@@ -872,17 +965,29 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
         server_cpu = server.cpu()
         clients_cpu = sum(r.get("cpu", 0) for r in clients.call("stats"))
         started = time.monotonic()
-        results = clients.call("connect", [{"base": base, "code": code, "indices": share,
-                                            "concurrency": args.join_concurrency, "timeout": args.connect_timeout}
-                                           for share in shares], timeout=args.connect_timeout + 60)
+        results = clients.call(
+            "connect",
+            [
+                {
+                    "base": base,
+                    "code": code,
+                    "indices": share,
+                    "concurrency": args.join_concurrency,
+                    "timeout": args.connect_timeout,
+                }
+                for share in shares
+            ],
+            timeout=args.connect_timeout + 60,
+        )
         results = [r for r in results if "error" not in r]
         joined = sum(r["joined"] for r in results)
         refused = collections.Counter()
         for r in results:
             refused.update(r["refused"])
         if server.process.poll() is not None:
-            raise RuntimeError(f"the server exited (status {server.process.returncode}) while phones connected; "
-                               f"see {server.log_path}")
+            raise RuntimeError(
+                f"the server exited (status {server.process.returncode}) while phones connected; see {server.log_path}"
+            )
         firsts = [t for r in results for t in r["first_times"]]
         unjoined = sum(r["unjoined"] for r in results)
         unrendered = sum(r["unrendered"] for r in results)
@@ -899,22 +1004,30 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
         if sizes_seen and target.kind == "facilitator":
             sizes["welcome"] = int(statistics.median(sizes_seen))
         if refused:
-            notes.append("refused joins: " + "; ".join(f"{n} x {why}" for why, n in refused.items())
-                         + f" (continued with the {joined} that joined)")
+            notes.append(
+                "refused joins: "
+                + "; ".join(f"{n} x {why}" for why, n in refused.items())
+                + f" (continued with the {joined} that joined)"
+            )
         if unjoined:
             notes.append(f"connect: {unjoined} joins still unanswered after {args.connect_timeout:.0f} s (given up)")
         if unrendered:
-            notes.append(f"connect: {unrendered} joined phones without a first render within "
-                         f"{args.connect_timeout:.0f} s")
+            notes.append(
+                f"connect: {unrendered} joined phones without a first render within {args.connect_timeout:.0f} s"
+            )
         handshakes = collections.Counter()
         for r in results:
             handshakes.update({e: n for e, n in r["errors"]})
         if handshakes:
-            notes.append("connect: socket handshakes that failed and were retried with the page's backoff "
-                         "(last error per phone): " + "; ".join(f"{n} x {e}" for e, n in handshakes.most_common(3)))
-        say(f"    connect: {joined} joined, {len(firsts)} rendered, last at {figures['connect_done_s']:.2f} s"
+            notes.append(
+                "connect: socket handshakes that failed and were retried with the page's backoff "
+                "(last error per phone): " + "; ".join(f"{n} x {e}" for e, n in handshakes.most_common(3))
+            )
+        say(
+            f"    connect: {joined} joined, {len(firsts)} rendered, last at {figures['connect_done_s']:.2f} s"
             + (f", refused {sum(refused.values())}" if refused else "")
-            + f"; CPU: server {figures['connect_cpu_server_s']:.1f} s, clients {figures['connect_cpu_clients_s']:.1f} s")
+            + f"; CPU: server {figures['connect_cpu_server_s']:.1f} s, clients {figures['connect_cpu_clients_s']:.1f} s"
+        )
         if not joined:
             raise RuntimeError("no phone joined")
 
@@ -924,16 +1037,19 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
         figures["rss_before_mib"] = rss_before / 2**20
         figures["rss_after_mib"] = rss_after / 2**20
         figures["mem_kib"] = (rss_after - rss_before) / max(1, joined) / KIB
-        say(f"    memory: {figures['mem_kib']:.1f} KiB per phone (RSS {rss_before / 2**20:.0f} -> "
-            f"{rss_after / 2**20:.0f} MiB, {server.workers} worker(s))")
+        say(
+            f"    memory: {figures['mem_kib']:.1f} KiB per phone (RSS {rss_before / 2**20:.0f} -> "
+            f"{rss_after / 2**20:.0f} MiB, {server.workers} worker(s))"
+        )
         if scenarios == {"memory"}:
             return figures
 
         # -- fan-out: the facilitator opens a poll ---------------------------------------
         clients.call("stats", {"reset": True})
         if target.kind == "facilitator":
-            poll_id = command({"type": "poll.create", "kind": "single", "question": "Which change first?",
-                               "options": OPTIONS})["reply"]["poll_id"]
+            poll_id = command(
+                {"type": "poll.create", "kind": "single", "question": "Which change first?", "options": OPTIONS}
+            )["reply"]["poll_id"]
             time.sleep(0.5)  # the console's render of the draft
         else:
             poll_id = f"rawpoll{run}"
@@ -943,11 +1059,13 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
         if target.kind == "facilitator":
             command({"type": "poll.open", "poll_id": poll_id})
         else:
-            text = padded(f'<section id="my-polls"><article data-poll-id="{poll_id}"></article></section>',
-                          sizes["poll"])
+            text = padded(
+                f'<section id="my-polls"><article data-poll-id="{poll_id}"></article></section>', sizes["poll"]
+            )
             http.post(f"{base}/broadcast", json={"text": text, "poll_id": poll_id}).raise_for_status()
-        results = clients.call("collect", {"name": "poll", "timeout": args.fanout_timeout},
-                               timeout=args.fanout_timeout + 30)
+        results = clients.call(
+            "collect", {"name": "poll", "timeout": args.fanout_timeout}, timeout=args.fanout_timeout + 30
+        )
         times = [t for r in results if "times" in r for t in r["times"]]
         missing = sum(r.get("missing", 0) for r in results)
         seen = len(times)
@@ -962,8 +1080,10 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
             figures["fanout_ms"], figures["fanout_rate"] = math.inf, 0.0
         if missing:
             notes.append(f"fan-out: {missing} phones did not show the poll within {args.fanout_timeout:.0f} s")
-        say(f"    fan-out: {seen} phones in {figures.get('fanout_ms', math.inf):.0f} ms "
-            f"({figures.get('fanout_rate', 0):.0f} phones/s)")
+        say(
+            f"    fan-out: {seen} phones in {figures.get('fanout_ms', math.inf):.0f} ms "
+            f"({figures.get('fanout_rate', 0):.0f} phones/s)"
+        )
 
         # -- HTTP: one command's round trip, every phone connected -----------------------
         if target.kind == "facilitator":
@@ -975,8 +1095,10 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
                 rtts.append(time.perf_counter() - sent_at)
                 time.sleep(0.02)
             figures["http_p50_ms"], figures["http_p99_ms"] = pct(rtts, 0.50) * 1000, pct(rtts, 0.99) * 1000
-            say(f"    http: {HTTP_COMMANDS} commands one after another, round trip p50 "
-                f"{figures['http_p50_ms']:.1f} ms, p99 {figures['http_p99_ms']:.1f} ms")
+            say(
+                f"    http: {HTTP_COMMANDS} commands one after another, round trip p50 "
+                f"{figures['http_p50_ms']:.1f} ms, p99 {figures['http_p99_ms']:.1f} ms"
+            )
 
         # -- burst: every phone votes within 2 s ------------------------------------------
         if "burst" in scenarios:
@@ -985,9 +1107,18 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
                 http.post(f"{base}/reset").raise_for_status()
             clients.one(0, "screen_reset")
             t0 = time.monotonic() + 0.5
-            results = clients.call("burst", {"poll_id": poll_id, "t0": t0, "spread": 2.0, "tag": f"b{run}",
-                                             "timeout": args.burst_timeout, "seed": run},
-                                   timeout=args.burst_timeout + 40)
+            results = clients.call(
+                "burst",
+                {
+                    "poll_id": poll_id,
+                    "t0": t0,
+                    "spread": 2.0,
+                    "tag": f"b{run}",
+                    "timeout": args.burst_timeout,
+                    "seed": run,
+                },
+                timeout=args.burst_timeout + 40,
+            )
             results = [r for r in results if "error" not in r]
             sent = sum(r["sent"] for r in results)
             acked = sum(r["acked"] for r in results)
@@ -1002,13 +1133,16 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
             ack_sizes = [s for r in results for s in r["ack_sizes"]]
             if ack_sizes and target.kind == "facilitator":
                 sizes["ack"] = int(statistics.median(ack_sizes))
-            screen = clients.one(0, "screen", {"count": sent, "timeout": args.screen_timeout},
-                                 timeout=args.screen_timeout + 20)
+            screen = clients.one(
+                0, "screen", {"count": sent, "timeout": args.screen_timeout}, timeout=args.screen_timeout + 20
+            )
             figures["screen_ms"] = (screen.get("at", math.nan) - last_sent) * 1000
             if math.isnan(figures["screen_ms"]):
                 figures["screen_ms"] = math.inf
-                notes.append(f"burst: the screen showed at most {screen.get('max')} of {sent} answers "
-                             f"{args.screen_timeout:.0f} s after the acks")
+                notes.append(
+                    f"burst: the screen showed at most {screen.get('max')} of {sent} answers "
+                    f"{args.screen_timeout:.0f} s after the acks"
+                )
             if screen.get("sizes") and target.kind == "facilitator":
                 sizes["screen"] = int(statistics.median(screen["sizes"]))
             refusals = collections.Counter()
@@ -1017,8 +1151,9 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
             if refusals:
                 notes.append("votes refused: " + "; ".join(f"{n} x {why}" for why, n in refusals.most_common(3)))
             if acked < sent:
-                notes.append(f"burst: {sent - acked} of {sent} votes not acknowledged within "
-                             f"{args.burst_timeout:.0f} s")
+                notes.append(
+                    f"burst: {sent - acked} of {sent} votes not acknowledged within {args.burst_timeout:.0f} s"
+                )
             if target.kind == "facilitator":
                 expected = collections.Counter(c for r in results for c in r["choices"])
                 try:
@@ -1026,18 +1161,23 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
                     state = http.get(f"{base}/api/rooms/{code}/state", headers=facilitator).json()
                     poll = next(p for p in state["polls"]["polls"] if p["id"] == poll_id)
                     counts = [bar["count"] for bar in poll["results"]["bars"]]
-                    figures["tally_exact"] = (poll["answered"] == sent
-                                              and counts == [expected[i] for i in range(len(OPTIONS))])
+                    figures["tally_exact"] = poll["answered"] == sent and counts == [
+                        expected[i] for i in range(len(OPTIONS))
+                    ]
                     if not figures["tally_exact"]:
-                        notes.append(f"tally: {poll['answered']} answered, bars {counts}; expected {sent}, "
-                                     f"{[expected[i] for i in range(len(OPTIONS))]}")
+                        notes.append(
+                            f"tally: {poll['answered']} answered, bars {counts}; expected {sent}, "
+                            f"{[expected[i] for i in range(len(OPTIONS))]}"
+                        )
                 except Exception as error:  # noqa: BLE001
                     figures["tally_exact"] = False
                     notes.append(f"tally: could not read the state ({type(error).__name__}: {error})")
-            say(f"    burst: {acked}/{sent} acked, round trip p50 {figures['vote_p50_acked_ms']:.0f} ms, "
+            say(
+                f"    burst: {acked}/{sent} acked, round trip p50 {figures['vote_p50_acked_ms']:.0f} ms, "
                 f"p99 {pct(rtts, 0.99) * 1000:.0f} ms; last vote -> screen final count "
-                f"{figures['screen_ms']:.0f} ms" + (f"; tally exact: {figures['tally_exact']}"
-                                                   if "tally_exact" in figures else ""))
+                f"{figures['screen_ms']:.0f} ms"
+                + (f"; tally exact: {figures['tally_exact']}" if "tally_exact" in figures else "")
+            )
 
         # -- ramp: 100, 250, 500, 1,000 votes/s ------------------------------------------
         if "ramp" in scenarios:
@@ -1048,10 +1188,22 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
             for rate in RAMP_RATES:
                 time.sleep(1.0)
                 t0 = time.monotonic() + 0.3
-                results = clients.call("ramp", [{"poll_id": poll_id, "rate": rate * n / max(1, sum(per_client)),
-                                                 "duration": args.ramp_seconds, "t0": t0, "tag": f"r{run}-{rate}",
-                                                 "behind_limit": 5.0, "drain": 5.0} for n in per_client],
-                                       timeout=args.ramp_seconds + 40)
+                results = clients.call(
+                    "ramp",
+                    [
+                        {
+                            "poll_id": poll_id,
+                            "rate": rate * n / max(1, sum(per_client)),
+                            "duration": args.ramp_seconds,
+                            "t0": t0,
+                            "tag": f"r{run}-{rate}",
+                            "behind_limit": 5.0,
+                            "drain": 5.0,
+                        }
+                        for n in per_client
+                    ],
+                    timeout=args.ramp_seconds + 40,
+                )
                 results = [r for r in results if "error" not in r]
                 sent = sum(r["sent"] for r in results)
                 acked = sum(r["acked"] for r in results)
@@ -1060,14 +1212,25 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
                 window = max(args.ramp_seconds, (last_ack - t0) if not math.isnan(last_ack) else args.ramp_seconds)
                 stopped = next((r["stopped"] for r in results if r["stopped"]), "")
                 accepted = sum(r["accepted"] for r in results)
-                step = {"rate": rate, "sent": sent, "acked": acked, "accepted": accepted, "achieved": acked / window,
-                        "p50_ms": pct(rtts, 0.5) * 1000, "p99_ms": pct(rtts, 0.99) * 1000, "stopped": stopped,
-                        "per_phone": rate / connected}
+                step = {
+                    "rate": rate,
+                    "sent": sent,
+                    "acked": acked,
+                    "accepted": accepted,
+                    "achieved": acked / window,
+                    "p50_ms": pct(rtts, 0.5) * 1000,
+                    "p99_ms": pct(rtts, 0.99) * 1000,
+                    "stopped": stopped,
+                    "per_phone": rate / connected,
+                }
                 figures["ramp"].append(step)
-                say(f"    ramp {rate}/s: sent {sent}, acked {acked} ({step['achieved']:.0f}/s)"
-                    + (f", {acked - accepted} of them refused" if accepted < acked else "") + ", "
-                    f"p50 {step['p50_ms']:.0f} ms, p99 {step['p99_ms']:.0f} ms" + (f"; STOPPED: {stopped}"
-                                                                                  if stopped else ""))
+                say(
+                    f"    ramp {rate}/s: sent {sent}, acked {acked} ({step['achieved']:.0f}/s)"
+                    + (f", {acked - accepted} of them refused" if accepted < acked else "")
+                    + ", "
+                    f"p50 {step['p50_ms']:.0f} ms, p99 {step['p99_ms']:.0f} ms"
+                    + (f"; STOPPED: {stopped}" if stopped else "")
+                )
                 if stopped or acked < sent:
                     if stopped:
                         notes.append(f"ramp stopped at {rate}/s: {stopped}")
@@ -1089,18 +1252,23 @@ def run_target(target: Target, phones: int, clients_count: int, workdir: Path, a
                 ready = server.start(timeout=90, extra_env={"RAW_POLL": poll_id})
                 figures["restart_s"] = time.monotonic() - killed
                 ready_at = time.monotonic()
-                results = clients.call("collect", {"name": "back", "timeout": args.reconnect_timeout},
-                                       timeout=args.reconnect_timeout + 30)
+                results = clients.call(
+                    "collect", {"name": "back", "timeout": args.reconnect_timeout}, timeout=args.reconnect_timeout + 30
+                )
                 times = [t for r in results if "times" in r for t in r["times"]]
                 missing = sum(r.get("missing", 0) for r in results)
                 figures["reconnect_s"] = (max(times) - killed) if times and not missing else math.inf
                 figures["reconnect_after_ready_s"] = (max(times) - ready_at) if times else math.nan
                 if missing:
-                    notes.append(f"reconnect: {missing} phones not back {args.reconnect_timeout:.0f} s after "
-                                 f"the server was ready")
-                say(f"    reconnect: server stopped in {figures['stop_s']:.1f} s, ready again in {ready:.1f} s; "
+                    notes.append(
+                        f"reconnect: {missing} phones not back {args.reconnect_timeout:.0f} s after "
+                        f"the server was ready"
+                    )
+                say(
+                    f"    reconnect: server stopped in {figures['stop_s']:.1f} s, ready again in {ready:.1f} s; "
                     f"{len(times)} phones back {figures['reconnect_s']:.1f} s after SIGTERM "
-                    f"({figures['reconnect_after_ready_s']:.1f} s after ready)")
+                    f"({figures['reconnect_after_ready_s']:.1f} s after ready)"
+                )
             except RuntimeError as error:
                 figures["reconnect_s"] = math.inf
                 notes.append(f"reconnect: the server did not come back: {error}")
@@ -1168,8 +1336,17 @@ def report(setup: str, runs: list[dict], raws: list[dict], args) -> None:
     phones = int(median([r.get("connected", 0) for r in runs]) or 0)
     rows: list[tuple[str, str, str, str, str, str]] = []
 
-    def row(label: str, key: str, unit: str, digits: int, target: str, test, needed: int,
-            ratio: bool = True, raw_key: str | None = None) -> None:
+    def row(
+        label: str,
+        key: str,
+        unit: str,
+        digits: int,
+        target: str,
+        test,
+        needed: int,
+        ratio: bool = True,
+        raw_key: str | None = None,
+    ) -> None:
         mine = figure(key, runs)
         theirs = figure(raw_key or key, raws) if raws else math.nan
         if math.isnan(mine) and math.isnan(theirs):
@@ -1178,35 +1355,82 @@ def report(setup: str, runs: list[dict], raws: list[dict], args) -> None:
         if ratio and not math.isnan(theirs) and theirs and not math.isinf(theirs) and not math.isnan(mine):
             shown_ratio = "inf" if math.isinf(mine) else f"{mine / theirs:.2f}x"
         ok = None if (math.isnan(mine) or test is None) else test(mine, theirs)  # None: not this setup's target
-        rows.append((label, fmt(mine, unit, digits), fmt(theirs, unit, digits), shown_ratio, target,
-                     verdict(ok, phones, needed)))
+        rows.append(
+            (
+                label,
+                fmt(mine, unit, digits),
+                fmt(theirs, unit, digits),
+                shown_ratio,
+                target,
+                verdict(ok, phones, needed),
+            )
+        )
 
     refused = sum(sum(r.get("refused", {}).values()) for r in runs)
     every_joined = all(r.get("joined", 0) >= r.get("phones_asked", 0) for r in runs)
-    rows.append(("phones connected (asked)", f"{phones:,} ({args.phones:,})",
-                 fmt(median([r.get("connected", 0) for r in raws]), "", 0) if raws else "-", "-",
-                 "every phone joins", "yes" if every_joined else "no"))
+    rows.append(
+        (
+            "phones connected (asked)",
+            f"{phones:,} ({args.phones:,})",
+            fmt(median([r.get("connected", 0) for r in raws]), "", 0) if raws else "-",
+            "-",
+            "every phone joins",
+            "yes" if every_joined else "no",
+        )
+    )
     if refused:
         rows.append(("  joins refused (all runs)", f"{refused:,}", "-", "-", "none", "no"))
-    row(f"connect {phones:,} phones (join, socket, first render)", "connect_s", " s", 2, "< 5 s at 1,000",
-        lambda m, r: m < 5, 1000)
-    row("memory per phone", "mem_kib", " KiB", 1, "< 50 KiB at 2,000",
-        lambda m, r: m < 50 if runs[0]["target"] == "sqlite" else None, 2000)
+    row(
+        f"connect {phones:,} phones (join, socket, first render)",
+        "connect_s",
+        " s",
+        2,
+        "< 5 s at 1,000",
+        lambda m, r: m < 5,
+        1000,
+    )
+    row(
+        "memory per phone",
+        "mem_kib",
+        " KiB",
+        1,
+        "< 50 KiB at 2,000",
+        lambda m, r: m < 50 if runs[0]["target"] == "sqlite" else None,
+        2000,
+    )
     row("fan-out: poll opened -> last phone shows it", "fanout_ms", " ms", 0, "-", None, 1000)
-    row("fan-out throughput", "fanout_rate", " phones/s", 0, ">= 0.5x raw",
-        lambda m, r: not math.isnan(r) and m >= 0.5 * r, 1000)
-    row("HTTP command round trip p50, phones connected", "http_p50_ms", " ms", 1, "< 20 ms at 500",
-        lambda m, r: m < 20, 500)
+    row(
+        "fan-out throughput",
+        "fanout_rate",
+        " phones/s",
+        0,
+        ">= 0.5x raw",
+        lambda m, r: not math.isnan(r) and m >= 0.5 * r,
+        1000,
+    )
+    row(
+        "HTTP command round trip p50, phones connected",
+        "http_p50_ms",
+        " ms",
+        1,
+        "< 20 ms at 500",
+        lambda m, r: m < 20,
+        500,
+    )
     row("burst: vote round trip p50", "vote_p50_ms", " ms", 0, "< 50 ms", lambda m, r: m < 50, 1000)
     row("burst: vote round trip p99", "vote_p99_ms", " ms", 0, "< 250 ms", lambda m, r: m < 250, 1000)
     row("burst: last vote -> screen final count", "screen_ms", " ms", 0, "< 250 ms", lambda m, r: m < 250, 1000)
     if any("burst_sent" in r for r in runs):
         acked = f"{sum(r.get('burst_acked', 0) for r in runs):,}/{sum(r.get('burst_sent', 0) for r in runs):,}"
-        raw_acked = (f"{sum(r.get('burst_acked', 0) for r in raws):,}/{sum(r.get('burst_sent', 0) for r in raws):,}"
-                     if raws else "-")
+        raw_acked = (
+            f"{sum(r.get('burst_acked', 0) for r in raws):,}/{sum(r.get('burst_sent', 0) for r in raws):,}"
+            if raws
+            else "-"
+        )
         every = all(r.get("burst_acked") == r.get("burst_sent") for r in runs if "burst_sent" in r)
-        rows.append(("burst: votes acknowledged (all runs)", acked, raw_acked, "-", "every vote",
-                     verdict(every, phones, 1000)))
+        rows.append(
+            ("burst: votes acknowledged (all runs)", acked, raw_acked, "-", "every vote", verdict(every, phones, 1000))
+        )
         tally = all_of("tally_exact")
         rows.append(("burst: tally exact", fmt(tally), "-", "-", "exact", verdict(tally, phones, 1000)))
     if any("ramp" in r for r in runs):
@@ -1218,26 +1442,48 @@ def report(setup: str, runs: list[dict], raws: list[dict], args) -> None:
                 continue
             mine = median([s["achieved"] for s in steps])
             theirs = median([s["achieved"] for s in raw_steps]) if raw_steps else math.nan
-            detail = (f"{mine:,.0f}/s, {sum(s['acked'] for s in steps):,}/{sum(s['sent'] for s in steps):,} acked, "
-                      f"p50 {median([s['p50_ms'] for s in steps]):,.0f} / p99 {median([s['p99_ms'] for s in steps]):,.0f} ms")
-            raw_detail = (f"{theirs:,.0f}/s, p50 {median([s['p50_ms'] for s in raw_steps]):,.0f} / p99 "
-                          f"{median([s['p99_ms'] for s in raw_steps]):,.0f} ms") if raw_steps else "-"
+            detail = (
+                f"{mine:,.0f}/s, {sum(s['acked'] for s in steps):,}/{sum(s['sent'] for s in steps):,} acked, "
+                f"p50 {median([s['p50_ms'] for s in steps]):,.0f} / p99 {median([s['p99_ms'] for s in steps]):,.0f} ms"
+            )
+            raw_detail = (
+                (
+                    f"{theirs:,.0f}/s, p50 {median([s['p50_ms'] for s in raw_steps]):,.0f} / p99 "
+                    f"{median([s['p99_ms'] for s in raw_steps]):,.0f} ms"
+                )
+                if raw_steps
+                else "-"
+            )
             stopped = sum(bool(s["stopped"]) for s in steps)
             label = f"ramp {rate:,}/s"
             if len(steps) < len(runs):
                 label += f" (reached in {len(steps)} of {len(runs)} runs)"
             if stopped:
                 label += f" (stopped early in {stopped})"
-            rows.append((label, detail,
-                         raw_detail, f"{mine / theirs:.2f}x" if theirs else "-", "-", "-"))
-        row("sustained votes/s, every vote acknowledged", "sustained", "/s", 0, ">= 500/s at 1,000",
-            lambda m, r: m >= 500, 1000)
-    row("reconnect: SIGTERM -> every phone shows current state", "reconnect_s", " s", 1, "< 10 s at 1,000",
-        lambda m, r: m < 10, 1000)
+            rows.append((label, detail, raw_detail, f"{mine / theirs:.2f}x" if theirs else "-", "-", "-"))
+        row(
+            "sustained votes/s, every vote acknowledged",
+            "sustained",
+            "/s",
+            0,
+            ">= 500/s at 1,000",
+            lambda m, r: m >= 500,
+            1000,
+        )
+    row(
+        "reconnect: SIGTERM -> every phone shows current state",
+        "reconnect_s",
+        " s",
+        1,
+        "< 10 s at 1,000",
+        lambda m, r: m < 10,
+        1000,
+    )
     row("  of which: stop + start of the server", "restart_s", " s", 1, "-", None, 0)
 
-    widths = [max(len(r[i]) for r in rows + [("figure", "Facilitator", "raw", "ratio", "target", "met?")])
-              for i in range(6)]
+    widths = [
+        max(len(r[i]) for r in rows + [("figure", "Facilitator", "raw", "ratio", "target", "met?")]) for i in range(6)
+    ]
     header = ("figure", "Facilitator", "raw", "ratio", "target", "met?")
     say("")
     workers = "1 worker, SQLite" if setup == "sqlite" else "2 workers, PostgreSQL + Redis"
@@ -1251,14 +1497,18 @@ def report(setup: str, runs: list[dict], raws: list[dict], args) -> None:
     for r in runs:
         codes.update(r.get("close_codes", {}))
     if codes:
-        say("socket closes seen by the phones (code x count, the restart's included): "
-            + ", ".join(f"{c} x{n}" for c, n in sorted(codes.items())))
+        say(
+            "socket closes seen by the phones (code x count, the restart's included): "
+            + ", ".join(f"{c} x{n}" for c, n in sorted(codes.items()))
+        )
     failures = collections.Counter()
     for r in runs:
         failures.update(r.get("connect_failures", {}))
     if failures:
-        say("socket connection attempts that failed and were retried (all phases, the restart's included): "
-            + ", ".join(f"{name} x{n}" for name, n in failures.most_common()))
+        say(
+            "socket connection attempts that failed and were retried (all phases, the restart's included): "
+            + ", ".join(f"{name} x{n}" for name, n in failures.most_common())
+        )
     notes = [n for r in runs for n in r.get("notes", [])]
     for note in dict.fromkeys(notes):
         say(f"note: {note}")
@@ -1301,10 +1551,14 @@ def main() -> None:
     setups = ["sqlite", "pg-redis"] if args.setup == "both" else [args.setup]
 
     began = time.monotonic()
-    say(f"Facilitator load benchmark: {args.phones:,} phones, {args.runs} run(s), setups {', '.join(setups)}, "
-        f"scenario {args.scenario}")
-    say(f"machine: {os.cpu_count()} cores, load average {loadavg()} (1, 5, 15 min); uvicorn options of "
-        f"`facilitator serve`, compression off, 127.0.0.1")
+    say(
+        f"Facilitator load benchmark: {args.phones:,} phones, {args.runs} run(s), setups {', '.join(setups)}, "
+        f"scenario {args.scenario}"
+    )
+    say(
+        f"machine: {os.cpu_count()} cores, load average {loadavg()} (1, 5, 15 min); uvicorn options of "
+        f"`facilitator serve`, compression off, 127.0.0.1"
+    )
     soft, now, hard = raise_nofile()
     say(f"open files: soft limit {soft} -> {now} (hard limit {hard}); servers and client processes inherit it")
     if hard != resource.RLIM_INFINITY and now < hard:
@@ -1314,8 +1568,10 @@ def main() -> None:
     needed_client = math.ceil(args.phones / clients_count) + 256
     if now < max(needed_server, needed_client):
         fitting = max(10, min(now - 256, (now - 256) * clients_count))
-        say(f"open files: {now} is too few for {args.phones:,} phones (a server needs ~{needed_server:,}); "
-            f"reducing to {fitting:,} phones. Raise the hard limit (ulimit -Hn, limits.conf) for more.")
+        say(
+            f"open files: {now} is too few for {args.phones:,} phones (a server needs ~{needed_server:,}); "
+            f"reducing to {fitting:,} phones. Raise the hard limit (ulimit -Hn, limits.conf) for more."
+        )
         args.phones = fitting
     say(f"client processes: {clients_count}, ~{math.ceil(args.phones / clients_count):,} phones each")
 
@@ -1331,8 +1587,10 @@ def main() -> None:
                 say(f"note: Redis db {args.redis_db} is not empty; the benchmark only adds and removes its own keys")
             client.close()
         except Exception as error:  # noqa: BLE001
-            say(f"pg-redis: PostgreSQL ({POSTGRES_ADMIN}) or Redis ({REDIS_BASE}/{args.redis_db}) is not "
-                f"available ({type(error).__name__}: {error}); skipping that setup")
+            say(
+                f"pg-redis: PostgreSQL ({POSTGRES_ADMIN}) or Redis ({REDIS_BASE}/{args.redis_db}) is not "
+                f"available ({type(error).__name__}: {error}); skipping that setup"
+            )
             setups.remove("pg-redis")
     if not setups:
         return
@@ -1366,8 +1624,9 @@ def main() -> None:
                 if phones and len(raws[phones]) < run:
                     say(f"-- run {run}/{args.runs}, raw stack, {phones:,} phones (load {loadavg()}) --")
                     raw_started = time.monotonic()
-                    raw = run_target(make_target("raw", run, workdir, args, sizes), phones, clients_count,
-                                     workdir, args, run, sizes)
+                    raw = run_target(
+                        make_target("raw", run, workdir, args, sizes), phones, clients_count, workdir, args, run, sizes
+                    )
                     raws[phones].append(raw)
                     durations.append(time.monotonic() - raw_started)
                 if phones:
@@ -1380,8 +1639,10 @@ def main() -> None:
                 report(setup, results[setup], per_setup_raws[setup], args)
         if skipped:
             say(f"\n{skipped} run(s) skipped to stay within the {args.budget:g} minute budget (--budget)")
-        say(f"\nmachine: {os.cpu_count()} cores; load average at the start and now: see above, now {loadavg()}; "
-            f"total {time.monotonic() - began:.0f} s")
+        say(
+            f"\nmachine: {os.cpu_count()} cores; load average at the start and now: see above, now {loadavg()}; "
+            f"total {time.monotonic() - began:.0f} s"
+        )
         say(f"server logs: {workdir}")
 
 

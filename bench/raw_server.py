@@ -58,8 +58,11 @@ class Room:
         return padded(f'<div id="ack" hidden data-command-id="{shown}" data-accepted="true"></div>', self.ack_bytes)
 
     def count(self) -> str:
-        return padded(f'<section id="poll-screen"><p class="poll-answered"><strong>{len(self.voters)}</strong> of '
-                      f'{len(self.phones)} answered</p></section>', self.screen_bytes)
+        return padded(
+            f'<section id="poll-screen"><p class="poll-answered"><strong>{len(self.voters)}</strong> of '
+            f"{len(self.phones)} answered</p></section>",
+            self.screen_bytes,
+        )
 
 
 app = FastAPI()
@@ -88,8 +91,7 @@ async def create_room() -> dict:
 
 @app.post("/api/rooms/{code}/join")
 async def join(code: str, body: Annotated[dict, Body()]) -> JSONResponse:
-    return JSONResponse({"participant_id": secrets.token_hex(8), "token": secrets.token_urlsafe(24)},
-                        status_code=201)
+    return JSONResponse({"participant_id": secrets.token_hex(8), "token": secrets.token_urlsafe(24)}, status_code=201)
 
 
 @app.post("/broadcast")
@@ -141,8 +143,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args()
     # The options of `facilitator serve` (facilitator/cli.py), one worker.
-    uvicorn.run(app, host=args.host, port=args.port, workers=1, ws_per_message_deflate=False,
-                ws_max_size=1024 * 1024, ws_ping_interval=20, ws_ping_timeout=20, proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        ws_per_message_deflate=False,
+        ws_max_size=1024 * 1024,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        proxy_headers=True,
+    )
 
 
 if __name__ == "__main__":

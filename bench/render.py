@@ -26,21 +26,44 @@ from facilitator.rooms.views import Scene
 from facilitator.timers.floor.model import floor_of
 from tests.pure import T0, run
 
-ORGANISATIONS = ["St Mary's Hospital", "Northfield Clinic", "Riverside Medical Centre", "Eastgate Health",
-                 "Hillcrest Rehabilitation"]
+ORGANISATIONS = [
+    "St Mary's Hospital",
+    "Northfield Clinic",
+    "Riverside Medical Centre",
+    "Eastgate Health",
+    "Hillcrest Rehabilitation",
+]
 
 
 def busy_room(people: int, turns: int, items: int, questions: int):
     state = RULES.new_state("BENCH1")
     now = T0
     visitor, facilitator = Actor(Role.VISITOR), Actor(Role.FACILITATOR)
-    run(state, visitor, {"type": "room.create", "title": "Reducing discharge delays",
-                         "confidentiality": "c", "organisations": ORGANISATIONS}, now)
+    run(
+        state,
+        visitor,
+        {
+            "type": "room.create",
+            "title": "Reducing discharge delays",
+            "confidentiality": "c",
+            "organisations": ORGANISATIONS,
+        },
+        now,
+    )
     ids = []
     for i in range(people):
         now += 1
-        joined = run(state, visitor, {"type": "participant.join", "name": f"Person {i}",
-                                      "organisation": ORGANISATIONS[i % 5], "accept_confidentiality": True}, now)
+        joined = run(
+            state,
+            visitor,
+            {
+                "type": "participant.join",
+                "name": f"Person {i}",
+                "organisation": ORGANISATIONS[i % 5],
+                "accept_confidentiality": True,
+            },
+            now,
+        )
         ids.append(joined[0].data["participant_id"])
     for i in range(items):
         now += 1
@@ -64,8 +87,7 @@ def busy_room(people: int, turns: int, items: int, questions: int):
         now += 60_000 // 3  # within the rate limit
         asked = run(state, participant(ids[i % people]), {"type": "question.ask", "text": f"Question {i}?"}, now)
         for pid in [p for p in ids[: (i * 7) % 40] if p != ids[i % people]]:
-            run(state, participant(pid), {"type": "question.upvote",
-                                          "question_id": asked[0].data["question_id"]}, now)
+            run(state, participant(pid), {"type": "question.upvote", "question_id": asked[0].data["question_id"]}, now)
     return state, ids
 
 
@@ -83,12 +105,15 @@ def main() -> None:
     args = parser.parse_args()
     state, ids = busy_room(args.people, args.turns, args.items, args.questions)
     settings = Settings()
-    renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True),
-                        RULES.fragments)
+    renderer = Renderer(
+        jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True), RULES.fragments
+    )
     scene = Scene(state, frozenset(ids[::2]))
-    print(f"{args.people} people, {args.turns} turns, {args.items} agenda items, "
-          f"{len(floor_of(state).hands)} hands up, 4 open polls answered by everyone, "
-          f"{args.questions} questions")
+    print(
+        f"{args.people} people, {args.turns} turns, {args.items} agenda items, "
+        f"{len(floor_of(state).hands)} hands up, 4 open polls answered by everyone, "
+        f"{args.questions} questions"
+    )
     for surface in ("console", "screen", "scribe", "phone"):
         samples = []
         for _ in range(args.rounds):
@@ -106,8 +131,10 @@ def main() -> None:
             renderer.personal("phone", push_scene, viewer)
         samples.append(time.perf_counter() - started)
     per_push = statistics.median(samples)
-    print(f"  phone    per-person fragments for all {len(viewers)} phones: median {per_push * 1000:.0f} ms per push "
-          f"({per_push / len(viewers) * 1000:.3f} ms per phone)")
+    print(
+        f"  phone    per-person fragments for all {len(viewers)} phones: median {per_push * 1000:.0f} ms per push "
+        f"({per_push / len(viewers) * 1000:.3f} ms per phone)"
+    )
 
 
 if __name__ == "__main__":

@@ -56,25 +56,45 @@ async def bench(base: str, phones: int, rounds: int) -> None:
     room = create_room(base)
     code, facilitator = room["code"], {"Authorization": f"Bearer {room['tokens']['facilitator']}"}
     async with httpx.AsyncClient(timeout=30) as client:
+
         async def post(body: dict, headers: dict) -> httpx.Response:
             response = await client.post(f"{base}/api/rooms/{code}/commands", json=body, headers=headers)
             response.raise_for_status()
             return response
 
         started = time.perf_counter()
-        joined = await asyncio.gather(*(client.post(f"{base}/api/rooms/{code}/join", json={
-            "name": f"P{i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True}) for i in range(phones)))
+        joined = await asyncio.gather(
+            *(
+                client.post(
+                    f"{base}/api/rooms/{code}/join",
+                    json={"name": f"P{i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True},
+                )
+                for i in range(phones)
+            )
+        )
         tokens = [r.raise_for_status().json()["token"] for r in joined]
         screen = await open_socket(base, code, "screen", cookie_for(code, "screen", room["tokens"]["screen"]))
         sockets: list[Socket] = []
         for first in range(0, phones, 50):  # a few handshakes at a time, as phones arrive in a room
-            sockets += await asyncio.gather(*(open_socket(base, code, "phone", cookie_for(code, "participant", t))
-                                              for t in tokens[first:first + 50]))
+            sockets += await asyncio.gather(
+                *(
+                    open_socket(base, code, "phone", cookie_for(code, "participant", t))
+                    for t in tokens[first : first + 50]
+                )
+            )
         await screen.until(lambda m: f'data-count="online">{phones}<' in m, timeout=60)
         print(f"{phones} phones joined and connected in {time.perf_counter() - started:.2f} s")
 
-        created = await post({"type": "poll.create", "kind": "single", "question": "Which change first?",
-                              "options": OPTIONS, "open": True}, facilitator)
+        created = await post(
+            {
+                "type": "poll.create",
+                "kind": "single",
+                "question": "Which change first?",
+                "options": OPTIONS,
+                "open": True,
+            },
+            facilitator,
+        )
         poll_id = created.json()["reply"]["poll_id"]
         started = time.perf_counter()
         await asyncio.gather(*(s.until(has("my-polls", poll_id), timeout=60) for s in sockets))
@@ -87,13 +107,20 @@ async def bench(base: str, phones: int, rounds: int) -> None:
                 await forget(screen, *sockets)
                 await post({"type": "poll.reset", "poll_id": poll_id, "confirm": True}, facilitator)
                 await screen.until(has("poll-screen", answered(0, phones)), timeout=30)
-                await asyncio.gather(*(s.until(has("my-polls", poll_id, without=(COUNTED,)), timeout=30)
-                                       for s in sockets))
+                await asyncio.gather(
+                    *(s.until(has("my-polls", poll_id, without=(COUNTED,)), timeout=30) for s in sockets)
+                )
             await asyncio.sleep(0.15)  # past the render interval: the burst starts on a quiet room
             await forget(screen, *sockets)
             started = time.perf_counter()
-            await asyncio.gather(*(s.send({"type": "poll.answer", "poll_id": poll_id, "choice": i % len(OPTIONS),
-                                           "id": f"r{round_}-{i}"}) for i, s in enumerate(sockets)))
+            await asyncio.gather(
+                *(
+                    s.send(
+                        {"type": "poll.answer", "poll_id": poll_id, "choice": i % len(OPTIONS), "id": f"r{round_}-{i}"}
+                    )
+                    for i, s in enumerate(sockets)
+                )
+            )
             await screen.until(has("poll-screen", answered(phones, phones)), timeout=60)
             final_shown.append(time.perf_counter() - started)
             await asyncio.gather(*(s.until(acked(f"r{round_}-{i}"), timeout=60) for i, s in enumerate(sockets)))
@@ -102,8 +129,10 @@ async def bench(base: str, phones: int, rounds: int) -> None:
             pushes.append(sum(fragment(m, "poll-screen") is not None for m in screen.received))
         print(f"burst of {phones} votes, first sent -> screen shows the final count: {quantiles(final_shown)}")
         print(f"burst of {phones} votes, first sent -> every phone acknowledged: {quantiles(confirmed)}")
-        print(f"screen pushes per burst of {phones} votes: median {statistics.median(pushes):g}, "
-              f"max {max(pushes)} (rounds: {pushes})")
+        print(
+            f"screen pushes per burst of {phones} votes: median {statistics.median(pushes):g}, "
+            f"max {max(pushes)} (rounds: {pushes})"
+        )
 
         # One vote at a time on a quiet room; each voter changes their answer, so every vote is an event.
         samples = max(10, rounds * 5)
@@ -114,8 +143,14 @@ async def bench(base: str, phones: int, rounds: int) -> None:
             sock = sockets[i]
             await asyncio.sleep(0.15)
             started = time.perf_counter()
-            await sock.send({"type": "poll.answer", "poll_id": poll_id, "choice": (i + 1 + n // phones) % len(OPTIONS),
-                             "id": f"ws-{n}"})
+            await sock.send(
+                {
+                    "type": "poll.answer",
+                    "poll_id": poll_id,
+                    "choice": (i + 1 + n // phones) % len(OPTIONS),
+                    "id": f"ws-{n}",
+                }
+            )
             said = await sock.until(acked(f"ws-{n}"), timeout=10)
             over_ws.append(time.perf_counter() - started)
             assert 'id="flash"' not in said, said
@@ -123,8 +158,10 @@ async def bench(base: str, phones: int, rounds: int) -> None:
             i = (phones - 1 - n) % phones
             await asyncio.sleep(0.15)
             started = time.perf_counter()
-            await post({"type": "poll.answer", "poll_id": poll_id, "choice": (i + 2 + n // phones) % len(OPTIONS)},
-                       {"Authorization": f"Bearer {tokens[i]}"})
+            await post(
+                {"type": "poll.answer", "poll_id": poll_id, "choice": (i + 2 + n // phones) % len(OPTIONS)},
+                {"Authorization": f"Bearer {tokens[i]}"},
+            )
             over_http.append(time.perf_counter() - started)
         print(f"vote round trip over a phone's WebSocket (send -> ack): {quantiles(over_ws)}")
         print(f"vote round trip over HTTP (POST -> 200): {quantiles(over_http)}")
@@ -143,8 +180,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", secret_key="bench", redis_url=None,
-                            commands_per_actor=1_000_000)  # measure the pipeline, not the throttle
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/bench.db", secret_key="bench", redis_url=None, commands_per_actor=1_000_000
+        )  # measure the pipeline, not the throttle
         with running_server(settings) as base:
             asyncio.run(bench(base, args.phones, args.rounds))
 

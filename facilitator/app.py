@@ -48,10 +48,18 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
         scheduler = DeadlineScheduler(clock)
-        hub = Hub(RULES, EventLog(engine), broker, Renderer(templates.env, RULES.fragments),
-                  settings.signing_key, settings.render_interval_seconds, alarms=scheduler,
-                  throttle=Throttle.from_settings(settings, clock.monotonic), capacity=settings.max_participants,
-                  clock=clock)
+        hub = Hub(
+            RULES,
+            EventLog(engine),
+            broker,
+            Renderer(templates.env, RULES.fragments),
+            settings.signing_key,
+            settings.render_interval_seconds,
+            alarms=scheduler,
+            throttle=Throttle.from_settings(settings, clock.monotonic),
+            capacity=settings.max_participants,
+            clock=clock,
+        )
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline
@@ -66,9 +74,13 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
             await broker.stop()
             engine.dispose()
 
-    app = FastAPI(title="Facilitator", version="0.1.0", lifespan=lifespan,
-                  description="Run live peer-to-peer learning exchanges. Every change to an exchange "
-                              "is a command; the same commands are accepted here and over the WebSocket.")
+    app = FastAPI(
+        title="Facilitator",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Run live peer-to-peer learning exchanges. Every change to an exchange "
+        "is a command; the same commands are accepted here and over the WebSocket.",
+    )
     app.state.settings = settings
     app.state.templates = templates
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
@@ -106,5 +118,4 @@ async def healthz(request: Request) -> JSONResponse:
 def _vendored_assets(settings: Settings) -> dict[str, str]:
     """File name -> path under /static, from the pins written by scripts/vendor.py."""
     pins = json.loads((settings.static_dir / "vendor" / "VERSIONS.json").read_text())
-    return {name: path for package in pins.values() for name, path in package["files"].items()
-            if name != "LICENSE"}
+    return {name: path for package in pins.values() for name, path in package["files"].items() if name != "LICENSE"}

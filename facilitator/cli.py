@@ -26,29 +26,54 @@ DEMO = {
     "title": "Reducing discharge delays",
     "charter": {
         "focus": "Patients who are medically fit wait hours for transport, medicines and paperwork "
-                 "before they can go home.",
+        "before they can go home.",
         "outcome": "15 % shorter average length of stay",
         "beneficiaries": "Nurse managers, discharge coordinators, ward pharmacists",
     },
     "confidentiality": "Cases, figures and names shared in this exchange stay in this exchange. "
-                       "Share no patient-identifiable information.",
-    "organisations": ["St Mary's Hospital", "Northfield Community Hospital", "Riverside Medical Centre",
-                      "Eastgate Health Partners", "Hillcrest Rehabilitation Clinic"],
+    "Share no patient-identifiable information.",
+    "organisations": [
+        "St Mary's Hospital",
+        "Northfield Community Hospital",
+        "Riverside Medical Centre",
+        "Eastgate Health Partners",
+        "Hillcrest Rehabilitation Clinic",
+    ],
 }
 
 
 DEMO_AGENDA = [
     {"kind": "discussion", "title": "Welcome, charter and ground rules", "minutes": 10},
-    *({"kind": "case", "organisation": organisation, "presenter": presenter, "presentation_minutes": 15,
-       "qa_minutes": 5, "qa_prompt": "What would you try differently?"}
-      for organisation, presenter in (("St Mary's Hospital", "Dr Ana Silva"),
-                                      ("Northfield Community Hospital", "Tom Okafor, discharge coordinator"),
-                                      ("Riverside Medical Centre", "Priya Nair, ward pharmacist"))),
+    *(
+        {
+            "kind": "case",
+            "organisation": organisation,
+            "presenter": presenter,
+            "presentation_minutes": 15,
+            "qa_minutes": 5,
+            "qa_prompt": "What would you try differently?",
+        }
+        for organisation, presenter in (
+            ("St Mary's Hospital", "Dr Ana Silva"),
+            ("Northfield Community Hospital", "Tom Okafor, discharge coordinator"),
+            ("Riverside Medical Centre", "Priya Nair, ward pharmacist"),
+        )
+    ),
     {"kind": "break", "title": "Coffee", "minutes": 15},
-    *({"kind": "case", "organisation": organisation, "presenter": presenter, "presentation_minutes": 15,
-       "qa_minutes": 5, "qa_prompt": "What would you try differently?"}
-      for organisation, presenter in (("Eastgate Health Partners", "Maria Costa, nurse manager"),
-                                      ("Hillcrest Rehabilitation Clinic", "Jon Berg, therapy lead"))),
+    *(
+        {
+            "kind": "case",
+            "organisation": organisation,
+            "presenter": presenter,
+            "presentation_minutes": 15,
+            "qa_minutes": 5,
+            "qa_prompt": "What would you try differently?",
+        }
+        for organisation, presenter in (
+            ("Eastgate Health Partners", "Maria Costa, nurse manager"),
+            ("Hillcrest Rehabilitation Clinic", "Jon Berg, therapy lead"),
+        )
+    ),
     {"kind": "breakout", "title": "Standardising the discharge checklist", "minutes": 25},
     {"kind": "poll", "title": "Which changes will we try first?", "minutes": 10},
     {"kind": "discussion", "title": "Action plans and commitments", "minutes": 20},
@@ -57,9 +82,17 @@ DEMO_AGENDA = [
 
 # Prepared for the agenda's poll item: ranking the changes on impact and effort, then a pulse check.
 DEMO_POLLS: list[dict[str, Any]] = [
-    {"type": "poll.create", "kind": "matrix", "question": "Where does each change sit on impact and effort?",
-     "options": ["Discharge checklist started on admission", "Pharmacy to-take-out medicines the day before",
-                 "Daily 11:00 board round for expected discharges", "Transport booked by the ward clerk"]},
+    {
+        "type": "poll.create",
+        "kind": "matrix",
+        "question": "Where does each change sit on impact and effort?",
+        "options": [
+            "Discharge checklist started on admission",
+            "Pharmacy to-take-out medicines the day before",
+            "Daily 11:00 board round for expected discharges",
+            "Transport booked by the ward clerk",
+        ],
+    },
     {"type": "poll.create", "kind": "words", "question": "In one word: what delays discharge most on your ward?"},
 ]
 
@@ -89,9 +122,19 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         sys.exit("Several workers need Redis to share rooms: set REDIS_URL, or run one worker.")
     if workers > 1 and not settings.secret_key:
         sys.exit("Several workers need one SECRET_KEY to recognise each other's cookies: set SECRET_KEY.")
-    uvicorn.run("facilitator.app:create_app", factory=True, host=host, port=port, workers=workers,
-                ws_per_message_deflate=False, ws_max_size=1024 * 1024, ws_ping_interval=20,
-                ws_ping_timeout=20, proxy_headers=True, log_config=log_config())
+    uvicorn.run(
+        "facilitator.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ws_per_message_deflate=False,
+        ws_max_size=1024 * 1024,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        proxy_headers=True,
+        log_config=log_config(),
+    )
 
 
 def demo(settings: Settings, base: str) -> None:
@@ -99,8 +142,12 @@ def demo(settings: Settings, base: str) -> None:
     code, outcome = asyncio.run(create_demo(log))
     made = links(base, code, outcome.reply["links"])
     print(f"\n{DEMO['title']}  (room code {code})\n")
-    for label, key in (("Facilitator console", "console"), ("Scribe panel", "scribe"),
-                       ("Projector screen", "screen"), ("Participants join", "join")):
+    for label, key in (
+        ("Facilitator console", "console"),
+        ("Scribe panel", "scribe"),
+        ("Projector screen", "screen"),
+        ("Participants join", "join"),
+    ):
         print(f"  {label:<20} {made[key]}")
     print("\nScan to join:\n")
     segno.make(made["join"], error="m").terminal(compact=True)
@@ -117,8 +164,9 @@ async def create_demo(log: EventLog, clock: Clock = SYSTEM_CLOCK) -> tuple[str, 
         RULES.apply(state, event)
     poll_item = next(item.id for item in agenda_of(state).ordered() if item.kind == "poll")
     for poll in DEMO_POLLS:
-        decision = RULES.decide(state, facilitator, RULES.parse({**poll, "item_id": poll_item}),
-                                Context(clock.now_ms(), os.urandom(32)))
+        decision = RULES.decide(
+            state, facilitator, RULES.parse({**poll, "item_id": poll_item}), Context(clock.now_ms(), os.urandom(32))
+        )
         for event in await log.append(code, state.seq, decision.events, clock.now_ms()):
             RULES.apply(state, event)
     return code, outcome

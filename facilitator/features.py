@@ -8,5 +8,4 @@ from facilitator.scribe import feature as scribe
 from facilitator.timers import feature as timers
 from facilitator.timers.floor import feature as floor
 
-RULES = Rules([room_rules.feature, timers.feature, floor.feature, polls.feature, questions.feature,
-               scribe.feature])
+RULES = Rules([room_rules.feature, timers.feature, floor.feature, polls.feature, questions.feature, scribe.feature])

@@ -17,8 +17,13 @@ REDACTED = "[redacted]"
 
 _PATTERNS = (
     # ?key=..., &token=..., ?admin_token=...: any parameter whose name says it is a credential.
-    (re.compile(r"(?i)([?&;][\w.\-]*(?:key|token|secret|passw(?:or)?d|pwd|auth|sig(?:nature)?|session|credential)"
-                r"[\w.\-]*=)[^&;#\s\"'<>]+"), rf"\1{REDACTED}"),
+    (
+        re.compile(
+            r"(?i)([?&;][\w.\-]*(?:key|token|secret|passw(?:or)?d|pwd|auth|sig(?:nature)?|session|credential)"
+            r"[\w.\-]*=)[^&;#\s\"'<>]+"
+        ),
+        rf"\1{REDACTED}",
+    ),
     # Tokens are long; "a bearer token is required" is not one.
     (re.compile(r"(?i)(\bbearer\s+)[\w.~+/=\-]{16,}"), rf"\1{REDACTED}"),
     (re.compile(r"(\bfac_\w+=)[^;,\s\"']+"), rf"\1{REDACTED}"),
@@ -76,8 +81,11 @@ def redact_secrets_in_logs() -> None:
     """Attach the filter wherever this process logs, however it was started (`facilitator serve`,
     `uvicorn --factory`, a test): uvicorn's access and error loggers, whose records are made
     there, and the handlers our own loggers' records reach (the root's, or Python's last resort)."""
-    targets: list[logging.Filterer] = [logging.getLogger("uvicorn.access"), logging.getLogger("uvicorn.error"),
-                                       *logging.getLogger().handlers]
+    targets: list[logging.Filterer] = [
+        logging.getLogger("uvicorn.access"),
+        logging.getLogger("uvicorn.error"),
+        *logging.getLogger().handlers,
+    ]
     if logging.lastResort is not None:
         targets.append(logging.lastResort)
     for target in targets:

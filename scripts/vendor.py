@@ -81,8 +81,7 @@ def main(check: bool) -> int:
 
     wanted_dirs = {p.parent for p in expected}
     stale = sorted(  # anything else in static/vendor/ or in a package directory
-        p for d in wanted_dirs if d.is_dir() for p in d.iterdir()
-        if p not in expected and p not in wanted_dirs
+        p for d in wanted_dirs if d.is_dir() for p in d.iterdir() if p not in expected and p not in wanted_dirs
     )
     differing = [p for p, body in expected.items() if not p.is_file() or p.read_bytes() != body]
 

@@ -7,8 +7,12 @@ from tests.live import running_server
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path}/facilitator.db", secret_key="test-secret",
-                    redis_url=None, render_interval_seconds=0.05)
+    return Settings(
+        database_url=f"sqlite:///{tmp_path}/facilitator.db",
+        secret_key="test-secret",
+        redis_url=None,
+        render_interval_seconds=0.05,
+    )
 
 
 @pytest.fixture

@@ -28,8 +28,15 @@ def free_port() -> int:
 def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK):
     """Serve the app in a thread, as uvicorn would in production, on `clock`; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings, clock), host="127.0.0.1", port=port, log_level="warning",
-                            ws_per_message_deflate=False, ws_max_size=1024 * 1024, lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings, clock),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        ws_max_size=1024 * 1024,
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -46,17 +53,22 @@ def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK):
 
 
 def create_room(base: str, **fields) -> dict:
-    body = {"title": "Reducing discharge delays", "confidentiality": "What is said here stays here.",
-            "charter": {"focus": "Discharge delays", "outcome": "15 % shorter stays", "beneficiaries": "Nurses"},
-            **fields}
+    body = {
+        "title": "Reducing discharge delays",
+        "confidentiality": "What is said here stays here.",
+        "charter": {"focus": "Discharge delays", "outcome": "15 % shorter stays", "beneficiaries": "Nurses"},
+        **fields,
+    }
     response = httpx.post(f"{base}/api/rooms", json=body)
     response.raise_for_status()
     return response.json()
 
 
 def join(base: str, code: str, name: str = "Ana", organisation: str = "St Mary's", **fields) -> dict:
-    response = httpx.post(f"{base}/api/rooms/{code}/join", json={
-        "name": name, "organisation": organisation, "accept_confidentiality": True, **fields})
+    response = httpx.post(
+        f"{base}/api/rooms/{code}/join",
+        json={"name": name, "organisation": organisation, "accept_confidentiality": True, **fields},
+    )
     response.raise_for_status()
     return response.json()
 
@@ -69,8 +81,7 @@ def room_with(base: str, people: Iterable[tuple[str, str]] = (), **room) -> tupl
 
 
 def command(base: str, code: str, token: str, **body) -> httpx.Response:
-    return httpx.post(f"{base}/api/rooms/{code}/commands", json=body,
-                      headers={"Authorization": f"Bearer {token}"})
+    return httpx.post(f"{base}/api/rooms/{code}/commands", json=body, headers={"Authorization": f"Bearer {token}"})
 
 
 def cookie_for(code: str, role: str, token: str) -> str:
@@ -121,15 +132,17 @@ def ok(base: str, room: dict, **body) -> dict:
 
 
 def events_of(base: str, room: dict) -> list[dict]:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/events", headers=auth(room["tokens"]["facilitator"]),
-                         timeout=5)
+    response = httpx.get(
+        f"{base}/api/rooms/{room['code']}/events", headers=auth(room["tokens"]["facilitator"]), timeout=5
+    )
     response.raise_for_status()
     return response.json()["events"]
 
 
 def state_of(base: str, room: dict) -> dict:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/state", headers=auth(room["tokens"]["facilitator"]),
-                         timeout=5)
+    response = httpx.get(
+        f"{base}/api/rooms/{room['code']}/state", headers=auth(room["tokens"]["facilitator"]), timeout=5
+    )
     response.raise_for_status()
     return response.json()
 
@@ -173,8 +186,9 @@ def fragment(message: str, element_id: str) -> str | None:
 
 def has(element_id: str, *parts: str, without: tuple[str, ...] = ()) -> Callable[[str], bool]:
     """Matches a message whose fragment `element_id` holds every one of `parts` and none of `without`."""
-    return lambda m: ((f := fragment(m, element_id)) is not None and all(p in f for p in parts)
-                      and not any(p in f for p in without))
+    return lambda m: (
+        (f := fragment(m, element_id)) is not None and all(p in f for p in parts) and not any(p in f for p in without)
+    )
 
 
 def latest(sock: Socket, element_id: str) -> str | None:
@@ -207,6 +221,7 @@ async def close_all(*socks: Socket) -> None:
 
 def run(scenario, limit: float = 60):
     """Run a socket scenario, failing it after `limit` seconds at most; its result."""
+
     async def bounded():
         async with asyncio.timeout(limit):
             return await scenario()

@@ -31,9 +31,24 @@ class PrivateRedis:
         """Start the server (again, on the same port) and wait until it answers."""
         with (self.directory / f"redis-{self.port}.log").open("ab") as sink:
             self.process = subprocess.Popen(
-                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--daemonize", "no", "--dir", str(self.directory)],
-                stdout=sink, stderr=subprocess.STDOUT)
+                [
+                    REDIS_SERVER,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    str(self.directory),
+                ],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + START_SECONDS
         while not self.answers():
             if self.process.poll() is not None or time.monotonic() > deadline:

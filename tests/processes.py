@@ -59,7 +59,11 @@ def serving(tmp_path: Path, database_url: str, count: int = 2, redis_url: str | 
             with log.open("wb") as sink:
                 process = subprocess.Popen(
                     [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    cwd=tmp_path, env=environment, stdout=sink, stderr=subprocess.STDOUT)
+                    cwd=tmp_path,
+                    env=environment,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                )
             nodes.append(Node(f"http://127.0.0.1:{port}", process, log))
         deadline = time.monotonic() + STARTUP_SECONDS
         for node in nodes:

@@ -20,8 +20,11 @@ SCRIBE = Actor(Role.SCRIBE)
 SCREEN = Actor(Role.SCREEN)
 VISITOR = Actor(Role.VISITOR)
 SYSTEM = Actor(Role.SYSTEM)
-CREATE = {"type": "room.create", "title": "Reducing discharge delays",
-          "confidentiality": "What is said here stays here."}
+CREATE = {
+    "type": "room.create",
+    "title": "Reducing discharge delays",
+    "confidentiality": "What is said here stays here.",
+}
 JOIN = {"type": "participant.join", "accept_confidentiality": True}
 # When a scenario happens, unless a test says otherwise: the room is set up well before T0.
 CREATED, JOINED, PLANNED = T0 - 10 * MIN, T0 - 9 * MIN, T0 - 5 * MIN
@@ -46,8 +49,10 @@ def run(state: RoomState, actor: Actor, raw: dict, now: int | Context, key: str 
     """Decide, apply the drafts as events at `now` with consecutive seqs, return the events."""
     decision = decide(state, actor, raw, now)
     at = now.now_ms if isinstance(now, Context) else now
-    events = [Event(room=state.code, seq=state.seq + i, type=d.type, data=d.data, at=at, command_key=key)
-              for i, d in enumerate(decision.events, start=1)]
+    events = [
+        Event(room=state.code, seq=state.seq + i, type=d.type, data=d.data, at=at, command_key=key)
+        for i, d in enumerate(decision.events, start=1)
+    ]
     for event in events:
         RULES.apply(state, event)
     return events

@@ -34,8 +34,13 @@ def test_a_start_beyond_the_calendar_is_refused_over_http_and_the_room_keeps_wor
 
     response = command(server, room["code"], room["tokens"]["facilitator"], type="timer.schedule", at_ms=HUGE_AT_MS)
     assert (response.status_code, response.json()) == (400, {"ok": False, "error": REFUSED})
-    next_week = command(server, room["code"], room["tokens"]["facilitator"], type="timer.schedule",
-                        at_ms=SYSTEM_CLOCK.now_ms() + 8 * 24 * 3600 * 1000)
+    next_week = command(
+        server,
+        room["code"],
+        room["tokens"]["facilitator"],
+        type="timer.schedule",
+        at_ms=SYSTEM_CLOCK.now_ms() + 8 * 24 * 3600 * 1000,
+    )
     assert (next_week.status_code, next_week.json()["error"]) == (400, "A start can be scheduled at most 7 days ahead.")
     assert state_of(server, room)["seq"] == seq  # nothing was written
 
@@ -43,7 +48,9 @@ def test_a_start_beyond_the_calendar_is_refused_over_http_and_the_room_keeps_wor
     ok(server, room, type="timer.schedule", item_id=item, at_ms=in_an_hour)
     ok(server, room, type="room.lock")
     assert [(e["type"], e["data"]) for e in events_of(server, room)[-2:]] == [
-        ("timer.scheduled", {"item_id": item, "at": in_an_hour}), ("room.locked", {})]
+        ("timer.scheduled", {"item_id": item, "at": in_an_hour}),
+        ("room.locked", {}),
+    ]
 
 
 def test_a_start_beyond_the_calendar_is_refused_over_the_websocket_and_the_socket_carries_on(server):
@@ -74,8 +81,12 @@ def test_reading_the_log_after_a_sequence_number_no_column_holds_is_refused(data
         room = create_room(base)
 
         def events_after(after) -> httpx.Response:
-            return httpx.get(f"{base}/api/rooms/{room['code']}/events", params={"after": after},
-                             headers=auth(room["tokens"]["facilitator"]), timeout=5)
+            return httpx.get(
+                f"{base}/api/rooms/{room['code']}/events",
+                params={"after": after},
+                headers=auth(room["tokens"]["facilitator"]),
+                timeout=5,
+            )
 
         for after in (2**63, 2**31, -1):
             assert 400 <= events_after(after).status_code < 500, after

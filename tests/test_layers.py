@@ -27,13 +27,15 @@ BASE = ("facilitator.config", "facilitator.db", "facilitator.limits", "facilitat
 
 # The only modules of a feature that another feature may import: the slice's types and its
 # accessor (agenda_of, floor_of, polls_of, questions_of, notebook_of).
-ACCESSOR_MODULES = frozenset({
-    "facilitator.timers.model",
-    "facilitator.timers.floor.model",
-    "facilitator.polls.model",
-    "facilitator.polls.questions.model",
-    "facilitator.scribe.model",
-})
+ACCESSOR_MODULES = frozenset(
+    {
+        "facilitator.timers.model",
+        "facilitator.timers.floor.model",
+        "facilitator.polls.model",
+        "facilitator.polls.questions.model",
+        "facilitator.scribe.model",
+    }
+)
 
 RANKS = {"base": 0, "core": 1, "feature": 2, "above": 3, "root": 4}
 
@@ -104,8 +106,10 @@ def violations(graph: dict[str, set[str]], features: list[str]) -> list[str]:
         if RANKS[their_layer] > RANKS[layer]:
             found.append(f"{importer} ({layer}) imports {imported} ({their_layer}), a layer above it")
         elif layer == their_layer == "feature" and home != their_home and imported not in ACCESSOR_MODULES:
-            found.append(f"{importer} imports {imported}: another feature is read only through its model "
-                         f"module ({their_home}.model)")
+            found.append(
+                f"{importer} imports {imported}: another feature is read only through its model "
+                f"module ({their_home}.model)"
+            )
     return found
 
 
@@ -115,8 +119,13 @@ def the_graph() -> dict[str, set[str]]:
 
 
 def test_the_features_are_found_in_the_list_of_features():
-    assert feature_packages() == ["facilitator.polls", "facilitator.polls.questions", "facilitator.scribe",
-                                  "facilitator.timers", "facilitator.timers.floor"]
+    assert feature_packages() == [
+        "facilitator.polls",
+        "facilitator.polls.questions",
+        "facilitator.scribe",
+        "facilitator.timers",
+        "facilitator.timers.floor",
+    ]
     assert all(any(within(module, package) for package in feature_packages()) for module in ACCESSOR_MODULES)
     assert ACCESSOR_MODULES <= set(all_modules())
 
@@ -129,8 +138,12 @@ def test_each_rule_catches_what_it_forbids():
     features = ["facilitator.polls", "facilitator.scribe", "facilitator.timers", "facilitator.timers.floor"]
     graph = {
         "facilitator.rooms.hub": {"facilitator.polls.model", "facilitator.features", "facilitator.rooms.model"},
-        "facilitator.polls.rules": {"facilitator.timers.model", "facilitator.timers.views", "facilitator.rooms.model",
-                                    "facilitator.record.timeline"},
+        "facilitator.polls.rules": {
+            "facilitator.timers.model",
+            "facilitator.timers.views",
+            "facilitator.rooms.model",
+            "facilitator.record.timeline",
+        },
         "facilitator.timers.floor.views": {"facilitator.timers.model", "facilitator.timers.views"},
         "facilitator.record.timeline": {"facilitator.polls.views", "facilitator.scribe.rules"},
         "facilitator.db": {"facilitator.rooms.model"},

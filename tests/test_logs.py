@@ -21,29 +21,44 @@ from tests.processes import settings_free_env
 STARTUP_SECONDS = 15
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("GET /r/ABCDEF/console?key=kqP2GMbb1CPDC HTTP/1.1", f"GET /r/ABCDEF/console?key={REDACTED} HTTP/1.1"),
-    ("/r/ABCDEF/ws?surface=phone&token=abc&code=ABCDEF", f"/r/ABCDEF/ws?surface=phone&token={REDACTED}&code=ABCDEF"),
-    ("/rooms?admin_token=t0p&x=1", f"/rooms?admin_token={REDACTED}&x=1"),
-    ("Authorization: Bearer kqP2GMbb1CPDCEr6fmvk", f"Authorization: Bearer {REDACTED}"),
-    ("Cookie: fac_ABCDEF_facilitator=kqP2; fac_ABCDEF_participant=eyJy.x-y",
-     f"Cookie: fac_ABCDEF_facilitator={REDACTED}; fac_ABCDEF_participant={REDACTED}"),
-    ("Error connecting to redis://:hunter2@cache:6379/0", f"Error connecting to redis://:{REDACTED}@cache:6379/0"),
-    ("postgresql://fac:hunter2@db/fac", f"postgresql://fac:{REDACTED}@db/fac"),
-    # What is not a secret stays as it was.
-    ("GET /join?code=ABCDEF HTTP/1.1", "GET /join?code=ABCDEF HTTP/1.1"),
-    ("A valid bearer token for this exchange is required.", "A valid bearer token for this exchange is required."),
-    ("http://127.0.0.1:8000/r/ABCDEF@home", "http://127.0.0.1:8000/r/ABCDEF@home"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("GET /r/ABCDEF/console?key=kqP2GMbb1CPDC HTTP/1.1", f"GET /r/ABCDEF/console?key={REDACTED} HTTP/1.1"),
+        (
+            "/r/ABCDEF/ws?surface=phone&token=abc&code=ABCDEF",
+            f"/r/ABCDEF/ws?surface=phone&token={REDACTED}&code=ABCDEF",
+        ),
+        ("/rooms?admin_token=t0p&x=1", f"/rooms?admin_token={REDACTED}&x=1"),
+        ("Authorization: Bearer kqP2GMbb1CPDCEr6fmvk", f"Authorization: Bearer {REDACTED}"),
+        (
+            "Cookie: fac_ABCDEF_facilitator=kqP2; fac_ABCDEF_participant=eyJy.x-y",
+            f"Cookie: fac_ABCDEF_facilitator={REDACTED}; fac_ABCDEF_participant={REDACTED}",
+        ),
+        ("Error connecting to redis://:hunter2@cache:6379/0", f"Error connecting to redis://:{REDACTED}@cache:6379/0"),
+        ("postgresql://fac:hunter2@db/fac", f"postgresql://fac:{REDACTED}@db/fac"),
+        # What is not a secret stays as it was.
+        ("GET /join?code=ABCDEF HTTP/1.1", "GET /join?code=ABCDEF HTTP/1.1"),
+        ("A valid bearer token for this exchange is required.", "A valid bearer token for this exchange is required."),
+        ("http://127.0.0.1:8000/r/ABCDEF@home", "http://127.0.0.1:8000/r/ABCDEF@home"),
+    ],
+)
 def test_redact_blanks_secrets_and_keeps_the_rest(line, expected):
     assert redact(line) == expected
 
 
 def test_an_access_record_keeps_its_fields_and_loses_its_secret():
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5000", "GET", "/r/ABCDEF/console?key=s3cret", "1.1", 303), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/r/ABCDEF/console?key=s3cret", "1.1", 303),
+        None,
+    )
     assert RedactSecrets().filter(record)
-    shown = AccessFormatter("%(client_addr)s - \"%(request_line)s\" %(status_code)s").format(record)
+    shown = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
     assert shown == f'127.0.0.1:5000 - "GET /r/ABCDEF/console?key={REDACTED} HTTP/1.1" 303 See Other'
 
 
@@ -51,8 +66,15 @@ def test_a_traceback_and_a_warnings_arguments_lose_their_secrets():
     try:
         raise RuntimeError("could not open http://host/r/ABCDEF/scribe?key=s3cret with Bearer abcdefghijklmnopqrstu")
     except RuntimeError as error:
-        record = logging.LogRecord("facilitator.rooms.ws", logging.ERROR, __file__, 1, "failed: %s (%r)",
-                                   (error, "fac_ABCDEF_scribe=s3cret"), sys.exc_info())
+        record = logging.LogRecord(
+            "facilitator.rooms.ws",
+            logging.ERROR,
+            __file__,
+            1,
+            "failed: %s (%r)",
+            (error, "fac_ABCDEF_scribe=s3cret"),
+            sys.exc_info(),
+        )
     RedactSecrets().filter(record)
     shown = logging.Formatter().format(record)
     assert "s3cret" not in shown and "abcdefghijklmnopqrstu" not in shown
@@ -66,8 +88,13 @@ def served(tmp_path: Path, *command: str):
     log = tmp_path / f"server-{port}.log"
     env = settings_free_env(DATABASE_URL=f"sqlite:///{tmp_path}/facilitator.db", SECRET_KEY="log-test-secret")
     with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
-                                   cwd=tmp_path, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -90,10 +117,14 @@ def served(tmp_path: Path, *command: str):
             process.wait(timeout=5)
 
 
-@pytest.mark.parametrize("command", [
-    ("facilitator", "serve"),  # how the exchange is served
-    ("uvicorn", "facilitator.app:create_app", "--factory"),  # the app under uvicorn's own logging
-], ids=["facilitator-serve", "uvicorn-factory"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("facilitator", "serve"),  # how the exchange is served
+        ("uvicorn", "facilitator.app:create_app", "--factory"),  # the app under uvicorn's own logging
+    ],
+    ids=["facilitator-serve", "uvicorn-factory"],
+)
 def test_the_access_log_of_a_real_server_shows_every_request_and_no_secret(tmp_path, command):
     with served(tmp_path, *command) as (base, log):
         room = create_room(base)
@@ -101,8 +132,12 @@ def test_the_access_log_of_a_real_server_shows_every_request_and_no_secret(tmp_p
         for surface in ("console", "scribe", "screen"):
             assert httpx.get(room["links"][surface], follow_redirects=False).status_code == 303
         with httpx.Client(base_url=base, headers={"Origin": base}) as phone:
-            assert phone.post("/join", data={"code": code, "name": "Ana", "organisation": "St Mary's",
-                                             "accept": "yes"}).status_code == 303
+            assert (
+                phone.post(
+                    "/join", data={"code": code, "name": "Ana", "organisation": "St Mary's", "accept": "yes"}
+                ).status_code
+                == 303
+            )
             participant = phone.cookies[f"fac_{code}_participant"]
             assert phone.get(f"/r/{code}").status_code == 200
         ben = join(base, code, name="Ben")["token"]
@@ -116,9 +151,13 @@ def test_the_access_log_of_a_real_server_shows_every_request_and_no_secret(tmp_p
 
         asyncio.run(asyncio.wait_for(phone_socket(), 15))
         secrets = {**room["tokens"], "participant": participant, "ben": ben}
-        expected = [*(f'"GET /r/{code}/{surface}?key={REDACTED} HTTP/1.1" 303' for surface in ("console", "scribe", "screen")),
-                    '"POST /join HTTP/1.1" 303', f'"GET /r/{code} HTTP/1.1" 200',
-                    f'"GET /r/{code}/console?key={REDACTED} HTTP/1.1" 403', f"/r/{code}/ws?surface=phone"]
+        expected = [
+            *(f'"GET /r/{code}/{surface}?key={REDACTED} HTTP/1.1" 303' for surface in ("console", "scribe", "screen")),
+            '"POST /join HTTP/1.1" 303',
+            f'"GET /r/{code} HTTP/1.1" 200',
+            f'"GET /r/{code}/console?key={REDACTED} HTTP/1.1" 403',
+            f"/r/{code}/ws?surface=phone",
+        ]
         try:
             eventually(lambda: all(line in log.read_text() for line in expected))  # written as requests finish
         except AssertionError:

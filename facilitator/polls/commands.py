@@ -36,7 +36,9 @@ def _number(value: Any) -> Any:
     return int(value) if isinstance(value, str) and value.strip().isdecimal() else value
 
 
-Options = Annotated[list[Annotated[Line, Field(min_length=1, max_length=120)]], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)]
+Options = Annotated[
+    list[Annotated[Line, Field(min_length=1, max_length=120)]], BeforeValidator(_lines), Field(max_length=MAX_OPTIONS)
+]
 PollId = Annotated[Line, Field(min_length=1, max_length=40)]
 # An option's index, a rating, a place on impact or effort. The rules check it against the
 # poll and say what is wrong in the poll's own terms; this bound only keeps absurd numbers out.
@@ -155,7 +157,9 @@ class AnswerPoll(PollAction):
     choice: SmallNumber | None = None  # single choice: option index
     choices: Picks = None  # multiple choice: option indexes
     value: SmallNumber | None = None  # rating scale
-    words: Annotated[Annotated[list[Annotated[Line, Field(max_length=40)]], Field(max_length=3)] | None, BeforeValidator(_listed)] = None
+    words: Annotated[
+        Annotated[list[Annotated[Line, Field(max_length=40)]], Field(max_length=3)] | None, BeforeValidator(_listed)
+    ] = None
     text: Annotated[Paragraph, Field(max_length=500)] | None = None
     order: Picks = None  # ranking: option indexes, best first
     impact: Picks = None  # matrix: per option, 1..5

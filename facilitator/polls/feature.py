@@ -5,5 +5,4 @@ from facilitator.polls.rules import APPLIERS, DECIDERS
 from facilitator.polls.views import FRAGMENTS, api_view
 from facilitator.rooms.feature import Feature
 
-feature = Feature(name="polls", deciders=DECIDERS, appliers=APPLIERS, init=Polls, fragments=FRAGMENTS,
-                  view=api_view)
+feature = Feature(name="polls", deciders=DECIDERS, appliers=APPLIERS, init=Polls, fragments=FRAGMENTS, view=api_view)

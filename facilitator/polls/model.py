@@ -10,8 +10,15 @@ from typing import Any
 
 from facilitator.rooms.model import RoomState
 
-KINDS = {"single": "Single choice", "multiple": "Multiple choice", "scale": "Rating scale",
-         "words": "Word cloud", "text": "Open text", "ranking": "Ranking", "matrix": "Impact and effort"}
+KINDS = {
+    "single": "Single choice",
+    "multiple": "Multiple choice",
+    "scale": "Rating scale",
+    "words": "Word cloud",
+    "text": "Open text",
+    "ranking": "Ranking",
+    "matrix": "Impact and effort",
+}
 WITH_OPTIONS = frozenset({"single", "multiple", "ranking", "matrix"})
 VISIBILITY = {"live": "shown live", "hidden": "hidden until revealed", "on_close": "shown when closed"}
 MATRIX_SCALE = 5  # impact and effort are each placed from 1 (low) to 5 (high)

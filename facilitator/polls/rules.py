@@ -11,16 +11,34 @@ from facilitator.timers.model import agenda_of
 
 MAX_POLLS = 200
 SURVEY = (
-    {"kind": "scale", "question": "How satisfied are you with this exchange?",
-     "low_label": "not at all", "high_label": "very"},
-    {"kind": "scale", "question": "How relevant was it to your organisation?",
-     "low_label": "not at all", "high_label": "very"},
-    {"kind": "scale", "question": "How confident are you in applying what you learned?",
-     "low_label": "not at all", "high_label": "very"},
+    {
+        "kind": "scale",
+        "question": "How satisfied are you with this exchange?",
+        "low_label": "not at all",
+        "high_label": "very",
+    },
+    {
+        "kind": "scale",
+        "question": "How relevant was it to your organisation?",
+        "low_label": "not at all",
+        "high_label": "very",
+    },
+    {
+        "kind": "scale",
+        "question": "How confident are you in applying what you learned?",
+        "low_label": "not at all",
+        "high_label": "very",
+    },
     {"kind": "text", "question": "One thing I will try"},
 )
-POLL_DEFAULTS = {"options": [], "max_choices": 0, "scale_max": 5, "low_label": "", "high_label": "",
-                 "visibility": "live"}
+POLL_DEFAULTS = {
+    "options": [],
+    "max_choices": 0,
+    "scale_max": 5,
+    "low_label": "",
+    "high_label": "",
+    "visibility": "live",
+}
 
 
 def poll_scope(poll_id: str) -> str:
@@ -49,8 +67,11 @@ def _check_shape(fields: dict) -> dict:
     if kind in WITH_OPTIONS:
         least = 1 if kind == "matrix" else 2
         if len(options) < least:
-            raise CommandError(f"A {KINDS[kind].lower()} poll needs at least {least} options, one per line."
-                               if least > 1 else "An impact and effort poll needs at least one option to place.")
+            raise CommandError(
+                f"A {KINDS[kind].lower()} poll needs at least {least} options, one per line."
+                if least > 1
+                else "An impact and effort poll needs at least one option to place."
+            )
         if len({option.casefold() for option in options}) != len(options):
             raise CommandError("Two options are the same; make each one different.")
     else:
@@ -79,16 +100,24 @@ def update(state: RoomState, actor: Actor, cmd: c.UpdatePoll, ctx: Context) -> D
     changes = cmd.changes("poll_id")
     if "item_id" in changes:
         changes["item_id"] = _check_item(state, changes["item_id"])
-    reshaped = {key for key in ("options", "max_choices", "scale_max")
-                if key in changes and changes[key] != getattr(poll, key)}
+    reshaped = {
+        key for key in ("options", "max_choices", "scale_max") if key in changes and changes[key] != getattr(poll, key)
+    }
     if reshaped and poll.answers:
-        raise CommandError("This poll has answers: its options and scale can no longer change. "
-                           "Reset it first, or duplicate it.", status=409)
+        raise CommandError(
+            "This poll has answers: its options and scale can no longer change. Reset it first, or duplicate it.",
+            status=409,
+        )
     stored = {key: getattr(poll, key) for key in ("kind", "options", "max_choices")} | changes
     checked = _check_shape(stored)
     # New options may leave a maximum number of picks that no longer fits: it is cleared with them.
-    changes.update({key: checked[key] for key in ("options", "max_choices")
-                    if key in changes or checked[key] != getattr(poll, key)})
+    changes.update(
+        {
+            key: checked[key]
+            for key in ("options", "max_choices")
+            if key in changes or checked[key] != getattr(poll, key)
+        }
+    )
     return Decision([Draft("poll.updated", {"poll_id": poll.id, **changes})])
 
 
@@ -109,8 +138,9 @@ def close(state: RoomState, actor: Actor, cmd: c.ClosePoll, ctx: Context) -> Dec
 def _confirmed(poll: Poll, confirm: bool, doing: str) -> None:
     if poll.answers and not confirm:
         count = len(poll.answers)
-        raise CommandError(f"This poll has {count} answer{'s' if count != 1 else ''}; confirm to {doing} it.",
-                           status=409)
+        raise CommandError(
+            f"This poll has {count} answer{'s' if count != 1 else ''}; confirm to {doing} it.", status=409
+        )
 
 
 def reset(state: RoomState, actor: Actor, cmd: c.ResetPoll, ctx: Context) -> Decision:
@@ -126,9 +156,17 @@ def duplicate(state: RoomState, actor: Actor, cmd: c.DuplicatePoll, ctx: Context
     if len(polls_of(state).polls) >= MAX_POLLS:
         raise CommandError(f"An exchange can hold at most {MAX_POLLS} polls; delete some first.", status=409)
     copy_id = derive(ctx.nonce, "poll")[:10]
-    fields = {"kind": poll.kind, "question": poll.question, "options": list(poll.options),
-              "max_choices": poll.max_choices, "scale_max": poll.scale_max, "low_label": poll.low_label,
-              "high_label": poll.high_label, "item_id": poll.item_id, "visibility": poll.visibility}
+    fields = {
+        "kind": poll.kind,
+        "question": poll.question,
+        "options": list(poll.options),
+        "max_choices": poll.max_choices,
+        "scale_max": poll.scale_max,
+        "low_label": poll.low_label,
+        "high_label": poll.high_label,
+        "item_id": poll.item_id,
+        "visibility": poll.visibility,
+    }
     return Decision([Draft("poll.created", {"poll_id": copy_id, **fields})], reply={"poll_id": copy_id})
 
 
@@ -141,8 +179,9 @@ def delete(state: RoomState, actor: Actor, cmd: c.DeletePoll, ctx: Context) -> D
 def reveal(state: RoomState, actor: Actor, cmd: c.RevealResults, ctx: Context) -> Decision:
     poll = find(state, cmd.poll_id)
     if poll.revealed == cmd.shown:
-        raise CommandError("The results are already shown." if cmd.shown else "The results are already hidden.",
-                           status=409)
+        raise CommandError(
+            "The results are already shown." if cmd.shown else "The results are already hidden.", status=409
+        )
     return Decision([Draft("poll.revealed", {"poll_id": poll.id, "shown": cmd.shown})])
 
 
@@ -160,8 +199,12 @@ def survey(state: RoomState, actor: Actor, cmd: c.AddSurvey, ctx: Context) -> De
     drafts = []
     for number, question in enumerate(SURVEY):
         poll_id = derive(ctx.nonce, f"poll:{number}")[:10]
-        drafts.append(Draft("poll.created", {"poll_id": poll_id, **POLL_DEFAULTS, **question,
-                                             "item_id": agenda_of(state).current_item_id}))
+        drafts.append(
+            Draft(
+                "poll.created",
+                {"poll_id": poll_id, **POLL_DEFAULTS, **question, "item_id": agenda_of(state).current_item_id},
+            )
+        )
         if cmd.open:
             drafts.append(Draft("poll.opened", {"poll_id": poll_id}))
     return Decision(drafts)
@@ -216,8 +259,9 @@ def answer_value(poll: Poll, cmd: c.AnswerPoll) -> object:
 def answer(state: RoomState, actor: Actor, cmd: c.AnswerPoll, ctx: Context) -> Decision:
     poll = find(state, cmd.poll_id)
     if poll.status != "open":
-        raise CommandError("This poll is closed." if poll.status == "closed" else "This poll is not open yet.",
-                           status=409)
+        raise CommandError(
+            "This poll is closed." if poll.status == "closed" else "This poll is not open yet.", status=409
+        )
     value = answer_value(poll, cmd)
     voter = actor.pseudonym(poll_scope(poll.id))
     previous = poll.answers.get(voter)
@@ -275,9 +319,27 @@ def on_answered(state: RoomState, event: Event) -> None:
     poll.answers[event.data["voter"]] = Answer(event.data["value"], event.at)
 
 
-DECIDERS: dict[type[Command], Decider] = {c.CreatePoll: create, c.UpdatePoll: update, c.OpenPoll: open_poll, c.ClosePoll: close,
-            c.ResetPoll: reset, c.DuplicatePoll: duplicate, c.DeletePoll: delete, c.RevealResults: reveal,
-            c.ShowPoll: show, c.AddSurvey: survey, c.AnswerPoll: answer}
-APPLIERS: dict[str, Applier] = {"poll.created": on_created, "poll.updated": on_updated, "poll.opened": on_opened,
-            "poll.closed": on_closed, "poll.reset": on_reset, "poll.deleted": on_deleted,
-            "poll.revealed": on_revealed, "poll.screened": on_screened, "poll.answered": on_answered}
+DECIDERS: dict[type[Command], Decider] = {
+    c.CreatePoll: create,
+    c.UpdatePoll: update,
+    c.OpenPoll: open_poll,
+    c.ClosePoll: close,
+    c.ResetPoll: reset,
+    c.DuplicatePoll: duplicate,
+    c.DeletePoll: delete,
+    c.RevealResults: reveal,
+    c.ShowPoll: show,
+    c.AddSurvey: survey,
+    c.AnswerPoll: answer,
+}
+APPLIERS: dict[str, Applier] = {
+    "poll.created": on_created,
+    "poll.updated": on_updated,
+    "poll.opened": on_opened,
+    "poll.closed": on_closed,
+    "poll.reset": on_reset,
+    "poll.deleted": on_deleted,
+    "poll.revealed": on_revealed,
+    "poll.screened": on_screened,
+    "poll.answered": on_answered,
+}

@@ -31,8 +31,10 @@ def scale(poll: Poll) -> dict:
     values = [answer.value for answer in poll.answers.values()]
     counted = Counter(values)
     average = round(sum(values) / len(values), 1) if values else None
-    return {"average": average,
-            "bars": [Bar(str(v), counted[v], _percent(counted[v], len(values))) for v in range(1, poll.scale_max + 1)]}
+    return {
+        "average": average,
+        "bars": [Bar(str(v), counted[v], _percent(counted[v], len(values))) for v in range(1, poll.scale_max + 1)],
+    }
 
 
 def fold_word(word: str) -> str:
@@ -43,12 +45,15 @@ def fold_word(word: str) -> str:
 def words(poll: Poll, limit: int = 60) -> list[dict]:
     """The most frequent words, biggest first, each with a size from 1 to 5 by frequency."""
     # Each person counts once per word, however many times they typed it.
-    counted = Counter(word for answer in poll.answers.values()
-                      for word in {fold_word(w) for w in answer.value if w.strip()})
+    counted = Counter(
+        word for answer in poll.answers.values() for word in {fold_word(w) for w in answer.value if w.strip()}
+    )
     top = sorted(counted.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
     most = top[0][1] if top else 1
-    return [{"word": word, "count": count, "size": 1 + round((WORD_SIZES - 1) * (count - 1) / max(1, most - 1))}
-            for word, count in top]
+    return [
+        {"word": word, "count": count, "size": 1 + round((WORD_SIZES - 1) * (count - 1) / max(1, most - 1))}
+        for word, count in top
+    ]
 
 
 def texts(poll: Poll) -> list[str]:
@@ -67,8 +72,9 @@ def borda(poll: Poll) -> list[dict]:
     most = n - 1 if n > 1 else 1
     voters = len(poll.answers)
     ranked = sorted(range(n), key=lambda i: (-points[i], i))
-    return [{"label": poll.options[i], "points": points[i],
-             "percent": _percent(points[i], most * voters)} for i in ranked]
+    return [
+        {"label": poll.options[i], "points": points[i], "percent": _percent(points[i], most * voters)} for i in ranked
+    ]
 
 
 def matrix(poll: Poll) -> list[dict]:
@@ -77,9 +83,14 @@ def matrix(poll: Poll) -> list[dict]:
     for i, option in enumerate(poll.options):
         impacts = [answer.value["impact"][i] for answer in poll.answers.values()]
         efforts = [answer.value["effort"][i] for answer in poll.answers.values()]
-        placed.append({"label": option, "number": i + 1,
-                       "impact": round(sum(impacts) / len(impacts), 2) if impacts else None,
-                       "effort": round(sum(efforts) / len(efforts), 2) if efforts else None})
+        placed.append(
+            {
+                "label": option,
+                "number": i + 1,
+                "impact": round(sum(impacts) / len(impacts), 2) if impacts else None,
+                "effort": round(sum(efforts) / len(efforts), 2) if efforts else None,
+            }
+        )
     return placed
 
 

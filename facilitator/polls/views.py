@@ -20,19 +20,27 @@ POLLS = frozenset({"polls", "participants", "timers", "room"})
 
 
 def answered(scene: Scene, poll: Poll) -> dict:
-    """"37 of 52 answered": of the people present now."""
+    """ "37 of 52 answered": of the people present now."""
     present = scene.once("polls.present", lambda: len(scene.state.present()))
     return {"answered": len(poll.answers), "present": present}
 
 
 def plot(points: list[dict]) -> list[dict]:
     """Matrix points placed in a 0-100 square: effort left to right, impact bottom to top."""
+
     def position(value: float) -> float:
         return round(100 * (value - 1) / (MATRIX_SCALE - 1), 1)
 
-    return [{**point, "x": position(point["effort"]), "y": round(100 - position(point["impact"]), 1),
-             "quadrant": tally.quadrant(point["impact"], point["effort"])}
-            for point in points if point["impact"] is not None]
+    return [
+        {
+            **point,
+            "x": position(point["effort"]),
+            "y": round(100 - position(point["impact"]), 1),
+            "quadrant": tally.quadrant(point["impact"], point["effort"]),
+        }
+        for point in points
+        if point["impact"] is not None
+    ]
 
 
 def results_view(poll: Poll) -> dict:
@@ -48,12 +56,25 @@ def results_view(poll: Poll) -> dict:
 def summary(scene: Scene, poll: Poll) -> dict:
     agenda = agenda_of(scene.state)
     item = agenda.items.get(poll.item_id or "")
-    return {"id": poll.id, "kind": poll.kind, "kind_name": KINDS[poll.kind], "question": poll.question,
-            "options": poll.options, "status": poll.status, "status_name": STATUS[poll.status],
-            "visibility": poll.visibility, "visibility_name": VISIBILITY[poll.visibility],
-            "revealed": poll.revealed, "results_shown": poll.results_shown,
-            "scale_max": poll.scale_max, "low_label": poll.low_label, "high_label": poll.high_label,
-            "max_choices": poll.max_choices, "item_id": poll.item_id, "item_title": item.title if item else ""}
+    return {
+        "id": poll.id,
+        "kind": poll.kind,
+        "kind_name": KINDS[poll.kind],
+        "question": poll.question,
+        "options": poll.options,
+        "status": poll.status,
+        "status_name": STATUS[poll.status],
+        "visibility": poll.visibility,
+        "visibility_name": VISIBILITY[poll.visibility],
+        "revealed": poll.revealed,
+        "results_shown": poll.results_shown,
+        "scale_max": poll.scale_max,
+        "low_label": poll.low_label,
+        "high_label": poll.high_label,
+        "max_choices": poll.max_choices,
+        "item_id": poll.item_id,
+        "item_title": item.title if item else "",
+    }
 
 
 def _items(scene: Scene) -> list[dict]:
@@ -62,8 +83,13 @@ def _items(scene: Scene) -> list[dict]:
 
 def poll_new(scene: Scene) -> dict:
     """The form that writes a poll; it changes only with the agenda's items, so typing is never reset."""
-    return {"items": _items(scene), "kinds": KINDS, "visibility": VISIBILITY, "no_item": NO_ITEM,
-            "ended": scene.state.ended}
+    return {
+        "items": _items(scene),
+        "kinds": KINDS,
+        "visibility": VISIBILITY,
+        "no_item": NO_ITEM,
+        "ended": scene.state.ended,
+    }
 
 
 def polls_console(scene: Scene) -> dict:
@@ -73,14 +99,26 @@ def polls_console(scene: Scene) -> dict:
     groups = []
     for item in [*agenda.ordered(), None]:
         item_id = item.id if item else None
-        members = [{**summary(scene, poll), **answered(scene, poll), "results": results_view(poll),
-                    "on_screen": polls.on_screen == poll.id}
-                   for poll in polls.polls.values() if (poll.item_id if poll.item_id in agenda.items else None)
-                   == item_id]
+        members = [
+            {
+                **summary(scene, poll),
+                **answered(scene, poll),
+                "results": results_view(poll),
+                "on_screen": polls.on_screen == poll.id,
+            }
+            for poll in polls.polls.values()
+            if (poll.item_id if poll.item_id in agenda.items else None) == item_id
+        ]
         if members:
             groups.append({"title": item.title if item else "Not on the agenda", "polls": members})
-    return {"groups": groups, "items": _items(scene), "visibility": VISIBILITY, "no_item": NO_ITEM,
-            "screen_busy": polls.on_screen is not None, "ended": scene.state.ended}
+    return {
+        "groups": groups,
+        "items": _items(scene),
+        "visibility": VISIBILITY,
+        "no_item": NO_ITEM,
+        "screen_busy": polls.on_screen is not None,
+        "ended": scene.state.ended,
+    }
 
 
 def poll_screen(scene: Scene) -> dict:
@@ -88,9 +126,11 @@ def poll_screen(scene: Scene) -> dict:
     poll = polls.polls.get(polls.on_screen or "")
     if poll is None:
         return {"poll": None}
-    return {"poll": summary(scene, poll) | answered(scene, poll),
-            "results": results_view(poll) if poll.results_shown else None,
-            "code": scene.state.code}
+    return {
+        "poll": summary(scene, poll) | answered(scene, poll),
+        "results": results_view(poll) if poll.results_shown else None,
+        "code": scene.state.code,
+    }
 
 
 def _open_polls(scene: Scene) -> list[dict]:
@@ -125,8 +165,11 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
     for poll in polls_of(scene.state).polls.values():
         if not staff and poll.status == "draft":
             continue
-        entry = {key: value for key, value in (summary(scene, poll) | answered(scene, poll)).items()
-                 if key not in ("kind_name", "status_name", "visibility_name")}
+        entry = {
+            key: value
+            for key, value in (summary(scene, poll) | answered(scene, poll)).items()
+            if key not in ("kind_name", "status_name", "visibility_name")
+        }
         entry["opened_at"], entry["closed_at"] = poll.opened_at, poll.closed_at
         if staff or poll.results_shown:
             entry["results"] = _plain(tally.results(poll))
@@ -135,14 +178,22 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 def _plain(results: dict) -> dict:
-    return {key: [vars(bar) if isinstance(bar, tally.Bar) else bar for bar in value]
-            if isinstance(value, list) else value for key, value in results.items()}
+    return {
+        key: [vars(bar) if isinstance(bar, tally.Bar) else bar for bar in value] if isinstance(value, list) else value
+        for key, value in results.items()
+    }
 
 
 FRAGMENTS = (
     Fragment("poll-new", frozenset({"console"}), poll_new, reads=frozenset({"timers", "room"})),
     Fragment("polls-console", frozenset({"console"}), polls_console, reads=POLLS),
     Fragment("poll-screen", frozenset({"screen"}), poll_screen, reads=POLLS),
-    Fragment("my-polls", frozenset({"phone"}), my_polls, per_viewer=True,
-             reads=frozenset({"polls", "timers", "room"}), touches=_voter),
+    Fragment(
+        "my-polls",
+        frozenset({"phone"}),
+        my_polls,
+        per_viewer=True,
+        reads=frozenset({"polls", "timers", "room"}),
+        touches=_voter,
+    ),
 )

@@ -57,8 +57,9 @@ def cookie_actor(connection: HTTPConnection, room: LiveRoom, roles: tuple[Role, 
     return credential.actor if credential is not None else None
 
 
-def require(*roles: Role, refusal: str, back: str = "/", missing_back: str = "/",
-            prefix: str = "") -> Callable[..., Awaitable[Access]]:
+def require(
+    *roles: Role, refusal: str, back: str = "/", missing_back: str = "/", prefix: str = ""
+) -> Callable[..., Awaitable[Access]]:
     """A dependency giving a page route its room and the person, found in the cookies of `roles`
     (tried in this order, so the order decides who someone holding two links is).
 

@@ -103,12 +103,12 @@ class Identity:
         credential = self.credential_from_cookies(connection, state, surface)
         return credential.actor if credential is not None else None
 
-    def credential_from_cookies(self, connection: HTTPConnection, state: RoomState,
-                                surface: str) -> Credential | None:
+    def credential_from_cookies(self, connection: HTTPConnection, state: RoomState, surface: str) -> Credential | None:
         return self.credential_from_roles(connection, state, SURFACE_ROLES.get(surface, ()))
 
-    def credential_from_roles(self, connection: HTTPConnection, state: RoomState,
-                              roles: tuple[Role, ...]) -> Credential | None:
+    def credential_from_roles(
+        self, connection: HTTPConnection, state: RoomState, roles: tuple[Role, ...]
+    ) -> Credential | None:
         """The credential of the first of `roles` whose cookie holds a valid secret for that role."""
         for role in roles:
             credential = self.credential_for(state, connection.cookies.get(self.cookie_name(state.code, role)))
@@ -119,11 +119,21 @@ class Identity:
     def remember(self, response: Response, room: str, role: Role, token: str) -> None:
         # Participants stay joined for a long day; facilitators keep their rooms for a month.
         max_age = 2 * 24 * 3600 if role is Role.PARTICIPANT else 30 * 24 * 3600
-        response.set_cookie(self.cookie_name(room, role), token, max_age=max_age, httponly=True,
-                            samesite="lax", secure=self.secure, path="/")
+        response.set_cookie(
+            self.cookie_name(room, role),
+            token,
+            max_age=max_age,
+            httponly=True,
+            samesite="lax",
+            secure=self.secure,
+            path="/",
+        )
 
     def facilitated_rooms(self, connection: HTTPConnection) -> dict[str, str]:
         """Room code -> facilitator secret, for every facilitator cookie this browser holds."""
         suffix = f"_{Role.FACILITATOR.value}"
-        return {name[4:-len(suffix)]: value for name, value in connection.cookies.items()
-                if name.startswith("fac_") and name.endswith(suffix)}
+        return {
+            name[4 : -len(suffix)]: value
+            for name, value in connection.cookies.items()
+            if name.startswith("fac_") and name.endswith(suffix)
+        }

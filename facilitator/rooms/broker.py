@@ -97,24 +97,28 @@ class MemoryBroker:
 class RedisBroker:
     """Many processes: Redis pub/sub carries messages, a Redis hash carries presence."""
 
-    def __init__(self, url: str, presence_ttl: int = PRESENCE_TTL_SECONDS,
-                 timeout: float = COMMAND_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, url: str, presence_ttl: int = PRESENCE_TTL_SECONDS, timeout: float = COMMAND_TIMEOUT_SECONDS
+    ) -> None:
         self.presence_ttl = presence_ttl
         self.timeout = timeout
         # A pooled connection that broke (Redis restarted) is retried once, at once; beyond
         # that a command fails, and its caller decides: the outbox retries, presence waits
         # for its next refresh. redis-py's default would back off up to ten times.
-        self.client = redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
-                                     retry=Retry(NoBackoff(), 1), health_check_interval=15)
+        self.client = redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 1), health_check_interval=15
+        )
         # The subscription has a pool of its own that never reconnects by itself: the
         # supervisor must see every break, to read what was missed from the log.
-        self.subscriber = redis.from_url(url, socket_timeout=5, socket_connect_timeout=2,
-                                         retry=Retry(NoBackoff(), 0), health_check_interval=15)
+        self.subscriber = redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=2, retry=Retry(NoBackoff(), 0), health_check_interval=15
+        )
         self.handlers: dict[str, Handler] = {}
         self.on_resync: Callable[[], Awaitable[None]] | None = None
         self.outbox = Outbox(self.publish)
-        self.subscription = Outage(log, "The Redis subscription",
-                                   "reconnecting, then reading what was missed from the log")
+        self.subscription = Outage(
+            log, "The Redis subscription", "reconnecting, then reading what was missed from the log"
+        )
         self._reader: asyncio.Task | None = None
         self._pubsub: PubSub | None = None
         self._resubscribe = False
@@ -176,8 +180,11 @@ class RedisBroker:
             raw = await self.client.hgetall(_presence_key(topic))
             nodes = [node.decode() if isinstance(node, bytes) else node for node in raw]
             alive = await self.client.mget([_node_key(node) for node in nodes]) if nodes else []
-        return {node: json.loads(value)["members"]
-                for node, value, live in zip(nodes, raw.values(), alive, strict=True) if live is not None}
+        return {
+            node: json.loads(value)["members"]
+            for node, value, live in zip(nodes, raw.values(), alive, strict=True)
+            if live is not None
+        }
 
     async def heartbeat(self, node: str) -> None:
         async with asyncio.timeout(self.timeout):

@@ -48,8 +48,15 @@ class TokenBucket:
 
 
 class Connection:
-    def __init__(self, websocket: WebSocket, room: str, credential: Credential, surface: str,
-                 outbox_limit: int, bucket: TokenBucket):
+    def __init__(
+        self,
+        websocket: WebSocket,
+        room: str,
+        credential: Credential,
+        surface: str,
+        outbox_limit: int,
+        bucket: TokenBucket,
+    ):
         self.id = next(_ids)
         self.websocket = websocket
         self.room = room

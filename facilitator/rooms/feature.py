@@ -136,8 +136,12 @@ class Rules:
         """Every deadline the room's features are waiting for; none once it has ended."""
         if state.ended:
             return []
-        return [deadline for feature in self.features if feature.deadlines is not None
-                for deadline in feature.deadlines(state)]
+        return [
+            deadline
+            for feature in self.features
+            if feature.deadlines is not None
+            for deadline in feature.deadlines(state)
+        ]
 
     def views(self, scene: Any, viewer: Actor) -> dict[str, Any]:
         return {feature.name: feature.view(scene, viewer) for feature in self.features if feature.view is not None}
@@ -171,8 +175,9 @@ class Rules:
         if actor.role is Role.VISITOR and command.id is not None and len(command.id) < VISITOR_ID_LENGTH:
             # Nothing else tells two visitors apart: a guessable id would let one
             # replay another's join and be handed their participant token.
-            raise CommandError(f"Without a token, a command id must be a random string of at least "
-                               f"{VISITOR_ID_LENGTH} characters.")
+            raise CommandError(
+                f"Without a token, a command id must be a random string of at least {VISITOR_ID_LENGTH} characters."
+            )
         if not state.exists and command.type != "room.create":
             raise CommandError("There is no exchange with this code.", status=404)
         if state.ended and not command.allowed_after_end:
@@ -201,9 +206,14 @@ class Rules:
 
 
 def _who(roles: frozenset[Role]) -> str:
-    names = {Role.FACILITATOR: "the facilitator", Role.SCRIBE: "a scribe",
-             Role.SCREEN: "the screen", Role.PARTICIPANT: "a participant", Role.VISITOR: "a visitor",
-             Role.SYSTEM: "the server"}
+    names = {
+        Role.FACILITATOR: "the facilitator",
+        Role.SCRIBE: "a scribe",
+        Role.SCREEN: "the screen",
+        Role.PARTICIPANT: "a participant",
+        Role.VISITOR: "a visitor",
+        Role.SYSTEM: "the server",
+    }
     ordered = [names[role] for role in Role if role in roles]
     return " or ".join(ordered) if ordered else "nobody"
 
@@ -222,8 +232,9 @@ def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
         return f"Unexpected field: {where}."
     if first["type"] == "value_error":
         return f"{where}: {first['ctx']['error']}."
-    if first["type"] in ("too_long", "too_short", "string_too_long", "string_too_short") and \
-            isinstance(first.get("input"), str | list):
+    if first["type"] in ("too_long", "too_short", "string_too_long", "string_too_short") and isinstance(
+        first.get("input"), str | list
+    ):
         longest = first["type"].endswith("too_long")
         limit = first["ctx"].get("max_length" if longest else "min_length")
         if not longest and limit == 1:
@@ -240,8 +251,12 @@ def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
 
 
 # pydantic's error type -> the words of the sentence, and where its limit is in the error's ctx.
-_BOUNDS = {"greater_than_equal": ("at least", "ge"), "less_than_equal": ("at most", "le"),
-           "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "less_than_equal": ("at most", "le"),
+    "greater_than": ("more than", "gt"),
+    "less_than": ("less than", "lt"),
+}
 
 
 def _plain(number: object) -> object:

@@ -12,6 +12,7 @@ import logging
 import os
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -55,8 +56,9 @@ class Outcome:
         return self.events[-1].seq if self.events else None
 
 
-async def create_room(rules: Rules, log_: EventLog, command: Command,
-                      clock: Clock = SYSTEM_CLOCK) -> tuple[str, Outcome]:
+async def create_room(
+    rules: Rules, log_: EventLog, command: Command, clock: Clock = SYSTEM_CLOCK
+) -> tuple[str, Outcome]:
     """Reserve a fresh code and run `room.create` as its first event."""
     for _ in range(20):
         code = new_room_code()
@@ -81,14 +83,18 @@ class NoAlarms:
         pass
 
 
+async def _nothing() -> None:
+    """The commit of a room that was built without one (a test's): nothing is written."""
+
+
 class LiveRoom:
-    def __init__(self, state: RoomState, queue: CommandQueue | None = None):
+    def __init__(self, state: RoomState, commit: Callable[["LiveRoom", list[Pending]], Awaitable[None]] | None = None):
         self.state = state
         # True while the state may hold events the log does not (a batch that failed to commit
         # and could not be folded again at once): it is folded from the log before it is used.
         self.stale = False
         # The room's commands, waiting for the batch in progress to be written.
-        self.queue = queue
+        self.queue = CommandQueue(lambda batch: commit(self, batch) if commit else _nothing())
         # Held while the state changes: a batch, or events another process wrote.
         self.lock = RoomLock()
         self.connections: set[Connection] = set()
@@ -140,9 +146,19 @@ class LiveRoom:
 
 
 class Hub:
-    def __init__(self, rules: Rules, log_: EventLog, broker: Broker, renderer: Renderer,
-                 signing_key: str, render_interval: float = 0.1, alarms: "Alarms | None" = None,
-                 throttle: Throttle | None = None, capacity: int = 2000, clock: Clock = SYSTEM_CLOCK):
+    def __init__(
+        self,
+        rules: Rules,
+        log_: EventLog,
+        broker: Broker,
+        renderer: Renderer,
+        signing_key: str,
+        render_interval: float = 0.1,
+        alarms: "Alarms | None" = None,
+        throttle: Throttle | None = None,
+        capacity: int = 2000,
+        clock: Clock = SYSTEM_CLOCK,
+    ):
         self.rules = rules
         self.clock = clock
         self.capacity = capacity
@@ -190,8 +206,7 @@ class Hub:
         state = self.rules.fold(code, await self.log.read(code))
         if not state.exists:
             raise CommandError("There is no exchange with this code.", status=404)
-        room = LiveRoom(state)
-        room.queue = CommandQueue(lambda batch: self._commit(room, batch))
+        room = LiveRoom(state, self._commit)
         self.alarms.sync(code, self.rules.deadlines(state))
         await self.broker.subscribe(f"room:{code}", lambda message: self._receive(room, message))
         await self.presence.load(code)
@@ -232,7 +247,7 @@ class Hub:
                     break
                 except SeqConflict:
                     await self._forget(room, decided)  # another process wrote first: decide again
-                except Exception as error:
+                except Exception as error:  # noqa: BLE001 - handed to every sender of the batch
                     await self._forget(room, decided)
                     for pending in batch:
                         pending.fail(error)
@@ -240,7 +255,7 @@ class Hub:
             if decided:
                 self._publish(room, {"kind": "events", "events": [e.to_json() for e in decided]})
         duplicates = []
-        for pending, answer in zip(batch, answers):
+        for pending, answer in zip(batch, answers, strict=True):
             if answer is None:
                 duplicates.append(pending)
             elif isinstance(answer, Exception):
@@ -251,7 +266,7 @@ class Hub:
             self._settle(room)  # after the answers, so that their acks leave before the push starts
         for pending in duplicates:  # last: each reads the log
             try:
-                pending.succeed(Outcome(await self._first_result(room, pending.key), duplicate=True))
+                pending.succeed(Outcome(await self._first_result(room, pending.key or ""), duplicate=True))
             except Exception as error:  # noqa: BLE001 - its sender hears it, as from any read
                 pending.fail(error)
 
@@ -332,8 +347,9 @@ class Hub:
 
     def _fold(self, room: LiveRoom, event: Event) -> None:
         self.rules.apply(room.state, event)
-        room.changes.touch(self.rules.topic_of(event.type), self.renderer.fragments,
-                           lambda f: self._concerned(f, room.state, event))
+        room.changes.touch(
+            self.rules.topic_of(event.type), self.renderer.fragments, lambda f: self._concerned(f, room.state, event)
+        )
 
     def _settle(self, room: LiveRoom) -> None:
         """After the state changed: schedule its deadlines, and a push."""
@@ -461,8 +477,9 @@ class Hub:
             cache = room.cache.setdefault(surface, {})
             fresh = []
             for fragment in self.renderer.shared_fragments(surface):
-                if (changes.dirty(fragment) or (surface, fragment.id) in room.held) \
-                        and self._its_turn(room, surface, fragment, now):
+                if (changes.dirty(fragment) or (surface, fragment.id) in room.held) and self._its_turn(
+                    room, surface, fragment, now
+                ):
                     html = self.renderer.render_shared(fragment, scene)
                     if cache.get(fragment.id) != html:
                         cache[fragment.id] = html
@@ -511,6 +528,7 @@ class Hub:
         def wake() -> None:
             room.wake_due = False
             self.changed(room)
+
         self.clock.call_later(delay, wake)
 
     def _personal(self, surface: str, scene: Scene, connection: Connection, fragments: list[Fragment]) -> str:

@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import anyio
-from sqlalchemy import insert, select as select_rows, text
+from sqlalchemy import insert, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select as select_rows
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -34,8 +36,10 @@ def room_lock_key(code: str) -> int:
 
 def numbered(code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None) -> list[Event]:
     """The drafts as the events that follow seq `after`."""
-    return [Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
-            for i, d in enumerate(drafts, start=1)]
+    return [
+        Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
+        for i, d in enumerate(drafts, start=1)
+    ]
 
 
 def as_event(row) -> Event:
@@ -53,6 +57,8 @@ class Batch:
     async def commit(self, events: Sequence[Event]) -> None:
         """Insert the events and commit; `SeqConflict` if one's seq is taken, and nothing is written."""
         connection, self._connection = self._connection, None
+        if connection is None:
+            raise RuntimeError("a batch commits once")
         await anyio.to_thread.run_sync(insert_events, connection, self.code, events)
 
     async def close(self) -> None:
@@ -64,8 +70,10 @@ class Batch:
 
 def insert_events(connection: Connection, code: str, events: Sequence[Event]) -> None:
     """Insert and commit, then give the connection back."""
-    rows = [{"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at,
-             "command_key": e.command_key} for e in events]
+    rows = [
+        {"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at, "command_key": e.command_key}
+        for e in events
+    ]
     try:
         # A plain insert, not the ORM's unit of work: every command of the batch waits for it.
         connection.execute(insert(db.Event), rows)
@@ -84,8 +92,9 @@ class EventLog:
         """Claim a room code; False if it is taken."""
         return await anyio.to_thread.run_sync(self._reserve, code, at)
 
-    async def append(self, code: str, after: int, drafts: Sequence[Draft], at: int,
-                     command_key: str | None = None) -> list[Event]:
+    async def append(
+        self, code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None = None
+    ) -> list[Event]:
         """Append drafts as seq after+1, after+2, ... in one transaction."""
         return await anyio.to_thread.run_sync(self._append, code, after, drafts, at, command_key)
 
@@ -122,8 +131,7 @@ class EventLog:
                 return False
         return True
 
-    def _append(self, code: str, after: int, drafts: Sequence[Draft], at: int,
-                command_key: str | None) -> list[Event]:
+    def _append(self, code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None) -> list[Event]:
         events = numbered(code, after, drafts, at, command_key)
         insert_events(self.engine.connect(), code, events)
         return events
@@ -133,7 +141,7 @@ class EventLog:
         try:
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": room_lock_key(code)})
-            table = db.Event.__table__
+            table = sa_inspect(db.Event).local_table
             query = select_rows(table).where(table.c.room == code, table.c.seq > after).order_by(table.c.seq)
             missed = [as_event(row) for row in connection.execute(query)]
         except BaseException:

@@ -52,7 +52,8 @@ class Actor:
         known = self._pseudonyms.get(scope)
         if known is None:
             known = self._pseudonyms[scope] = keyed_hash(
-                self.pseudonym_key, f"{scope}:{self.role}:{self.participant_id or ''}")
+                self.pseudonym_key, f"{scope}:{self.role}:{self.participant_id or ''}"
+            )
         return known
 
 
@@ -138,13 +139,25 @@ class Event:
     command_key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"room": self.room, "seq": self.seq, "type": self.type, "data": self.data,
-                "at": self.at, "command_key": self.command_key}
+        return {
+            "room": self.room,
+            "seq": self.seq,
+            "type": self.type,
+            "data": self.data,
+            "at": self.at,
+            "command_key": self.command_key,
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> "Event":
-        return cls(room=raw["room"], seq=raw["seq"], type=raw["type"], data=raw["data"],
-                   at=raw["at"], command_key=raw.get("command_key"))
+        return cls(
+            room=raw["room"],
+            seq=raw["seq"],
+            type=raw["type"],
+            data=raw["data"],
+            at=raw["at"],
+            command_key=raw.get("command_key"),
+        )
 
 
 @dataclass

@@ -16,8 +16,10 @@ from facilitator.rooms.pages import page
 from facilitator.rooms.web import origin_allowed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-REFUSAL = ("This was sent from a page of another site, so it was not accepted. "
-           "Open the page from this exchange's own address and try again.")
+REFUSAL = (
+    "This was sent from a page of another site, so it was not accepted. "
+    "Open the page from this exchange's own address and try again."
+)
 
 
 class SameOriginWrites:

@@ -51,8 +51,9 @@ class Outage:
         with self._lock:
             began, self.down = not self.down, True
         if began:
-            self.logger.warning("%s failed (%s)%s", self.what, describe(error),
-                                f"; {self.meanwhile}" if self.meanwhile else "")
+            self.logger.warning(
+                "%s failed (%s)%s", self.what, describe(error), f"; {self.meanwhile}" if self.meanwhile else ""
+            )
         return began
 
     def worked(self) -> bool:
@@ -119,4 +120,5 @@ async def database_unavailable(connection: HTTPConnection, error: Exception) -> 
     if connection.url.path.startswith("/api/"):
         return JSONResponse({"ok": False, "error": UNAVAILABLE}, status_code=503, headers=headers)
     return connection.app.state.templates.TemplateResponse(
-        connection, "message.html", {"message": UNAVAILABLE}, status_code=503, headers=headers)
+        connection, "message.html", {"message": UNAVAILABLE}, status_code=503, headers=headers
+    )

@@ -51,8 +51,9 @@ class Outbox:
         self.backlog: dict[str, deque[Message]] = {}
         self.tasks: dict[str, asyncio.Task] = {}
         self.folded = 0
-        self.outage = Outage(log, "Publishing to the broker",
-                             "commands go on; other nodes read what they miss from the log")
+        self.outage = Outage(
+            log, "Publishing to the broker", "commands go on; other nodes read what they miss from the log"
+        )
 
     def send(self, topic: str, message: Message) -> None:
         """Queue a message and return at once; a topic's messages leave in the order sent."""
@@ -61,8 +62,9 @@ class Outbox:
         if len(backlog) > self.limit:
             self._fold(backlog)
         if topic not in self.tasks:
-            self.tasks[topic] = asyncio.get_running_loop().create_task(self._drain(topic, backlog),
-                                                                       name=f"publish {topic}")
+            self.tasks[topic] = asyncio.get_running_loop().create_task(
+                self._drain(topic, backlog), name=f"publish {topic}"
+            )
 
     async def close(self, grace: float = 1.0) -> None:
         """Give queued messages a moment to leave, then stop."""

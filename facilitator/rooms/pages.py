@@ -64,34 +64,65 @@ async def _my_rooms(request: Request) -> list[dict]:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
-    return page(request, "home.html", rooms=await _my_rooms(request), form={},
-                admin=bool(request.app.state.settings.facilitator_admin_token))
+    return page(
+        request,
+        "home.html",
+        rooms=await _my_rooms(request),
+        form={},
+        admin=bool(request.app.state.settings.facilitator_admin_token),
+    )
 
 
 @router.post("/rooms", response_class=HTMLResponse)
 async def create_from_form(
     request: Request,
-    title: Annotated[str, Form()] = "", focus: Annotated[str, Form()] = "",
-    outcome: Annotated[str, Form()] = "", beneficiaries: Annotated[str, Form()] = "",
-    confidentiality: Annotated[str, Form()] = "", organisations: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    focus: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
+    beneficiaries: Annotated[str, Form()] = "",
+    confidentiality: Annotated[str, Form()] = "",
+    organisations: Annotated[str, Form()] = "",
     admin_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    form = {"title": title, "focus": focus, "outcome": outcome, "beneficiaries": beneficiaries,
-            "confidentiality": confidentiality, "organisations": organisations}
+    form = {
+        "title": title,
+        "focus": focus,
+        "outcome": outcome,
+        "beneficiaries": beneficiaries,
+        "confidentiality": confidentiality,
+        "organisations": organisations,
+    }
     try:
         hub_of(request).throttle.creating(address_of(request))
         check_admin(request, admin_token or None)
-        command = rules_of(request).parse({
-            "type": CreateRoom.type, "title": title, "confidentiality": confidentiality,
-            "charter": {"focus": focus, "outcome": outcome, "beneficiaries": beneficiaries},
-            "organisations": [name for name in organisations.splitlines() if name.strip()]})
+        command = rules_of(request).parse(
+            {
+                "type": CreateRoom.type,
+                "title": title,
+                "confidentiality": confidentiality,
+                "charter": {"focus": focus, "outcome": outcome, "beneficiaries": beneficiaries},
+                "organisations": [name for name in organisations.splitlines() if name.strip()],
+            }
+        )
         code, result = await hub_of(request).create(command)
     except CommandError as error:
-        return page(request, "home.html", status=error.status, error=error.message, form=form,
-                    rooms=await _my_rooms(request), admin=bool(request.app.state.settings.facilitator_admin_token))
+        return page(
+            request,
+            "home.html",
+            status=error.status,
+            error=error.message,
+            form=form,
+            rooms=await _my_rooms(request),
+            admin=bool(request.app.state.settings.facilitator_admin_token),
+        )
     secrets = result.reply["links"]
-    response = page(request, "created.html", code=code, title=result.events[0].data["title"],
-                    links=links(base_url(request), code, secrets))
+    response = page(
+        request,
+        "created.html",
+        code=code,
+        title=result.events[0].data["title"],
+        links=links(base_url(request), code, secrets),
+    )
     identity_of(request).remember(response, code, Role.FACILITATOR, secrets["facilitator"])
     return response
 
@@ -102,8 +133,13 @@ async def join_form(request: Request, code: str = "") -> Response:
         return page(request, "join_code.html")
     room = await _room_or_none(request, code)
     if room is None:
-        return page(request, "join_code.html", status=404, code=code,
-                    error="There is no exchange with this code. Check the code on the screen.")
+        return page(
+            request,
+            "join_code.html",
+            status=404,
+            code=code,
+            error="There is no exchange with this code. Check the code on the screen.",
+        )
     if identity_of(request).from_cookies(request, room.state, "phone") is not None:
         return RedirectResponse(f"/r/{room.code}", status_code=303)
     return _join_page(request, room, {})
@@ -111,28 +147,57 @@ async def join_form(request: Request, code: str = "") -> Response:
 
 def _join_page(request: Request, room: LiveRoom, form: dict, error: str = "", status: int = 200) -> HTMLResponse:
     state = room.state
-    closed = "This exchange has ended." if state.ended else \
-        "The facilitator has closed this exchange to new participants." if state.locked else ""
-    return page(request, "join.html", status=status, room=state, form=form, error=error, closed=closed,
-                command_id=random_secrets.token_urlsafe(12))
+    closed = (
+        "This exchange has ended."
+        if state.ended
+        else "The facilitator has closed this exchange to new participants."
+        if state.locked
+        else ""
+    )
+    return page(
+        request,
+        "join.html",
+        status=status,
+        room=state,
+        form=form,
+        error=error,
+        closed=closed,
+        command_id=random_secrets.token_urlsafe(12),
+    )
 
 
 @router.post("/join", response_class=HTMLResponse)
 async def join(
-    request: Request, code: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
-    organisation: Annotated[str, Form()] = "", job_title: Annotated[str, Form()] = "",
-    accept: Annotated[str, Form()] = "", command_id: Annotated[str, Form()] = "",
+    request: Request,
+    code: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    organisation: Annotated[str, Form()] = "",
+    job_title: Annotated[str, Form()] = "",
+    accept: Annotated[str, Form()] = "",
+    command_id: Annotated[str, Form()] = "",
 ) -> Response:
     room = await _room_or_none(request, code)
     if room is None:
-        return page(request, "join_code.html", status=404, code=code,
-                    error="There is no exchange with this code. Check the code on the screen.")
+        return page(
+            request,
+            "join_code.html",
+            status=404,
+            code=code,
+            error="There is no exchange with this code. Check the code on the screen.",
+        )
     form = {"name": name, "organisation": organisation, "job_title": job_title}
     try:
         hub_of(request).throttle.joining(address_of(request))
-        command = rules_of(request).parse({"type": JoinRoom.type, "name": name, "organisation": organisation,
-                               "job_title": job_title, "accept_confidentiality": accept == "yes",
-                               "id": command_id or None})
+        command = rules_of(request).parse(
+            {
+                "type": JoinRoom.type,
+                "name": name,
+                "organisation": organisation,
+                "job_title": job_title,
+                "accept_confidentiality": accept == "yes",
+                "id": command_id or None,
+            }
+        )
         outcome = await hub_of(request).execute(room.code, Actor(Role.VISITOR), command)
     except CommandError as error:
         return _join_page(request, room, form, error=error.message, status=error.status)
@@ -171,14 +236,15 @@ async def join_qr(request: Request, code: str) -> Response:
         return Response(status_code=404)
     buffer = io.BytesIO()
     segno.make(f"{base_url(request)}/join?code={room.code}", error="m").save(
-        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff")
-    return Response(buffer.getvalue(), media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=3600"})
+        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff"
+    )
+    return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
 
 
 def _staff_surface_route(surface: str) -> Callable[..., Awaitable[Response]]:
     async def staff_surface(request: Request, code: str, key: str = "") -> Response:
         return await open_staff_surface(request, code, surface, key)
+
     return staff_surface
 
 
@@ -190,27 +256,47 @@ async def open_staff_surface(request: Request, code: str, surface: str, key: str
     if key:
         actor = identity.actor_for(room.state, key)
         if actor is None or actor.role is Role.PARTICIPANT:
-            return page(request, "message.html", status=403,
-                        message="This link is not valid. It may have been replaced; ask the facilitator for the new one.")
+            return page(
+                request,
+                "message.html",
+                status=403,
+                message="This link is not valid. It may have been replaced; ask the facilitator for the new one.",
+            )
         # Move the secret from the address bar into an HttpOnly cookie.
         response = RedirectResponse(f"/r/{room.code}/{surface}", status_code=303)
         identity.remember(response, room.code, actor.role, key)
         return response
     viewer = identity.from_cookies(request, room.state, surface)
     if viewer is None:
-        return page(request, "message.html", status=403,
-                    message="Open this page with its secret link. Links that were replaced no longer work.")
+        return page(
+            request,
+            "message.html",
+            status=403,
+            message="Open this page with its secret link. Links that were replaced no longer work.",
+        )
     return _surface(request, room, surface, viewer)
 
 
 def _surface(request: Request, room: LiveRoom, surface: str, viewer: Actor) -> HTMLResponse:
     hub = hub_of(request)
     fragments = hub.renderer.page_fragments(surface, hub.scene(room), viewer)
-    return page(request, f"{surface}.html", room=room.state, surface=surface, fragments=fragments,
-                join_url=f"{base_url(request)}/join?code={room.code}", viewer=viewer)
+    return page(
+        request,
+        f"{surface}.html",
+        room=room.state,
+        surface=surface,
+        fragments=fragments,
+        join_url=f"{base_url(request)}/join?code={room.code}",
+        viewer=viewer,
+    )
 
 
 # One route per surface, rather than /r/{code}/{surface}, which would answer a feature's /r/{code}/record.
 for staff in STAFF_SURFACES:
-    router.add_api_route(f"/r/{{code}}/{staff}", _staff_surface_route(staff), methods=["GET"],
-                         response_class=HTMLResponse, name=f"{staff}_surface")
+    router.add_api_route(
+        f"/r/{{code}}/{staff}",
+        _staff_surface_route(staff),
+        methods=["GET"],
+        response_class=HTMLResponse,
+        name=f"{staff}_surface",
+    )

@@ -31,8 +31,9 @@ class Presence:
         self.node = node
         self.local: dict[str, Counter[str]] = {}
         self.remote: dict[str, dict[str, frozenset[str]]] = {}
-        self.outage = Outage(log, "Sharing presence through the broker",
-                             "members on other nodes stay as last known until it is back")
+        self.outage = Outage(
+            log, "Sharing presence through the broker", "members on other nodes stay as last known until it is back"
+        )
         self._unshared: set[str] = set()
         self._sharing: asyncio.Task | None = None
         # room -> everyone connected on any node, until the next change (every render asks).

@@ -29,18 +29,31 @@ from dataclasses import dataclass
 
 from facilitator.rooms.model import Command, NeedsConfirmation
 
-KINDS = {"email": "an e-mail address", "record": "a medical record number", "birth": "a date of birth",
-         "phone": "a phone number", "nhs": "an NHS number", "ni": "a National Insurance number",
-         "ssn": "a Social Security number"}
+KINDS = {
+    "email": "an e-mail address",
+    "record": "a medical record number",
+    "birth": "a date of birth",
+    "phone": "a phone number",
+    "nhs": "an NHS number",
+    "ni": "a National Insurance number",
+    "ssn": "a Social Security number",
+}
 LATEST_BIRTH_YEAR = 2012
 
-_DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
-         r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})")
+_DATE = (
+    r"(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
+    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})"
+)
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)),
-    ("record", re.compile(r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?))?|hospital\s+(?:number|no\.?)|"
-                          r"patient\s+(?:id|number|no\.?)|case\s+(?:number|no\.?))\s*[:#]?\s*[A-Z]{0,3}\d[\d -]{3,}\d",
-                          re.I)),
+    (
+        "record",
+        re.compile(
+            r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?))?|hospital\s+(?:number|no\.?)|"
+            r"patient\s+(?:id|number|no\.?)|case\s+(?:number|no\.?))\s*[:#]?\s*[A-Z]{0,3}\d[\d -]{3,}\d",
+            re.I,
+        ),
+    ),
     ("birth", re.compile(r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on)?)\s*[:]?\s*" + _DATE, re.I)),
     ("ssn", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
     ("ni", re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),
@@ -102,7 +115,7 @@ def redact(text: str, findings: list[Finding] | None = None) -> str:
     """The text with every finding replaced by what it was, e.g. "[phone number removed]"."""
     for finding in sorted(findings if findings is not None else find(text), key=lambda f: f.start, reverse=True):
         label = KINDS[finding.kind].split(" ", 1)[1]
-        text = text[:finding.start] + f"[{label} removed]" + text[finding.end:]
+        text = text[: finding.start] + f"[{label} removed]" + text[finding.end :]
     return text
 
 
@@ -131,5 +144,7 @@ def screened(cmd: Sensitive, text: str) -> tuple[str, list[str]]:
         return redact(text, findings), []
     if cmd.confirm_identifiers:
         return text, sorted({finding.kind for finding in findings})
-    raise NeedsConfirmation(describe(findings) + " Remove it, or confirm that it identifies no patient.",
-                            [{"kind": f.kind, "described": f.described, "text": f.text} for f in findings])
+    raise NeedsConfirmation(
+        describe(findings) + " Remove it, or confirm that it identifies no patient.",
+        [{"kind": f.kind, "described": f.described, "text": f.text} for f in findings],
+    )

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment
@@ -41,10 +42,13 @@ class Renderer:
         self._rows = Memo(ROWS_REMEMBERED)
         self._personal_html = Memo(PERSONAL_REMEMBERED)
         env.globals["rows_of"] = self.rows
-        self._shared = {surface: [f for f in fragments if surface in f.audiences and not f.per_viewer]
-                        for surface in {s for f in fragments for s in f.audiences}}
-        self._personal = {surface: [f for f in fragments if surface in f.audiences and f.per_viewer]
-                          for surface in self._shared}
+        self._shared = {
+            surface: [f for f in fragments if surface in f.audiences and not f.per_viewer]
+            for surface in {s for f in fragments for s in f.audiences}
+        }
+        self._personal = {
+            surface: [f for f in fragments if surface in f.audiences and f.per_viewer] for surface in self._shared
+        }
         # Work done, by kind: what the tests count so that the cost model cannot silently decay.
         self.work: Counter[str] = Counter()
 
@@ -57,18 +61,21 @@ class Renderer:
     def shared(self, surface: str, scene: Scene, only: "set[str] | None" = None) -> dict[str, str]:
         """Fragments every client of a surface sees alike, by element id; rendered once per scene
         whatever the number of surfaces that show them."""
-        return {f.id: self.render_shared(f, scene) for f in self.shared_fragments(surface)
-                if only is None or f.id in only}
+        return {
+            f.id: self.render_shared(f, scene) for f in self.shared_fragments(surface) if only is None or f.id in only
+        }
 
     def render_shared(self, fragment: Fragment, scene: Scene) -> str:
         def render() -> str:
             self.work["shared"] += 1
             self.work[f"shared:{fragment.id}"] += 1
             return self._render(fragment, fragment.context(scene))
+
         return scene.once(f"html:{fragment.id}", render)
 
-    def personal(self, surface: str, scene: Scene, viewer: Actor,
-                 fragments: "list[Fragment] | None" = None) -> dict[str, str]:
+    def personal(
+        self, surface: str, scene: Scene, viewer: Actor, fragments: "list[Fragment] | None" = None
+    ) -> dict[str, str]:
         """Fragments that differ per person (all of the surface's, or those given). Many people
         see the same (no hand raised, no answer yet): the HTML of a context is rendered once and
         remembered across pushes and connects (it is the template's, a pure function of it)."""
@@ -76,7 +83,7 @@ class Renderer:
         for f in self.personal_fragments(surface) if fragments is None else fragments:
             self.work["personal"] += 1
             context = f.context(scene, viewer)
-            rendered[f.id] = self._personal_html.get((f.id, repr(context)), lambda f=f, c=context: self._render_personal(f, c))
+            rendered[f.id] = self._personal_html.get((f.id, repr(context)), partial(self._render_personal, f, context))
         return rendered
 
     def page_fragments(self, surface: str, scene: Scene, viewer: Actor) -> dict[str, Markup]:
@@ -93,8 +100,9 @@ class Renderer:
         def render(item: Hashable) -> str:
             self.work["row"] += 1
             return compiled.render(row=item)
+
         memo = self._rows
-        return Markup("".join([memo.get((template, item), lambda item=item: render(item)) for item in items]))
+        return Markup("".join([memo.get((template, item), partial(render, item)) for item in items]))
 
     def flash(self, message: str, level: str = "error") -> str:
         return self.env.get_template("fragments/flash.html").render(message=message, level=level)
@@ -104,10 +112,14 @@ class Renderer:
         empty once a command went through."""
         if unconfirmed is None:
             return '<div id="confirmation"></div>'
-        resent = {key: value for key, value in (command or {}).items()
-                  if key not in ("id", "HEADERS", "confirm_identifiers", "redact")}
+        resent = {
+            key: value
+            for key, value in (command or {}).items()
+            if key not in ("id", "HEADERS", "confirm_identifiers", "redact")
+        }
         return self.env.get_template("fragments/confirmation.html").render(
-            message=unconfirmed.message, findings=unconfirmed.findings, fields=resent)
+            message=unconfirmed.message, findings=unconfirmed.findings, fields=resent
+        )
 
     def _render_personal(self, fragment: Fragment, context: dict) -> str:
         self.work["personal html"] += 1

@@ -47,14 +47,19 @@ def join(state: RoomState, actor: Actor, cmd: c.JoinRoom, ctx: Context) -> Decis
         raise CommandError("Please accept the confidentiality statement to join.")
     # Everyone who ever joined first: counting those still present scans the room, once per join.
     if len(state.participants) >= ctx.capacity and len(state.present()) >= ctx.capacity:
-        raise CommandError(f"This exchange is full: it takes {ctx.capacity:,} people. "
-                           "Please tell the facilitator.", status=403)
+        raise CommandError(
+            f"This exchange is full: it takes {ctx.capacity:,} people. Please tell the facilitator.", status=403
+        )
     organisation = _match(state.organisations, cmd.organisation) if state.organisations else cmd.organisation
     if organisation is None:
         raise CommandError("Please choose your organisation from the list.")
     participant_id = derive(ctx.nonce, "participant")[:16]
-    data = {"participant_id": participant_id, "name": cmd.name,
-            "organisation": organisation, "job_title": cmd.job_title}
+    data = {
+        "participant_id": participant_id,
+        "name": cmd.name,
+        "organisation": organisation,
+        "job_title": cmd.job_title,
+    }
     return Decision([Draft("participant.joined", data)], reply={"participant_id": participant_id})
 
 
@@ -83,8 +88,9 @@ def end(state: RoomState, actor: Actor, cmd: c.EndRoom, ctx: Context) -> Decisio
 
 def rotate(state: RoomState, actor: Actor, cmd: c.RotateLink, ctx: Context) -> Decision:
     secret = derive(ctx.nonce, f"link:{cmd.role}")
-    return Decision([Draft("link.rotated", {"role": cmd.role, "hash": hash_secret(secret)})],
-                    reply={"links": {cmd.role: secret}})
+    return Decision(
+        [Draft("link.rotated", {"role": cmd.role, "hash": hash_secret(secret)})], reply={"links": {cmd.role: secret}}
+    )
 
 
 def on_created(state: RoomState, event: Event) -> None:
@@ -109,8 +115,12 @@ def on_updated(state: RoomState, event: Event) -> None:
 def on_joined(state: RoomState, event: Event) -> None:
     data = event.data
     state.participants[data["participant_id"]] = Participant(
-        id=data["participant_id"], name=data["name"], organisation=data["organisation"],
-        job_title=data["job_title"], joined_at=event.at)
+        id=data["participant_id"],
+        name=data["name"],
+        organisation=data["organisation"],
+        job_title=data["job_title"],
+        joined_at=event.at,
+    )
 
 
 def on_removed(state: RoomState, event: Event) -> None:
@@ -152,13 +162,26 @@ def _unique(names: list[str]) -> list[str]:
 
 feature = Feature(
     name="room",
-    deciders={c.CreateRoom: create, c.UpdateRoom: update, c.JoinRoom: join,
-              c.RemoveParticipant: remove, c.LockRoom: lock, c.UnlockRoom: unlock,
-              c.EndRoom: end, c.RotateLink: rotate},
-    appliers={"room.created": on_created, "room.updated": on_updated,
-              "participant.joined": on_joined, "participant.removed": on_removed,
-              "room.locked": on_locked, "room.unlocked": on_unlocked,
-              "room.ended": on_ended, "link.rotated": on_rotated},
+    deciders={
+        c.CreateRoom: create,
+        c.UpdateRoom: update,
+        c.JoinRoom: join,
+        c.RemoveParticipant: remove,
+        c.LockRoom: lock,
+        c.UnlockRoom: unlock,
+        c.EndRoom: end,
+        c.RotateLink: rotate,
+    },
+    appliers={
+        "room.created": on_created,
+        "room.updated": on_updated,
+        "participant.joined": on_joined,
+        "participant.removed": on_removed,
+        "room.locked": on_locked,
+        "room.unlocked": on_unlocked,
+        "room.ended": on_ended,
+        "link.rotated": on_rotated,
+    },
     fragments=FRAGMENTS,
     # Joining is the busiest change of a room and concerns few fragments; a new link none.
     topics={"participant.joined": "participants", "participant.removed": "participants", "link.rotated": "links"},

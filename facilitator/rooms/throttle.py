@@ -38,8 +38,9 @@ class Limit:
 
     def refusal(self, wait: float) -> CommandError:
         seconds = max(1, math.ceil(wait))
-        return CommandError(f"{self.says}; please wait {seconds} second{'' if seconds == 1 else 's'}.",
-                            status=429, retry_after=seconds)
+        return CommandError(
+            f"{self.says}; please wait {seconds} second{'' if seconds == 1 else 's'}.", status=429, retry_after=seconds
+        )
 
 
 class Windows:
@@ -107,20 +108,36 @@ class Admission:
 class Throttle:
     """The limits of every edge; None lifts a limit (a command's own limit always holds)."""
 
-    def __init__(self, commands: Limit | None = None, joins: Limit | None = None, rooms: Limit | None = None,
-                 max_keys: int = 20_000, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        commands: Limit | None = None,
+        joins: Limit | None = None,
+        rooms: Limit | None = None,
+        max_keys: int = 20_000,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.commands, self.joins, self.rooms = commands, joins, rooms
         self.windows = Windows(max_keys, clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.monotonic) -> "Throttle":
-        return cls(commands=Limit(settings.commands_per_actor, settings.commands_per_actor_seconds,
-                                  "You are sending commands too quickly"),
-                   joins=Limit(settings.joins_per_address, settings.joins_per_address_seconds,
-                               "Too many people joined from this network just now"),
-                   rooms=Limit(settings.rooms_per_address, settings.rooms_per_address_seconds,
-                               "Too many exchanges were created from this network just now"),
-                   max_keys=settings.throttle_max_keys, clock=clock)
+        return cls(
+            commands=Limit(
+                settings.commands_per_actor, settings.commands_per_actor_seconds, "You are sending commands too quickly"
+            ),
+            joins=Limit(
+                settings.joins_per_address,
+                settings.joins_per_address_seconds,
+                "Too many people joined from this network just now",
+            ),
+            rooms=Limit(
+                settings.rooms_per_address,
+                settings.rooms_per_address_seconds,
+                "Too many exchanges were created from this network just now",
+            ),
+            max_keys=settings.throttle_max_keys,
+            clock=clock,
+        )
 
     def admit(self, room: str, actor: Actor, command: Command) -> Admission:
         """Let a command through or refuse it with the seconds to wait."""

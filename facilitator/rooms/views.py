@@ -51,8 +51,13 @@ class Scene:
 def header(scene: Scene) -> dict:
     state = scene.state
     status = "Ended" if state.ended else "Closed to new participants" if state.locked else ""
-    return {"title": state.title, "focus": state.charter.focus, "outcome": state.charter.outcome,
-            "status": status, "ended": state.ended}
+    return {
+        "title": state.title,
+        "focus": state.charter.focus,
+        "outcome": state.charter.outcome,
+        "status": status,
+        "ended": state.ended,
+    }
 
 
 def counts(scene: Scene) -> dict:
@@ -81,8 +86,9 @@ class Choice(NamedTuple):
 
 def people_choices(scene: Scene) -> list[Choice]:
     """Everyone present, as the choices of a form (a presenter, a speaker), once per render."""
-    return scene.once("people.choices", lambda: [Choice(p.id, f"{p.name} ({p.organisation})")
-                                                 for p in scene.state.present()])
+    return scene.once(
+        "people.choices", lambda: [Choice(p.id, f"{p.name} ({p.organisation})") for p in scene.state.present()]
+    )
 
 
 def roster(scene: Scene) -> dict:
@@ -91,10 +97,10 @@ def roster(scene: Scene) -> dict:
     ended, connected = scene.state.ended, scene.connected
     for organisation, members in groupby(present, key=lambda p: p.organisation):
         people = [RosterRow(p.id, p.name, p.job_title, p.id in connected, ended) for p in members]
-        groups.append({"organisation": organisation, "people": people,
-                       "online": sum(person.online for person in people)})
-    expected = [name for name in scene.state.organisations
-                if name not in {group["organisation"] for group in groups}]
+        groups.append(
+            {"organisation": organisation, "people": people, "online": sum(person.online for person in people)}
+        )
+    expected = [name for name in scene.state.organisations if name not in {group["organisation"] for group in groups}]
     return {"groups": groups, "missing": expected, "ended": scene.state.ended}
 
 
@@ -108,9 +114,11 @@ def join_panel(scene: Scene) -> dict:
 
 def me(scene: Scene, viewer: Actor) -> dict:
     participant = scene.state.participants.get(viewer.participant_id or "")
-    return {"name": participant.name if participant else "",
-            "organisation": participant.organisation if participant else "",
-            "removed": participant is None or participant.removed}
+    return {
+        "name": participant.name if participant else "",
+        "organisation": participant.organisation if participant else "",
+        "removed": participant is None or participant.removed,
+    }
 
 
 def _who_changed(state: RoomState, event: Event) -> Viewers:
@@ -125,23 +133,39 @@ FRAGMENTS = (
     Fragment("roster", STAFF_SURFACES, roster, reads=frozenset({"room", "participants", PRESENCE})),
     Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
     Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),
-    Fragment("me", frozenset({"phone"}), me, per_viewer=True, reads=frozenset({"participants"}),
-             touches=_who_changed),
+    Fragment("me", frozenset({"phone"}), me, per_viewer=True, reads=frozenset({"participants"}), touches=_who_changed),
 )
 
 
 def state_view(scene: Scene, viewer: Actor) -> dict:
     """The state API's answer: what this viewer may see, as plain JSON."""
     state = scene.state
-    view = {"code": state.code, "seq": state.seq, "title": state.title,
-            "charter": {"focus": state.charter.focus, "outcome": state.charter.outcome,
-                        "beneficiaries": state.charter.beneficiaries},
-            "confidentiality": state.confidentiality, "organisations": state.organisations,
-            "locked": state.locked, "ended": state.ended, "counts": counts(scene)}
+    view = {
+        "code": state.code,
+        "seq": state.seq,
+        "title": state.title,
+        "charter": {
+            "focus": state.charter.focus,
+            "outcome": state.charter.outcome,
+            "beneficiaries": state.charter.beneficiaries,
+        },
+        "confidentiality": state.confidentiality,
+        "organisations": state.organisations,
+        "locked": state.locked,
+        "ended": state.ended,
+        "counts": counts(scene),
+    }
     if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
         view["participants"] = [
-            {"id": p.id, "name": p.name, "organisation": p.organisation, "job_title": p.job_title,
-             "online": p.id in scene.connected} for p in state.present()]
+            {
+                "id": p.id,
+                "name": p.name,
+                "organisation": p.organisation,
+                "job_title": p.job_title,
+                "online": p.id in scene.connected,
+            }
+            for p in state.present()
+        ]
     if viewer.role is Role.PARTICIPANT:
         view["me"] = me(scene, viewer)
     return view

@@ -47,8 +47,14 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
         return
     await websocket.accept()
     settings = settings_of(websocket)
-    connection = Connection(websocket, room_code, credential, surface, settings.outbox_limit,
-                            TokenBucket(settings.messages_per_second, settings.message_burst, hub.clock.monotonic))
+    connection = Connection(
+        websocket,
+        room_code,
+        credential,
+        surface,
+        settings.outbox_limit,
+        TokenBucket(settings.messages_per_second, settings.message_burst, hub.clock.monotonic),
+    )
     writer = asyncio.create_task(connection.run_writer())
     await hub.connect(room, connection)
     try:
@@ -94,8 +100,11 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
     try:
         command = hub.rules.parse(raw)
         outcome = await hub.execute(room.code, connection.actor, command)
-        connection.push(new_links_notice(hub, connection, outcome.reply) + hub.renderer.confirmation(None)
-                        + ack(command_id, accepted=True))
+        connection.push(
+            new_links_notice(hub, connection, outcome.reply)
+            + hub.renderer.confirmation(None)
+            + ack(command_id, accepted=True)
+        )
     except NeedsConfirmation as unconfirmed:
         connection.push(hub.renderer.confirmation(unconfirmed, raw) + ack(command_id, accepted=False))
     except CommandError as error:
@@ -105,8 +114,9 @@ async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, li
             connection.push(hub.renderer.flash(UNAVAILABLE) + ack(command_id, accepted=False))
             return
         log.exception("command %s in room %s failed", raw.get("type") if isinstance(raw, dict) else "?", room.code)
-        connection.push(hub.renderer.flash("Something went wrong with that; please try again.")
-                        + ack(command_id, accepted=False))
+        connection.push(
+            hub.renderer.flash("Something went wrong with that; please try again.") + ack(command_id, accepted=False)
+        )
 
 
 def new_links_notice(hub: Hub, connection: Connection, reply: dict) -> str:

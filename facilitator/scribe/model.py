@@ -9,16 +9,35 @@ from dataclasses import dataclass, field
 from facilitator.rooms.model import RoomState
 
 # kind -> (label, the key that chooses it on the scribe panel: "/b" for a best practice)
-NOTE_KINDS = {"insight": ("Insight", "i"), "practice": ("Best practice", "b"), "barrier": ("Barrier", "r"),
-              "action": ("Action item", "a"), "decision": ("Decision", "d"), "quote": ("Quote", "q")}
+NOTE_KINDS = {
+    "insight": ("Insight", "i"),
+    "practice": ("Best practice", "b"),
+    "barrier": ("Barrier", "r"),
+    "action": ("Action item", "a"),
+    "decision": ("Decision", "d"),
+    "quote": ("Quote", "q"),
+}
 LEVELS = ("low", "medium", "high")
-SUMMARY_FIELDS = {"problem": "Problem statement", "intervention": "Intervention",
-                  "baseline": "Outcome metric: baseline", "result": "Outcome metric: result",
-                  "tips": "Implementation tips", "barriers": "Barriers"}
-PLAN_FIELDS = {"gap": "Gap: where we are against the peer practice", "change": "The change we commit to",
-               "impact": "Impact", "effort": "Effort", "owner": "Owner", "sponsor": "Sponsor",
-               "milestone_30": "By 30 days", "milestone_90": "By 90 days", "milestone_12": "By 6-12 months",
-               "monitoring": "How we will monitor progress and report back"}
+SUMMARY_FIELDS = {
+    "problem": "Problem statement",
+    "intervention": "Intervention",
+    "baseline": "Outcome metric: baseline",
+    "result": "Outcome metric: result",
+    "tips": "Implementation tips",
+    "barriers": "Barriers",
+}
+PLAN_FIELDS = {
+    "gap": "Gap: where we are against the peer practice",
+    "change": "The change we commit to",
+    "impact": "Impact",
+    "effort": "Effort",
+    "owner": "Owner",
+    "sponsor": "Sponsor",
+    "milestone_30": "By 30 days",
+    "milestone_90": "By 90 days",
+    "milestone_12": "By 6-12 months",
+    "monitoring": "How we will monitor progress and report back",
+}
 
 
 @dataclass

@@ -24,14 +24,27 @@ router = APIRouter(include_in_schema=False)
 SUMMARY_PREFILL = {"intervention": "practice", "tips": "insight", "barriers": "barrier"}
 
 # Who may open each page; where someone holds several links, the first role listed is who they are.
-Writer = Annotated[Access, Depends(require(
-    Role.SCRIBE, Role.FACILITATOR, refusal="Only a scribe or the facilitator can write case summaries."))]
-Planner = Annotated[Access, Depends(require(
-    Role.SCRIBE, Role.FACILITATOR, Role.PARTICIPANT,
-    refusal="Join the exchange to write your organisation's action plan."))]
+Writer = Annotated[
+    Access,
+    Depends(
+        require(Role.SCRIBE, Role.FACILITATOR, refusal="Only a scribe or the facilitator can write case summaries.")
+    ),
+]
+Planner = Annotated[
+    Access,
+    Depends(
+        require(
+            Role.SCRIBE,
+            Role.FACILITATOR,
+            Role.PARTICIPANT,
+            refusal="Join the exchange to write your organisation's action plan.",
+        )
+    ),
+]
 
 
 # -- case summaries ------------------------------------------------------------------
+
 
 def prefill(room: LiveRoom, item_id: str) -> dict[str, str]:
     """A summary not yet written starts from the case's notes, by kind."""
@@ -55,8 +68,16 @@ async def summary_form(request: Request, code: str, item_id: str, access: Writer
         return refused_page(request, error)
     saved = notebook_of(room.state).summaries.get(item_id)
     values = saved.fields if saved else prefill(room, item_id)
-    return page(request, "summary.html", room=room.state, item=item, fields=SUMMARY_FIELDS, values=values,
-                revisions=len(saved.revisions) if saved else 0, error="")
+    return page(
+        request,
+        "summary.html",
+        room=room.state,
+        item=item,
+        fields=SUMMARY_FIELDS,
+        values=values,
+        revisions=len(saved.revisions) if saved else 0,
+        error="",
+    )
 
 
 @router.post("/r/{code}/summary/{item_id}")
@@ -73,24 +94,50 @@ async def summary_save(request: Request, code: str, item_id: str, access: Writer
         await hub_of(request).execute(room.code, access.actor, command)
     except CommandError as error:
         saved = notebook_of(room.state).summaries.get(item_id)
-        return page(request, "summary.html", status=error.status, room=room.state, item=item, fields=SUMMARY_FIELDS,
-                    values=values, revisions=len(saved.revisions) if saved else 0, error=error.message)
+        return page(
+            request,
+            "summary.html",
+            status=error.status,
+            room=room.state,
+            item=item,
+            fields=SUMMARY_FIELDS,
+            values=values,
+            revisions=len(saved.revisions) if saved else 0,
+            error=error.message,
+        )
     return RedirectResponse(f"/r/{room.code}/scribe", status_code=303)
 
 
 # -- action plans ----------------------------------------------------------------------
 
-def _plan_page(request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "",
-               status: int = 200) -> Response:
+
+def _plan_page(
+    request: Request, room: LiveRoom, actor: Actor, plan_id: str, values: dict, error: str = "", status: int = 200
+) -> Response:
     mine = actor.role is Role.PARTICIPANT
-    organisation = (room.state.person_of(actor).organisation if mine
-                    else values.get("organisation", ""))
-    plans = [{"id": plan.id, "organisation": plan.organisation, "change": plan.fields["change"]}
-             for plan in notebook_of(room.state).live_plans() if not mine or plan.organisation == organisation]
+    organisation = room.state.person_of(actor).organisation if mine else values.get("organisation", "")
+    plans = [
+        {"id": plan.id, "organisation": plan.organisation, "change": plan.fields["change"]}
+        for plan in notebook_of(room.state).live_plans()
+        if not mine or plan.organisation == organisation
+    ]
     back = f"/r/{room.code}" if mine else f"/r/{room.code}/scribe"
-    return page(request, "plan.html", status=status, room=room.state, fields=PLAN_FIELDS, levels=LEVELS,
-                values=values, plan_id=plan_id, plans=plans, mine=mine, organisation=organisation,
-                organisations=organisations_for(room), back=back, error=error)
+    return page(
+        request,
+        "plan.html",
+        status=status,
+        room=room.state,
+        fields=PLAN_FIELDS,
+        levels=LEVELS,
+        values=values,
+        plan_id=plan_id,
+        plans=plans,
+        mine=mine,
+        organisation=organisation,
+        organisations=organisations_for(room),
+        back=back,
+        error=error,
+    )
 
 
 def organisations_for(room: LiveRoom) -> list[str]:
@@ -98,8 +145,9 @@ def organisations_for(room: LiveRoom) -> list[str]:
 
 
 @router.get("/r/{code}/plan")
-async def plan_form(request: Request, code: str, access: Planner, plan_id: str = "",
-                    organisation: str = "") -> Response:
+async def plan_form(
+    request: Request, code: str, access: Planner, plan_id: str = "", organisation: str = ""
+) -> Response:
     room, actor = access.room, access.actor
     try:
         values = {"organisation": organisation}
@@ -116,8 +164,13 @@ async def plan_form(request: Request, code: str, access: Planner, plan_id: str =
 
 
 @router.post("/r/{code}/plan")
-async def plan_save(request: Request, code: str, access: Planner, plan_id: Annotated[str, Form()] = "",
-                    delete: Annotated[str, Form()] = "") -> Response:
+async def plan_save(
+    request: Request,
+    code: str,
+    access: Planner,
+    plan_id: Annotated[str, Form()] = "",
+    delete: Annotated[str, Form()] = "",
+) -> Response:
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in (*PLAN_FIELDS, "organisation")}
     room, actor = access.room, access.actor

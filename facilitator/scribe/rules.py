@@ -44,18 +44,26 @@ def _links(state: RoomState, cmd: c.PostNote, kept: NoteVersion | None = None) -
 
 def _version(state: RoomState, actor: Actor, cmd: c.PostNote, kept: NoteVersion | None = None) -> dict:
     text, flags = screened(cmd, cmd.text)
-    tags = sorted({tag.lower() for tag in c.TAG.findall(text)} |
-                  {tag.lstrip("#").lower() for tag in cmd.tags if tag.lstrip("#")})
-    return {"text": text, "kind": cmd.kind, "tags": tags, **_links(state, cmd, kept), "by": actor.role.value,
-            "flags": flags}
+    tags = sorted(
+        {tag.lower() for tag in c.TAG.findall(text)} | {tag.lstrip("#").lower() for tag in cmd.tags if tag.lstrip("#")}
+    )
+    return {
+        "text": text,
+        "kind": cmd.kind,
+        "tags": tags,
+        **_links(state, cmd, kept),
+        "by": actor.role.value,
+        "flags": flags,
+    }
 
 
 def post(state: RoomState, actor: Actor, cmd: c.PostNote, ctx: Context) -> Decision:
     if len(notebook_of(state).notes) >= MAX_NOTES:
         raise CommandError("This exchange has taken all the notes it can.", status=409)
     note_id = derive(ctx.nonce, "note")[:10]
-    return Decision([Draft("note.posted", {"note_id": note_id, **_version(state, actor, cmd)})],
-                    reply={"note_id": note_id})
+    return Decision(
+        [Draft("note.posted", {"note_id": note_id, **_version(state, actor, cmd)})], reply={"note_id": note_id}
+    )
 
 
 def _live_note(state: RoomState, note_id: str) -> Note:
@@ -83,8 +91,9 @@ def delete(state: RoomState, actor: Actor, cmd: c.DeleteNote, ctx: Context) -> D
 
 def ticker(state: RoomState, actor: Actor, cmd: c.ShowTicker, ctx: Context) -> Decision:
     if notebook_of(state).ticker == cmd.shown:
-        raise CommandError("The screen already shows the notes." if cmd.shown else "The notes are not on the screen.",
-                           status=409)
+        raise CommandError(
+            "The screen already shows the notes." if cmd.shown else "The notes are not on the screen.", status=409
+        )
     return Decision([Draft("notes.ticker", {"shown": cmd.shown})])
 
 
@@ -123,14 +132,27 @@ def save_plan(state: RoomState, actor: Actor, cmd: c.SavePlan, ctx: Context) -> 
         _organisation_for(state, actor, plan.organisation)  # a participant edits only their own organisation's
         if plan.fields == fields:
             raise CommandError("Nothing to change.")
-        return Decision([Draft("plan.saved", {"plan_id": plan.id, "organisation": plan.organisation,
-                                              "fields": fields, "by": actor.role.value})])
+        return Decision(
+            [
+                Draft(
+                    "plan.saved",
+                    {"plan_id": plan.id, "organisation": plan.organisation, "fields": fields, "by": actor.role.value},
+                )
+            ]
+        )
     if len(notebook.plans) >= MAX_PLANS:
         raise CommandError("This exchange has taken all the action plans it can.", status=409)
     organisation = _organisation_for(state, actor, cmd.organisation)
     plan_id = derive(ctx.nonce, "plan")[:10]
-    return Decision([Draft("plan.saved", {"plan_id": plan_id, "organisation": organisation, "fields": fields,
-                                          "by": actor.role.value})], reply={"plan_id": plan_id})
+    return Decision(
+        [
+            Draft(
+                "plan.saved",
+                {"plan_id": plan_id, "organisation": organisation, "fields": fields, "by": actor.role.value},
+            )
+        ],
+        reply={"plan_id": plan_id},
+    )
 
 
 def delete_plan(state: RoomState, actor: Actor, cmd: c.DeletePlan, ctx: Context) -> Decision:
@@ -143,8 +165,16 @@ def delete_plan(state: RoomState, actor: Actor, cmd: c.DeletePlan, ctx: Context)
 
 def _note_version(event: Event) -> NoteVersion:
     data = event.data
-    return NoteVersion(text=data["text"], kind=data["kind"], tags=data["tags"], item_id=data["item_id"],
-                       speaker_id=data["speaker_id"], at=event.at, by=data["by"], flags=data["flags"])
+    return NoteVersion(
+        text=data["text"],
+        kind=data["kind"],
+        tags=data["tags"],
+        item_id=data["item_id"],
+        speaker_id=data["speaker_id"],
+        at=event.at,
+        by=data["by"],
+        flags=data["flags"],
+    )
 
 
 def on_posted(state: RoomState, event: Event) -> None:
@@ -179,8 +209,21 @@ def on_plan_deleted(state: RoomState, event: Event) -> None:
     notebook_of(state).plans[event.data["plan_id"]].deleted_at = event.at
 
 
-DECIDERS: dict[type[Command], Decider] = {c.PostNote: post, c.EditNote: edit, c.DeleteNote: delete, c.ShowTicker: ticker,
-            c.SaveSummary: save_summary, c.SavePlan: save_plan, c.DeletePlan: delete_plan}
-APPLIERS: dict[str, Applier] = {"note.posted": on_posted, "note.edited": on_edited, "note.deleted": on_deleted,
-            "notes.ticker": on_ticker, "summary.saved": on_summary_saved, "plan.saved": on_plan_saved,
-            "plan.deleted": on_plan_deleted}
+DECIDERS: dict[type[Command], Decider] = {
+    c.PostNote: post,
+    c.EditNote: edit,
+    c.DeleteNote: delete,
+    c.ShowTicker: ticker,
+    c.SaveSummary: save_summary,
+    c.SavePlan: save_plan,
+    c.DeletePlan: delete_plan,
+}
+APPLIERS: dict[str, Applier] = {
+    "note.posted": on_posted,
+    "note.edited": on_edited,
+    "note.deleted": on_deleted,
+    "notes.ticker": on_ticker,
+    "summary.saved": on_summary_saved,
+    "plan.saved": on_plan_saved,
+    "plan.deleted": on_plan_deleted,
+}

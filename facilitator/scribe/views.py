@@ -39,10 +39,19 @@ def _speaker_name(scene: Scene, speaker_id: str | None) -> str:
 def version_view(scene: Scene, version: NoteVersion) -> dict:
     items = agenda_of(scene.state).items
     item = items.get(version.item_id or "")
-    return {"text": version.text, "kind": version.kind, "kind_name": NOTE_KINDS[version.kind][0],
-            "tags": version.tags, "item_id": version.item_id or "", "item_title": item.title if item else "",
-            "speaker": _speaker_name(scene, version.speaker_id), "speaker_id": version.speaker_id or "",
-            "at": version.at, "by": version.by, "flagged": bool(version.flags)}
+    return {
+        "text": version.text,
+        "kind": version.kind,
+        "kind_name": NOTE_KINDS[version.kind][0],
+        "tags": version.tags,
+        "item_id": version.item_id or "",
+        "item_title": item.title if item else "",
+        "speaker": _speaker_name(scene, version.speaker_id),
+        "speaker_id": version.speaker_id or "",
+        "at": version.at,
+        "by": version.by,
+        "flagged": bool(version.flags),
+    }
 
 
 def note_view(scene: Scene, note: Note, history: bool = False) -> dict:
@@ -74,10 +83,14 @@ def note_links(scene: Scene) -> dict:
     agenda, floor = agenda_of(state), floor_of(state)
     current = agenda.current()
     speaker = floor.current.speaker if floor.current else None
-    return {"items": [{"id": item.id, "title": item.title} for item in agenda.ordered()],
-            "people": [{"id": p.id, "label": f"{p.name} · {p.organisation}"} for p in state.present()],
-            "current_item": current.title if current else "", "current_speaker": _speaker_name(scene, speaker),
-            "tags": complete("", notebook_of(state), limit=200), "ended": state.ended}
+    return {
+        "items": [{"id": item.id, "title": item.title} for item in agenda.ordered()],
+        "people": [{"id": p.id, "label": f"{p.name} · {p.organisation}"} for p in state.present()],
+        "current_item": current.title if current else "",
+        "current_speaker": _speaker_name(scene, speaker),
+        "tags": complete("", notebook_of(state), limit=200),
+        "ended": state.ended,
+    }
 
 
 def notes_ticker(scene: Scene) -> dict:
@@ -92,9 +105,16 @@ def ticker_control(scene: Scene) -> dict:
 def summaries(scene: Scene) -> dict:
     """Each case on the agenda, with whether its Best-Practice Summary is written yet."""
     notebook = notebook_of(scene.state)
-    cases = [{"id": item.id, "title": item.title, "saved": item.id in notebook.summaries,
-              "notes": sum(1 for note in notebook.live_notes() if note.latest.item_id == item.id)}
-             for item in agenda_of(scene.state).ordered() if item.kind == "case"]
+    cases = [
+        {
+            "id": item.id,
+            "title": item.title,
+            "saved": item.id in notebook.summaries,
+            "notes": sum(1 for note in notebook.live_notes() if note.latest.item_id == item.id),
+        }
+        for item in agenda_of(scene.state).ordered()
+        if item.kind == "case"
+    ]
     return {"cases": cases, "code": scene.state.code}
 
 
@@ -110,10 +130,17 @@ def organisations(scene: Scene) -> list[str]:
 def commitments(scene: Scene) -> dict:
     """Which organisations have committed to at least one change."""
     plans = notebook_of(scene.state).live_plans()
-    rows = [{"organisation": name, "plans": [{"id": plan.id, "change": plan.fields["change"],
-                                              "owner": plan.fields["owner"]}
-                                             for plan in plans if plan.organisation == name]}
-            for name in organisations(scene)]
+    rows = [
+        {
+            "organisation": name,
+            "plans": [
+                {"id": plan.id, "change": plan.fields["change"], "owner": plan.fields["owner"]}
+                for plan in plans
+                if plan.organisation == name
+            ],
+        }
+        for name in organisations(scene)
+    ]
     committed = sum(1 for row in rows if row["plans"])
     return {"rows": rows, "committed": committed, "total": len(rows), "code": scene.state.code}
 
@@ -121,8 +148,11 @@ def commitments(scene: Scene) -> dict:
 def my_plans(scene: Scene, viewer: Actor) -> dict:
     person = scene.state.participants.get(viewer.participant_id or "")
     organisation = person.organisation if person else ""
-    plans = [{"id": plan.id, "change": plan.fields["change"], "owner": plan.fields["owner"]}
-             for plan in notebook_of(scene.state).live_plans() if plan.organisation == organisation]
+    plans = [
+        {"id": plan.id, "change": plan.fields["change"], "owner": plan.fields["owner"]}
+        for plan in notebook_of(scene.state).live_plans()
+        if plan.organisation == organisation
+    ]
     return {"organisation": organisation, "plans": plans, "code": scene.state.code, "ended": scene.state.ended}
 
 
@@ -141,13 +171,13 @@ def _planners(state: RoomState, event: Event) -> Viewers:
 
 def api_view(scene: Scene, viewer: Actor) -> dict:
     notebook = notebook_of(scene.state)
-    view = {"notes": [{key: value for key, value in note.items() if key != "history"}
-                      for note in _newest(scene)],
-            "tags": dict(tag_counts(notebook)),
-            "summaries": {item_id: summary.fields for item_id, summary in notebook.summaries.items()},
-            "plans": [{"id": plan.id, "organisation": plan.organisation, **plan.fields}
-                      for plan in notebook.live_plans()],
-            "ticker": notebook.ticker}
+    view = {
+        "notes": [{key: value for key, value in note.items() if key != "history"} for note in _newest(scene)],
+        "tags": dict(tag_counts(notebook)),
+        "summaries": {item_id: summary.fields for item_id, summary in notebook.summaries.items()},
+        "plans": [{"id": plan.id, "organisation": plan.organisation, **plan.fields} for plan in notebook.live_plans()],
+        "ticker": notebook.ticker,
+    }
     if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
         view["history"] = {note.id: [version_view(scene, v) for v in note.versions] for note in notebook.notes.values()}
     return view
@@ -160,8 +190,18 @@ FRAGMENTS = (
     Fragment("notes-ticker", frozenset({"screen"}), notes_ticker, reads=NOTES),
     Fragment("ticker-control", frozenset({"console"}), ticker_control, reads=frozenset({"scribe", "room"})),
     Fragment("summaries", frozenset({"scribe"}), summaries, reads=frozenset({"scribe", "timers"})),
-    Fragment("commitments", frozenset({"console", "scribe"}), commitments,
-             reads=frozenset({"scribe", "participants", "room"})),
-    Fragment("my-plans", frozenset({"phone"}), my_plans, per_viewer=True,
-             reads=frozenset({"scribe", "room"}), touches=_planners),
+    Fragment(
+        "commitments",
+        frozenset({"console", "scribe"}),
+        commitments,
+        reads=frozenset({"scribe", "participants", "room"}),
+    ),
+    Fragment(
+        "my-plans",
+        frozenset({"phone"}),
+        my_plans,
+        per_viewer=True,
+        reads=frozenset({"scribe", "room"}),
+        touches=_planners,
+    ),
 )

@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 
 from facilitator.rooms.model import RoomState
 
-KINDS = {"case": "Case", "breakout": "Breakout", "walkthrough": "Walk-through",
-         "discussion": "Discussion", "poll": "Poll", "break": "Break"}
+KINDS = {
+    "case": "Case",
+    "breakout": "Breakout",
+    "walkthrough": "Walk-through",
+    "discussion": "Discussion",
+    "poll": "Poll",
+    "break": "Break",
+}
 
 
 @dataclass

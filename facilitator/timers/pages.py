@@ -28,8 +28,13 @@ from facilitator.timers.commands import ImportAgenda
 
 router = APIRouter(include_in_schema=False)
 NOT_IMPORTED = "The agenda was not imported. "
-facilitator = require(Role.FACILITATOR, refusal="Only the facilitator can import an agenda.",
-                      back="/r/{code}/console", missing_back="/r/{code}/console", prefix=NOT_IMPORTED)
+facilitator = require(
+    Role.FACILITATOR,
+    refusal="Only the facilitator can import an agenda.",
+    back="/r/{code}/console",
+    missing_back="/r/{code}/console",
+    prefix=NOT_IMPORTED,
+)
 
 
 def read_agenda(text: str) -> list:
@@ -45,14 +50,19 @@ def read_agenda(text: str) -> list:
 
 
 @router.post("/r/{code}/agenda")
-async def import_file(request: Request, code: str, file: Annotated[UploadFile, File()],
-                      access: Annotated[Access, Depends(facilitator)],
-                      replace: Annotated[str, Form()] = "") -> Response:
+async def import_file(
+    request: Request,
+    code: str,
+    file: Annotated[UploadFile, File()],
+    access: Annotated[Access, Depends(facilitator)],
+    replace: Annotated[str, Form()] = "",
+) -> Response:
     room = access.room
     try:
         text = (await file.read()).decode("utf-8-sig", errors="replace")
-        command = rules_of(request).parse({"type": ImportAgenda.type, "items": read_agenda(text),
-                                           "replace": replace == "true"})
+        command = rules_of(request).parse(
+            {"type": ImportAgenda.type, "items": read_agenda(text), "replace": replace == "true"}
+        )
         await hub_of(request).execute(room.code, access.actor, command)
     except CommandError as error:
         return refused_page(request, Refused(NOT_IMPORTED + error.message, error.status, f"/r/{code}/console"))

@@ -68,8 +68,13 @@ class DeadlineScheduler:
             except Exception as error:  # noqa: BLE001 - one bad deadline must not fail the room
                 # Kept as if scheduled, so the next sync neither retries nor logs it again.
                 scheduled[job_id] = None
-                log.warning("deadline %s of room %s at %r cannot be scheduled; skipped: %s",
-                            deadline.key, room, deadline.at_ms, error)
+                log.warning(
+                    "deadline %s of room %s at %r cannot be scheduled; skipped: %s",
+                    deadline.key,
+                    room,
+                    deadline.at_ms,
+                    error,
+                )
         if not scheduled:
             del self.jobs[room]
 
@@ -89,6 +94,7 @@ class DeadlineScheduler:
         task.add_done_callback(self._firing.discard)
 
     async def _fire(self, room: str, job_id: str, command: dict) -> None:
+        assert self.fire is not None  # deadlines are kept once started
         try:
             await self.fire(room, command)
             self.outage.worked()

@@ -19,19 +19,34 @@ def clock(scene: Scene) -> dict:
     agenda = agenda_of(scene.state)
     running = agenda.clock
     settings = agenda.settings
-    base = {"active": False, "amber_ms": settings.amber_seconds * 1000, "red_ms": settings.red_seconds * 1000,
-            "message": _message(agenda.screen_message), "next": _title(agenda.next_item()),
-            "scheduled": _scheduled(agenda), "ended": scene.state.ended}
+    base = {
+        "active": False,
+        "amber_ms": settings.amber_seconds * 1000,
+        "red_ms": settings.red_seconds * 1000,
+        "message": _message(agenda.screen_message),
+        "next": _title(agenda.next_item()),
+        "scheduled": _scheduled(agenda),
+        "ended": scene.state.ended,
+    }
     if running is None:
         return base
     item = agenda.items[running.item_id]
     phase = item.phases[running.phase]
     return base | {
-        "active": True, "item_id": item.id, "title": item.title, "kind": KINDS[item.kind],
-        "organisation": item.organisation, "presenter": item.presenter,
-        "phase": phase.name, "phase_number": running.phase + 1, "phase_count": len(item.phases),
-        "deadline": running.deadline, "remaining": running.remaining, "paused": not running.running,
-        "expired": running.expired, "planned": duration(running.planned_ms),
+        "active": True,
+        "item_id": item.id,
+        "title": item.title,
+        "kind": KINDS[item.kind],
+        "organisation": item.organisation,
+        "presenter": item.presenter,
+        "phase": phase.name,
+        "phase_number": running.phase + 1,
+        "phase_count": len(item.phases),
+        "deadline": running.deadline,
+        "remaining": running.remaining,
+        "paused": not running.running,
+        "expired": running.expired,
+        "planned": duration(running.planned_ms),
         "shown": duration(running.remaining) if running.remaining is not None else duration(running.planned_ms),
         "prompt": item.qa_prompt if phase.name == "Questions" else "",
         "next": _title(agenda.next_item(item.id)),
@@ -57,36 +72,63 @@ def agenda_rows(scene: Scene) -> dict:
     current = agenda.current_item_id
     rows = []
     for position, item in enumerate(agenda.ordered()):
-        status = "current" if item.id == current else "done" if item.done else \
-            "scheduled" if item.id == agenda.scheduled_item else "planned"
-        rows.append({
-            "id": item.id, "position": position, "last": position == len(agenda.order) - 1,
-            "kind": KINDS[item.kind], "kind_key": item.kind, "title": item.title,
-            "organisation": item.organisation, "presenter": item.presenter,
-            "phases": " + ".join(f"{p.name} {duration(p.planned_ms)}" for p in item.phases),
-            "planned": duration(item.planned_ms), "actual": duration(item.actual_ms),
-            "overrun": duration(item.overrun_ms, signed=True) if item.overrun_ms else "",
-            "started_at": item.started_at, "status": status, "qa_prompt": item.qa_prompt,
-            "edit": _edit_fields(item),
-        })
+        status = (
+            "current"
+            if item.id == current
+            else "done"
+            if item.done
+            else "scheduled"
+            if item.id == agenda.scheduled_item
+            else "planned"
+        )
+        rows.append(
+            {
+                "id": item.id,
+                "position": position,
+                "last": position == len(agenda.order) - 1,
+                "kind": KINDS[item.kind],
+                "kind_key": item.kind,
+                "title": item.title,
+                "organisation": item.organisation,
+                "presenter": item.presenter,
+                "phases": " + ".join(f"{p.name} {duration(p.planned_ms)}" for p in item.phases),
+                "planned": duration(item.planned_ms),
+                "actual": duration(item.actual_ms),
+                "overrun": duration(item.overrun_ms, signed=True) if item.overrun_ms else "",
+                "started_at": item.started_at,
+                "status": status,
+                "qa_prompt": item.qa_prompt,
+                "edit": _edit_fields(item),
+            }
+        )
     return {"rows": rows, "ended": scene.state.ended}
 
 
 def agenda_add(scene: Scene) -> dict:
     """The add-item form: its own fragment, so the agenda changing never resets what is being typed."""
-    return {"people": people_choices(scene), "organisations": scene.state.organisations, "kinds": KINDS,
-            "first": not agenda_of(scene.state).order, "ended": scene.state.ended}
+    return {
+        "people": people_choices(scene),
+        "organisations": scene.state.organisations,
+        "kinds": KINDS,
+        "first": not agenda_of(scene.state).order,
+        "ended": scene.state.ended,
+    }
 
 
 def agenda_schedule(scene: Scene) -> dict:
-    waiting = [{"id": item.id, "title": item.title} for item in agenda_of(scene.state).ordered()
-               if item.started_at is None]
+    waiting = [
+        {"id": item.id, "title": item.title} for item in agenda_of(scene.state).ordered() if item.started_at is None
+    ]
     return {"waiting": waiting, "ended": scene.state.ended}
 
 
 def _edit_fields(item: Item) -> dict[str, str | float]:
-    fields: dict[str, str | float] = {"title": item.title, "organisation": item.organisation, "presenter": item.presenter,
-              "qa_prompt": item.qa_prompt}
+    fields: dict[str, str | float] = {
+        "title": item.title,
+        "organisation": item.organisation,
+        "presenter": item.presenter,
+        "qa_prompt": item.qa_prompt,
+    }
     if item.kind == "case":
         fields["presentation_minutes"] = _minutes(item.phases[0].planned_ms)
         fields["qa_minutes"] = _minutes(item.phases[1].planned_ms) if len(item.phases) > 1 else 0
@@ -105,17 +147,25 @@ def discipline(scene: Scene) -> dict:
     items = agenda_of(scene.state).ordered()
     done = [item for item in items if item.done]
     overrun = sum(item.overrun_ms or 0 for item in done)
-    return {"done": len(done), "total": len(items), "on_time": sum(1 for item in done if not item.overrun_ms),
-            "overrun": duration(overrun, signed=True) if overrun else "0:00",
-            "planned": duration(sum(item.planned_ms for item in items)),
-            "actual": duration(sum(item.actual_ms or 0 for item in done))}
+    return {
+        "done": len(done),
+        "total": len(items),
+        "on_time": sum(1 for item in done if not item.overrun_ms),
+        "overrun": duration(overrun, signed=True) if overrun else "0:00",
+        "planned": duration(sum(item.planned_ms for item in items)),
+        "actual": duration(sum(item.actual_ms or 0 for item in done)),
+    }
 
 
 def timer_settings(scene: Scene) -> dict:
     settings = agenda_of(scene.state).settings
-    return {"amber": settings.amber_seconds, "red": settings.red_seconds,
-            "auto_phase": settings.auto_advance_phase, "auto_item": settings.auto_advance_item,
-            "ended": scene.state.ended}
+    return {
+        "amber": settings.amber_seconds,
+        "red": settings.red_seconds,
+        "auto_phase": settings.auto_advance_phase,
+        "auto_item": settings.auto_advance_item,
+        "ended": scene.state.ended,
+    }
 
 
 def presenter_message(scene: Scene, viewer: Actor) -> dict:
@@ -128,14 +178,36 @@ def presenter_message(scene: Scene, viewer: Actor) -> dict:
 def api_view(scene: Scene, viewer: Actor) -> dict:
     """The agenda in the state API: plan versus actual per item, and the summary."""
     agenda = agenda_of(scene.state)
-    view = {"clock": clock(scene), "discipline": discipline(scene),
-            "items": [{"id": item.id, "kind": item.kind, "title": item.title, "organisation": item.organisation,
-                       "presenter": item.presenter, "planned_ms": item.planned_ms, "actual_ms": item.actual_ms,
-                       "overrun_ms": item.overrun_ms, "started_at": item.started_at, "ended_at": item.ended_at,
-                       "phases": [{"name": run.name, "planned_ms": run.planned_ms, "started_at": run.started_at,
-                                   "ended_at": run.ended_at, "extended_ms": run.extended_ms,
-                                   "paused_ms": run.paused_ms} for run in item.runs]}
-                      for item in agenda.ordered()]}
+    view = {
+        "clock": clock(scene),
+        "discipline": discipline(scene),
+        "items": [
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "title": item.title,
+                "organisation": item.organisation,
+                "presenter": item.presenter,
+                "planned_ms": item.planned_ms,
+                "actual_ms": item.actual_ms,
+                "overrun_ms": item.overrun_ms,
+                "started_at": item.started_at,
+                "ended_at": item.ended_at,
+                "phases": [
+                    {
+                        "name": run.name,
+                        "planned_ms": run.planned_ms,
+                        "started_at": run.started_at,
+                        "ended_at": run.ended_at,
+                        "extended_ms": run.extended_ms,
+                        "paused_ms": run.paused_ms,
+                    }
+                    for run in item.runs
+                ],
+            }
+            for item in agenda.ordered()
+        ],
+    }
     if viewer.role is Role.FACILITATOR:
         view["settings"] = timer_settings(scene)
     return view

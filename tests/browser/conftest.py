@@ -14,8 +14,7 @@ from tests.browser.pages import ORGS
 from tests.live import create_room
 
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
 # Package scope, not session: while sync Playwright is running it leaves its event

@@ -9,11 +9,16 @@ ANA = ("Ana Pereira", ORGS[0])
 BEN = ("Ben Okafor", ORGS[1])
 # As long as a real exchange's title and charter run: what a screen must fit without scrolling.
 LONG_TITLE = "Reducing discharge delays in acute medical wards across two trusts"
-LONG_CHARTER = {"focus": "Patients wait hours for discharge after the decision is made",
-                "outcome": "15 % shorter length of stay", "beneficiaries": "Nurse managers"}
+LONG_CHARTER = {
+    "focus": "Patients wait hours for discharge after the decision is made",
+    "outcome": "15 % shorter length of stay",
+    "beneficiaries": "Nurse managers",
+}
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
-SOCKET_OPEN = ("() => { const w = document.body['htmx-internal-data'] && document.body['htmx-internal-data'].webSocket;"
-               " return !!(w && w.socket && w.socket.readyState === 1); }")
+SOCKET_OPEN = (
+    "() => { const w = document.body['htmx-internal-data'] && document.body['htmx-internal-data'].webSocket;"
+    " return !!(w && w.socket && w.socket.readyState === 1); }"
+)
 
 
 def wait_live(page: Page, clock: bool = True) -> None:

@@ -33,8 +33,10 @@ PHONE_SHOT = "/tmp/floor-phone.png"
 
 # -- helpers -----------------------------------------------------------------
 
-def floor_settings(console: Page, order: str | None = None, turn_limit: int | None = None,
-                   factor: float | None = None) -> None:
+
+def floor_settings(
+    console: Page, order: str | None = None, turn_limit: int | None = None, factor: float | None = None
+) -> None:
     """Change the floor settings through the console's own form (a <details> that starts closed)."""
     details = console.locator("#floor-console details.floor-settings")
     if not details.evaluate("d => d.open"):
@@ -101,6 +103,7 @@ def clock_seconds(text: str) -> int:
 
 
 # -- 1. the main path: least heard first, and the bars move -----------------------------------
+
 
 def test_least_heard_organisation_gets_the_floor_and_the_bars_move(server, room, new_context):
     code = room["code"]
@@ -179,6 +182,7 @@ def test_least_heard_organisation_gets_the_floor_and_the_bars_move(server, room,
 
 # -- 2. the dominance flag is the facilitator's, not the room's ------------------------------
 
+
 def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server, room, new_context):
     console = open_console(new_context, room)
     screen = open_screen(new_context, room)
@@ -203,7 +207,8 @@ def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server
     north_fill = north.locator(".bar-fill").evaluate("e => getComputedStyle(e).backgroundColor")
     assert mary_fill != north_fill, "the flagged bar is not coloured apart"
     tracks = console.locator("#voice-bars .bar-track").evaluate_all(
-        "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; })")
+        "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; })"
+    )
     assert len(set(map(tuple, tracks))) == 1, f"the console's bars are out of line: {tracks}"
 
     # The screen shows the bars but never the flag: naming and shaming is the facilitator's call.
@@ -221,6 +226,7 @@ def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server
 
 
 # -- 3. a turn limit counts down on the speaker's phone, then into overtime -------------------
+
 
 def test_turn_limit_counts_down_on_the_phone_into_overtime(server, room, new_context):
     console = open_console(new_context, room)
@@ -313,10 +319,17 @@ SCREEN_METRICS = """() => {
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_screen_with_clock_bars_and_speaker_fits_without_scrolling(server, new_context, width, height):
-    room, (ana, ben) = room_with(server, people=[ANA, BEN], title=LONG_TITLE, charter=LONG_CHARTER,
-                                 organisations=ORGS)
-    ok(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter=ANA[0],
-        presentation_minutes=15, qa_minutes=5)
+    room, (ana, ben) = room_with(server, people=[ANA, BEN], title=LONG_TITLE, charter=LONG_CHARTER, organisations=ORGS)
+    ok(
+        server,
+        room,
+        type="agenda.add",
+        kind="case",
+        organisation=ORGS[0],
+        presenter=ANA[0],
+        presentation_minutes=15,
+        qa_minutes=5,
+    )
     ok(server, room, type="timer.start")
     ok(server, room, type="floor.give", speaker=ana["participant_id"])
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})

@@ -25,6 +25,7 @@ PHONE_SHOT = "/tmp/facilitator-phone.png"
 
 # -- helpers -----------------------------------------------------------------
 
+
 def person(page: Page, organisation: str, name: str):
     group = page.locator("#roster section.org").filter(has=page.locator("h3", has_text=organisation))
     return group.locator("li.person").filter(has=page.locator(".name", has_text=name))
@@ -76,6 +77,7 @@ def relay(server):
 
 
 # -- 1. the whole path -----------------------------------------------------------
+
 
 def test_create_project_and_join_from_a_phone_live(server, new_context):
     laptop = new_context("laptop")
@@ -144,6 +146,7 @@ def test_create_project_and_join_from_a_phone_live(server, new_context):
 
 # -- 2. the phone at 360 px -------------------------------------------------------
 
+
 def test_phone_pages_fit_360_px_with_thumb_sized_buttons(server, new_context):
     room = create_room(server, organisations=["St Mary's Hospital NHS Foundation Trust", "Northfield Clinic"])
     code = room["code"]
@@ -190,8 +193,13 @@ SCREEN_METRICS = """() => {
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
 def test_screen_is_readable_and_never_scrolls(server, new_context, width, height):
-    room, _ = room_with(server, people=[("Ana", ORGS[0]), ("Ben", ORGS[1]), ("Chloé", ORGS[1])],
-                        title="Reducing discharge delays", charter=LONG_CHARTER, organisations=ORGS)
+    room, _ = room_with(
+        server,
+        people=[("Ana", ORGS[0]), ("Ben", ORGS[1]), ("Chloé", ORGS[1])],
+        title="Reducing discharge delays",
+        charter=LONG_CHARTER,
+        organisations=ORGS,
+    )
     screen = new_context("laptop", viewport={"width": width, "height": height}).new_page()
     screen.goto(room["links"]["screen"])
     wait_live(screen, clock=False)
@@ -217,7 +225,7 @@ def test_screen_is_readable_and_never_scrolls(server, new_context, width, height
 
 NAME = '<img src=x onerror="window.__pwned=1">'
 ORG = '<svg onload="window.__pwned=3">'
-TITLE = '<script>window.__pwned=2</script>Ward <b>7</b>'
+TITLE = "<script>window.__pwned=2</script>Ward <b>7</b>"
 
 
 def assert_unharmed(page: Page) -> None:
@@ -312,6 +320,7 @@ def test_reconnecting_notice_waits_out_a_blip_and_shows_in_an_outage(server, rel
 
 # -- 6. a repeated tap while offline ---------------------------------------------------------
 
+
 def test_a_tap_repeated_while_offline_is_applied_once(server, relay, new_context):
     room = create_room(server, organisations=ORGS)
     code, token = room["code"], room["tokens"]["facilitator"]
@@ -327,12 +336,14 @@ def test_a_tap_repeated_while_offline_is_applied_once(server, relay, new_context
 
     relay.stop()
     console.wait_for_function(
-        "() => document.body['htmx-internal-data'].webSocket.socket.readyState !== 1", timeout=5000)
+        "() => document.body['htmx-internal-data'].webSocket.socket.readyState !== 1", timeout=5000
+    )
     lock = console.get_by_role("button", name="Close to new participants")
     lock.click()
     lock.click()
     queued = console.evaluate(
-        "() => document.body['htmx-internal-data'].webSocket.messageQueue.map(q => JSON.parse(q.message))")
+        "() => document.body['htmx-internal-data'].webSocket.messageQueue.map(q => JSON.parse(q.message))"
+    )
     assert len(queued) == 2, queued
     assert queued[0]["type"] == queued[1]["type"] == "room.lock"
     assert queued[0]["id"] and queued[0]["id"] == queued[1]["id"], queued
@@ -341,7 +352,8 @@ def test_a_tap_repeated_while_offline_is_applied_once(server, relay, new_context
     expect(console.get_by_role("button", name="Open to new participants")).to_be_visible(timeout=12000)
     console.wait_for_function(
         "() => window.__sent.length === 2 && window.__received.filter(m => m.includes('id=\"ack\"')).length >= 2",
-        timeout=5000)
+        timeout=5000,
+    )
     received = "".join(console.evaluate("() => window.__received"))
     assert "already closed" not in received, "the repeated tap ran as a second command"
     assert not console.locator("form [data-command-id]").count(), "an acknowledged command kept its id"

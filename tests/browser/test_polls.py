@@ -17,13 +17,14 @@ from tests.live import command, create_room, join, ok
 pytestmark = pytest.mark.browser
 
 
-
 # -- helpers -----------------------------------------------------------------
+
 
 def console_poll(console: Page, question: str) -> Locator:
     """A poll's card on the console, found by its question."""
     return console.locator("#polls-console article.poll").filter(
-        has=console.locator(".poll-question", has_text=re.compile(f"^{re.escape(question)}$")))
+        has=console.locator(".poll-question", has_text=re.compile(f"^{re.escape(question)}$"))
+    )
 
 
 def write_poll(console: Page, question: str, options: list[str], visibility: str | None = None) -> Locator:
@@ -52,14 +53,14 @@ def run(card: Locator, action: str) -> None:
 
 def phone_poll(phone: Page, question: str) -> Locator:
     return phone.locator("#my-polls article.phone-poll").filter(
-        has=phone.locator(".poll-question", has_text=re.compile(f"^{re.escape(question)}$")))
+        has=phone.locator(".poll-question", has_text=re.compile(f"^{re.escape(question)}$"))
+    )
 
 
 def send(card: Locator) -> None:
     """Tap "Send my answer" (or "Change my answer") and wait for the phone to say it counted."""
     card.locator("[data-poll=answer]").tap()
-    expect(card.locator(".counted")).to_have_text(
-        "Your answer counted. You can change it until the poll closes.")
+    expect(card.locator(".counted")).to_have_text("Your answer counted. You can change it until the poll closes.")
     expect(card.locator("[data-poll=answer]")).to_have_text("Change my answer")
 
 
@@ -146,6 +147,7 @@ def create_poll(server: str, room: dict, **spec) -> str:
 
 # -- 1. the main path: write, open, vote from two phones, the screen follows ---------------
 
+
 def test_facilitator_writes_and_opens_a_poll_phones_vote_and_the_screen_follows(server, room, new_context):
     code = room["code"]
     console = open_console(new_context, room)
@@ -202,7 +204,10 @@ def test_facilitator_writes_and_opens_a_poll_phones_vote_and_the_screen_follows(
     expect_counts(screen, {options[0]: 0, options[1]: 0, options[2]: 2})
     answered(screen, "2 of 2 answered")
     assert {bar["name"]: round(bar["ratio"], 2) for bar in bars(screen)} == {
-        options[0]: 0, options[1]: 0, options[2]: 1}
+        options[0]: 0,
+        options[1]: 0,
+        options[2]: 1,
+    }
     screen.screenshot(path="/tmp/polls-screen-single.png")
     console.screenshot(path="/tmp/polls-console.png", full_page=True)
     console.locator(".polls-panel").screenshot(path="/tmp/polls-console-panel.png")
@@ -211,6 +216,7 @@ def test_facilitator_writes_and_opens_a_poll_phones_vote_and_the_screen_follows(
 
 
 # -- 2. every kind, answered with taps on a 360 px phone -------------------------------------
+
 
 def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room, new_context):
     code = room["code"]
@@ -250,8 +256,7 @@ def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room,
     finish(poll_id, "multiple")
 
     # A rating scale from 1 to 10: taps on the numbers; the screen shows the average.
-    poll_id, a, b = start("scale", "How ready is your ward?", scale_max=10, low_label="not at all",
-                          high_label="fully")
+    poll_id, a, b = start("scale", "How ready is your ward?", scale_max=10, low_label="not at all", high_label="fully")
     expect(a.locator("legend")).to_have_text("1 not at all · 10 fully")
     expect(a.locator("label.scale-point")).to_have_count(10)
     a.locator("label.scale-point", has_text=re.compile("^4$")).tap()
@@ -276,8 +281,7 @@ def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room,
     send(b)
     cloud = screen.locator("#poll-screen .word-cloud .word")
     expect(cloud).to_have_text(["beds", "flow", "handover"])
-    sizes = dict(cloud.evaluate_all(
-        "ws => ws.map(w => [w.textContent, parseFloat(getComputedStyle(w).fontSize)])"))
+    sizes = dict(cloud.evaluate_all("ws => ws.map(w => [w.textContent, parseFloat(getComputedStyle(w).fontSize)])"))
     assert sizes["flow"] > 2 * sizes["beds"] and sizes["beds"] == sizes["handover"], sizes
     expect(screen.locator("#poll-screen .word", has_text="flow")).to_have_attribute("data-count", "2")
     finish(poll_id, "words")
@@ -289,7 +293,8 @@ def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room,
     a.locator("textarea").fill("Start discharge planning on the day of admission.")
     send(a)
     expect(screen.locator("#poll-screen .open-answers li")).to_have_text(
-        ["Start discharge planning on the day of admission."])
+        ["Start discharge planning on the day of admission."]
+    )
     answered(screen, "1 of 2 answered")
     expect(b.locator("textarea")).to_have_value("Half-typed idea")
     finish(poll_id, "text")
@@ -305,7 +310,8 @@ def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room,
         send(phone_card)
     rows = screen.locator("#poll-screen .ranking .bar-row")
     expect(rows.locator(".bar-name")).to_have_text(
-        ["1. Criteria-led discharge", "2. Earlier ward rounds", "3. A discharge lounge"])
+        ["1. Criteria-led discharge", "2. Earlier ward rounds", "3. A discharge lounge"]
+    )
     expect(rows.locator(".result-count")).to_have_text(["4", "1", "1"])
     finish(poll_id, "ranking")
 
@@ -344,6 +350,7 @@ def test_every_kind_is_answered_on_a_phone_and_shown_on_the_screen(server, room,
 
 # -- 3. results shown when the poll closes, or when the facilitator reveals them ---------------
 
+
 def test_results_wait_for_closing_or_revealing(server, room, new_context):
     code = room["code"]
     console = open_console(new_context, room)
@@ -352,8 +359,9 @@ def test_results_wait_for_closing_or_revealing(server, room, new_context):
     on_screen = screen.locator("#poll-screen")
 
     # Shown when closed.
-    card = write_poll(console, "Is the discharge checklist used?", ["Always", "Sometimes", "Never"],
-                      visibility="shown when closed")
+    card = write_poll(
+        console, "Is the discharge checklist used?", ["Always", "Sometimes", "Never"], visibility="shown when closed"
+    )
     expect(card.locator(".poll-answered")).to_contain_text("results shown when closed")
     run(card, "open")
     expect(on_screen.locator(".poll-waiting")).to_have_text("Results appear when the poll closes.")
@@ -406,6 +414,7 @@ def test_results_wait_for_closing_or_revealing(server, room, new_context):
 
 # -- 4. deleting or resetting a poll with answers asks first ---------------------------------
 
+
 def test_delete_and_reset_ask_for_confirmation(server, room, new_context):
     console = open_console(new_context, room)
     screen = open_screen(new_context, room)
@@ -423,6 +432,7 @@ def test_delete_and_reset_ask_for_confirmation(server, room, new_context):
         def handle(dialog) -> None:
             asked.append(dialog.message)
             dialog.accept() if accept else dialog.dismiss()
+
         console.once("dialog", handle)
 
     # Reset: dismissed, nothing changes; accepted, the answers go.
@@ -517,41 +527,109 @@ def test_screen_with_a_poll_fits_without_scrolling(server, new_context, width, h
     room = create_room(server, title=LONG_TITLE, organisations=ORGS)
     people = [participant(server, room, f"Person {n}", ORGS[n % 2]) for n in range(40)]
 
-    twelve = [f"Option {n}: {label}" for n, label in enumerate(
-        ["Earlier ward rounds", "Discharge lounge", "Criteria-led discharge", "Pharmacy runner",
-         "Weekend therapists", "Transport booked the day before", "Electronic discharge summary",
-         "Daily board round", "Expected date of discharge", "Social care in-reach", "Family liaison",
-         "Discharge to assess"], start=1)]
+    twelve = [
+        f"Option {n}: {label}"
+        for n, label in enumerate(
+            [
+                "Earlier ward rounds",
+                "Discharge lounge",
+                "Criteria-led discharge",
+                "Pharmacy runner",
+                "Weekend therapists",
+                "Transport booked the day before",
+                "Electronic discharge summary",
+                "Daily board round",
+                "Expected date of discharge",
+                "Social care in-reach",
+                "Family liaison",
+                "Discharge to assess",
+            ],
+            start=1,
+        )
+    ]
     bars_id = create_poll(server, room, kind="single", question="Which change should we try first?", options=twelve)
     for n, token in enumerate(people):
         answer_by_api(server, room, token, bars_id, choice=n % 12 if n % 3 else 2)
 
-    texts_id = create_poll(server, room, kind="text",
-                           question="What would make the biggest difference to discharge delays on your ward?")
+    texts_id = create_poll(
+        server, room, kind="text", question="What would make the biggest difference to discharge delays on your ward?"
+    )
     for n, token in enumerate(people):
-        answer_by_api(server, room, token, texts_id,
-                      text=f"Answer {n + 1}: agree the expected discharge date on admission and review it daily"
-                           + (" with the whole team, including therapists and pharmacy" if n % 4 == 0 else ""))
+        answer_by_api(
+            server,
+            room,
+            token,
+            texts_id,
+            text=f"Answer {n + 1}: agree the expected discharge date on admission and review it daily"
+            + (" with the whole team, including therapists and pharmacy" if n % 4 == 0 else ""),
+        )
 
-    ideas = ["Discharge lounge", "Pharmacy runner", "Weekend therapists", "Daily board round",
-             "Transport booked the day before", "Criteria-led discharge by nurses"]
-    matrix_id = create_poll(server, room, kind="matrix", question="Place each idea by impact and effort",
-                            options=ideas)
+    ideas = [
+        "Discharge lounge",
+        "Pharmacy runner",
+        "Weekend therapists",
+        "Daily board round",
+        "Transport booked the day before",
+        "Criteria-led discharge by nurses",
+    ]
+    matrix_id = create_poll(server, room, kind="matrix", question="Place each idea by impact and effort", options=ideas)
     for n, token in enumerate(people[:8]):
-        answer_by_api(server, room, token, matrix_id, impact=[max(1, i - n % 2) for i in (5, 4, 2, 1, 3, 5)],
-                      effort=[min(5, e + n % 3) for e in (1, 3, 4, 1, 2, 4)])
+        answer_by_api(
+            server,
+            room,
+            token,
+            matrix_id,
+            impact=[max(1, i - n % 2) for i in (5, 4, 2, 1, 3, 5)],
+            effort=[min(5, e + n % 3) for e in (1, 3, 4, 1, 2, 4)],
+        )
 
     words_id = create_poll(server, room, kind="words", question="One word for our discharge process")
-    vocabulary = ["slow", "fragmented", "paperwork", "waiting", "pharmacy", "transport", "unclear", "improving",
-                  "complex", "frustrating", "safe", "late", "bureaucratic", "person-centred", "delayed", "chaotic",
-                  "inconsistent", "collaborative", "under pressure", "siloed", "patient", "risky", "manual",
-                  "reactive", "overstretched", "evolving", "bottlenecked", "team effort", "stuck", "hopeful"]
+    vocabulary = [
+        "slow",
+        "fragmented",
+        "paperwork",
+        "waiting",
+        "pharmacy",
+        "transport",
+        "unclear",
+        "improving",
+        "complex",
+        "frustrating",
+        "safe",
+        "late",
+        "bureaucratic",
+        "person-centred",
+        "delayed",
+        "chaotic",
+        "inconsistent",
+        "collaborative",
+        "under pressure",
+        "siloed",
+        "patient",
+        "risky",
+        "manual",
+        "reactive",
+        "overstretched",
+        "evolving",
+        "bottlenecked",
+        "team effort",
+        "stuck",
+        "hopeful",
+    ]
     for n, token in enumerate(people):  # 30 words, a few of them frequent
-        answer_by_api(server, room, token, words_id,
-                      words=[vocabulary[n % 30], vocabulary[(n * 7) % 30], vocabulary[n % 4]])
+        answer_by_api(
+            server, room, token, words_id, words=[vocabulary[n % 30], vocabulary[(n * 7) % 30], vocabulary[n % 4]]
+        )
 
-    scale_id = create_poll(server, room, kind="scale", question="How confident are you in the new discharge process?",
-                           scale_max=10, low_label="not at all", high_label="completely")
+    scale_id = create_poll(
+        server,
+        room,
+        kind="scale",
+        question="How confident are you in the new discharge process?",
+        scale_max=10,
+        low_label="not at all",
+        high_label="completely",
+    )
     for n, token in enumerate(people):
         answer_by_api(server, room, token, scale_id, value=n % 10 + 1 if n % 3 else 8)
 
@@ -560,17 +638,22 @@ def test_screen_with_a_poll_fits_without_scrolling(server, new_context, width, h
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})
     on_screen = screen.locator("#poll-screen")
     for poll_id, name, ready in (
-            (bars_id, "bars", "#poll-screen .result-bars .bar-row >> nth=11"),
-            (texts_id, "texts", "#poll-screen .open-answers li >> nth=0"),
-            (matrix_id, "matrix", "#poll-screen svg.matrix-plot g.point >> nth=5"),
-            (words_id, "words", "#poll-screen .word-cloud .word >> nth=0"),
-            (scale_id, "scale", "#poll-screen .result-bars .bar-row >> nth=9"),
-            (empty_id, "empty", "#poll-screen .poll-results .empty")):
+        (bars_id, "bars", "#poll-screen .result-bars .bar-row >> nth=11"),
+        (texts_id, "texts", "#poll-screen .open-answers li >> nth=0"),
+        (matrix_id, "matrix", "#poll-screen svg.matrix-plot g.point >> nth=5"),
+        (words_id, "words", "#poll-screen .word-cloud .word >> nth=0"),
+        (scale_id, "scale", "#poll-screen .result-bars .bar-row >> nth=9"),
+        (empty_id, "empty", "#poll-screen .poll-results .empty"),
+    ):
         ok(server, room, type="poll.screen", poll_id=poll_id)
         expect(screen.locator(ready)).to_be_visible()
         screen.wait_for_timeout(450)  # the bars' transition
-        answered(screen, "40 of 40 answered" if name not in ("matrix", "empty") else
-                 ("8 of 40 answered" if name == "matrix" else "0 of 40 answered"))
+        answered(
+            screen,
+            "40 of 40 answered"
+            if name not in ("matrix", "empty")
+            else ("8 of 40 answered" if name == "matrix" else "0 of 40 answered"),
+        )
         m = screen.evaluate(SCREEN_METRICS)
         screen.screenshot(path=f"/tmp/polls-screen-{width}-{name}.png")
         where = f"{name} at {width}x{height}"
@@ -594,6 +677,7 @@ def test_screen_with_a_poll_fits_without_scrolling(server, new_context, width, h
 
 # -- 6. the post-exchange survey -------------------------------------------------------------
 
+
 def test_post_exchange_survey_adds_four_polls_answered_on_the_phone(server, room, new_context):
     console = open_console(new_context, room)
     ana = open_phone(new_context, server, room["code"], *ANA)
@@ -612,7 +696,8 @@ def test_post_exchange_survey_adds_four_polls_answered_on_the_phone(server, room
     expect(ana.locator("#my-polls fieldset.scale")).to_have_count(3)
     expect(ana.locator("#my-polls textarea[name=text]")).to_have_count(1)
     expect(ana.locator("#my-polls fieldset.scale legend").first).to_have_text(
-        f"1 {SURVEY[0]['low_label']} · 5 {SURVEY[0]['high_label']}")
+        f"1 {SURVEY[0]['low_label']} · 5 {SURVEY[0]['high_label']}"
+    )
     assert_fits_phone(ana, "the phone with the survey")
 
     first = phone_poll(ana, SURVEY[0]["question"])
@@ -623,7 +708,8 @@ def test_post_exchange_survey_adds_four_polls_answered_on_the_phone(server, room
     send(last)
     expect(forms).to_have_count(4)
     expect(console_poll(console, SURVEY[3]["question"]).locator(".open-answers li")).to_have_text(
-        ["A daily board round at 10:00."])
+        ["A daily board round at 10:00."]
+    )
     ana.screenshot(path="/tmp/polls-phone-survey.png", full_page=True)
     assert_not_reloaded(console, ana)
 

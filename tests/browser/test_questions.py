@@ -22,6 +22,7 @@ CARA = ("Cara Lindqvist", ORGS[1])
 
 # -- helpers -----------------------------------------------------------------
 
+
 def exactly(text: str) -> re.Pattern:
     return re.compile(f"^{re.escape(text)}$")
 
@@ -60,7 +61,8 @@ def ask(phone: Page, text: str, named: bool = False) -> str:
     expect(box).to_have_value("")
     expect(form.locator("input[name=named]")).not_to_be_checked()
     own = phone.locator("#qa-mine [data-my-question]").filter(
-        has=phone.locator(".question-text", has_text=exactly(text)))
+        has=phone.locator(".question-text", has_text=exactly(text))
+    )
     expect(own).to_have_count(1)
     return own.get_attribute("data-my-question")
 
@@ -90,6 +92,7 @@ def font_px(locator: Locator) -> float:
 
 
 # -- 1. the main path: ask anonymously, upvote, pin, on the screen -----------------------------
+
 
 def test_a_phone_asks_anonymously_another_upvotes_the_console_pins_it_to_the_screen(server, room, new_context):
     code = room["code"]
@@ -159,6 +162,7 @@ def test_a_phone_asks_anonymously_another_upvotes_the_console_pins_it_to_the_scr
 
 # -- 2. each person sorts and filters their own list -------------------------------------------
 
+
 def test_sort_and_filter_on_the_phone_survive_live_updates(server, room, new_context):
     rounds = add_item(server, room, kind="discussion", title="Ward rounds", minutes=10)
     add_item(server, room, kind="discussion", title="Pharmacy", minutes=10)
@@ -175,9 +179,11 @@ def test_sort_and_filter_on_the_phone_survive_live_updates(server, room, new_con
     ana = open_phone(new_context, server, room["code"], *ANA)
     sort = ana.locator("#qa-list select[data-qa-sort]")
     show = ana.locator("#qa-list select[data-qa-filter]")
-    texts = {oldest: "Could ward rounds start at eight?",
-             middle: "Who carries the discharge medicines to the ward?",
-             newest: "Can pharmacy see tomorrow's discharges today?"}
+    texts = {
+        oldest: "Could ward rounds start at eight?",
+        middle: "Who carries the discharge medicines to the ward?",
+        newest: "Can pharmacy see tomorrow's discharges today?",
+    }
     popular = [texts[oldest], texts[newest], texts[middle]]  # 2, 1 and 0 votes
     recent = [texts[newest], texts[middle], texts[oldest]]
     expect(sort).to_have_value("popular")
@@ -216,11 +222,21 @@ def test_sort_and_filter_on_the_phone_survive_live_updates(server, room, new_con
 
 # -- 3. a case's Q&A phase: its prompt, its questions ------------------------------------------
 
+
 def test_a_case_in_its_qa_phase_shows_its_prompt_and_its_questions(server, room, new_context):
     prompt = "What would you try differently on your own ward?"
     add_item(server, room, kind="discussion", title="Welcome", minutes=5)
-    case = add_item(server, room, kind="case", title="Criteria-led discharge", organisation=ORGS[1],
-                    presenter="Ben Okafor", presentation_minutes=10, qa_minutes=5, qa_prompt=prompt)
+    case = add_item(
+        server,
+        room,
+        kind="case",
+        title="Criteria-led discharge",
+        organisation=ORGS[1],
+        presenter="Ben Okafor",
+        presentation_minutes=10,
+        qa_minutes=5,
+        qa_prompt=prompt,
+    )
     people = voters(server, room, 3)
     ok(server, room, type="timer.start")
     welcome_q = ask_by_api(server, room, people[0], "Where are the slides from this morning?")
@@ -241,8 +257,9 @@ def test_a_case_in_its_qa_phase_shows_its_prompt_and_its_questions(server, room,
 
     ok(server, room, type="timer.next")  # the case's Questions phase
     expect(ana.locator("#qa-list select[data-qa-filter] option").first).to_have_text("this case")
-    expect(shown_texts(ana)).to_have_text(["Did length of stay fall in winter too?",
-                                           "How many nurses were trained to discharge?"])
+    expect(shown_texts(ana)).to_have_text(
+        ["Did length of stay fall in winter too?", "How many nurses were trained to discharge?"]
+    )
     expect(listed(ana, welcome_q)).to_be_hidden()
     expect(box).to_have_value("Half-typed")  # the phase change did not wipe what was typed
     prompt_box = ana.locator("#qa-ask .qa-prompt").bounding_box()
@@ -253,7 +270,8 @@ def test_a_case_in_its_qa_phase_shows_its_prompt_and_its_questions(server, room,
     expect(on_screen).to_be_visible()
     expect(on_screen.locator(".label")).to_have_text("Questions · Criteria-led discharge")
     expect(on_screen.locator(".screen-questions li")).to_have_text(
-        ["▲ 1 Did length of stay fall in winter too?", "▲ 0 How many nurses were trained to discharge?"])
+        ["▲ 1 Did length of stay fall in winter too?", "▲ 0 How many nurses were trained to discharge?"]
+    )
     expect(screen.locator(".clock-screen")).to_be_visible()
     check_screen(screen, "the case's top questions beside the clock", 1920, 1080)
     screen.screenshot(path="/tmp/qa-screen-case.png")
@@ -272,6 +290,7 @@ def test_a_case_in_its_qa_phase_shows_its_prompt_and_its_questions(server, room,
 
 
 # -- 4. pre-moderation: held, approved or dismissed in the open ---------------------------------
+
 
 def test_pre_moderation_holds_questions_until_approved_and_dismissals_are_counted(server, room, new_context):
     code = room["code"]
@@ -320,8 +339,7 @@ def test_pre_moderation_holds_questions_until_approved_and_dismissals_are_counte
     for page in (ana, ben):
         expect(page.locator("#qa-list [data-qa-count=dismissed]")).to_have_text("1 dismissed")
     expect(screen.locator("#qa-screen .qa-counts")).to_have_text("1 dismissed")
-    expect(mine(ben, off_id).locator(".question-meta")).to_have_text(
-        f"{BEN[0]} · {BEN[1]} · dismissed · “{reason}”")
+    expect(mine(ben, off_id).locator(".question-meta")).to_have_text(f"{BEN[0]} · {BEN[1]} · dismissed · “{reason}”")
     expect(mine(ben, off_id).locator("[data-qa=withdraw]")).to_have_count(0)
     for page in (ana, screen):
         expect(page.locator("body")).not_to_contain_text(reason)
@@ -335,6 +353,7 @@ def test_pre_moderation_holds_questions_until_approved_and_dismissals_are_counte
 
 
 # -- 5. an author withdraws their question ------------------------------------------------------
+
 
 def test_the_author_withdraws_a_question_and_it_leaves_every_phone(server, room, new_context):
     code = room["code"]
@@ -350,6 +369,7 @@ def test_the_author_withdraws_a_question_and_it_leaves_every_phone(server, room,
         def handle(dialog) -> None:
             asked.append(dialog.message)
             dialog.accept() if accept else dialog.dismiss()
+
         ana.once("dialog", handle)
 
     withdraw = mine(ana, question_id).locator("[data-qa=withdraw]")
@@ -374,8 +394,10 @@ def test_the_author_withdraws_a_question_and_it_leaves_every_phone(server, room,
 
 # -- 6. layout: the phone fits 360 px, the screen never scrolls --------------------------------
 
-LONG = ("Ward rounds, pharmacy and transport each wait for the other: could we agree one time for all "
-        "three, and who would own it? ")
+LONG = (
+    "Ward rounds, pharmacy and transport each wait for the other: could we agree one time for all "
+    "three, and who would own it? "
+)
 
 PHONE_LAYOUT = """() => {
     const targets = 'button, .button, a, input:not([type=hidden]):not([type=checkbox]), select, textarea, '
@@ -397,11 +419,21 @@ PHONE_LAYOUT = """() => {
 
 def test_the_phone_with_ten_questions_fits_360_px_with_thumb_sized_targets(server, room, new_context):
     people = voters(server, room, 9)
-    texts = [LONG, "Pharmacy?", ("https://www.example.nhs.uk/discharge/criteria-led-discharge-guidance-2024.pdf "
-                                 "covers this: do we follow it?"), LONG * 3, "Who books transport?", "Weekend therapists: how many?",
-             "Discharge_lounge_opening_hours_at_weekends_and_bank_holidays", "Is the EDD set on admission?",
-             "Can families collect medicines?"]
-    ids = [ask_by_api(server, room, token, text, named=n % 3 == 0) for n, (token, text) in enumerate(zip(people, texts, strict=True))]
+    texts = [
+        LONG,
+        "Pharmacy?",
+        ("https://www.example.nhs.uk/discharge/criteria-led-discharge-guidance-2024.pdf covers this: do we follow it?"),
+        LONG * 3,
+        "Who books transport?",
+        "Weekend therapists: how many?",
+        "Discharge_lounge_opening_hours_at_weekends_and_bank_holidays",
+        "Is the EDD set on admission?",
+        "Can families collect medicines?",
+    ]
+    ids = [
+        ask_by_api(server, room, token, text, named=n % 3 == 0)
+        for n, (token, text) in enumerate(zip(people, texts, strict=True))
+    ]
     for n, token in enumerate(people):
         for question_id in ids[:n]:
             if question_id != ids[n]:
@@ -481,10 +513,12 @@ def test_the_screen_fits_a_long_pinned_question_and_five_long_top_questions(serv
     longest = (LONG * 5)[:500].strip()
     assert len(longest) >= 495
     pinned = ask_by_api(server, room, people[0], longest)
-    top = [ask_by_api(server, room, token, f"{n + 1}. " + (LONG * 2)[:240 + 20 * n])
-           for n, token in enumerate(people[1:7])]
+    top = [
+        ask_by_api(server, room, token, f"{n + 1}. " + (LONG * 2)[: 240 + 20 * n])
+        for n, token in enumerate(people[1:7])
+    ]
     for n, question_id in enumerate(top):  # 6, 5, ... 1 votes, never from the author (people[n + 1])
-        for token in [people[0], *people[7:], *people[n + 2:7]][:6 - n]:
+        for token in [people[0], *people[7:], *people[n + 2 : 7]][: 6 - n]:
             upvote_by_api(server, room, token, question_id)
 
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})
@@ -507,9 +541,17 @@ def test_the_screen_fits_a_long_pinned_question_and_five_long_top_questions(serv
     state("top")
 
     # The same during a case's Q&A phase, beside the clock.
-    add_item(server, room, kind="case", title="Northfield: criteria-led discharge", organisation=ORGS[1],
-             presenter="Ben Okafor", presentation_minutes=10, qa_minutes=5,
-             qa_prompt="What would you try differently?")
+    add_item(
+        server,
+        room,
+        kind="case",
+        title="Northfield: criteria-led discharge",
+        organisation=ORGS[1],
+        presenter="Ben Okafor",
+        presentation_minutes=10,
+        qa_minutes=5,
+        qa_prompt="What would you try differently?",
+    )
     ok(server, room, type="timer.start")
     for token, text in zip(people[:5], [LONG * 2] * 5, strict=True):
         ask_by_api(server, room, token, text[:300])

@@ -33,6 +33,7 @@ CASE = "Criteria-led discharge"
 
 # -- helpers -----------------------------------------------------------------
 
+
 def exactly(text: str) -> re.Pattern:
     return re.compile(f"^\\s*{re.escape(text)}\\s*$")
 
@@ -83,8 +84,16 @@ def scribe_note(server: str, room: dict, text: str, **fields) -> str:
 
 def running_case(server: str, room: dict, speaker: str | None = None) -> str:
     """A case on the agenda, started, with `speaker` (a participant id) holding the floor; its id."""
-    item_id = add_item(server, room, kind="case", title=CASE, organisation=ORGS[0], presenter=ANA[0],
-                       presentation_minutes=15, qa_minutes=5)
+    item_id = add_item(
+        server,
+        room,
+        kind="case",
+        title=CASE,
+        organisation=ORGS[0],
+        presenter=ANA[0],
+        presentation_minutes=15,
+        qa_minutes=5,
+    )
     ok(server, room, type="timer.start")
     if speaker:
         ok(server, room, type="floor.give", speaker=speaker)
@@ -104,6 +113,7 @@ def assert_no_sideways_scroll(page: Page, what: str) -> None:
 
 
 # -- 1. the main path: a tagged note typed with the keyboard alone ------------------------
+
 
 def test_a_scribe_posts_a_tagged_note_with_the_keyboard_and_it_reaches_phone_and_console(server, room, new_context):
     code = room["code"]
@@ -147,7 +157,8 @@ def test_a_scribe_posts_a_tagged_note_with_the_keyboard_and_it_reaches_phone_and
         expect(note.locator(".note-meta")).to_contain_text(CASE)
         expect(note.locator(".note-meta")).to_contain_text(f"{ANA[0]} · {ANA[1]}")
         expect(page.locator(f"{root} li.note").first).to_have_attribute(
-            "data-note-id", note.get_attribute("data-note-id"))  # newest first
+            "data-note-id", note.get_attribute("data-note-id")
+        )  # newest first
     expect(note_on(scribe, "#notes-scribe", text)).to_have_class(re.compile(r"\bkind-practice\b"))
 
     # The box is empty again, still has the caret, and the kind is back to the first one.
@@ -172,7 +183,8 @@ def test_a_scribe_posts_a_tagged_note_with_the_keyboard_and_it_reaches_phone_and
     expect(box).to_have_value("Pharmacy could open at eight")
     box.press("Enter")
     expect(note_on(phone, "#notes-feed", "Pharmacy could open at eight").locator(".note-meta")).to_have_text(
-        f"{CASE} · {BEN[0]} · {BEN[1]}")
+        f"{CASE} · {BEN[0]} · {BEN[1]}"
+    )
     expect(speaker.locator("option:checked")).to_have_text(f"now: {ANA[0]} · {ANA[1]}")  # back to the default
 
     scribe.screenshot(path="/tmp/scribe-panel.png", full_page=True)
@@ -183,6 +195,7 @@ def test_a_scribe_posts_a_tagged_note_with_the_keyboard_and_it_reaches_phone_and
 
 
 # -- 2. two scribes side by side; an edit survives the other's notes --------------------------
+
 
 def test_two_scribes_see_each_others_notes_and_an_open_edit_keeps_what_is_typed(server, room, new_context):
     one = open_scribe(new_context, room)
@@ -212,7 +225,8 @@ def test_two_scribes_see_each_others_notes_and_an_open_edit_keeps_what_is_typed(
     post_note(two, "/a Ask transport for a noon slot #transport")
     expect(one.locator("#notes-scribe li.note")).to_have_count(4)
     expect(one.locator("#notes-scribe li.note").first.locator(".note-text")).to_have_text(
-        "Ask transport for a noon slot #transport")
+        "Ask transport for a noon slot #transport"
+    )
     mine = one.locator(f"#notes-scribe li.note[data-note-id='{note_id}']")
     editor = mine.locator("details[data-keep-while-open] textarea[name=text]")
     expect(mine.locator("details[data-keep-while-open]")).to_have_attribute("open", "")
@@ -242,6 +256,7 @@ def test_two_scribes_see_each_others_notes_and_an_open_edit_keeps_what_is_typed(
 
 # -- 3. patient identifiers are held back until removed or confirmed --------------------------
 
+
 def test_text_that_looks_like_a_patient_identifier_is_held_back_until_removed_or_confirmed(server, room, new_context):
     code = room["code"]
     scribe = open_scribe(new_context, room)
@@ -257,7 +272,8 @@ def test_text_that_looks_like_a_patient_identifier_is_held_back_until_removed_or
     expect(warning).to_contain_text("a medical record number")
     expect(warning).to_contain_text("MRN 1234567")
     expect(warning.get_by_role("button")).to_have_text(
-        ["Remove it and send", "It identifies no patient: send it", "Edit it first"])
+        ["Remove it and send", "It identifies no patient: send it", "Edit it first"]
+    )
     expect(notes).to_have_count(0)
     expect(console.locator("#notes-feed li.note")).to_have_count(0)  # nothing was broadcast
     scribe.screenshot(path="/tmp/scribe-confirmation.png")
@@ -324,7 +340,8 @@ def test_text_that_looks_like_a_patient_identifier_is_held_back_until_removed_or
     expect(on_phone).to_be_visible()
     expect(on_phone).to_contain_text("an e-mail address")
     expect(on_phone.get_by_role("button")).to_have_text(
-        ["Remove it and send", "It identifies no patient: send it", "Edit it first"])
+        ["Remove it and send", "It identifies no patient: send it", "Edit it first"]
+    )
     phone.screenshot(path="/tmp/scribe-phone-confirmation.png")
     assert_no_sideways_scroll(phone, "the phone with the privacy warning")
     box_rect = on_phone.bounding_box()
@@ -334,13 +351,15 @@ def test_text_that_looks_like_a_patient_identifier_is_held_back_until_removed_or
         assert rect["height"] >= 44 and rect["x"] + rect["width"] <= 360, rect
     on_phone.get_by_role("button", name="Remove it and send").tap()
     expect(phone.locator("#qa-mine .question-text")).to_have_text(
-        ["Can I email [e-mail address removed] the checklist?"])
+        ["Can I email [e-mail address removed] the checklist?"]
+    )
     expect(question).to_have_value("")
     expect(on_phone).to_be_hidden()
     assert_not_reloaded(scribe, console, phone)
 
 
 # -- 4. a case's summary from its notes; an organisation's action plan from a phone ------------
+
 
 def test_summary_prefilled_from_notes_and_an_action_plan_from_a_phone_marks_the_commitment(server, room, new_context):
     code = room["code"]
@@ -376,7 +395,8 @@ def test_summary_prefilled_from_notes_and_an_action_plan_from_a_phone_marks_the_
     # Opened again, it shows what was saved.
     case.get_by_role("link", name=CASE).click()
     expect(scribe.locator("textarea[name=tips]")).to_have_value(
-        "- Start planning on the day of admission\n- Agree the criteria with consultants first")
+        "- Start planning on the day of admission\n- Agree the criteria with consultants first"
+    )
     expect(scribe.locator("main")).to_contain_text("Saved 1 time")
 
     # On a phone, Ana writes her organisation's action plan.
@@ -405,15 +425,16 @@ def test_summary_prefilled_from_notes_and_an_action_plan_from_a_phone_marks_the_
 
     # The console marks St Mary's as committed, without a reload.
     expect(commitments).to_contain_text("1 of 2 organisations have committed to a change.")
-    row = commitments.locator(f"li[data-organisation=\"{ORGS[0]}\"]")
+    row = commitments.locator(f'li[data-organisation="{ORGS[0]}"]')
     expect(row).to_have_class(re.compile(r"\bcommitted\b"))
     expect(row).to_contain_text("Criteria-led discharge on two medical wards")
     expect(row).to_contain_text("Ward manager, 7B")
-    expect(commitments.locator(f"li[data-organisation=\"{ORGS[1]}\"]")).to_have_class(re.compile(r"\bwaiting\b"))
+    expect(commitments.locator(f'li[data-organisation="{ORGS[1]}"]')).to_have_class(re.compile(r"\bwaiting\b"))
     assert_not_reloaded(console)
 
 
 # -- 5. the record on a phone ------------------------------------------------------------------
+
 
 def test_the_record_on_a_phone_shows_the_session_in_order_and_filters(server, room, new_context):
     code = room["code"]
@@ -421,8 +442,15 @@ def test_the_record_on_a_phone_shows_the_session_in_order_and_filters(server, ro
     ben = join(server, code, name=BEN[0], organisation=BEN[1])
     running_case(server, room)
     scribe_note(server, room, "Nurses discharge against agreed criteria #criteria-led", kind="practice")
-    poll_id = ok(server, room, type="poll.create", kind="single", question="Which change first?",
-                 options=["A discharge lounge", "Criteria-led discharge"], open=True)["reply"]["poll_id"]
+    poll_id = ok(
+        server,
+        room,
+        type="poll.create",
+        kind="single",
+        question="Which change first?",
+        options=["A discharge lounge", "Criteria-led discharge"],
+        open=True,
+    )["reply"]["poll_id"]
     for who, choice in ((ana, 1), (ben, 1)):
         response = command(server, code, who["token"], type="poll.answer", poll_id=poll_id, choice=choice)
         assert response.status_code == 200, response.text
@@ -439,7 +467,13 @@ def test_the_record_on_a_phone_shows_the_session_in_order_and_filters(server, ro
     entries = phone.locator("ol.timeline > li.entry")
     expect(entries).to_have_count(6)
     assert [entry.get_attribute("data-what") for entry in entries.all()] == [
-        "item", "note", "poll", "note", "question", "note"]
+        "item",
+        "note",
+        "poll",
+        "note",
+        "question",
+        "note",
+    ]
     expect(entries.nth(0).locator("h2")).to_have_text(CASE)
     expect(entries.nth(1)).to_contain_text("Nurses discharge against agreed criteria")
     expect(entries.nth(2)).to_contain_text("Which change first?")
@@ -463,8 +497,9 @@ def test_the_record_on_a_phone_shows_the_session_in_order_and_filters(server, ro
     filters.get_by_role("button", name="Filter").tap()
     expect(phone).to_have_url(re.compile(r"[?&]tag=pharmacy\b"))
     expect(entries).to_have_count(2)
-    expect(entries.locator(".pre")).to_have_text(["Pharmacy is slow at weekends #pharmacy",
-                                                  "A pharmacy runner from 10:00 #pharmacy"])
+    expect(entries.locator(".pre")).to_have_text(
+        ["Pharmacy is slow at weekends #pharmacy", "A pharmacy runner from 10:00 #pharmacy"]
+    )
     assert_no_sideways_scroll(phone, "the record filtered by tag")
 
     # By tag and kind: the barrier alone; then by kind alone, after clearing.
@@ -500,13 +535,19 @@ TICKER_METRICS = """() => {
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
-def test_the_facilitator_puts_the_latest_notes_on_the_screen_which_never_scrolls(server, room, new_context,
-                                                                                 width, height):
+def test_the_facilitator_puts_the_latest_notes_on_the_screen_which_never_scrolls(
+    server, room, new_context, width, height
+):
     ana = join(server, room["code"], name=ANA[0], organisation=ANA[1])
     running_case(server, room, speaker=ana["participant_id"])
     scribe_note(server, room, "Discharge is planned from the day of admission", kind="insight")
-    scribe_note(server, room, "Nurses discharge against agreed criteria at weekends, with the consultant's "
-                              "plan written on the board round and checked by the nurse in charge", kind="practice")
+    scribe_note(
+        server,
+        room,
+        "Nurses discharge against agreed criteria at weekends, with the consultant's "
+        "plan written on the board round and checked by the nurse in charge",
+        kind="practice",
+    )
     scribe_note(server, room, "Pharmacy is slow at weekends", kind="barrier")
     console = open_console(new_context, room)
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})

@@ -30,6 +30,7 @@ ABOUT_TWO_MINUTES = re.compile(r"^(2:00|1:5\d)$")
 
 # -- helpers -----------------------------------------------------------------
 
+
 def seconds(text: str) -> float:
     """What a clock shows, in seconds left: 1:00 -> 60, 9.4 -> 9.4, +0:03 -> -3."""
     shown = text.strip()
@@ -62,11 +63,20 @@ def in_step(screen: Page, phone: Page, phone_clock: str = PHONE) -> tuple[float,
 
 
 def add_case(server: str, room: dict, presentation: float = 1, questions: float = 0) -> None:
-    ok(server, room, type="agenda.add", kind="case", organisation=ORGS[0], presenter="Ana Pereira",
-        presentation_minutes=presentation, qa_minutes=questions)
+    ok(
+        server,
+        room,
+        type="agenda.add",
+        kind="case",
+        organisation=ORGS[0],
+        presenter="Ana Pereira",
+        presentation_minutes=presentation,
+        qa_minutes=questions,
+    )
 
 
 # -- 1. the main path: start, tick in step, add a minute, pause, resume ------------------
+
 
 def test_screen_and_phone_follow_the_console_in_step(server, room, new_context):
     code = room["code"]
@@ -140,6 +150,7 @@ def test_screen_and_phone_follow_the_console_in_step(server, room, new_context):
 
 
 # -- 2. a phone whose own clock is wrong still shows the room's second --------------------
+
 
 def test_phones_with_wrong_clocks_show_the_same_second_as_the_screen(server, room, new_context):
     add_case(server, room, presentation=1)
@@ -224,6 +235,7 @@ def test_colours_tenths_and_overtime_on_the_screen(server, room, new_context):
 
 # -- 4. a message on the screen ----------------------------------------------------------
 
+
 def test_console_message_shows_on_the_screen_and_clears(server, room, new_context):
     add_case(server, room, presentation=1)
     console = new_context("laptop").new_page()
@@ -267,6 +279,7 @@ def test_console_message_shows_on_the_screen_and_clears(server, room, new_contex
 
 
 # -- 5. a phone that sleeps and wakes ----------------------------------------------------
+
 
 def test_a_phone_that_sleeps_is_right_as_soon_as_it_wakes(server, room, new_context):
     add_case(server, room, presentation=1)

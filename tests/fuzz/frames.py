@@ -13,12 +13,15 @@ from tests.fuzz.harness import EDGE_NUMBERS, Exchange, aim_body, command_bodies,
 EDGES = st.sampled_from(list(EDGE_NUMBERS.values()))
 NUMBERS = st.one_of(EDGES, st.integers(), st.floats())
 # Long text is built, not drawn character by character, which would be slow.
-LONG_TEXT = st.tuples(st.sampled_from(["x", "é", "🩺", "<b>", "\u202e", "0"]),
-                      st.integers(min_value=100, max_value=20_000)).map(lambda piece: piece[0] * piece[1])
+LONG_TEXT = st.tuples(
+    st.sampled_from(["x", "é", "🩺", "<b>", "\u202e", "0"]), st.integers(min_value=100, max_value=20_000)
+).map(lambda piece: piece[0] * piece[1])
 TEXT = st.one_of(st.text(max_size=40), LONG_TEXT)
-JUNK = st.recursive(st.one_of(st.none(), st.booleans(), NUMBERS, TEXT),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-                    max_leaves=10)
+JUNK = st.recursive(
+    st.one_of(st.none(), st.booleans(), NUMBERS, TEXT),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
 # Many commands are left valid, so that they get past parsing to the rules; numbers at the edge
 # go into fields that take numbers, where they pass a careless bound.
 TWISTS = ["none"] * 4 + ["edge number"] * 2 + ["junk value", "extra field", "missing field", "other type"]
@@ -61,9 +64,10 @@ def frames(commands: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[str
         st.binary(max_size=200),
         st.integers(min_value=1, max_value=100_000).map(lambda depth: "[" * depth + "]" * depth),
         st.integers(min_value=16 * 1024, max_value=64 * 1024).map(
-            lambda size: json.dumps({"type": "note.post", "text": "x" * size})),
+            lambda size: json.dumps({"type": "note.post", "text": "x" * size})
+        ),
         st.just(json.dumps({"type": "clock.sync", "sent": "not a number"})),
     )
     return st.sampled_from(["text"] * 6 + ["binary", "junk", "junk"]).flatmap(
-        lambda form: junk if form == "junk" else commands.map(json.dumps).map(
-            str.encode if form == "binary" else str))
+        lambda form: junk if form == "junk" else commands.map(json.dumps).map(str.encode if form == "binary" else str)
+    )

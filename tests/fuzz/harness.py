@@ -26,9 +26,19 @@ from tests.live import auth
 
 ORGANISATIONS = ["St Mary's", "Northfield"]
 # Numbers that have broken servers before: past the calendar, 2**53 and 64 bits, negative, not numbers.
-EDGE_NUMBERS = {"1e15": 10**15, "2^53+1": 2**53 + 1, "2^63": 2**63, "-2^63-1": -(2**63) - 1, "1e300": 10**300,
-                "-1": -1, "-0.0": -0.0, "1e308": 1e308, "nan": float("nan"), "inf": float("inf"),
-                "-inf": float("-inf")}
+EDGE_NUMBERS = {
+    "1e15": 10**15,
+    "2^53+1": 2**53 + 1,
+    "2^63": 2**63,
+    "-2^63-1": -(2**63) - 1,
+    "1e300": 10**300,
+    "-1": -1,
+    "-0.0": -0.0,
+    "1e308": 1e308,
+    "nan": float("nan"),
+    "inf": float("inf"),
+    "-inf": float("-inf"),
+}
 # Fields that name a participant.
 PEOPLE = {"participant_id", "presenter_id", "speaker_id", "speaker"}
 # One client for every check: a new client per request costs more than the request itself.
@@ -36,18 +46,35 @@ http = httpx.Client(timeout=10)
 # No example is saved between runs (database=None): every run draws afresh, and takes as long on
 # a laptop as under CI. Generated only (no explicit phase): the document's own examples cannot be
 # combined with the extra draws the API fuzzer makes.
-FUZZ = settings(deadline=None, database=None, print_blob=True, phases=[Phase.generate, Phase.shrink],
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                       HealthCheck.filter_too_much, HealthCheck.data_too_large])
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    print_blob=True,
+    phases=[Phase.generate, Phase.shrink],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 def fuzz_settings(directory: Path) -> Settings:
     """Limits generous enough that the fuzzers test the rules, not the rate limiter (which has
     tests of its own): a refusal for flooding would hide what the message would have done."""
     plenty = 1_000_000
-    return Settings(database_url=f"sqlite:///{directory}/fuzz.db", secret_key="fuzz-secret", redis_url=None,
-                    render_interval_seconds=0.01, messages_per_second=plenty, message_burst=plenty,
-                    commands_per_actor=plenty, joins_per_address=plenty, rooms_per_address=plenty)
+    return Settings(
+        database_url=f"sqlite:///{directory}/fuzz.db",
+        secret_key="fuzz-secret",
+        redis_url=None,
+        render_interval_seconds=0.01,
+        messages_per_second=plenty,
+        message_burst=plenty,
+        commands_per_actor=plenty,
+        joins_per_address=plenty,
+        rooms_per_address=plenty,
+    )
 
 
 class ServerErrors(logging.Handler):
@@ -119,8 +146,7 @@ def command(base: str, code: str, token: str, **body) -> httpx.Response:
 def send_json(exchange: Exchange, body: object, token: str | None) -> httpx.Response:
     """Post a command as JSON, NaN and Infinity included (Python's parser, the server's, takes them)."""
     headers = {"Content-Type": "application/json", **(auth(token) if token else {})}
-    return http.post(f"{exchange.base}/api/rooms/{exchange.code}/commands", content=json.dumps(body),
-                     headers=headers)
+    return http.post(f"{exchange.base}/api/rooms/{exchange.code}/commands", content=json.dumps(body), headers=headers)
 
 
 def created(response: httpx.Response) -> dict:
@@ -129,27 +155,59 @@ def created(response: httpx.Response) -> dict:
 
 
 def furnished_exchange(base: str) -> Exchange:
-    room = created(http.post(f"{base}/api/rooms", json={
-        "title": "Reducing discharge delays", "confidentiality": "What is said here stays here.",
-        "organisations": ORGANISATIONS}))
+    room = created(
+        http.post(
+            f"{base}/api/rooms",
+            json={
+                "title": "Reducing discharge delays",
+                "confidentiality": "What is said here stays here.",
+                "organisations": ORGANISATIONS,
+            },
+        )
+    )
     code, tokens = room["code"], dict(room["tokens"])
-    ana, ben = (created(http.post(f"{base}/api/rooms/{code}/join", json={
-        "name": name, "organisation": organisation, "accept_confidentiality": True}))
-        for name, organisation in zip(("Ana", "Ben"), ORGANISATIONS, strict=True))
+    ana, ben = (
+        created(
+            http.post(
+                f"{base}/api/rooms/{code}/join",
+                json={"name": name, "organisation": organisation, "accept_confidentiality": True},
+            )
+        )
+        for name, organisation in zip(("Ana", "Ben"), ORGANISATIONS, strict=True)
+    )
     tokens["participant"], tokens["onlooker"] = ana["token"], ben["token"]
     staff, phone = tokens["facilitator"], ana["token"]
     for token, body in (
-            (staff, {"type": "agenda.add", "kind": "case", "title": "Discharge lounge", "minutes": 20,
-                     "organisation": ORGANISATIONS[0], "presenter_id": ana["participant_id"],
-                     "presentation_minutes": 10, "qa_minutes": 10}),
-            (staff, {"type": "agenda.add", "kind": "discussion", "title": "Open floor", "minutes": 10}),
-            (staff, {"type": "poll.create", "kind": "single", "question": "Which change first?",
-                     "options": ["Lounge", "Transport"], "open": True}),
-            (staff, {"type": "poll.create", "kind": "scale", "question": "How ready are you?", "open": True}),
-            (phone, {"type": "question.ask", "text": "Who signs the criteria off?"}),
-            (phone, {"type": "hand.raise", "kind": "comment"}),
-            (tokens["scribe"], {"type": "note.post", "text": "Criteria agreed the day before", "kind": "insight"}),
-            (phone, {"type": "plan.save", "change": "Open the lounge at seven"})):
+        (
+            staff,
+            {
+                "type": "agenda.add",
+                "kind": "case",
+                "title": "Discharge lounge",
+                "minutes": 20,
+                "organisation": ORGANISATIONS[0],
+                "presenter_id": ana["participant_id"],
+                "presentation_minutes": 10,
+                "qa_minutes": 10,
+            },
+        ),
+        (staff, {"type": "agenda.add", "kind": "discussion", "title": "Open floor", "minutes": 10}),
+        (
+            staff,
+            {
+                "type": "poll.create",
+                "kind": "single",
+                "question": "Which change first?",
+                "options": ["Lounge", "Transport"],
+                "open": True,
+            },
+        ),
+        (staff, {"type": "poll.create", "kind": "scale", "question": "How ready are you?", "open": True}),
+        (phone, {"type": "question.ask", "text": "Who signs the criteria off?"}),
+        (phone, {"type": "hand.raise", "kind": "comment"}),
+        (tokens["scribe"], {"type": "note.post", "text": "Criteria agreed the day before", "kind": "insight"}),
+        (phone, {"type": "plan.save", "change": "Open the lounge at seven"}),
+    ):
         response = command(base, code, token, **body)
         assert response.status_code == 200, (body, response.text)
     ids: dict[str, set[str]] = {}
@@ -233,11 +291,18 @@ def command_bodies() -> dict[str, st.SearchStrategy[dict]]:
     as any other (drawn from the one union, the first types would crowd out the rest)."""
     document = openapi_document()
     refs = _command_refs(document)
-    paths = {f"/{kind}": {"post": {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": {"$ref": ref}}}}, "responses": {"200": {"description": "Accepted"}}}}
-        for kind, ref in refs.items()}
-    per_type = schemathesis.openapi.from_dict({"openapi": document["openapi"], "info": document["info"],
-                                               "paths": paths, "components": document["components"]})
+    paths = {
+        f"/{kind}": {
+            "post": {
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": ref}}}},
+                "responses": {"200": {"description": "Accepted"}},
+            }
+        }
+        for kind, ref in refs.items()
+    }
+    per_type = schemathesis.openapi.from_dict(
+        {"openapi": document["openapi"], "info": document["info"], "paths": paths, "components": document["components"]}
+    )
     return {kind: per_type[f"/{kind}"]["POST"].as_strategy().map(lambda case: case.body) for kind in refs}
 
 
@@ -262,6 +327,7 @@ def drawing(draw: Callable[..., Any]) -> Callable[[list[str]], str]:
 @functools.cache
 def numeric_fields(kind: str) -> list[str]:
     """The fields of a command type that take a number, as its schema in the OpenAPI document says."""
+
     def numeric(schema: dict) -> bool:
         return schema.get("type") in ("integer", "number") or any(map(numeric, schema.get("anyOf", [])))
 

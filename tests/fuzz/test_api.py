@@ -102,8 +102,11 @@ def exercise(case, data, live, caller, exchanges, server_errors) -> None:
     response = case.call(base_url=live, timeout=10)
     server_errors.assert_none(response.status_code)  # first: a traceback says more than a 500
     case.validate_response(response, checks=CHECKS)
-    changed = (case.method == "POST" and case.path_parameters.get("code") == exchange.code
-               and 200 <= response.status_code < 300)
+    changed = (
+        case.method == "POST"
+        and case.path_parameters.get("code") == exchange.code
+        and 200 <= response.status_code < 300
+    )
     if not changed:
         return  # a refusal or a read leaves the log as it was
     if case.operation.path.endswith("/commands"):
@@ -188,7 +191,11 @@ def test_edge_numbers_in_every_query_parameter(live, sweep_exchanges, server_err
                 if parameter["in"] != "query":
                     continue
                 url = live + path.replace("{code}", exchange.code)
-                response = http.request(method.upper(), url, params={parameter["name"]: str(number)},
-                                        headers={"Authorization": f"Bearer {exchange.token('facilitator')}"})
+                response = http.request(
+                    method.upper(),
+                    url,
+                    params={parameter["name"]: str(number)},
+                    headers={"Authorization": f"Bearer {exchange.token('facilitator')}"},
+                )
                 server_errors.assert_none(response.status_code, f"{parameter['name']}={number}")
                 assert response.status_code < 500, (method, url, parameter["name"], number, response.text)

@@ -58,8 +58,12 @@ class Listener:
     @classmethod
     async def open(cls, name: str, exchange: Exchange, role: str, surface: str, token: str) -> "Listener":
         url = exchange.base.replace("http://", "ws://") + f"/r/{exchange.code}/ws?surface={surface}"
-        connection = await websockets.connect(url, compression=None, max_size=None, additional_headers={
-            "Cookie": cookie_for(exchange.code, role, token), "Origin": exchange.base})
+        connection = await websockets.connect(
+            url,
+            compression=None,
+            max_size=None,
+            additional_headers={"Cookie": cookie_for(exchange.code, role, token), "Origin": exchange.base},
+        )
         return cls(connection, name)
 
     async def _read(self) -> None:
@@ -93,7 +97,7 @@ class Listener:
         """Everything received up to a fence, removed from `received` so that it is told once."""
         fenced = await self.fence(0)
         taken = self.received[:fenced]
-        del self.received[:len(taken)]
+        del self.received[: len(taken)]
         return taken
 
     async def wait_for(self, marker: str, start: int) -> int | None:
@@ -135,7 +139,8 @@ class Session:
         self.sender = await Listener.open(f"sender's {surface}", self.exchange, self.role, surface, tokens[self.role])
         self.onlookers = [
             await Listener.open("onlooking phone", self.exchange, "participant", "phone", tokens["onlooker"]),
-            await Listener.open("screen", self.exchange, "screen", "screen", tokens["screen"])]
+            await Listener.open("screen", self.exchange, "screen", "screen", tokens["screen"]),
+        ]
 
     async def stop(self) -> None:
         for listener in (self.sender, *self.onlookers):
@@ -182,7 +187,8 @@ class Session:
             await self.renew()
             return
         assert any(marker in message for message in answered for marker in ANSWERS), (
-            f"no answer to the frame; the sender received {answered}")
+            f"no answer to the frame; the sender received {answered}"
+        )
         accepted = any('data-accepted="true"' in message for message in answered)
         if any(listener.closed for listener in self.onlookers):
             await self.renew()
@@ -217,6 +223,7 @@ def test_every_frame_is_answered_to_its_sender_alone(live, server_errors, role):
 
     run(session.start())
     try:
+
         @settings(FUZZ, max_examples=400)
         @given(data=st.data())
         def one_frame(data):

@@ -46,38 +46,62 @@ def test_a_burst_of_votes_on_two_processes_is_counted_once_per_voter(tmp_path, s
 
         async def scenario():
             async with httpx.AsyncClient(timeout=30) as client:
+
                 async def post(node, path: str, body: dict, token: str | None = None) -> httpx.Response:
                     headers = {"Authorization": f"Bearer {token}"} if token else {}
                     return await client.post(f"{node.base}/api/rooms/{code}/{path}", json=body, headers=headers)
 
-                joined = await asyncio.gather(*(
-                    post(nodes[i % 2], "join", {"name": f"Voter {i}", "organisation": f"Org {i % 5}",
-                                                "accept_confidentiality": True}) for i in range(VOTERS)))
+                joined = await asyncio.gather(
+                    *(
+                        post(
+                            nodes[i % 2],
+                            "join",
+                            {"name": f"Voter {i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True},
+                        )
+                        for i in range(VOTERS)
+                    )
+                )
                 assert [r.status_code for r in joined] == [201] * VOTERS, [r.text for r in joined]
                 voters = [r.json()["token"] for r in joined]
 
-                screens = [await open_socket(node.base, code, "screen", cookie_for(code, "screen", tokens["screen"]))
-                           for node in nodes]
+                screens = [
+                    await open_socket(node.base, code, "screen", cookie_for(code, "screen", tokens["screen"]))
+                    for node in nodes
+                ]
                 for screen in screens:
                     await screen.until(lambda m: f'data-count="joined">{VOTERS}<' in m, timeout=10)
-                created = await post(b, "commands", {"type": "poll.create", "kind": "single", "open": True,
-                                                     "question": "Which change first?",
-                                                     "options": ["Lounge", "Pharmacy", "Transport"]},
-                                     tokens["facilitator"])
+                created = await post(
+                    b,
+                    "commands",
+                    {
+                        "type": "poll.create",
+                        "kind": "single",
+                        "open": True,
+                        "question": "Which change first?",
+                        "options": ["Lounge", "Pharmacy", "Transport"],
+                    },
+                    tokens["facilitator"],
+                )
                 assert created.status_code == 200, created.text
                 poll_id = created.json()["reply"]["poll_id"]
                 for screen in screens:
-                    await screen.until(has("poll-screen", "Which change first?", answered_line(0, VOTERS)),
-                                       timeout=10)
+                    await screen.until(has("poll-screen", "Which change first?", answered_line(0, VOTERS)), timeout=10)
                     await drain(screen, 0.3)
                     screen.received.clear()
 
                 # Every voter at once, alternating nodes: the nodes race for the same sequence numbers.
                 started = time.perf_counter()
-                votes = await asyncio.gather(*(
-                    post(nodes[i % 2], "commands", {"type": "poll.answer", "poll_id": poll_id, "choice": choice,
-                                                    "id": f"vote-{i}"}, token)
-                    for i, (token, choice) in enumerate(zip(voters, choices, strict=True))))
+                votes = await asyncio.gather(
+                    *(
+                        post(
+                            nodes[i % 2],
+                            "commands",
+                            {"type": "poll.answer", "poll_id": poll_id, "choice": choice, "id": f"vote-{i}"},
+                            token,
+                        )
+                        for i, (token, choice) in enumerate(zip(voters, choices, strict=True))
+                    )
+                )
                 confirmed = time.perf_counter() - started
                 assert [r.status_code for r in votes] == [200] * VOTERS, [r.text for r in votes if r.is_error]
                 assert not any(r.json()["duplicate"] for r in votes)
@@ -97,8 +121,12 @@ def test_a_burst_of_votes_on_two_processes_is_counted_once_per_voter(tmp_path, s
                     await screen.close()
 
                 # A vote retried on the other node is answered with its first result, not counted again.
-                retried = await post(b, "commands", {"type": "poll.answer", "poll_id": poll_id, "choice": choices[0],
-                                                     "id": "vote-0"}, voters[0])
+                retried = await post(
+                    b,
+                    "commands",
+                    {"type": "poll.answer", "poll_id": poll_id, "choice": choices[0], "id": "vote-0"},
+                    voters[0],
+                )
                 assert retried.status_code == 200 and retried.json()["duplicate"], retried.text
                 assert retried.json()["seq"] == votes[0].json()["seq"]
                 return poll_id, voters
@@ -107,9 +135,11 @@ def test_a_burst_of_votes_on_two_processes_is_counted_once_per_voter(tmp_path, s
 
         def tallies() -> list[tuple[int, list[int]]]:
             """(answered, counts per option) as each node tells it, once both have read the whole log."""
+
             def converged():
-                states = [httpx.get(f"{node.base}/api/rooms/{code}/state", headers=staff, timeout=5).json()
-                          for node in nodes]
+                states = [
+                    httpx.get(f"{node.base}/api/rooms/{code}/state", headers=staff, timeout=5).json() for node in nodes
+                ]
                 return states if states[0]["seq"] == states[1]["seq"] else None
 
             states = eventually(converged, timeout=10, every=0.1)
@@ -131,9 +161,12 @@ def test_a_burst_of_votes_on_two_processes_is_counted_once_per_voter(tmp_path, s
 
         # The first voter voted on A and changes their answer on B: both nodes know them by the same
         # pseudonym, so their answer is replaced, not added.
-        changed = httpx.post(f"{b.base}/api/rooms/{code}/commands", timeout=10,
-                             headers={"Authorization": f"Bearer {voters[0]}"},
-                             json={"type": "poll.answer", "poll_id": poll_id, "choice": 2})
+        changed = httpx.post(
+            f"{b.base}/api/rooms/{code}/commands",
+            timeout=10,
+            headers={"Authorization": f"Bearer {voters[0]}"},
+            json={"type": "poll.answer", "poll_id": poll_id, "choice": 2},
+        )
         assert changed.status_code == 200, changed.text
         assert tallies() == [(VOTERS, [SPLIT[0] - 1, SPLIT[1], SPLIT[2] + 1])] * 2
         last = log_of(a)[-1]

@@ -11,13 +11,17 @@ from facilitator.polls import views
 from facilitator.polls.model import WITH_OPTIONS, Poll, Polls, polls_of
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
-from tests.pure import (FACILITATOR, KEY, MIN, SCREEN, SCRIBE, SEC, T0, decide, person, refusal, room_with, run,
-                        types)
+from tests.pure import FACILITATOR, KEY, MIN, SCREEN, SCRIBE, SEC, T0, decide, person, refusal, room_with, run, types
 
 QUESTION = "Which change should we try first?"
 OPTIONS = ["Discharge lounge", "Pharmacy first", "Ward rounds"]
-PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust"), ("Cat Ward", "Eastgate Care"),
-          ("Dev Patel", "Riverside Health"), ("Eva Novak", "St Mary's")]
+PEOPLE = [
+    ("Ana Lopez", "St Mary's"),
+    ("Ben Okafor", "Northfield Trust"),
+    ("Cat Ward", "Eastgate Care"),
+    ("Dev Patel", "Riverside Health"),
+    ("Eva Novak", "St Mary's"),
+]
 
 
 # -- helpers ---------------------------------------------------------------
@@ -61,8 +65,7 @@ def answering(pid: str, poll_id: str, **fields) -> tuple[Actor, dict]:
 
 
 def add_item(state: RoomState, title: str, now: int = T0 - 5 * MIN) -> str:
-    events = run(state, FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": title,
-                                      "minutes": 10}, now)
+    events = run(state, FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": title, "minutes": 10}, now)
     return events[0].data["item"]["id"]
 
 
@@ -113,8 +116,12 @@ def test_the_scale_chosen_in_a_select_arrives_as_text_and_is_accepted():
     ten = create(state, "scale", scale_max="10")
     five = create(state, "scale", scale_max="5", max_choices="", options="")  # the whole form, as sent
     assert (poll(state, ten).scale_max, poll(state, five).scale_max) == (10, 5)
-    assert refusal(state, FACILITATOR, {"type": "poll.create", "kind": "scale", "question": "Q?",
-                                        "scale_max": "7"}).message == "scale_max: Input should be 5 or 10."
+    assert (
+        refusal(
+            state, FACILITATOR, {"type": "poll.create", "kind": "scale", "question": "Q?", "scale_max": "7"}
+        ).message
+        == "scale_max: Input should be 5 or 10."
+    )
 
 
 def test_options_typed_one_per_line_become_a_list_with_blank_lines_dropped():
@@ -149,8 +156,10 @@ def test_a_second_answer_by_the_same_person_replaces_the_first():
     assert types(events) == ["poll.answered"]
     the_poll = poll(state, poll_id)
     assert list(the_poll.answers) == [voter(ana, poll_id)]
-    assert (the_poll.answers[voter(ana, poll_id)].value, the_poll.answers[voter(ana, poll_id)].at) == \
-        ([2], T0 + 2 * SEC)
+    assert (the_poll.answers[voter(ana, poll_id)].value, the_poll.answers[voter(ana, poll_id)].at) == (
+        [2],
+        T0 + 2 * SEC,
+    )
     assert [(bar.count, bar.percent) for bar in views.tally.choice_bars(the_poll)] == [(0, 0), (0, 0), (1, 100)]
     assert views.answered(scene(state), the_poll)["answered"] == 1
 
@@ -212,32 +221,54 @@ def test_no_poll_event_carries_a_participant_id_a_name_or_an_organisation():
     def step(actor: Actor, raw: dict, now: int) -> None:
         events.extend(run(state, actor, raw, now))
 
-    answers = {"single": {"choice": 1}, "multiple": {"choices": ["0", "2"]}, "scale": {"value": 4},
-               "words": {"words": ["Lean", "flow"]}, "text": {"text": "Ask pharmacy the day before."},
-               "ranking": {"order": [2, 0, 1]}, "matrix": {"impact": [5, 2, 3], "effort": [1, 4, 3]}}
+    answers = {
+        "single": {"choice": 1},
+        "multiple": {"choices": ["0", "2"]},
+        "scale": {"value": 4},
+        "words": {"words": ["Lean", "flow"]},
+        "text": {"text": "Ask pharmacy the day before."},
+        "ranking": {"order": [2, 0, 1]},
+        "matrix": {"impact": [5, 2, 3], "effort": [1, 4, 3]},
+    }
     poll_ids = {}
     for n, kind in enumerate(answers):
         fields = {"options": OPTIONS} if kind in WITH_OPTIONS else {}
         before = len(events)
-        step(FACILITATOR, {"type": "poll.create", "kind": kind, "question": QUESTION, "open": True, **fields},
-             T0 + n * MIN)
+        step(
+            FACILITATOR,
+            {"type": "poll.create", "kind": kind, "question": QUESTION, "open": True, **fields},
+            T0 + n * MIN,
+        )
         poll_ids[kind] = events[before].data["poll_id"]
     for n, pid in enumerate(pids):
         for kind, fields in answers.items():
             step(person(pid), {"type": "poll.answer", "poll_id": poll_ids[kind], **fields}, T0 + 10 * MIN + n)
     single = poll_ids["single"]
     step(person(pids[0]), {"type": "poll.answer", "poll_id": single, "choice": 2}, T0 + 11 * MIN)
-    for raw in ({"type": "poll.update", "poll_id": single, "question": "Which one first?", "item_id": "none"},
-                {"type": "poll.close", "poll_id": single}, {"type": "poll.reveal", "poll_id": single},
-                {"type": "poll.duplicate", "poll_id": single}, {"type": "poll.open", "poll_id": single},
-                {"type": "poll.reset", "poll_id": single, "confirm": True},
-                {"type": "poll.screen", "poll_id": poll_ids["words"]}, {"type": "poll.screen"},
-                {"type": "poll.delete", "poll_id": poll_ids["text"], "confirm": True},
-                {"type": "poll.survey", "open": True}):
+    for raw in (
+        {"type": "poll.update", "poll_id": single, "question": "Which one first?", "item_id": "none"},
+        {"type": "poll.close", "poll_id": single},
+        {"type": "poll.reveal", "poll_id": single},
+        {"type": "poll.duplicate", "poll_id": single},
+        {"type": "poll.open", "poll_id": single},
+        {"type": "poll.reset", "poll_id": single, "confirm": True},
+        {"type": "poll.screen", "poll_id": poll_ids["words"]},
+        {"type": "poll.screen"},
+        {"type": "poll.delete", "poll_id": poll_ids["text"], "confirm": True},
+        {"type": "poll.survey", "open": True},
+    ):
         step(FACILITATOR, raw, T0 + 12 * MIN)
     assert {event.type for event in events} == {
-        "poll.created", "poll.opened", "poll.answered", "poll.updated", "poll.closed", "poll.revealed",
-        "poll.reset", "poll.screened", "poll.deleted"}
+        "poll.created",
+        "poll.opened",
+        "poll.answered",
+        "poll.updated",
+        "poll.closed",
+        "poll.revealed",
+        "poll.reset",
+        "poll.screened",
+        "poll.deleted",
+    }
     assert sum(event.type == "poll.answered" for event in events) == 5 * 7 + 1
     secrets = [*pids, *(name for name, _ in PEOPLE), *(org for _, org in PEOPLE), KEY]
     for event in events:
@@ -274,11 +305,17 @@ def test_answering_a_deleted_or_an_unknown_poll_is_refused():
         assert (error.status, error.message) == (404, "There is no such poll; it may have been deleted.")
 
 
-@pytest.mark.parametrize(("kind", "fields"), [
-    ("single", {"choice": -1}), ("single", {"choice": 3}),
-    ("multiple", {"choices": [0, -1]}), ("multiple", {"choices": [3]}),
-    ("ranking", {"order": [0, 1, 3]}), ("ranking", {"order": [-1, 0, 1]}),
-])
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("single", {"choice": -1}),
+        ("single", {"choice": 3}),
+        ("multiple", {"choices": [0, -1]}),
+        ("multiple", {"choices": [3]}),
+        ("ranking", {"order": [0, 1, 3]}),
+        ("ranking", {"order": [-1, 0, 1]}),
+    ],
+)
 def test_an_option_index_out_of_range_is_refused(kind, fields):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, kind)
@@ -295,10 +332,15 @@ def test_a_ranking_that_is_not_a_permutation_of_the_options_is_refused(order):
     assert error.message == "Put every option in a place, each once."
 
 
-@pytest.mark.parametrize("fields", [
-    {"impact": [3, 3], "effort": [3, 3, 3]}, {"impact": [3, 3, 3], "effort": [3, 3, 3, 3]},
-    {"impact": [3, 3, 3]}, {},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"impact": [3, 3], "effort": [3, 3, 3]},
+        {"impact": [3, 3, 3], "effort": [3, 3, 3, 3]},
+        {"impact": [3, 3, 3]},
+        {},
+    ],
+)
 def test_a_matrix_answer_must_place_every_option_on_both_axes(fields):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "matrix")
@@ -306,8 +348,9 @@ def test_a_matrix_answer_must_place_every_option_on_both_axes(fields):
     assert error.message == "Place every option on impact and on effort."
 
 
-@pytest.mark.parametrize("fields", [{"impact": [0, 3, 3], "effort": [3, 3, 3]},
-                                    {"impact": [3, 3, 3], "effort": [3, 6, 3]}])
+@pytest.mark.parametrize(
+    "fields", [{"impact": [0, 3, 3], "effort": [3, 3, 3]}, {"impact": [3, 3, 3], "effort": [3, 6, 3]}]
+)
 def test_matrix_placements_outside_one_to_five_are_refused(fields):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, "matrix")
@@ -429,13 +472,33 @@ def test_only_a_participant_answers_polls(actor):
 
 def test_a_new_poll_is_a_draft_with_its_fields_and_the_reply_names_it():
     state = room_with().state
-    decision = decide(state, FACILITATOR, {"type": "poll.create", "kind": "multiple", "question": QUESTION,
-                                           "options": OPTIONS, "max_choices": 2, "visibility": "hidden"}, T0)
+    decision = decide(
+        state,
+        FACILITATOR,
+        {
+            "type": "poll.create",
+            "kind": "multiple",
+            "question": QUESTION,
+            "options": OPTIONS,
+            "max_choices": 2,
+            "visibility": "hidden",
+        },
+        T0,
+    )
     (draft,) = decision.events
     assert draft.type == "poll.created" and decision.reply == {"poll_id": draft.data["poll_id"]}
-    assert draft.data == {"poll_id": draft.data["poll_id"], "kind": "multiple", "question": QUESTION,
-                          "options": OPTIONS, "max_choices": 2, "scale_max": 5, "low_label": "",
-                          "high_label": "", "visibility": "hidden", "item_id": None}
+    assert draft.data == {
+        "poll_id": draft.data["poll_id"],
+        "kind": "multiple",
+        "question": QUESTION,
+        "options": OPTIONS,
+        "max_choices": 2,
+        "scale_max": 5,
+        "low_label": "",
+        "high_label": "",
+        "visibility": "hidden",
+        "item_id": None,
+    }
     poll_id = create(state, "multiple", now=T0, options=OPTIONS, max_choices=2, visibility="hidden")
     the_poll = poll(state, poll_id)
     assert (the_poll.status, the_poll.created_at, the_poll.opened_at, the_poll.answers) == ("draft", T0, None, {})
@@ -444,8 +507,9 @@ def test_a_new_poll_is_a_draft_with_its_fields_and_the_reply_names_it():
 
 def test_a_poll_created_open_is_opened_at_once_and_goes_on_the_screen():
     state = room_with().state
-    events = run(state, FACILITATOR, {"type": "poll.create", "kind": "scale", "question": "How useful?",
-                                      "open": True}, T0)
+    events = run(
+        state, FACILITATOR, {"type": "poll.create", "kind": "scale", "question": "How useful?", "open": True}, T0
+    )
     assert types(events) == ["poll.created", "poll.opened"]
     poll_id = events[0].data["poll_id"]
     assert (poll(state, poll_id).status, poll(state, poll_id).opened_at) == ("open", T0)
@@ -483,8 +547,16 @@ def test_opening_an_open_poll_or_closing_one_that_is_not_open_is_refused():
 
 def test_managing_an_unknown_poll_is_refused_as_not_found():
     state = room_with().state
-    for type_ in ("poll.update", "poll.open", "poll.close", "poll.reset", "poll.duplicate", "poll.delete",
-                  "poll.reveal", "poll.screen"):
+    for type_ in (
+        "poll.update",
+        "poll.open",
+        "poll.close",
+        "poll.reset",
+        "poll.duplicate",
+        "poll.delete",
+        "poll.reveal",
+        "poll.screen",
+    ):
         raw = {"type": type_, "poll_id": "no-such-poll"} | ({"question": "Q?"} if type_ == "poll.update" else {})
         assert refusal(state, FACILITATOR, raw).status == 404, type_
 
@@ -545,12 +617,26 @@ def test_duplicate_copies_the_question_options_and_settings_as_a_new_draft_with_
     copy_id = events[0].data["poll_id"]
     assert copy_id != poll_id and list(polls(state).polls) == [poll_id, copy_id]
     original, copy = poll(state, poll_id), poll(state, copy_id)
-    for field in ("kind", "question", "options", "max_choices", "scale_max", "low_label", "high_label",
-                  "item_id", "visibility"):
+    for field in (
+        "kind",
+        "question",
+        "options",
+        "max_choices",
+        "scale_max",
+        "low_label",
+        "high_label",
+        "item_id",
+        "visibility",
+    ):
         assert getattr(copy, field) == getattr(original, field), field
     assert (copy.options, copy.max_choices, copy.visibility, copy.item_id) == (OPTIONS, 2, "on_close", item_id)
-    assert (copy.status, copy.answers, copy.revealed, copy.created_at, copy.opened_at) == \
-        ("draft", {}, False, T0 + MIN, None)
+    assert (copy.status, copy.answers, copy.revealed, copy.created_at, copy.opened_at) == (
+        "draft",
+        {},
+        False,
+        T0 + MIN,
+        None,
+    )
     assert polls(state).on_screen == poll_id
     assert len(poll(state, poll_id).answers) == 1  # the original keeps its answers
 
@@ -598,18 +684,28 @@ def test_update_changes_the_question_even_once_there_are_answers():
     assert len(the_poll.answers) == 1
 
 
-@pytest.mark.parametrize(("kind", "fields"), [
-    ("single", {"options": ["A", "B"]}), ("multiple", {"max_choices": 1}), ("scale", {"scale_max": 10}),
-])
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("single", {"options": ["A", "B"]}),
+        ("multiple", {"max_choices": 1}),
+        ("scale", {"scale_max": 10}),
+    ],
+)
 def test_update_refuses_to_reshape_a_poll_that_has_answers(kind, fields):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     poll_id = opened(state, kind)
-    answer(state, ana, poll_id, **({"value": 3} if kind == "scale" else {"choice": 0} if kind == "single"
-                                   else {"choices": [0]}))
+    answer(
+        state,
+        ana,
+        poll_id,
+        **({"value": 3} if kind == "scale" else {"choice": 0} if kind == "single" else {"choices": [0]}),
+    )
     error = refusal(state, FACILITATOR, {"type": "poll.update", "poll_id": poll_id, "question": "New?", **fields})
     assert error.status == 409
-    assert error.message == ("This poll has answers: its options and scale can no longer change. "
-                             "Reset it first, or duplicate it.")
+    assert error.message == (
+        "This poll has answers: its options and scale can no longer change. Reset it first, or duplicate it."
+    )
 
 
 def test_update_with_the_same_options_is_allowed_on_a_poll_with_answers():
@@ -639,25 +735,29 @@ def test_update_with_nothing_to_change_is_refused():
     assert refusal(state, FACILITATOR, {"type": "poll.update", "poll_id": poll_id}).message == "Nothing to change."
 
 
-@pytest.mark.parametrize("options", [["Lean", "lean"], ["Discharge lounge", "DISCHARGE  LOUNGE", "Pharmacy"],
-                                     "Flow\nKanban\nflow"])
+@pytest.mark.parametrize(
+    "options", [["Lean", "lean"], ["Discharge lounge", "DISCHARGE  LOUNGE", "Pharmacy"], "Flow\nKanban\nflow"]
+)
 def test_options_must_be_distinct_ignoring_case(options):
     state = room_with().state
-    error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": "single", "question": QUESTION,
-                                         "options": options})
+    error = refusal(
+        state, FACILITATOR, {"type": "poll.create", "kind": "single", "question": QUESTION, "options": options}
+    )
     assert (error.status, error.message) == (400, "Two options are the same; make each one different.")
     poll_id = create(state, "single")
     error = refusal(state, FACILITATOR, {"type": "poll.update", "poll_id": poll_id, "options": options})
     assert error.message == "Two options are the same; make each one different."
 
 
-@pytest.mark.parametrize(("kind", "name"), [("single", "single choice"), ("multiple", "multiple choice"),
-                                            ("ranking", "ranking")])
+@pytest.mark.parametrize(
+    ("kind", "name"), [("single", "single choice"), ("multiple", "multiple choice"), ("ranking", "ranking")]
+)
 def test_a_choice_or_ranking_poll_needs_two_options(kind, name):
     state = room_with().state
     for options in (["Only one"], [], "\n \n"):
-        error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": kind, "question": QUESTION,
-                                             "options": options})
+        error = refusal(
+            state, FACILITATOR, {"type": "poll.create", "kind": kind, "question": QUESTION, "options": options}
+        )
         assert error.message == f"A {name} poll needs at least 2 options, one per line."
     poll_id = create(state, kind, options=["One", "Two"])
     assert poll(state, poll_id).options == ["One", "Two"]
@@ -685,8 +785,14 @@ def test_most_picks_is_kept_only_when_it_limits_a_multiple_choice_poll():
     assert poll(state, create(state, "multiple", max_choices=2)).max_choices == 2
     assert poll(state, create(state, "multiple", max_choices=3)).max_choices == 0  # 3 of 3: no limit
     assert poll(state, create(state, "single", max_choices=2)).max_choices == 0
-    assert refusal(state, FACILITATOR, {"type": "poll.create", "kind": "multiple", "question": QUESTION,
-                                        "options": OPTIONS, "max_choices": -1}).status == 400
+    assert (
+        refusal(
+            state,
+            FACILITATOR,
+            {"type": "poll.create", "kind": "multiple", "question": QUESTION, "options": OPTIONS, "max_choices": -1},
+        ).status
+        == 400
+    )
 
 
 def test_a_poll_belongs_by_default_to_the_agenda_item_running_when_it_is_created():
@@ -702,8 +808,9 @@ def test_a_poll_belongs_by_default_to_the_agenda_item_running_when_it_is_created
 
 def test_an_unknown_agenda_item_is_refused():
     state = room_with().state
-    error = refusal(state, FACILITATOR, {"type": "poll.create", "kind": "text", "question": QUESTION,
-                                         "item_id": "no-such-item"})
+    error = refusal(
+        state, FACILITATOR, {"type": "poll.create", "kind": "text", "question": QUESTION, "item_id": "no-such-item"}
+    )
     assert (error.status, error.message) == (404, "That agenda item does not exist.")
     poll_id = create(state, "text")
     error = refusal(state, FACILITATOR, {"type": "poll.update", "poll_id": poll_id, "item_id": "no-such-item"})
@@ -774,9 +881,12 @@ def test_revealing_twice_or_hiding_what_is_hidden_is_refused():
 def visibility_room() -> tuple[RoomState, dict[str, str]]:
     """A draft, a live poll, a hidden one, one shown on close (still open): each with an answer."""
     state, (ana, _) = room_with(people=PEOPLE[:2])
-    ids = {"draft": create(state, "single"), "live": opened(state, "single"),
-           "hidden": opened(state, "single", visibility="hidden"),
-           "on_close": opened(state, "single", visibility="on_close")}
+    ids = {
+        "draft": create(state, "single"),
+        "live": opened(state, "single"),
+        "hidden": opened(state, "single", visibility="hidden"),
+        "on_close": opened(state, "single", visibility="on_close"),
+    }
     for name in ("live", "hidden", "on_close"):
         answer(state, ana, ids[name], choice=1)
     return state, ids
@@ -788,9 +898,13 @@ def test_the_api_view_hides_drafts_and_unshown_results_from_a_participant():
     seen = views.api_view(scene(state), person(ana))
     assert [entry["id"] for entry in seen["polls"]] == [ids["live"], ids["hidden"], ids["on_close"]]
     by_id = {entry["id"]: entry for entry in seen["polls"]}
-    assert by_id[ids["live"]]["results"] == {"bars": [{"label": OPTIONS[0], "count": 0, "percent": 0},
-                                                      {"label": OPTIONS[1], "count": 1, "percent": 100},
-                                                      {"label": OPTIONS[2], "count": 0, "percent": 0}]}
+    assert by_id[ids["live"]]["results"] == {
+        "bars": [
+            {"label": OPTIONS[0], "count": 0, "percent": 0},
+            {"label": OPTIONS[1], "count": 1, "percent": 100},
+            {"label": OPTIONS[2], "count": 0, "percent": 0},
+        ]
+    }
     assert "results" not in by_id[ids["hidden"]] and "results" not in by_id[ids["on_close"]]
     assert by_id[ids["hidden"]]["answered"] == 1  # how many answered is no secret
     assert seen["on_screen"] == ids["on_close"]

@@ -48,8 +48,9 @@ def new_poll(base: str, room: dict, kind: str, question: str, **fields) -> str:
 
 def polls_seen(base: str, room: dict, token: str | None = None) -> dict:
     """The polls slice of the state API as the holder of `token` (the facilitator by default)."""
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/state",
-                         headers=auth(token or room["tokens"]["facilitator"]), timeout=5)
+    response = httpx.get(
+        f"{base}/api/rooms/{room['code']}/state", headers=auth(token or room["tokens"]["facilitator"]), timeout=5
+    )
     response.raise_for_status()
     return response.json()["polls"]
 
@@ -92,16 +93,18 @@ def acked(command_id: str):
 
 def management(open_id: str, draft_id: str) -> list[dict]:
     """One of each command that prepares or runs polls, each valid for the facilitator in this order."""
-    return [{"type": "poll.create", "kind": "single", "question": "Which first?", "options": ["A", "B"]},
-            {"type": "poll.update", "poll_id": draft_id, "question": "Which one first?"},
-            {"type": "poll.open", "poll_id": draft_id},
-            {"type": "poll.close", "poll_id": open_id},
-            {"type": "poll.reveal", "poll_id": open_id},
-            {"type": "poll.reset", "poll_id": open_id, "confirm": True},
-            {"type": "poll.duplicate", "poll_id": open_id},
-            {"type": "poll.screen", "poll_id": open_id},
-            {"type": "poll.delete", "poll_id": open_id, "confirm": True},
-            {"type": "poll.survey"}]
+    return [
+        {"type": "poll.create", "kind": "single", "question": "Which first?", "options": ["A", "B"]},
+        {"type": "poll.update", "poll_id": draft_id, "question": "Which one first?"},
+        {"type": "poll.open", "poll_id": draft_id},
+        {"type": "poll.close", "poll_id": open_id},
+        {"type": "poll.reveal", "poll_id": open_id},
+        {"type": "poll.reset", "poll_id": open_id, "confirm": True},
+        {"type": "poll.duplicate", "poll_id": open_id},
+        {"type": "poll.screen", "poll_id": open_id},
+        {"type": "poll.delete", "poll_id": open_id, "confirm": True},
+        {"type": "poll.survey"},
+    ]
 
 
 def refusal(body: dict) -> str:
@@ -115,8 +118,7 @@ def test_only_the_facilitator_manages_polls_and_only_participants_answer(server)
     draft_id = new_poll(server, room, "scale", "How urgent is it?")
     assert command(server, code, ben["token"], type="poll.answer", poll_id=open_id, choice=0).status_code == 200
     commands = management(open_id, draft_id)
-    assert {body["type"] for body in commands} == {t for t in RULES.commands if t.startswith("poll.")} - {
-        "poll.answer"}
+    assert {body["type"] for body in commands} == {t for t in RULES.commands if t.startswith("poll.")} - {"poll.answer"}
     tokens = {"participant": ana["token"], "scribe": room["tokens"]["scribe"], "screen": room["tokens"]["screen"]}
     before = events_of(server, room)
 
@@ -133,8 +135,11 @@ def test_only_the_facilitator_manages_polls_and_only_participants_answer(server)
 
     async def scenario():
         phone = await phone_of(server, code, ana["token"])
-        refused = {"phone": phone, "scribe": await staff(server, room, "scribe"),
-                   "screen": await staff(server, room, "screen")}
+        refused = {
+            "phone": phone,
+            "scribe": await staff(server, room, "scribe"),
+            "screen": await staff(server, room, "screen"),
+        }
         console = await staff(server, room, "console")
         other = await phone_of(server, code, ben["token"])
         await settle(console, other, *refused.values())
@@ -204,8 +209,11 @@ def test_an_opened_poll_reaches_phones_live_and_late_phones_on_their_first_rende
         await console.until(acked("open-1"))
         shown = fragment(await phone_a.until(has("my-polls", question)), "my-polls")
         card = article(shown, poll_id)
-        assert [label.strip() for label in re.findall(r'name="choice" value="\d" required> ([^<]+)</label>', card)] \
-            == ["Ward rounds", "Pharmacy", "Transport"]
+        assert [label.strip() for label in re.findall(r'name="choice" value="\d" required> ([^<]+)</label>', card)] == [
+            "Ward rounds",
+            "Pharmacy",
+            "Transport",
+        ]
         assert "Send my answer" in card and COUNTED not in card
         on_screen = fragment(await screen.until(has("poll-screen", question)), "poll-screen")
         assert 'class="poll-screen active"' in on_screen and "Voting open" in on_screen
@@ -235,11 +243,13 @@ def test_an_opened_poll_reaches_phones_live_and_late_phones_on_their_first_rende
         # She changes her mind: her answer is replaced, not added.
         await settle(phone_a, screen)
         await phone_a.send({"type": "poll.answer", "poll_id": poll_id, "choice": 2, "id": "a-2"})
-        card = article(fragment(await phone_a.until(has("my-polls", 'value="2" required checked')), "my-polls"),
-                       poll_id)
+        card = article(
+            fragment(await phone_a.until(has("my-polls", 'value="2" required checked')), "my-polls"), poll_id
+        )
         assert 'value="1" required checked' not in card and COUNTED in card
-        on_screen = fragment(await screen.until(has("poll-screen", '<span class="result-count">1</span> · 100%')),
-                             "poll-screen")
+        on_screen = fragment(
+            await screen.until(has("poll-screen", '<span class="result-count">1</span> · 100%')), "poll-screen"
+        )
         assert shown_counts(on_screen) == [0, 0, 1] and answered_line(1, 2) in on_screen
         poll = poll_of(server, room, poll_id)
         assert (poll["answered"], bar_counts(poll)) == (1, [0, 0, 1])
@@ -257,8 +267,7 @@ def test_an_opened_poll_reaches_phones_live_and_late_phones_on_their_first_rende
         assert events_of(server, room) == before
 
         # Ben answers over HTTP; closing takes the poll off both phones and says so on the screen.
-        assert command(server, code, ben["token"], type="poll.answer", poll_id=poll_id,
-                       choice=2).status_code == 200
+        assert command(server, code, ben["token"], type="poll.answer", poll_id=poll_id, choice=2).status_code == 200
         await phone_b.until(has("my-polls", COUNTED))
         await screen.until(has("poll-screen", answered_line(2, 2)))
         await settle(phone_a, phone_b, screen)
@@ -275,10 +284,19 @@ def test_an_opened_poll_reaches_phones_live_and_late_phones_on_their_first_rende
     assert (poll["status"], poll["answered"], bar_counts(poll)) == ("closed", 2, [0, 0, 2])
 
 
-CONSOLE_FORM = {"type": "poll.create", "kind": "multiple", "question": "Which supports do we lack?",
-                "options": "Social workers\r\nTransport\r\nPharmacy\r\n", "max_choices": "", "scale_max": "5",
-                "low_label": "", "high_label": "", "item_id": "", "visibility": "hidden",
-                "HEADERS": {"HX-Request": "true", "HX-Trigger": None, "HX-Target": None}}
+CONSOLE_FORM = {
+    "type": "poll.create",
+    "kind": "multiple",
+    "question": "Which supports do we lack?",
+    "options": "Social workers\r\nTransport\r\nPharmacy\r\n",
+    "max_choices": "",
+    "scale_max": "5",
+    "low_label": "",
+    "high_label": "",
+    "item_id": "",
+    "visibility": "hidden",
+    "HEADERS": {"HX-Request": "true", "HX-Trigger": None, "HX-Target": None},
+}
 
 
 def test_the_console_runs_a_poll_with_its_own_forms_and_every_surface_follows(server):
@@ -325,8 +343,12 @@ def test_the_console_runs_a_poll_with_its_own_forms_and_every_surface_follows(se
 
         # Duplicated: a new draft with the same question; the screen is taken back; then deleted.
         await console.send({"type": "poll.duplicate", "poll_id": poll_id, "id": "dup"})
-        shown = fragment(await console.until(lambda m: (f := fragment(m, "polls-console")) is not None
-                                             and f.count("data-poll-id=") == 2), "polls-console")
+        shown = fragment(
+            await console.until(
+                lambda m: (f := fragment(m, "polls-console")) is not None and f.count("data-poll-id=") == 2
+            ),
+            "polls-console",
+        )
         copy_id = next(i for i in re.findall(r'data-poll-id="([^"]+)"', shown) if i != poll_id)
         assert "Draft" in article(shown, copy_id)
         await console.send({"type": "poll.screen", "poll_id": "", "id": "unscreen"})
@@ -334,8 +356,9 @@ def test_the_console_runs_a_poll_with_its_own_forms_and_every_surface_follows(se
         assert 'class="poll-screen"' in fragment(on_screen, "poll-screen")
         await settle(phone)
         await console.send({"type": "poll.delete", "poll_id": poll_id, "confirm": "true", "id": "delete"})
-        shown = fragment(await console.until(has("polls-console", without=(f'data-poll-id="{poll_id}"',))),
-                         "polls-console")
+        shown = fragment(
+            await console.until(has("polls-console", without=(f'data-poll-id="{poll_id}"',))), "polls-console"
+        )
         assert f'data-poll-id="{copy_id}"' in shown
         await phone.until(has("my-polls", without=(question,)))
         assert not any('id="flash"' in m for m in console.received), console.received
@@ -364,8 +387,12 @@ def test_bad_answers_are_refused_to_their_sender_alone_and_change_nothing(server
     ok(server, room, type="poll.close", poll_id=closed)
     ok(server, room, type="poll.delete", poll_id=deleted)
     assert command(server, code, ana["token"], type="poll.answer", poll_id=single, choice=0).status_code == 200
-    assert command(server, code, ana["token"], type="poll.answer", poll_id=text,
-                   text="Call transport the day before").status_code == 200
+    assert (
+        command(
+            server, code, ana["token"], type="poll.answer", poll_id=text, text="Call transport the day before"
+        ).status_code
+        == 200
+    )
 
     cases = [  # (answer fields, status, what the sender is told)
         ({"poll_id": closed, "choice": 0}, 409, "This poll is closed."),
@@ -440,19 +467,25 @@ def test_bad_answers_are_refused_to_their_sender_alone_and_change_nothing(server
 # -- anonymity ------------------------------------------------------------------------
 
 
-PEOPLE = [("Zelda Quimby", "Wombat Valley Trust"), ("Yorick Pennant", "Heron Bay Clinic"),
-          ("Xanthe Morrow", "Wombat Valley Trust"), ("Wilfred Ashgrove", "Lark Hill Hospital")]
+PEOPLE = [
+    ("Zelda Quimby", "Wombat Valley Trust"),
+    ("Yorick Pennant", "Heron Bay Clinic"),
+    ("Xanthe Morrow", "Wombat Valley Trust"),
+    ("Wilfred Ashgrove", "Lark Hill Hospital"),
+]
 
 
 def answers_of(person: int, polls: dict[str, str]) -> list[dict]:
     """What the n-th person answers to each kind of poll: different for everyone, naming no one."""
-    return [{"poll_id": polls["single"], "choice": person % 3},
-            {"poll_id": polls["multiple"], "choices": [person % 3, (person + 1) % 3]},
-            {"poll_id": polls["scale"], "value": 1 + person},
-            {"poll_id": polls["words"], "words": [["lean", "flow"], ["pull"], ["lean", "kanban"], ["huddle"]][person]},
-            {"poll_id": polls["text"], "text": f"Idea number {person + 1}: phone the carers a day earlier"},
-            {"poll_id": polls["ranking"], "order": [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]][person]},
-            {"poll_id": polls["matrix"], "impact": [1 + person, 5 - person, 3], "effort": [2, 1 + person, 4]}]
+    return [
+        {"poll_id": polls["single"], "choice": person % 3},
+        {"poll_id": polls["multiple"], "choices": [person % 3, (person + 1) % 3]},
+        {"poll_id": polls["scale"], "value": 1 + person},
+        {"poll_id": polls["words"], "words": [["lean", "flow"], ["pull"], ["lean", "kanban"], ["huddle"]][person]},
+        {"poll_id": polls["text"], "text": f"Idea number {person + 1}: phone the carers a day earlier"},
+        {"poll_id": polls["ranking"], "order": [[0, 1, 2], [2, 1, 0], [1, 0, 2], [0, 2, 1]][person]},
+        {"poll_id": polls["matrix"], "impact": [1 + person, 5 - person, 3], "effort": [2, 1 + person, 4]},
+    ]
 
 
 def test_results_never_say_who_answered_what(server):
@@ -460,12 +493,24 @@ def test_results_never_say_who_answered_what(server):
     code = room["code"]
     ids = [person["participant_id"] for person in people]
     options = ["Discharge lounge", "Pharmacy rounds", "Transport desk"]
-    polls = {kind: new_poll(server, room, kind, f"The {kind} question", open=True,
-                            **({"options": options} if kind in ("single", "multiple", "ranking", "matrix") else {}))
-             for kind in ("single", "multiple", "scale", "words", "text", "ranking", "matrix")}
+    polls = {
+        kind: new_poll(
+            server,
+            room,
+            kind,
+            f"The {kind} question",
+            open=True,
+            **({"options": options} if kind in ("single", "multiple", "ranking", "matrix") else {}),
+        )
+        for kind in ("single", "multiple", "scale", "words", "text", "ranking", "matrix")
+    }
     hidden = new_poll(server, room, "text", "The hidden question", visibility="hidden", open=True)
-    identities = [*ids, *(name for name, _ in PEOPLE), *(name.split()[0] for name, _ in PEOPLE),
-                  *(organisation for _, organisation in PEOPLE)]
+    identities = [
+        *ids,
+        *(name for name, _ in PEOPLE),
+        *(name.split()[0] for name, _ in PEOPLE),
+        *(organisation for _, organisation in PEOPLE),
+    ]
 
     def names_nobody(where: str, text: str) -> None:
         for identity in identities:
@@ -480,8 +525,9 @@ def test_results_never_say_who_answered_what(server):
                 await phone.send({"type": "poll.answer", **body, "id": f"p{person}-{index}"})
                 said = await phone.until(acked(f"p{person}-{index}"))
                 assert 'id="flash"' not in said, said
-        await console.until(lambda m: (f := fragment(m, "polls-console")) is not None
-                            and f.count("4 of 4 answered") == len(polls) + 1)
+        await console.until(
+            lambda m: (f := fragment(m, "polls-console")) is not None and f.count("4 of 4 answered") == len(polls) + 1
+        )
         shown = latest(console, "polls-console")
         names_nobody("console", shown)
         for person in range(len(people)):
@@ -490,15 +536,20 @@ def test_results_never_say_who_answered_what(server):
         # Each poll on the screen in turn.
         for kind, poll_id in [*polls.items(), ("hidden", hidden)]:
             ok(server, room, type="poll.screen", poll_id=poll_id)
-            on_screen = fragment(await screen.until(has("poll-screen", f'The {kind} question',
-                                                        answered_line(4, 4))), "poll-screen")
+            on_screen = fragment(
+                await screen.until(has("poll-screen", f"The {kind} question", answered_line(4, 4))), "poll-screen"
+            )
             names_nobody(f"screen, {kind}", on_screen)
         assert "Quietly" not in on_screen  # hidden results stay hidden
 
         # Each phone sees its own answers, and nobody else's.
         for person, phone in enumerate(phones):
-            mine = fragment(await phone.until(lambda m: (f := fragment(m, "my-polls")) is not None
-                                              and f.count(COUNTED) == len(polls) + 1), "my-polls")
+            mine = fragment(
+                await phone.until(
+                    lambda m: (f := fragment(m, "my-polls")) is not None and f.count(COUNTED) == len(polls) + 1
+                ),
+                "my-polls",
+            )
             names_nobody(f"phone {person}", mine)
             assert f"Idea number {person + 1}:" in mine
             assert not any(f"Idea number {other + 1}:" in mine for other in range(len(people)) if other != person)
@@ -507,19 +558,25 @@ def test_results_never_say_who_answered_what(server):
     run(scenario)
 
     # The pages' first paint, too.
-    console_page = httpx.get(f"{server}/r/{code}/console",
-                             headers={"Cookie": cookie_for(code, "facilitator", room["tokens"]["facilitator"])})
+    console_page = httpx.get(
+        f"{server}/r/{code}/console", headers={"Cookie": cookie_for(code, "facilitator", room["tokens"]["facilitator"])}
+    )
     assert any(name in console_page.text for name, _ in PEOPLE)  # the roster names people, by design
     names_nobody("console page", fragment(console_page.text, "polls-console"))
-    screen_page = httpx.get(f"{server}/r/{code}/screen",
-                            headers={"Cookie": cookie_for(code, "screen", room["tokens"]["screen"])})
+    screen_page = httpx.get(
+        f"{server}/r/{code}/screen", headers={"Cookie": cookie_for(code, "screen", room["tokens"]["screen"])}
+    )
     names_nobody("screen page", fragment(screen_page.text, "poll-screen"))
 
     # The state API, whoever asks.
     events = events_of(server, room)
     voters = [e["data"]["voter"] for e in events if e["type"] == "poll.answered"]
-    for role, token in [("facilitator", room["tokens"]["facilitator"]), ("scribe", room["tokens"]["scribe"]),
-                        ("screen", room["tokens"]["screen"]), ("participant", people[0]["token"])]:
+    for role, token in [
+        ("facilitator", room["tokens"]["facilitator"]),
+        ("scribe", room["tokens"]["scribe"]),
+        ("screen", room["tokens"]["screen"]),
+        ("participant", people[0]["token"]),
+    ]:
         seen = json.dumps(polls_seen(server, room, token))
         names_nobody(f"state as {role}", seen)
         assert not any(voter in seen for voter in voters), role
@@ -560,10 +617,15 @@ def test_a_burst_of_a_hundred_votes_is_counted_exactly_and_drawn_a_few_times(ser
 
     async def joins() -> list[dict]:
         async with httpx.AsyncClient(timeout=30) as client:
-            responses = await asyncio.gather(*(
-                client.post(f"{server}/api/rooms/{code}/join", json={
-                    "name": f"Voter {i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True})
-                for i in range(VOTERS)))
+            responses = await asyncio.gather(
+                *(
+                    client.post(
+                        f"{server}/api/rooms/{code}/join",
+                        json={"name": f"Voter {i}", "organisation": f"Org {i % 5}", "accept_confidentiality": True},
+                    )
+                    for i in range(VOTERS)
+                )
+            )
         assert [r.status_code for r in responses] == [201] * VOTERS
         return [r.json() for r in responses]
 
@@ -574,8 +636,9 @@ def test_a_burst_of_a_hundred_votes_is_counted_exactly_and_drawn_a_few_times(ser
         screen = await staff(server, room, "screen")
         phones = await asyncio.gather(*(phone_of(server, code, voter["token"]) for voter in voters))
         await screen.until(lambda m: f'data-count="online">{VOTERS}<' in m, timeout=15)
-        poll_id = new_poll(server, room, "single", "Which change first?", options=["Lounge", "Pharmacy", "Transport"],
-                           open=True)
+        poll_id = new_poll(
+            server, room, "single", "Which change first?", options=["Lounge", "Pharmacy", "Transport"], open=True
+        )
         await asyncio.gather(*(phone.until(has("my-polls", poll_id), timeout=15) for phone in phones))
         await screen.until(has("poll-screen", answered_line(0, VOTERS)))
         await settle(screen)
@@ -583,19 +646,25 @@ def test_a_burst_of_a_hundred_votes_is_counted_exactly_and_drawn_a_few_times(ser
             phone.received.clear()
 
         started = time.perf_counter()
-        await asyncio.gather(*(phone.send({"type": "poll.answer", "poll_id": poll_id, "choice": choice,
-                                           "id": f"burst-{i}"})
-                               for i, (phone, choice) in enumerate(zip(phones, choices, strict=True))))
+        await asyncio.gather(
+            *(
+                phone.send({"type": "poll.answer", "poll_id": poll_id, "choice": choice, "id": f"burst-{i}"})
+                for i, (phone, choice) in enumerate(zip(phones, choices, strict=True))
+            )
+        )
         sent = time.perf_counter() - started
         await asyncio.gather(*(phone.until(has("my-polls", COUNTED), timeout=20) for phone in phones))
         confirmed = time.perf_counter() - started
-        final = fragment(await screen.until(has("poll-screen", answered_line(VOTERS, VOTERS)), timeout=20),
-                         "poll-screen")
+        final = fragment(
+            await screen.until(has("poll-screen", answered_line(VOTERS, VOTERS)), timeout=20), "poll-screen"
+        )
         drawn = time.perf_counter() - started
         await drain(screen, 0.4)  # anything pushed after the final count
         pushes = pushes_of(screen, "poll-screen")
-        print(f"\n[polls] {VOTERS} votes sent in {sent * 1000:.0f} ms, all confirmed in {confirmed * 1000:.0f} ms, "
-              f"final count on the screen after {drawn * 1000:.0f} ms in {len(pushes)} pushes")
+        print(
+            f"\n[polls] {VOTERS} votes sent in {sent * 1000:.0f} ms, all confirmed in {confirmed * 1000:.0f} ms, "
+            f"final count on the screen after {drawn * 1000:.0f} ms in {len(pushes)} pushes"
+        )
         assert sent < 1.0
         assert 1 <= len(pushes) < MAX_SCREEN_PUSHES
         assert pushes[-1] == final

@@ -14,8 +14,7 @@ def state(base: str, code: str, token: str | None) -> httpx.Response:
 
 
 def events(base: str, code: str, token: str, **params) -> httpx.Response:
-    return httpx.get(f"{base}/api/rooms/{code}/events", params=params,
-                     headers={"Authorization": f"Bearer {token}"})
+    return httpx.get(f"{base}/api/rooms/{code}/events", params=params, headers={"Authorization": f"Bearer {token}"})
 
 
 # -- creating ----------------------------------------------------------------
@@ -50,8 +49,13 @@ def test_create_with_a_blank_title_is_refused(server):
 
 @pytest.fixture
 def admin_server(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/admin.db", secret_key="test-secret",
-                        redis_url=None, render_interval_seconds=0.05, facilitator_admin_token="t")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/admin.db",
+        secret_key="test-secret",
+        redis_url=None,
+        render_interval_seconds=0.05,
+        facilitator_admin_token="t",
+    )
     with running_server(settings) as base:
         yield base
 
@@ -119,8 +123,12 @@ def test_facilitator_command_is_applied_and_repeated_id_is_answered_once(server)
 
 
 def test_unknown_room_is_404(server):
-    assert httpx.post(f"{server}/api/rooms/ABCDEF/join", json={
-        "name": "Ana", "organisation": "X", "accept_confidentiality": True}).status_code == 404
+    assert (
+        httpx.post(
+            f"{server}/api/rooms/ABCDEF/join", json={"name": "Ana", "organisation": "X", "accept_confidentiality": True}
+        ).status_code
+        == 404
+    )
     assert httpx.get(f"{server}/api/rooms/not-a-code/state").status_code == 404
 
 
@@ -190,10 +198,17 @@ def test_openapi_documents_the_commands(server):
 
 def test_home_form_creates_an_exchange_and_remembers_it(server):
     with httpx.Client(base_url=server) as browser:
-        created = browser.post("/rooms", data={
-            "title": "Falls prevention", "focus": "Night-time falls", "outcome": "Fewer falls",
-            "beneficiaries": "Ward nurses", "confidentiality": "Stays here.",
-            "organisations": "St Mary's\nNorthfield\n\n"})
+        created = browser.post(
+            "/rooms",
+            data={
+                "title": "Falls prevention",
+                "focus": "Night-time falls",
+                "outcome": "Fewer falls",
+                "beneficiaries": "Ward nurses",
+                "confidentiality": "Stays here.",
+                "organisations": "St Mary's\nNorthfield\n\n",
+            },
+        )
         assert created.status_code == 200
         code = created.text.split('id="room-code">')[1].split("<")[0]
         assert len(code) == 6 and all(ch in CODE_ALPHABET for ch in code)
@@ -238,8 +253,9 @@ def test_join_form_requires_accepting_confidentiality(server):
     form = httpx.get(f"{server}/join", params={"code": code.lower()})
     assert form.status_code == 200
     assert "What is said here stays here." in form.text
-    refused = httpx.post(f"{server}/join", data={"code": code, "name": "Ana", "organisation": "St Mary's"},
-                         follow_redirects=False)
+    refused = httpx.post(
+        f"{server}/join", data={"code": code, "name": "Ana", "organisation": "St Mary's"}, follow_redirects=False
+    )
     assert refused.status_code == 400
     assert "Please accept the confidentiality statement" in refused.text
     assert 'value="Ana"' in refused.text
@@ -251,8 +267,16 @@ def test_join_form_sets_a_cookie_and_reloading_keeps_the_same_participant(server
     room = create_room(server)
     code = room["code"]
     with httpx.Client(base_url=server, headers={"Origin": server}) as phone:  # forms name their origin
-        joined = phone.post("/join", data={"code": code.lower(), "name": "Ana", "organisation": "St Mary's",
-                                           "accept": "yes", "command_id": "join-abcdefghijklmnop"})
+        joined = phone.post(
+            "/join",
+            data={
+                "code": code.lower(),
+                "name": "Ana",
+                "organisation": "St Mary's",
+                "accept": "yes",
+                "command_id": "join-abcdefghijklmnop",
+            },
+        )
         assert joined.status_code == 303
         assert joined.headers["location"] == f"/r/{code}"
         assert phone.cookies.get(f"fac_{code}_participant")
@@ -268,8 +292,16 @@ def test_join_form_sets_a_cookie_and_reloading_keeps_the_same_participant(server
         assert again.headers["location"] == f"/r/{code}"
 
         # The same form resent (a double tap) joins once.
-        resent = phone.post("/join", data={"code": code, "name": "Ana", "organisation": "St Mary's",
-                                           "accept": "yes", "command_id": "join-abcdefghijklmnop"})
+        resent = phone.post(
+            "/join",
+            data={
+                "code": code,
+                "name": "Ana",
+                "organisation": "St Mary's",
+                "accept": "yes",
+                "command_id": "join-abcdefghijklmnop",
+            },
+        )
         assert resent.status_code == 303
     people = state(server, code, room["tokens"]["facilitator"]).json()["participants"]
     assert [p["name"] for p in people] == ["Ana"]
@@ -287,8 +319,11 @@ def test_locked_exchange_join_page_says_so(server):
     code = room["code"]
     command(server, code, room["tokens"]["facilitator"], type="room.lock").raise_for_status()
     assert "closed this exchange to new participants" in httpx.get(f"{server}/join", params={"code": code}).text
-    refused = httpx.post(f"{server}/join", data={"code": code, "name": "Ana", "organisation": "X",
-                                                 "accept": "yes"}, follow_redirects=False)
+    refused = httpx.post(
+        f"{server}/join",
+        data={"code": code, "name": "Ana", "organisation": "X", "accept": "yes"},
+        follow_redirects=False,
+    )
     assert refused.status_code == 403
 
 
@@ -303,15 +338,21 @@ def test_role_links(server):
     as_key = httpx.get(f"{server}/r/{code}/console", params={"key": joined["token"]}, follow_redirects=False)
     assert as_key.status_code == 403
     # The scribe's key does not open the console, and no key opens nothing.
-    scribe_key = httpx.get(f"{server}/r/{code}/console", params={"key": room["tokens"]["scribe"]},
-                           follow_redirects=False)
+    scribe_key = httpx.get(
+        f"{server}/r/{code}/console", params={"key": room["tokens"]["scribe"]}, follow_redirects=False
+    )
     assert scribe_key.status_code == 303
-    assert httpx.get(f"{server}/r/{code}/console", headers={
-        "Cookie": cookie_for(code, "scribe", room["tokens"]["scribe"])}).status_code == 403
+    assert (
+        httpx.get(
+            f"{server}/r/{code}/console", headers={"Cookie": cookie_for(code, "scribe", room["tokens"]["scribe"])}
+        ).status_code
+        == 403
+    )
     assert httpx.get(f"{server}/r/{code}/console").status_code == 403
 
-    right = httpx.get(f"{server}/r/{code}/console", params={"key": room["tokens"]["facilitator"]},
-                      follow_redirects=False)
+    right = httpx.get(
+        f"{server}/r/{code}/console", params={"key": room["tokens"]["facilitator"]}, follow_redirects=False
+    )
     assert right.status_code == 303
     assert right.headers["location"] == f"/r/{code}/console"
     assert right.cookies.get(f"fac_{code}_facilitator") == room["tokens"]["facilitator"]

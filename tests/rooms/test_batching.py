@@ -68,17 +68,26 @@ async def room_with_an_open_poll(hub: Hub, voters: int) -> tuple[str, str, list[
     code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
     people = []
     for i in range(voters):
-        joined = await hub.execute(code, Actor(Role.VISITOR), RULES.parse(
-            {"type": "participant.join", "name": f"P{i}", "organisation": "Org", "accept_confidentiality": True}))
+        joined = await hub.execute(
+            code,
+            Actor(Role.VISITOR),
+            RULES.parse(
+                {"type": "participant.join", "name": f"P{i}", "organisation": "Org", "accept_confidentiality": True}
+            ),
+        )
         people.append(Actor(Role.PARTICIPANT, joined.reply["participant_id"], "pseudonym-key"))
-    created = await hub.execute(code, FACILITATOR, RULES.parse(
-        {"type": "poll.create", "kind": "single", "question": "Which first?", "options": ["A", "B"], "open": True}))
+    created = await hub.execute(
+        code,
+        FACILITATOR,
+        RULES.parse(
+            {"type": "poll.create", "kind": "single", "question": "Which first?", "options": ["A", "B"], "open": True}
+        ),
+    )
     return code, created.reply["poll_id"], people
 
 
 def vote(poll_id: str, choice: int, id: str | None = None):
-    return RULES.parse({"type": "poll.answer", "poll_id": poll_id, "choice": choice,
-                        **({"id": id} if id else {})})
+    return RULES.parse({"type": "poll.answer", "poll_id": poll_id, "choice": choice, **({"id": id} if id else {})})
 
 
 def dispose(*hubs: Hub) -> None:
@@ -92,8 +101,9 @@ def test_concurrent_votes_take_fewer_transactions_than_votes_and_each_is_acknowl
         try:
             code, poll_id, people = await room_with_an_open_poll(hub, VOTERS)
             tally = count_batches(hub)
-            outcomes = await asyncio.gather(*(hub.execute(code, person, vote(poll_id, i % 2))
-                                              for i, person in enumerate(people)))
+            outcomes = await asyncio.gather(
+                *(hub.execute(code, person, vote(poll_id, i % 2)) for i, person in enumerate(people))
+            )
             assert tally["transactions"] < VOTERS
             start = outcomes[0].seq
             assert [o.seq for o in outcomes] == list(range(start, start + VOTERS))  # in the order sent
@@ -117,8 +127,9 @@ def test_two_hubs_on_one_postgres_database_wait_for_each_other_instead_of_collid
             await two.open(code)
             tallies = [count_batches(one), count_batches(two)]
             # Neither hub hears the other's broker: only the log tells each what the other wrote.
-            outcomes = await asyncio.gather(*((one, two)[i % 2].execute(code, person, vote(poll_id, i % 2))
-                                              for i, person in enumerate(people)))
+            outcomes = await asyncio.gather(
+                *((one, two)[i % 2].execute(code, person, vote(poll_id, i % 2)) for i, person in enumerate(people))
+            )
             assert sum(t["conflicts"] for t in tallies) == 0
             assert sum(t["transactions"] for t in tallies) < VOTERS
             events = await one.log.read(code)
@@ -145,8 +156,9 @@ def test_a_facilitators_command_goes_first_in_the_next_batch(tmp_path):
             await asyncio.sleep(0.05)  # its batch is open, waiting at the gate
             votes = [asyncio.create_task(hub.execute(code, person, vote(poll_id, 1))) for person in people[1:]]
             await asyncio.sleep(0)
-            close = asyncio.create_task(hub.execute(code, FACILITATOR, RULES.parse(
-                {"type": "poll.close", "poll_id": poll_id})))
+            close = asyncio.create_task(
+                hub.execute(code, FACILITATOR, RULES.parse({"type": "poll.close", "poll_id": poll_id}))
+            )
             await asyncio.sleep(0)
             gate.set()
             assert len((await first).events) == 1
@@ -170,7 +182,8 @@ def test_a_refusal_or_a_repeat_in_a_batch_leaves_the_rest_of_the_batch_alone(tmp
                 hub.execute(code, people[1], vote(poll_id, 7)),  # no such option
                 hub.execute(code, people[0], vote(poll_id, 0, id="same-vote-id-0001")),
                 hub.execute(code, people[2], vote(poll_id, 1)),
-                return_exceptions=True)
+                return_exceptions=True,
+            )
             assert tally["transactions"] == 1
             first, refused, repeated, last = results
             assert isinstance(refused, CommandError)
@@ -195,8 +208,9 @@ def test_a_failed_commit_acknowledges_nothing_and_leaves_the_state_equal_to_the_
                 raise OperationalError("INSERT", {}, ConnectionError("the database went away"))
 
             monkeypatch.setattr(Batch, "commit", failing)
-            results = await asyncio.gather(*(hub.execute(code, person, vote(poll_id, 0)) for person in people),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(hub.execute(code, person, vote(poll_id, 0)) for person in people), return_exceptions=True
+            )
             assert all(isinstance(r, OperationalError) for r in results), results
             events = await hub.log.read(code)
             assert not any(e.type == "poll.answered" for e in events)
@@ -227,8 +241,9 @@ def test_a_fault_while_folding_a_batch_fails_the_batch_and_takes_its_events_back
                     raise RuntimeError("a bug in an applier")
 
             monkeypatch.setattr(hub, "_fold", faulty)
-            results = await asyncio.gather(*(hub.execute(code, person, vote(poll_id, 0)) for person in people),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(hub.execute(code, person, vote(poll_id, 0)) for person in people), return_exceptions=True
+            )
             assert all(isinstance(r, RuntimeError) for r in results), results
             events = await hub.log.read(code)
             assert not any(e.type == "poll.answered" for e in events)
@@ -260,15 +275,17 @@ def test_a_batchs_acknowledgements_reach_the_sockets_before_the_push_it_causes_s
             order: list[str] = []
             render = hub.render
             hub.render = lambda room: (order.append("push"), render(room))
-            sockets = [Connection(RecordingSocket(order), code, Credential(person), "phone", 100,
-                                  TokenBucket(10, 10)) for person in people]
+            sockets = [
+                Connection(RecordingSocket(order), code, Credential(person), "phone", 100, TokenBucket(10, 10))
+                for person in people
+            ]
             writers = [asyncio.create_task(s.run_writer()) for s in sockets]
 
             async def as_the_socket_handler_does(person, socket):
                 await hub.execute(code, person, vote(poll_id, 0))
                 socket.push("ack")
 
-            await asyncio.gather(*(as_the_socket_handler_does(p, s) for p, s in zip(people, sockets)))
+            await asyncio.gather(*(as_the_socket_handler_does(p, s) for p, s in zip(people, sockets, strict=True)))
             await asyncio.sleep(0.2)
             assert order == ["ack"] * 5 + ["push"]
             for writer in writers:

@@ -12,8 +12,19 @@ import httpx
 import pytest
 
 from facilitator.config import Settings
-from tests.live import (auth, close_all, cookie_for, create_room, events_of, join, open_socket, phone_of,
-                        room_with, running_server, settle)
+from tests.live import (
+    auth,
+    close_all,
+    cookie_for,
+    create_room,
+    events_of,
+    join,
+    open_socket,
+    phone_of,
+    room_with,
+    running_server,
+    settle,
+)
 from tests.private_redis import private_redis
 from tests.processes import database_for, serving
 
@@ -31,8 +42,12 @@ def report(name: str, value: str) -> None:
 
 def test_a_hung_redis_does_not_slow_the_room(tmp_path):
     with private_redis(tmp_path) as broker:
-        settings = Settings(redis_url=broker.url, database_url=f"sqlite:///{tmp_path}/hung.db",
-                            secret_key="hung-redis", render_interval_seconds=0.05)
+        settings = Settings(
+            redis_url=broker.url,
+            database_url=f"sqlite:///{tmp_path}/hung.db",
+            secret_key="hung-redis",
+            render_interval_seconds=0.05,
+        )
         with running_server(settings) as base:
             room, phones = room_with(base, people=[(f"Person {i}", f"Org {i}") for i in range(6)])
             code = room["code"]
@@ -48,8 +63,9 @@ def test_a_hung_redis_does_not_slow_the_room(tmp_path):
                     end = time.monotonic() + HANG_SECONDS
                     while time.monotonic() < end:
                         sent = time.monotonic()
-                        response = await client.post(f"{base}/api/rooms/{code}/commands", headers=auth(token),
-                                                     json={"type": "hand.raise"})
+                        response = await client.post(
+                            f"{base}/api/rooms/{code}/commands", headers=auth(token), json={"type": "hand.raise"}
+                        )
                         assert response.status_code == 200, response.text
                         acknowledged.append((time.monotonic() - sent, response.json()["seq"]))
                         await asyncio.sleep(0.2)
@@ -66,8 +82,10 @@ def test_a_hung_redis_does_not_slow_the_room(tmp_path):
                         connected = time.monotonic() - started
                         # Opening a room asks Redis for its presence; a hung Redis costs it a bounded wait.
                         started = time.monotonic()
-                        state = await client.get(f"{base}/api/rooms/{unopened['code']}/state",
-                                                 headers=auth(unopened["tokens"]["facilitator"]))
+                        state = await client.get(
+                            f"{base}/api/rooms/{unopened['code']}/state",
+                            headers=auth(unopened["tokens"]["facilitator"]),
+                        )
                         opened = time.monotonic() - started
                         assert state.status_code == 200, state.text
                 finally:
@@ -79,9 +97,11 @@ def test_a_hung_redis_does_not_slow_the_room(tmp_path):
             acknowledged, connected, opened = asyncio.run(asyncio.wait_for(scenario(), 60))
             seconds = sorted(taken for taken, _ in acknowledged)
             p95 = seconds[int(len(seconds) * 0.95) - 1]
-            report(f"{len(seconds)} commands from 6 phones while Redis hung {HANG_SECONDS:.0f}s",
-                   f"median {statistics.median(seconds) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-                   f"max {seconds[-1] * 1000:.0f} ms")
+            report(
+                f"{len(seconds)} commands from 6 phones while Redis hung {HANG_SECONDS:.0f}s",
+                f"median {statistics.median(seconds) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+                f"max {seconds[-1] * 1000:.0f} ms",
+            )
             report("a phone connecting while Redis hung", f"{connected * 1000:.0f} ms")
             report("opening a room while Redis hung", f"{opened * 1000:.0f} ms")
             assert len(seconds) >= 6 * HANG_SECONDS * 2, "the room slowed down while Redis hung"
@@ -93,16 +113,22 @@ def test_a_hung_redis_does_not_slow_the_room(tmp_path):
 
 
 def test_fan_out_resumes_within_a_second_of_a_redis_restart(tmp_path):
-    with private_redis(tmp_path) as broker, \
-            serving(tmp_path, database_for("sqlite", tmp_path), redis_url=broker.url) as (a, b):
+    with (
+        private_redis(tmp_path) as broker,
+        serving(tmp_path, database_for("sqlite", tmp_path), redis_url=broker.url) as (a, b),
+    ):
         room = create_room(a.base)
         code, tokens = room["code"], room["tokens"]
 
         def lock(node, kind: str = "room.lock") -> float:
             """Send the command on `node`; how long its acknowledgement took."""
             sent = time.monotonic()
-            response = httpx.post(f"{node.base}/api/rooms/{code}/commands", json={"type": kind},
-                                  headers=auth(tokens["facilitator"]), timeout=30)
+            response = httpx.post(
+                f"{node.base}/api/rooms/{code}/commands",
+                json={"type": kind},
+                headers=auth(tokens["facilitator"]),
+                timeout=30,
+            )
             assert response.status_code == 200, response.text
             return time.monotonic() - sent
 

@@ -17,26 +17,42 @@ from facilitator.rooms.origin import REFUSAL, SAFE_METHODS
 from tests.live import add_item, auth, cookie_for, create_room, events_of, free_port, join, open_socket
 
 AGENDA = "items:\n  - kind: break\n    title: Coffee\n    minutes: 10\n"
-CASE = {"kind": "case", "title": "Criteria-led discharge", "organisation": "St Mary's", "presenter": "Ana",
-        "presentation_minutes": 15, "qa_minutes": 5}
+CASE = {
+    "kind": "case",
+    "title": "Criteria-led discharge",
+    "organisation": "St Mary's",
+    "presenter": "Ana",
+    "presentation_minutes": 15,
+    "qa_minutes": 5,
+}
 
 
-ROUTES = ["/rooms", "/join", "/r/{code}/agenda", "/r/{code}/plan", "/r/{code}/summary/{item_id}", "/api/rooms",
-          "/api/rooms/{code}/join"]
+ROUTES = [
+    "/rooms",
+    "/join",
+    "/r/{code}/agenda",
+    "/r/{code}/plan",
+    "/r/{code}/summary/{item_id}",
+    "/api/rooms",
+    "/api/rooms/{code}/join",
+]
 
 
 def foreign_origins(base: str) -> list[str]:
     """Pages that are not the exchange's own, the same-site ones SameSite=Lax lets through included."""
     port = urlsplit(base).port
-    return ["http://evil.example",
-            f"http://127.0.0.1:{free_port()}",  # another port of the same host
-            f"http://localhost:{port}",  # the same server under another name is another origin
-            "null"]  # a sandboxed frame or a data: page
+    return [
+        "http://evil.example",
+        f"http://127.0.0.1:{free_port()}",  # another port of the same host
+        f"http://localhost:{port}",  # the same server under another name is another origin
+        "null",
+    ]  # a sandboxed frame or a data: page
 
 
 @dataclass
 class Form:
     """One state-changing request as the page that sends it would, minus its origin."""
+
     path: str
     cookie: str = ""
     data: dict = field(default_factory=dict)
@@ -46,8 +62,15 @@ class Form:
     def send(self, base: str, **headers: str) -> httpx.Response:
         if self.cookie:
             headers["Cookie"] = self.cookie
-        return httpx.post(base + self.path, data=self.data or None, json=self.json, files=self.files,
-                          headers=headers, follow_redirects=False, timeout=10)
+        return httpx.post(
+            base + self.path,
+            data=self.data or None,
+            json=self.json,
+            files=self.files,
+            headers=headers,
+            follow_redirects=False,
+            timeout=10,
+        )
 
 
 def forms(base: str, room: dict) -> dict[str, Form]:
@@ -60,15 +83,26 @@ def forms(base: str, room: dict) -> dict[str, Form]:
     return {
         "/rooms": Form("/rooms", data=creation),
         "/join": Form("/join", data={"code": code, "name": "Ben", "organisation": "Northfield", "accept": "yes"}),
-        "/r/{code}/agenda": Form(f"/r/{code}/agenda", cookie_for(code, "facilitator", tokens["facilitator"]),
-                                 files={"file": ("agenda.yaml", AGENDA.encode(), "text/plain")}),
-        "/r/{code}/plan": Form(f"/r/{code}/plan", cookie_for(code, "participant", ana["token"]),
-                               data={"plan_id": "", "change": "Open the lounge at seven"}),
-        "/r/{code}/summary/{item_id}": Form(f"/r/{code}/summary/{case}", cookie_for(code, "scribe", tokens["scribe"]),
-                                            data={"problem": "Patients wait for transport"}),
+        "/r/{code}/agenda": Form(
+            f"/r/{code}/agenda",
+            cookie_for(code, "facilitator", tokens["facilitator"]),
+            files={"file": ("agenda.yaml", AGENDA.encode(), "text/plain")},
+        ),
+        "/r/{code}/plan": Form(
+            f"/r/{code}/plan",
+            cookie_for(code, "participant", ana["token"]),
+            data={"plan_id": "", "change": "Open the lounge at seven"},
+        ),
+        "/r/{code}/summary/{item_id}": Form(
+            f"/r/{code}/summary/{case}",
+            cookie_for(code, "scribe", tokens["scribe"]),
+            data={"problem": "Patients wait for transport"},
+        ),
         "/api/rooms": Form("/api/rooms", json=creation),
-        "/api/rooms/{code}/join": Form(f"/api/rooms/{code}/join", json={
-            "name": "Cara", "organisation": "Riverside", "accept_confidentiality": True}),
+        "/api/rooms/{code}/join": Form(
+            f"/api/rooms/{code}/join",
+            json={"name": "Cara", "organisation": "Riverside", "accept_confidentiality": True},
+        ),
     }
 
 
@@ -134,19 +168,28 @@ def test_a_request_naming_no_origin_is_refused_only_when_it_carries_cookies(serv
     assert refused(plan.send(server), "/r/")  # cookies, but no page named: it may be a forgery
     assert events_of(server, room) == before
     # A program without cookies borrows nobody's session: it may join, as it always could.
-    joined = httpx.post(f"{server}/join", data={"code": room["code"], "name": "Dan", "organisation": "X",
-                                                "accept": "yes"}, follow_redirects=False)
+    joined = httpx.post(
+        f"{server}/join",
+        data={"code": room["code"], "name": "Dan", "organisation": "X", "accept": "yes"},
+        follow_redirects=False,
+    )
     assert joined.status_code == 303
 
 
 def test_a_bearer_token_is_not_an_ambient_credential_so_the_api_takes_it_from_anywhere(server):
     room = create_room(server)
-    response = httpx.post(f"{server}/api/rooms/{room['code']}/commands", json={"type": "room.lock"},
-                          headers={**auth(room["tokens"]["facilitator"]), "Origin": "http://evil.example"})
+    response = httpx.post(
+        f"{server}/api/rooms/{room['code']}/commands",
+        json={"type": "room.lock"},
+        headers={**auth(room["tokens"]["facilitator"]), "Origin": "http://evil.example"},
+    )
     assert response.status_code == 200, response.text
     # Without its token the same request is refused before the route sees it.
-    refused_here = httpx.post(f"{server}/api/rooms/{room['code']}/commands", json={"type": "room.unlock"},
-                              headers={"Origin": "http://evil.example"})
+    refused_here = httpx.post(
+        f"{server}/api/rooms/{room['code']}/commands",
+        json={"type": "room.unlock"},
+        headers={"Origin": "http://evil.example"},
+    )
     assert refused(refused_here, "/api/")
 
 
@@ -154,8 +197,12 @@ def test_configured_origins_and_the_public_url_count_as_the_exchanges_own(tmp_pa
     from facilitator.config import Settings
     from tests.live import running_server
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/f.db", secret_key="test-secret",
-                        public_url="https://fac.example.org", allowed_origins=["https://partner.example"])
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/f.db",
+        secret_key="test-secret",
+        public_url="https://fac.example.org",
+        allowed_origins=["https://partner.example"],
+    )
     with running_server(settings) as base:
         room = create_room(base)
         for origin in ("https://fac.example.org", "https://partner.example"):
@@ -192,6 +239,7 @@ def test_every_other_unsafe_route_is_covered_too(settings, server):
     for route in routes:
         path = re.sub(r"\{[^}]+\}", "ABCDEF", route.path)
         for method in route.methods - SAFE_METHODS:
-            response = httpx.request(method, server + path, headers={"Origin": "http://evil.example",
-                                                                    "Cookie": "fac_ABCDEF_participant=x"})
+            response = httpx.request(
+                method, server + path, headers={"Origin": "http://evil.example", "Cookie": "fac_ABCDEF_participant=x"}
+            )
             assert refused(response, route.path), (method, route.path, response.text)

@@ -16,9 +16,19 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from facilitator.config import Settings
 from facilitator.rooms.outage import UNAVAILABLE, is_outage
-from tests.live import (auth, command, cookie_for, create_room, events_of, flash, ok, open_socket, room_with,
-                        running_server)
 from tests.clock import eventually
+from tests.live import (
+    auth,
+    command,
+    cookie_for,
+    create_room,
+    events_of,
+    flash,
+    ok,
+    open_socket,
+    room_with,
+    running_server,
+)
 from tests.relay import Relay
 from tests.services import postgres_or_missing
 
@@ -63,8 +73,12 @@ def test_a_postgres_outage_answers_503_once_said_and_loses_nothing(tmp_path, ser
     postgres = make_url(postgres_or_missing())
     relay = Relay(postgres.host or "127.0.0.1", postgres.port or 5432)
     relay.start()
-    settings = Settings(database_url=postgres.set(port=relay.port).render_as_string(hide_password=False),
-                        secret_key="outage", redis_url=None, render_interval_seconds=0.05)
+    settings = Settings(
+        database_url=postgres.set(port=relay.port).render_as_string(hide_password=False),
+        secret_key="outage",
+        redis_url=None,
+        render_interval_seconds=0.05,
+    )
     try:
         with running_server(settings) as base:
             room, (phone,) = room_with(base, people=[("Ana", "St Mary's")])
@@ -81,15 +95,26 @@ def test_a_postgres_outage_answers_503_once_said_and_loses_nothing(tmp_path, ser
                 # The API: commands, joining, the state and the log of a room this node has not loaded.
                 unavailable(command(base, code, facilitator, type="room.lock"))
                 unavailable(command(base, code, phone["token"], type="hand.raise"))
-                unavailable(httpx.post(f"{base}/api/rooms/{code}/join", json={
-                    "name": "Bo", "organisation": "Northfield", "accept_confidentiality": True}))
-                unavailable(httpx.get(f"{base}/api/rooms/{other}/state", headers=auth(untouched["tokens"]["facilitator"])))
-                unavailable(httpx.get(f"{base}/api/rooms/{other}/events", headers=auth(untouched["tokens"]["facilitator"])))
+                unavailable(
+                    httpx.post(
+                        f"{base}/api/rooms/{code}/join",
+                        json={"name": "Bo", "organisation": "Northfield", "accept_confidentiality": True},
+                    )
+                )
+                unavailable(
+                    httpx.get(f"{base}/api/rooms/{other}/state", headers=auth(untouched["tokens"]["facilitator"]))
+                )
+                unavailable(
+                    httpx.get(f"{base}/api/rooms/{other}/events", headers=auth(untouched["tokens"]["facilitator"]))
+                )
                 unavailable(httpx.post(f"{base}/api/rooms", json={"title": "New", "confidentiality": "c"}))
                 # Pages: the same sentence as a page.
                 unavailable_page(httpx.get(f"{base}/join", params={"code": other}))
-                unavailable_page(httpx.post(f"{base}/join", data={
-                    "code": code, "name": "Bo", "organisation": "Northfield", "accept": "yes"}))
+                unavailable_page(
+                    httpx.post(
+                        f"{base}/join", data={"code": code, "name": "Bo", "organisation": "Northfield", "accept": "yes"}
+                    )
+                )
                 unavailable_page(httpx.get(f"{base}/r/{other}/screen"))
                 # A WebSocket to a room that must be read first is closed with "try again later",
                 # which the page's socket extension answers by reconnecting.
@@ -107,21 +132,30 @@ def test_a_postgres_outage_answers_503_once_said_and_loses_nothing(tmp_path, ser
             lowered = eventually(recovered, timeout=10, every=0.2)
             assert lowered.status_code == 200, lowered.text
             acknowledged.append(lowered.json()["seq"])
-            assert httpx.get(f"{base}/api/rooms/{other}/state",
-                             headers=auth(untouched["tokens"]["facilitator"])).status_code == 200
+            assert (
+                httpx.get(
+                    f"{base}/api/rooms/{other}/state", headers=auth(untouched["tokens"]["facilitator"])
+                ).status_code
+                == 200
+            )
 
             logged = events_of(base, room)
             assert [event["seq"] for event in logged] == list(range(1, len(logged) + 1))
             assert set(acknowledged) <= {event["seq"] for event in logged}
             assert [event["type"] for event in logged if event["seq"] in acknowledged] == [
-                "room.locked", "room.unlocked", "hand.raised", "hand.lowered"]
+                "room.locked",
+                "room.unlocked",
+                "hand.raised",
+                "hand.lowered",
+            ]
     finally:
         relay.stop()
 
     records = server_logs.records
     warnings = [r for r in records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in warnings if r.name == "facilitator.rooms.outage"] == [
-        r.getMessage() for r in warnings], "anything but the one warning about the outage"
+        r.getMessage() for r in warnings
+    ], "anything but the one warning about the outage"
     assert len(warnings) == 1 and warnings[0].getMessage().startswith("Reaching the database failed")
     assert not [r for r in records if r.exc_info or "Traceback" in r.getMessage()]
     assert any(r.name == "facilitator.rooms.outage" and "works again" in r.getMessage() for r in records)

@@ -73,8 +73,7 @@ def test_two_processes_serve_one_room(tmp_path, store):
             assert JOINED.format(1) in shown
             await phone.until(lambda m: 'id="me"' in m)
 
-            console = await open_socket(a.base, code, "console",
-                                        cookie_for(code, "facilitator", tokens["facilitator"]))
+            console = await open_socket(a.base, code, "console", cookie_for(code, "facilitator", tokens["facilitator"]))
             await console.until(lambda m: 'value="room.lock"' in m)
             forget(console)
             locked = await asyncio.to_thread(command, b.base, code, tokens["facilitator"], type="room.lock")
@@ -99,11 +98,19 @@ def test_concurrent_joins_on_two_processes_make_one_log(tmp_path, store):
 
         async def joins() -> list[httpx.Response]:
             async with httpx.AsyncClient(timeout=30) as client:
-                return await asyncio.gather(*(
-                    client.post(f"{(a, b)[i % 2].base}/api/rooms/{code}/join",
-                                json={"name": f"Person {i}", "organisation": f"Org {i % 5}",
-                                      "accept_confidentiality": True})
-                    for i in range(40)))
+                return await asyncio.gather(
+                    *(
+                        client.post(
+                            f"{(a, b)[i % 2].base}/api/rooms/{code}/join",
+                            json={
+                                "name": f"Person {i}",
+                                "organisation": f"Org {i % 5}",
+                                "accept_confidentiality": True,
+                            },
+                        )
+                        for i in range(40)
+                    )
+                )
 
         responses = asyncio.run(joins())
         assert [r.status_code for r in responses] == [201] * 40, [r.text for r in responses if r.status_code != 201]
@@ -134,8 +141,12 @@ def pubsub_clients(client: redis.Redis) -> set[int]:
 
 def test_a_node_that_lost_its_subscription_reads_what_it_missed(tmp_path):
     redis_or_missing()
-    settings = Settings(redis_url=REDIS_URL, database_url=f"sqlite:///{tmp_path}/shared.db",
-                        secret_key=SECRET, render_interval_seconds=0.05)
+    settings = Settings(
+        redis_url=REDIS_URL,
+        database_url=f"sqlite:///{tmp_path}/shared.db",
+        secret_key=SECRET,
+        render_interval_seconds=0.05,
+    )
     admin = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
     with admin, running_server(settings) as a, running_server(settings) as b:
         room = create_room(b)
@@ -169,8 +180,9 @@ def test_a_node_that_lost_its_subscription_reads_what_it_missed(tmp_path):
             changed = time.monotonic()
             assert await killer >= 1
             await screen.until(lambda m: CLOSED in m, timeout=10)
-            report("resync after lost subscription: change shown on A after it was made on B",
-                   time.monotonic() - changed)
+            report(
+                "resync after lost subscription: change shown on A after it was made on B", time.monotonic() - changed
+            )
             await screen.close()
 
         asyncio.run(scenario())
@@ -192,8 +204,12 @@ def test_several_workers_need_redis_and_a_shared_secret(tmp_path):
 
 def test_the_members_of_a_node_that_dies_fade_out(tmp_path):
     redis_or_missing()
-    with serving(tmp_path, database_for("sqlite", tmp_path), PRESENCE_TTL_SECONDS=str(PRESENCE_TTL),
-                 PRESENCE_REFRESH_SECONDS=str(PRESENCE_REFRESH)) as (a, b):
+    with serving(
+        tmp_path,
+        database_for("sqlite", tmp_path),
+        PRESENCE_TTL_SECONDS=str(PRESENCE_TTL),
+        PRESENCE_REFRESH_SECONDS=str(PRESENCE_REFRESH),
+    ) as (a, b):
         room = create_room(a.base)
         code, tokens = room["code"], room["tokens"]
 

@@ -27,10 +27,18 @@ class BrokenBroker(MemoryBroker):
 def make_hub(tmp_path, broker=None, interval=0.1, clock=None) -> Hub:
     """A hub on a clock that moves only when the test moves it."""
     settings = Settings(database_url=f"sqlite:///{tmp_path}/hub.db")
-    renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
-                                           autoescape=True), RULES.fragments)
-    return Hub(RULES, EventLog(make_engine(settings.database_url)), broker or MemoryBroker(), renderer,
-               "key", interval, clock=clock or TestClock(flowing=False))
+    renderer = Renderer(
+        jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True), RULES.fragments
+    )
+    return Hub(
+        RULES,
+        EventLog(make_engine(settings.database_url)),
+        broker or MemoryBroker(),
+        renderer,
+        "key",
+        interval,
+        clock=clock or TestClock(flowing=False),
+    )
 
 
 def pushed(connection: Connection) -> list[str]:
@@ -61,8 +69,9 @@ def fake_connection(code: str, surface: str = "screen", credential: Credential |
 
 
 def join_command(i: int):
-    return RULES.parse({"type": "participant.join", "name": f"P{i}", "organisation": "Org",
-                        "accept_confidentiality": True})
+    return RULES.parse(
+        {"type": "participant.join", "name": f"P{i}", "organisation": "Org", "accept_confidentiality": True}
+    )
 
 
 def test_a_command_is_acknowledged_even_when_the_broker_cannot_publish(tmp_path):
@@ -115,7 +124,7 @@ def test_one_render_sends_the_same_bytes_to_every_client_of_a_surface(tmp_path):
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "room.lock"}))
         hub.clock.advance(0.01)
         await rendered(room)
-        lock, = {id(text): text for screen in screens for text in pushed(screen)}.values()
+        (lock,) = {id(text): text for screen in screens for text in pushed(screen)}.values()
         assert "Closed to new participants" in lock  # the same object for all: rendered once, not per socket
         assert 'id="room-counts"' not in lock  # unchanged fragments are not resent
 
@@ -166,7 +175,7 @@ def test_a_scan_of_unknown_codes_leaves_nothing_behind(tmp_path):
                 raise AssertionError(f"{code} opened")
 
         for start in range(0, len(codes), 100):  # many at once, and each code twice at the same time
-            batch = codes[start:start + 100]
+            batch = codes[start : start + 100]
             await asyncio.gather(*(try_open(code) for code in batch + batch))
 
         assert hub._opening == {}

@@ -67,7 +67,10 @@ def test_append_assigns_consecutive_seqs_and_read_returns_them_in_order(engine):
         events = await log.read(code)
         assert events == first + second
         assert [(e.seq, e.type, e.at, e.command_key) for e in events] == [
-            (1, "test.a", 10, "key-1"), (2, "test.b", 10, "key-1"), (3, "test.c", 20, None)]
+            (1, "test.a", 10, "key-1"),
+            (2, "test.b", 10, "key-1"),
+            (3, "test.c", 20, None),
+        ]
 
     asyncio.run(scenario())
 
@@ -135,9 +138,13 @@ def test_reserving_a_taken_code_returns_false(engine):
 
 
 def test_json_data_round_trips_unicode_and_nesting(engine):
-    data = {"name": "Zoë Ångström — 北京 🩺", "quote": "\"It's <b>fine</b>\"\n\\ok",
-            "nested": {"list": [1, 2.5, None, True, False, {"deep": ["x", {"y": []}]}], "empty": {}},
-            "big": 2 ** 53, "negative": -7}
+    data = {
+        "name": "Zoë Ångström — 北京 🩺",
+        "quote": '"It\'s <b>fine</b>"\n\\ok',
+        "nested": {"list": [1, 2.5, None, True, False, {"deep": ["x", {"y": []}]}], "empty": {}},
+        "big": 2**53,
+        "negative": -7,
+    }
 
     async def scenario():
         log = EventLog(engine)
@@ -236,8 +243,9 @@ def test_two_hubs_on_one_database_never_lose_an_event(database_url):
     async def scenario():
         one, two = make_hub(database_url), make_hub(database_url)
         try:
-            code, _ = await one.create(RULES.parse({"type": "room.create", "title": "Concurrency",
-                                                     "confidentiality": "Stays here."}))
+            code, _ = await one.create(
+                RULES.parse({"type": "room.create", "title": "Concurrency", "confidentiality": "Stays here."})
+            )
             await asyncio.gather(one.open(code), two.open(code))  # both hold the room at seq 1
             # On SQLite both first batches read the log before either writes (on PostgreSQL the
             # second cannot even open its batch before the first commits).
@@ -245,11 +253,18 @@ def test_two_hubs_on_one_database_never_lose_an_event(database_url):
             tallies = [count_batches(one, both_opened), count_batches(two, both_opened)]
 
             def joining(n: int):
-                return RULES.parse({"type": "participant.join", "name": f"Person {n}",
-                                    "organisation": "St Mary's", "accept_confidentiality": True})
+                return RULES.parse(
+                    {
+                        "type": "participant.join",
+                        "name": f"Person {n}",
+                        "organisation": "St Mary's",
+                        "accept_confidentiality": True,
+                    }
+                )
 
-            outcomes = await asyncio.gather(*(
-                (one if n % 2 else two).execute(code, Actor(Role.VISITOR), joining(n)) for n in range(20)))
+            outcomes = await asyncio.gather(
+                *((one if n % 2 else two).execute(code, Actor(Role.VISITOR), joining(n)) for n in range(20))
+            )
 
             assert sorted(o.seq for o in outcomes) == list(range(2, 22))
             # Neither hub hears the other's broker, so both first decide at seq 2. On PostgreSQL the

@@ -17,7 +17,6 @@ Then: `redact`, `describe`, `screened`, and the screening as notes and questions
 
 import pytest
 
-from facilitator.polls.questions.pages import questions_csv
 from facilitator.polls.questions.model import questions_of
 from facilitator.polls.questions.pages import questions_csv
 from facilitator.rooms import privacy
@@ -30,8 +29,10 @@ from facilitator.scribe.model import notebook_of
 from tests.pure import MIN, SCRIBE, SEC, T0, person, refusal, room_with, run, types
 
 PHONE = "Ring the ward on 07700 900123 #discharge"
-PHONE_FOUND = ("This looks like patient-identifiable information: a phone number (07700 900123). "
-               "Remove it, or confirm that it identifies no patient.")
+PHONE_FOUND = (
+    "This looks like patient-identifiable information: a phone number (07700 900123). "
+    "Remove it, or confirm that it identifies no patient."
+)
 
 # -- the tables ------------------------------------------------------------
 
@@ -91,8 +92,10 @@ CAUGHT = [
     ("SSN 078-05-1120", [("ssn", "078-05-1120")]),
     ("id 078-05-1120.", [("ssn", "078-05-1120")]),
     # several at once, in the order they appear
-    ("DOB 1.2.1950, call 07700 900123 or a@b.co",
-     [("birth", "DOB 1.2.1950"), ("phone", "07700 900123"), ("email", "a@b.co")]),
+    (
+        "DOB 1.2.1950, call 07700 900123 or a@b.co",
+        [("birth", "DOB 1.2.1950"), ("phone", "07700 900123"), ("email", "a@b.co")],
+    ),
 ]
 
 LEFT_ALONE = [
@@ -185,19 +188,24 @@ def test_findings_say_where_they_are_and_what_they_are():
 # -- redact and describe ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "redacted"), [
-    ("Contact jane.doe@nhs.net today", "Contact [e-mail address removed] today"),
-    ("MRN 12345678 was readmitted", "[medical record number removed] was readmitted"),
-    ("DOB 12/03/1954, frail", "[date of birth removed], frail"),
-    ("call 07700 900123", "call [phone number removed]"),
-    ("NHS 943 476 5919", "NHS [NHS number removed]"),
-    ("NHS 123 456 7890", "NHS [phone number removed]"),
-    ("NI AB 12 34 56 C", "NI [National Insurance number removed]"),
-    ("SSN 078-05-1120.", "SSN [Social Security number removed]."),
-    ("Ring 07700 900123 or a@b.co, DOB 1.2.1950",
-     "Ring [phone number removed] or [e-mail address removed], [date of birth removed]"),
-    ("Nothing here: 1,250 patients", "Nothing here: 1,250 patients"),
-])
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("Contact jane.doe@nhs.net today", "Contact [e-mail address removed] today"),
+        ("MRN 12345678 was readmitted", "[medical record number removed] was readmitted"),
+        ("DOB 12/03/1954, frail", "[date of birth removed], frail"),
+        ("call 07700 900123", "call [phone number removed]"),
+        ("NHS 943 476 5919", "NHS [NHS number removed]"),
+        ("NHS 123 456 7890", "NHS [phone number removed]"),
+        ("NI AB 12 34 56 C", "NI [National Insurance number removed]"),
+        ("SSN 078-05-1120.", "SSN [Social Security number removed]."),
+        (
+            "Ring 07700 900123 or a@b.co, DOB 1.2.1950",
+            "Ring [phone number removed] or [e-mail address removed], [date of birth removed]",
+        ),
+        ("Nothing here: 1,250 patients", "Nothing here: 1,250 patients"),
+    ],
+)
 def test_redact_replaces_each_finding_by_what_it_was(text, redacted):
     assert redact(text) == redacted
 
@@ -210,8 +218,10 @@ def test_redact_replaces_only_the_findings_it_is_given():
 
 
 def test_describe_names_one_finding():
-    assert describe(find("Ring 07700 900123")) == \
-        "This looks like patient-identifiable information: a phone number (07700 900123)."
+    assert (
+        describe(find("Ring 07700 900123"))
+        == "This looks like patient-identifiable information: a phone number (07700 900123)."
+    )
 
 
 def test_describe_names_up_to_three_findings_and_counts_the_rest():
@@ -219,10 +229,12 @@ def test_describe_names_up_to_three_findings_and_counts_the_rest():
     assert len(findings) == 5
     assert describe(findings) == (
         "This looks like patient-identifiable information: an e-mail address (a@b.co); "
-        "a phone number (07700 900123); a date of birth (DOB 1.2.1950) and 2 more.")
+        "a phone number (07700 900123); a date of birth (DOB 1.2.1950) and 2 more."
+    )
     assert describe(findings[:3]) == (
         "This looks like patient-identifiable information: an e-mail address (a@b.co); "
-        "a phone number (07700 900123); a date of birth (DOB 1.2.1950).")
+        "a phone number (07700 900123); a date of birth (DOB 1.2.1950)."
+    )
 
 
 # -- screened --------------------------------------------------------------
@@ -246,16 +258,17 @@ def test_screened_text_with_a_finding_needs_confirmation_carrying_the_findings()
     assert caught.value.status == 422
     assert caught.value.message == (
         "This looks like patient-identifiable information: a phone number (07700 900123); "
-        "an e-mail address (a@b.co). Remove it, or confirm that it identifies no patient.")
+        "an e-mail address (a@b.co). Remove it, or confirm that it identifies no patient."
+    )
     assert caught.value.findings == [
         {"kind": "phone", "described": "a phone number", "text": "07700 900123"},
-        {"kind": "email", "described": "an e-mail address", "text": "a@b.co"}]
+        {"kind": "email", "described": "an e-mail address", "text": "a@b.co"},
+    ]
 
 
 def test_screened_with_redact_gives_the_redacted_text_and_no_flags():
     text = "Ring 07700 900123 or a@b.co"
-    assert screened(note(text, redact=True), text) == \
-        ("Ring [phone number removed] or [e-mail address removed]", [])
+    assert screened(note(text, redact=True), text) == ("Ring [phone number removed] or [e-mail address removed]", [])
 
 
 def test_screened_with_confirm_keeps_the_text_and_flags_the_kinds_found():
@@ -279,16 +292,22 @@ def test_a_note_with_a_phone_number_is_refused_until_redacted_or_confirmed():
     state = room_with().state
     error = refusal(state, SCRIBE, {"type": "note.post", "text": PHONE})
     assert isinstance(error, NeedsConfirmation)
-    assert (error.status, error.message, error.findings) == \
-        (422, PHONE_FOUND, [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}])
+    assert (error.status, error.message, error.findings) == (
+        422,
+        PHONE_FOUND,
+        [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}],
+    )
     assert notebook_of(state).notes == {}
 
 
 def test_a_redacted_note_carries_the_redacted_text_and_no_flag():
     state = room_with().state
     events = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "redact": True}, T0)
-    assert (events[0].data["text"], events[0].data["tags"], events[0].data["flags"]) == \
-        ("Ring the ward on [phone number removed] #discharge", ["discharge"], [])
+    assert (events[0].data["text"], events[0].data["tags"], events[0].data["flags"]) == (
+        "Ring the ward on [phone number removed] #discharge",
+        ["discharge"],
+        [],
+    )
     view = views.note_view(scene(state), notebook_of(state).notes[events[0].data["note_id"]])
     assert (view["text"], view["flagged"]) == ("Ring the ward on [phone number removed] #discharge", False)
 
@@ -305,14 +324,17 @@ def test_a_confirmed_note_keeps_its_text_and_carries_flags_in_its_event_and_flag
 
 def test_an_edit_is_screened_again():
     state = room_with().state
-    note_id = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "confirm_identifiers": True},
-                  T0)[0].data["note_id"]
+    note_id = run(state, SCRIBE, {"type": "note.post", "text": PHONE, "confirm_identifiers": True}, T0)[0].data[
+        "note_id"
+    ]
     edited = {"type": "note.edit", "note_id": note_id, "text": PHONE + " (after 6pm)"}
     error = refusal(state, SCRIBE, edited)
     assert (error.status, error.message) == (422, PHONE_FOUND)
     events = run(state, SCRIBE, {**edited, "redact": True}, T0 + MIN)
-    assert (events[0].data["text"], events[0].data["flags"]) == \
-        ("Ring the ward on [phone number removed] #discharge (after 6pm)", [])
+    assert (events[0].data["text"], events[0].data["flags"]) == (
+        "Ring the ward on [phone number removed] #discharge (after 6pm)",
+        [],
+    )
     note = notebook_of(state).notes[note_id]
     assert [v.flags for v in note.versions] == [["phone"], []]
     assert views.note_view(scene(state), note)["flagged"] is False
@@ -321,8 +343,7 @@ def test_an_edit_is_screened_again():
 def test_a_clean_edit_of_a_note_posted_clean_needs_no_confirmation():
     state = room_with().state
     note_id = run(state, SCRIBE, {"type": "note.post", "text": "Discharge lounge"}, T0)[0].data["note_id"]
-    events = run(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Discharge lounge by 11"},
-                 T0 + MIN)
+    events = run(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Discharge lounge by 11"}, T0 + MIN)
     assert events[0].data["flags"] == []
 
 
@@ -336,9 +357,11 @@ def test_a_question_with_a_phone_number_is_refused_until_redacted_or_confirmed()
     error = refusal(state, ana, ask)
     assert isinstance(error, NeedsConfirmation)
     assert (error.status, error.message, error.findings) == (
-        422, "This looks like patient-identifiable information: a phone number (07700 900123). "
-             "Remove it, or confirm that it identifies no patient.",
-        [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}])
+        422,
+        "This looks like patient-identifiable information: a phone number (07700 900123). "
+        "Remove it, or confirm that it identifies no patient.",
+        [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}],
+    )
     assert questions_of(state).questions == {}
 
     redacted = run(state, ana, {**ask, "redact": True}, T0)
@@ -357,5 +380,7 @@ def test_the_questions_export_leaves_out_the_text_of_a_confirmed_question():
     run(state, ana, {"type": "question.ask", "text": "Ring 07700 900123?", "confirm_identifiers": True}, T0)
     run(state, ana, {"type": "question.ask", "text": "Who signs off at weekends?"}, T0 + SEC)
     rows = questions_csv(scene(state)).splitlines()[1:]
-    assert sorted(row.split(",")[2] for row in rows) == \
-        ["Who signs off at weekends?", "[left out: possible patient identifier]"]
+    assert sorted(row.split(",")[2] for row in rows) == [
+        "Who signs off at weekends?",
+        "[left out: possible patient identifier]",
+    ]

@@ -16,11 +16,13 @@ def test_people_who_see_the_same_share_one_rendering_and_the_others_get_their_ow
             renders.append(name)
             return super().get_template(name, *args, **kwargs)
 
-    env = CountingEnvironment(loader=jinja2.DictLoader({"fragments/hand.html": '<p id="hand">{{ up }}</p>'}),
-                              autoescape=True)
+    env = CountingEnvironment(
+        loader=jinja2.DictLoader({"fragments/hand.html": '<p id="hand">{{ up }}</p>'}), autoescape=True
+    )
     raised = {"p3"}
-    hand = Fragment("hand", frozenset({"phone"}), lambda scene, viewer: {"up": viewer.participant_id in raised},
-                    per_viewer=True)
+    hand = Fragment(
+        "hand", frozenset({"phone"}), lambda scene, viewer: {"up": viewer.participant_id in raised}, per_viewer=True
+    )
     renderer = Renderer(env, [hand])
     scene = Scene(RoomState(code="ABCDEF"), frozenset())
     seen = {pid: renderer.personal("phone", scene, Actor(Role.PARTICIPANT, pid)) for pid in ("p1", "p2", "p3")}

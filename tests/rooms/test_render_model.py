@@ -28,12 +28,20 @@ ORGANISATIONS = ["North", "River", "East"]
 
 def make_hub(tmp_path) -> Hub:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/render.db")
-    renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
-                                           autoescape=True), RULES.fragments)
+    renderer = Renderer(
+        jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True), RULES.fragments
+    )
     # A long interval: the tests push by calling `render` themselves, and move the clock that
     # paces fragments (`Fragment.pace`) themselves.
-    return Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, KEY, 60,
-               clock=TestClock(flowing=False))
+    return Hub(
+        RULES,
+        EventLog(make_engine(settings.database_url)),
+        MemoryBroker(),
+        renderer,
+        KEY,
+        60,
+        clock=TestClock(flowing=False),
+    )
 
 
 class Room:
@@ -54,8 +62,13 @@ class Room:
         return outcome.reply | {"events": outcome.events}
 
     async def join(self, name: str, organisation: str) -> Actor:
-        reply = await self.run(Actor(Role.VISITOR), type="participant.join", name=name,
-                               organisation=organisation, accept_confidentiality=True)
+        reply = await self.run(
+            Actor(Role.VISITOR),
+            type="participant.join",
+            name=name,
+            organisation=organisation,
+            accept_confidentiality=True,
+        )
         actor = Actor(Role.PARTICIPANT, reply["participant_id"], self.identity.pseudonym_key(self.code))
         self.people.append(actor)
         return actor
@@ -96,8 +109,9 @@ SCRIBE = Actor(Role.SCRIBE)
 
 async def busy_room(tmp_path) -> Room:
     hub = make_hub(tmp_path)
-    code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c",
-                                            "organisations": ORGANISATIONS}))
+    code, _ = await hub.create(
+        RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c", "organisations": ORGANISATIONS})
+    )
     room = Room(hub, await hub.open(code))
     for surface, actor in (("console", FACILITATOR), ("screen", Actor(Role.SCREEN)), ("scribe", SCRIBE)):
         await room.connect(actor, surface)
@@ -112,9 +126,19 @@ def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(
     async def scenario():
         room = await busy_room(tmp_path)
         p = room.people
-        item = (await room.run(FACILITATOR, type="agenda.add", kind="case", organisation="North",
-                               presenter="Ana", presenter_id=p[0].participant_id, presentation_minutes=15,
-                               qa_minutes=5, qa_prompt="What would you try?"))["events"][0].data["item"]["id"]
+        item = (
+            await room.run(
+                FACILITATOR,
+                type="agenda.add",
+                kind="case",
+                organisation="North",
+                presenter="Ana",
+                presenter_id=p[0].participant_id,
+                presentation_minutes=15,
+                qa_minutes=5,
+                qa_prompt="What would you try?",
+            )
+        )["events"][0].data["item"]["id"]
         steps = [
             (FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": "Open floor", "minutes": 10}),
             (FACILITATOR, {"type": "timer.start", "item_id": item}),
@@ -123,8 +147,10 @@ def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(
             (p[2], {"type": "hand.raise", "kind": "clarify"}),
             (FACILITATOR, {"type": "floor.give", "speaker": p[2].participant_id}),
             (FACILITATOR, {"type": "floor.stop"}),
-            (FACILITATOR, {"type": "poll.create", "kind": "single", "question": "Which?",
-                           "options": ["A", "B"], "open": True}),
+            (
+                FACILITATOR,
+                {"type": "poll.create", "kind": "single", "question": "Which?", "options": ["A", "B"], "open": True},
+            ),
             (FACILITATOR, {"type": "timer.next"}),
             (p[3], {"type": "question.ask", "text": "Why now?"}),
             (p[4], {"type": "question.ask", "text": "Who pays?", "named": True}),
@@ -148,8 +174,11 @@ def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(
             await room.run(voter, type="question.upvote", question_id=questions[0]["id"])
             room.push()
             room.assert_everyone_holds_a_fresh_render("question.upvote")
-        for command in ({"type": "question.dismiss", "question_id": questions[1]["id"], "reason": "Off topic"},
-                        {"type": "poll.close", "poll_id": poll_id}, {"type": "room.end"}):
+        for command in (
+            {"type": "question.dismiss", "question_id": questions[1]["id"], "reason": "Off topic"},
+            {"type": "poll.close", "poll_id": poll_id},
+            {"type": "room.end"},
+        ):
             await room.run(FACILITATOR, **command)
             room.push()
             room.assert_everyone_holds_a_fresh_render(command["type"])
@@ -173,8 +202,7 @@ def test_a_vote_in_a_room_of_300_phones_renders_one_phone_not_300(tmp_path):
     async def scenario():
         room = await hall(tmp_path, phones=300, screen=True)
         hub = room.hub
-        await room.run(FACILITATOR, type="poll.create", kind="single", question="Which?",
-                       options=["A", "B"], open=True)
+        await room.run(FACILITATOR, type="poll.create", kind="single", question="Which?", options=["A", "B"], open=True)
         room.push()
         poll_id = hub.rules.views(hub.scene(room.live), FACILITATOR)["polls"]["polls"][0]["id"]
         pushed = {connection: connection.outbox.qsize() for connection in room.sockets}

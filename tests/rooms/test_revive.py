@@ -28,8 +28,12 @@ FACILITATOR = Actor(Role.FACILITATOR)
 
 
 def settings_for(tmp_path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path}/facilitator.db", secret_key="test-secret",
-                    redis_url=None, render_interval_seconds=0.05)
+    return Settings(
+        database_url=f"sqlite:///{tmp_path}/facilitator.db",
+        secret_key="test-secret",
+        redis_url=None,
+        render_interval_seconds=0.05,
+    )
 
 
 def read_log(database_url: str, code: str) -> list:
@@ -63,15 +67,17 @@ def test_a_room_that_cannot_be_scheduled_or_folded_never_stops_the_others_coming
         later = add_item(base, far, kind="break", title="Coffee", minutes=10)
         broken = create_room(base)
     assert "timer.phase_ended" not in [e.type for e in read_log(settings.database_url, good["code"])]
-    append_behind_the_rules(settings.database_url, far["code"],
-                            Draft("timer.scheduled", {"item_id": later, "at": HUGE_AT_MS}))
+    append_behind_the_rules(
+        settings.database_url, far["code"], Draft("timer.scheduled", {"item_id": later, "at": HUGE_AT_MS})
+    )
     append_behind_the_rules(settings.database_url, broken["code"], Draft("timer.scheduled", {}))
 
     with caplog.at_level(logging.WARNING), running_server(settings, clock) as base:
         # The good room's phase ends by itself: revived at startup, its deadline scheduled again.
         clock.advance(60)
-        ended = eventually(lambda: [e for e in read_log(settings.database_url, good["code"])
-                                    if e.type == "timer.phase_ended"])
+        ended = eventually(
+            lambda: [e for e in read_log(settings.database_url, good["code"]) if e.type == "timer.phase_ended"]
+        )
         assert ended[0].data["item_id"] == short
         # The room whose start lies beyond the calendar still answers, its schedule included.
         ok(base, far, type="room.lock")
@@ -81,8 +87,9 @@ def test_a_room_that_cannot_be_scheduled_or_folded_never_stops_the_others_coming
 
     refused = [r.getMessage() for r in caplog.records if "was not revived" in r.getMessage()]
     assert refused == [f"room {broken['code']} was not revived: KeyError: 'item_id'"]
-    assert any(f"of room {far['code']}" in r.getMessage() and "cannot be scheduled" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        f"of room {far['code']}" in r.getMessage() and "cannot be scheduled" in r.getMessage() for r in caplog.records
+    )
 
 
 # -- after the append ---------------------------------------------------------
@@ -103,15 +110,16 @@ class FailingAlarms:
 def test_a_failing_deadline_sync_neither_fails_the_command_nor_the_ones_after_it(tmp_path, caplog):
     alarms = FailingAlarms()
     settings = settings_for(tmp_path)
-    renderer = Renderer(jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir),
-                                           autoescape=True), RULES.fragments)
-    hub = Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, "key",
-              alarms=alarms)
+    renderer = Renderer(
+        jinja2.Environment(loader=jinja2.FileSystemLoader(settings.templates_dir), autoescape=True), RULES.fragments
+    )
+    hub = Hub(RULES, EventLog(make_engine(settings.database_url)), MemoryBroker(), renderer, "key", alarms=alarms)
 
     async def scenario():
         code, _ = await hub.create(RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}))
-        await hub.execute(code, FACILITATOR, RULES.parse({"type": "agenda.add", "kind": "break",
-                                                          "title": "Coffee", "minutes": 10}))
+        await hub.execute(
+            code, FACILITATOR, RULES.parse({"type": "agenda.add", "kind": "break", "title": "Coffee", "minutes": 10})
+        )
         started = await hub.execute(code, FACILITATOR, RULES.parse({"type": "timer.start"}))
         locked = await hub.execute(code, FACILITATOR, RULES.parse({"type": "room.lock"}))
         assert [e.type for e in started.events] == ["timer.phase_started"]

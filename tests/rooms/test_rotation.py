@@ -56,8 +56,10 @@ def rotate(base: str, room: dict, role: str) -> str:
 
 def replace_link(state: RoomState, role: str) -> None:
     """As every node does on `link.rotated` (the facilitator's own, too, should rotation ever offer it)."""
-    RULES.apply(state, Event(state.code, state.seq + 1, "link.rotated",
-                             {"role": role, "hash": hash_secret(f"new {role} secret")}, T0))
+    RULES.apply(
+        state,
+        Event(state.code, state.seq + 1, "link.rotated", {"role": role, "hash": hash_secret(f"new {role} secret")}, T0),
+    )
 
 
 @pytest.mark.parametrize("role", ["facilitator", "scribe", "screen"])
@@ -106,8 +108,9 @@ def test_replacing_the_scribe_link_closes_the_old_scribe_socket_and_only_it(serv
     async def scenario():
         console = await staff(server, room, "console")
         scribe = await staff(server, room, "scribe")
-        facilitator_scribing = await open_socket(server, code, "scribe",
-                                                 cookie_for(code, "facilitator", room["tokens"]["facilitator"]))
+        facilitator_scribing = await open_socket(
+            server, code, "scribe", cookie_for(code, "facilitator", room["tokens"]["facilitator"])
+        )
         screen = await staff(server, room, "screen")
         for sock in (console, scribe, facilitator_scribing, screen):
             await sock.until(lambda m: True)
@@ -151,8 +154,12 @@ def test_replacing_the_screen_link_closes_the_old_screen_which_sees_nothing_more
 def slow_render_server(tmp_path):
     """A server whose next render, once one ran, is half a minute away: a command from a socket
     whose link was replaced arrives before the render that would close it."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/facilitator.db", secret_key="test-secret",
-                        redis_url=None, render_interval_seconds=30)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/facilitator.db",
+        secret_key="test-secret",
+        redis_url=None,
+        render_interval_seconds=30,
+    )
     with running_server(settings) as base:
         yield base
 
@@ -182,13 +189,17 @@ def test_a_replaced_link_is_refused_as_a_bearer_token_and_as_a_cookie(server):
     new_scribe, new_screen = rotate(server, room, "scribe"), rotate(server, room, "screen")
 
     for token in (old["scribe"], old["screen"]):
-        assert httpx.get(f"{server}/api/rooms/{code}/state",
-                         headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        assert (
+            httpx.get(f"{server}/api/rooms/{code}/state", headers={"Authorization": f"Bearer {token}"}).status_code
+            == 401
+        )
     refused = command(server, code, old["scribe"], type="note.post", kind="insight", text="Old link")
     assert refused.status_code == 401
     assert command(server, code, new_scribe, type="note.post", kind="insight", text="New link").status_code == 200
-    assert httpx.get(f"{server}/api/rooms/{code}/state",
-                     headers={"Authorization": f"Bearer {new_screen}"}).status_code == 200
+    assert (
+        httpx.get(f"{server}/api/rooms/{code}/state", headers={"Authorization": f"Bearer {new_screen}"}).status_code
+        == 200
+    )
     assert [e["data"].get("text") for e in events_of(server, room) if e["type"] == "note.posted"] == ["New link"]
 
     for surface in ("scribe", "screen"):
@@ -243,5 +254,9 @@ def test_a_link_replaced_on_one_node_closes_its_sockets_on_the_other(tmp_path):
             await console.close()
 
         asyncio.run(scenario())
-        assert [e["type"] for e in events_of(b.base, room)] == ["room.created", "link.rotated", "link.rotated",
-                                                               "room.locked"]
+        assert [e["type"] for e in events_of(b.base, room)] == [
+            "room.created",
+            "link.rotated",
+            "link.rotated",
+            "room.locked",
+        ]

@@ -1,7 +1,6 @@
 """Pure tests of the room's rules: RULES.parse, decide, apply and fold, with no I/O."""
 
 import copy
-import hashlib
 import re
 from typing import ClassVar
 
@@ -22,8 +21,23 @@ from facilitator.rooms.model import (
     RoomState,
 )
 from facilitator.rooms.secrets import secret_matches
-from tests.pure import (CODE, CREATE, CREATED, FACILITATOR, SCREEN, SCRIBE, T0, VISITOR, context, decide, join,
-                        person, refusal, room_with, run)
+from tests.pure import (
+    CODE,
+    CREATE,
+    CREATED,
+    FACILITATOR,
+    SCREEN,
+    SCRIBE,
+    T0,
+    VISITOR,
+    context,
+    decide,
+    join,
+    person,
+    refusal,
+    room_with,
+    run,
+)
 
 JOIN = {"type": "participant.join", "name": "Ana", "organisation": "St Mary's", "accept_confidentiality": True}
 
@@ -71,15 +85,20 @@ def test_join_adds_a_participant_with_the_typed_details():
     state = room_with().state
     actor = person(join(state, name="Ana Silva", job_title="Ward manager"))
     participant = state.participants[actor.participant_id]
-    assert (participant.name, participant.organisation, participant.job_title) == \
-        ("Ana Silva", "St Mary's", "Ward manager")
+    assert (participant.name, participant.organisation, participant.job_title) == (
+        "Ana Silva",
+        "St Mary's",
+        "Ward manager",
+    )
     assert state.present() == [participant]
 
 
 def test_join_requires_accepting_the_confidentiality_statement():
     state = room_with().state
-    for raw in ({**JOIN, "accept_confidentiality": False}, {k: v for k, v in JOIN.items()
-                                                             if k != "accept_confidentiality"}):
+    for raw in (
+        {**JOIN, "accept_confidentiality": False},
+        {k: v for k, v in JOIN.items() if k != "accept_confidentiality"},
+    ):
         error = refusal(state, VISITOR, raw)
         assert error.status == 400 and "confidentiality" in error.message
 
@@ -215,8 +234,7 @@ class _Wave(Command):
 
 
 def test_a_removed_participants_commands_are_refused():
-    wave = Feature(name="wave", deciders={_Wave: lambda s, a, c, x: Decision([Draft("test.waved", {})])},
-                   appliers={})
+    wave = Feature(name="wave", deciders={_Wave: lambda s, a, c, x: Decision([Draft("test.waved", {})])}, appliers={})
     rules = Rules([room_rules.feature, wave])
     state = room_with().state
     actor = person(join(state))
@@ -237,8 +255,9 @@ def test_a_participant_id_never_joined_is_refused_like_a_removed_one():
     rules = Rules([room_rules.feature, wave])
     state = room_with().state
     with pytest.raises(CommandError) as caught:
-        rules.decide(state, Actor(Role.PARTICIPANT, "ghost"), rules.parse({"type": "test.wave"}),
-                     context(state, T0 + 5))
+        rules.decide(
+            state, Actor(Role.PARTICIPANT, "ghost"), rules.parse({"type": "test.wave"}), context(state, T0 + 5)
+        )
     assert caught.value.status == 403
 
 
@@ -303,8 +322,12 @@ def test_the_facilitator_link_cannot_be_rotated():
 
 def test_room_update_changes_only_the_fields_sent():
     state = room_with(organisations=["St Mary's"]).state
-    run(state, FACILITATOR, {"type": "room.update", "title": "Shorter stays",
-                             "organisations": ["Northfield", "northfield.", "St Mary's"]}, T0 + 2)
+    run(
+        state,
+        FACILITATOR,
+        {"type": "room.update", "title": "Shorter stays", "organisations": ["Northfield", "northfield.", "St Mary's"]},
+        T0 + 2,
+    )
     assert state.title == "Shorter stays"
     assert state.organisations == ["Northfield", "St Mary's"]
     assert state.confidentiality == "What is said here stays here."
@@ -421,8 +444,9 @@ def test_applied_records_each_command_key_at_the_seq_of_its_first_event():
 def test_decide_is_deterministic_for_the_same_state_command_and_context():
     state = room_with().state
     command = RULES.parse({"type": "link.rotate", "role": "screen"})
-    assert RULES.decide(state, FACILITATOR, command, context(state, T0)) == \
-        RULES.decide(state, FACILITATOR, command, context(state, T0))
+    assert RULES.decide(state, FACILITATOR, command, context(state, T0)) == RULES.decide(
+        state, FACILITATOR, command, context(state, T0)
+    )
 
 
 def test_a_visitor_command_id_must_be_unguessable():
@@ -430,14 +454,19 @@ def test_a_visitor_command_id_must_be_unguessable():
     from facilitator.rooms.feature import VISITOR_ID_LENGTH
 
     state = RULES.fold("ABCDEF", [])
-    created = RULES.decide(state, Actor(Role.VISITOR), RULES.parse(
-        {"type": "room.create", "title": "T", "confidentiality": "c"}), Context(1, b"n" * 32))
+    created = RULES.decide(
+        state,
+        Actor(Role.VISITOR),
+        RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c"}),
+        Context(1, b"n" * 32),
+    )
     RULES.apply(state, Event("ABCDEF", 1, "room.created", created.events[0].data, 1))
     join = {"type": "participant.join", "name": "A", "organisation": "O", "accept_confidentiality": True}
     with pytest.raises(CommandError, match="at least 16 characters"):
         RULES.decide(state, Actor(Role.VISITOR), RULES.parse({**join, "id": "1"}), Context(2, b"m" * 32))
-    decision = RULES.decide(state, Actor(Role.VISITOR), RULES.parse({**join, "id": "x" * VISITOR_ID_LENGTH}),
-                            Context(2, b"m" * 32))
+    decision = RULES.decide(
+        state, Actor(Role.VISITOR), RULES.parse({**join, "id": "x" * VISITOR_ID_LENGTH}), Context(2, b"m" * 32)
+    )
     assert decision.events[0].type == "participant.joined"
 
 
@@ -446,7 +475,10 @@ def test_a_room_takes_as_many_people_as_the_server_allows_and_tells_the_next_one
     for n in range(3):
         run(state, VISITOR, {**JOIN, "name": f"P{n}"}, Context(T0 + n, bytes([n]) * 32, capacity=3))
     error = refusal(state, VISITOR, {**JOIN, "name": "Late"}, Context(T0 + 100, bytes([9]) * 32, capacity=3))
-    assert error.status == 403 and error.message == "This exchange is full: it takes 3 people. Please tell the facilitator."
+    assert (
+        error.status == 403
+        and error.message == "This exchange is full: it takes 3 people. Please tell the facilitator."
+    )
     assert len(state.present()) == 3
     run(state, FACILITATOR, {"type": "participant.remove", "participant_id": state.present()[0].id}, T0 + 50)
     run(state, VISITOR, {**JOIN, "name": "Late"}, Context(T0 + 200, bytes([10]) * 32, capacity=3))

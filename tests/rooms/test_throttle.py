@@ -147,8 +147,14 @@ def test_a_commands_own_limit_is_given_back_when_it_changed_nothing():
 @pytest.fixture
 def limited(settings):
     """A server with small limits, so that a test reaches them in a few requests."""
-    tight = settings.model_copy(update={"commands_per_actor": 5, "commands_per_actor_seconds": 60.0,
-                                        "joins_per_address": 4, "rooms_per_address": 2})
+    tight = settings.model_copy(
+        update={
+            "commands_per_actor": 5,
+            "commands_per_actor_seconds": 60.0,
+            "joins_per_address": 4,
+            "rooms_per_address": 2,
+        }
+    )
     with running_server(tight) as base:
         yield base
 
@@ -217,16 +223,28 @@ def test_joins_are_limited_per_address_over_the_api_and_the_form(limited):
     code = room["code"]
     for name in ("Ana", "Ben", "Cai", "Dev"):
         join(limited, code, name=name)
-    refused = httpx.post(f"{limited}/api/rooms/{code}/join",
-                         json={"name": "Eve", "organisation": "Org", "accept_confidentiality": True})
+    refused = httpx.post(
+        f"{limited}/api/rooms/{code}/join", json={"name": "Eve", "organisation": "Org", "accept_confidentiality": True}
+    )
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert refused.json()["error"].startswith("Too many people joined from this network just now")
-    page = httpx.post(f"{limited}/join", data={"code": code, "name": "Eve", "organisation": "Org",
-                                               "accept": "yes", "command_id": secrets.token_urlsafe(8)})
+    page = httpx.post(
+        f"{limited}/join",
+        data={
+            "code": code,
+            "name": "Eve",
+            "organisation": "Org",
+            "accept": "yes",
+            "command_id": secrets.token_urlsafe(8),
+        },
+    )
     assert page.status_code == 429 and "Too many people joined from this network just now" in page.text
-    assert "Eve" not in {p["name"] for p in httpx.get(
-        f"{limited}/api/rooms/{code}/state", headers={"Authorization": f"Bearer {room['tokens']['facilitator']}"}
-    ).json()["participants"]}
+    assert "Eve" not in {
+        p["name"]
+        for p in httpx.get(
+            f"{limited}/api/rooms/{code}/state", headers={"Authorization": f"Bearer {room['tokens']['facilitator']}"}
+        ).json()["participants"]
+    }
 
 
 def test_a_question_refused_or_sent_twice_does_not_count_towards_three_a_minute(server):

@@ -75,8 +75,10 @@ def test_every_surface_gets_a_full_render_on_connect(server):
         "phone": ("room-header", "room-counts", "me"),
     }
     absent = {
-        "console": ("me",), "scribe": ("join-panel", "me", "room-controls"),
-        "screen": ("roster", "me", "room-controls"), "phone": ("roster", "join-panel", "room-controls"),
+        "console": ("me",),
+        "scribe": ("join-panel", "me", "room-controls"),
+        "screen": ("roster", "me", "room-controls"),
+        "phone": ("roster", "join-panel", "room-controls"),
     }
 
     async def scenario():
@@ -178,8 +180,11 @@ def test_roles_are_checked_over_the_websocket(server):
     code = room["code"]
 
     async def scenario():
-        for sock in (await phone_of(server, code, joined["token"]), await staff(server, room, "scribe"),
-                     await staff(server, room, "screen")):
+        for sock in (
+            await phone_of(server, code, joined["token"]),
+            await staff(server, room, "scribe"),
+            await staff(server, room, "screen"),
+        ):
             await first(sock)
             await sock.send({"type": "room.lock", "id": "try-lock"})
             reply = await sock.until(flash("Only the facilitator can"))
@@ -233,20 +238,23 @@ def test_origin_cookie_surface_and_code_are_checked_before_accepting(server):
 # -- bad input stays with its sender -------------------------------------------------
 
 
-@pytest.mark.parametrize("payload, said", [
-    ('{"type": "room.lock", "pad": "' + "x" * (16 * 1024 + 1) + '"}', "too large"),
-    ("{not json", "not valid JSON"),
-    (b"\xff\xfe not utf-8", "not valid JSON"),
-    ('["room.lock"]', "must be a JSON object"),
-    ('"room.lock"', "must be a JSON object"),
-    ("null", "must be a JSON object"),
-    ('{"type": "room.explode"}', "Unknown command type"),
-    ('{"type": 7}', "Unknown command type"),
-    ('{"type": "room.lock", "extra": 1}', "Unexpected field"),
-    ('{"type": "participant.remove", "participant_id": ""}', "participant_id"),
-    ('{"type": "room.lock", "id": "not an id!"}', "id"),
-    ("[" * 5000 + "]" * 5000, "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    "payload, said",
+    [
+        ('{"type": "room.lock", "pad": "' + "x" * (16 * 1024 + 1) + '"}', "too large"),
+        ("{not json", "not valid JSON"),
+        (b"\xff\xfe not utf-8", "not valid JSON"),
+        ('["room.lock"]', "must be a JSON object"),
+        ('"room.lock"', "must be a JSON object"),
+        ("null", "must be a JSON object"),
+        ('{"type": "room.explode"}', "Unknown command type"),
+        ('{"type": 7}', "Unknown command type"),
+        ('{"type": "room.lock", "extra": 1}', "Unexpected field"),
+        ('{"type": "participant.remove", "participant_id": ""}', "participant_id"),
+        ('{"type": "room.lock", "id": "not an id!"}', "id"),
+        ("[" * 5000 + "]" * 5000, "not valid JSON"),
+    ],
+)
 def test_bad_input_is_answered_to_its_sender_alone(server, payload, said):
     room, (ana,) = room_with(server, people=[("Ana", "St Mary's")])
     code = room["code"]
@@ -337,17 +345,22 @@ def test_removed_participant_is_told_and_disconnected_and_locked_out(server):
         await bystander.close()
 
         # The token and the cookie are dead, for the API, the page and the socket.
-        assert await refused(server, f"/r/{code}/ws?surface=phone", cookie_for(code, "participant", ana["token"])) == 403
+        assert (
+            await refused(server, f"/r/{code}/ws?surface=phone", cookie_for(code, "participant", ana["token"])) == 403
+        )
 
     asyncio.run(scenario())
     api = httpx.get(f"{server}/api/rooms/{code}/state", headers={"Authorization": f"Bearer {ana['token']}"})
     assert api.status_code == 401
-    page = httpx.get(f"{server}/r/{code}", headers={"Cookie": cookie_for(code, "participant", ana["token"])},
-                     follow_redirects=False)
+    page = httpx.get(
+        f"{server}/r/{code}", headers={"Cookie": cookie_for(code, "participant", ana["token"])}, follow_redirects=False
+    )
     assert page.status_code == 303
     assert page.headers["location"] == f"/join?code={code}"
-    assert httpx.get(f"{server}/api/rooms/{code}/state",
-                     headers={"Authorization": f"Bearer {ben['token']}"}).status_code == 200
+    assert (
+        httpx.get(f"{server}/api/rooms/{code}/state", headers={"Authorization": f"Bearer {ben['token']}"}).status_code
+        == 200
+    )
 
 
 def test_an_ended_exchange_is_read_only_but_still_readable(server):
@@ -382,11 +395,14 @@ def test_an_ended_exchange_is_read_only_but_still_readable(server):
     console_page = httpx.get(f"{server}/r/{code}/console", headers=cookie)
     assert console_page.status_code == 200
     assert "This exchange has ended" in console_page.text
-    assert httpx.get(f"{server}/r/{code}", headers={
-        "Cookie": cookie_for(code, "participant", ana["token"])}).status_code == 200
+    assert (
+        httpx.get(f"{server}/r/{code}", headers={"Cookie": cookie_for(code, "participant", ana["token"])}).status_code
+        == 200
+    )
 
-    refused_join = httpx.post(f"{server}/api/rooms/{code}/join", json={
-        "name": "Late", "organisation": "X", "accept_confidentiality": True})
+    refused_join = httpx.post(
+        f"{server}/api/rooms/{code}/join", json={"name": "Late", "organisation": "X", "accept_confidentiality": True}
+    )
     assert refused_join.status_code in (403, 409)
     assert "ended" in refused_join.json()["error"]
     assert "This exchange has ended" in httpx.get(f"{server}/join", params={"code": code}).text
@@ -432,8 +448,12 @@ def test_rotating_the_screen_link_over_the_websocket(server):
     assert opened.status_code == 303
     assert opened.headers["location"] == f"/r/{code}/screen"
     assert opened.cookies.get(f"fac_{code}_screen") == key
-    assert httpx.get(f"{server}/r/{code}/screen", params={"key": room["tokens"]["screen"]},
-                     follow_redirects=False).status_code == 403
+    assert (
+        httpx.get(
+            f"{server}/r/{code}/screen", params={"key": room["tokens"]["screen"]}, follow_redirects=False
+        ).status_code
+        == 403
+    )
     assert httpx.get(f"{server}/r/{code}/screen", headers={"Cookie": old_cookie}).status_code == 403
 
 
@@ -512,8 +532,14 @@ async def stalled_socket(base: str, code: str, surface: str, cookie: str):
     host, port = base.removeprefix("http://").split(":")
     await asyncio.get_running_loop().sock_connect(sock, (host, int(port)))
     url = base.replace("http://", "ws://") + f"/r/{code}/ws?surface={surface}"
-    connection = await websockets.connect(url, sock=sock, additional_headers={"Cookie": cookie, "Origin": base},
-                                          compression=None, max_queue=1, ping_interval=None)
+    connection = await websockets.connect(
+        url,
+        sock=sock,
+        additional_headers={"Cookie": cookie, "Origin": base},
+        compression=None,
+        max_queue=1,
+        ping_interval=None,
+    )
     await connection.recv()
     return connection
 
@@ -521,12 +547,20 @@ async def stalled_socket(base: str, code: str, surface: str, cookie: str):
 async def join_many(base: str, code: str, count: int) -> None:
     limits = asyncio.Semaphore(16)
     async with httpx.AsyncClient(base_url=base) as client:
+
         async def one(n: int) -> None:
             async with limits:
-                response = await client.post(f"/api/rooms/{code}/join", json={
-                    "name": f"Person {n} " + "x" * 40, "organisation": f"Org {n % 6}",
-                    "job_title": "y" * 60, "accept_confidentiality": True})
+                response = await client.post(
+                    f"/api/rooms/{code}/join",
+                    json={
+                        "name": f"Person {n} " + "x" * 40,
+                        "organisation": f"Org {n % 6}",
+                        "job_title": "y" * 60,
+                        "accept_confidentiality": True,
+                    },
+                )
                 response.raise_for_status()
+
         await asyncio.gather(*(one(n) for n in range(count)))
 
 
@@ -571,8 +605,13 @@ def test_a_phone_that_stops_reading_does_not_hold_the_room_back(server):
 
 @pytest.fixture
 def small_outbox_server(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/slow.db", secret_key="test-secret",
-                        redis_url=None, render_interval_seconds=0.02, outbox_limit=8)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/slow.db",
+        secret_key="test-secret",
+        redis_url=None,
+        render_interval_seconds=0.02,
+        outbox_limit=8,
+    )
     with running_server(settings) as base:
         yield base
 
@@ -585,8 +624,9 @@ def test_a_client_too_far_behind_is_closed_with_1013(small_outbox_server):
     async def scenario():
         started = time.monotonic()
         # The console gets the whole roster with every render: it falls behind fast.
-        slow = await stalled_socket(base, code, "console", cookie_for(code, "facilitator",
-                                                                      room["tokens"]["facilitator"]))
+        slow = await stalled_socket(
+            base, code, "console", cookie_for(code, "facilitator", room["tokens"]["facilitator"])
+        )
         reader = await staff(base, room, "screen")
         await first(reader)
         watching = asyncio.create_task(reader.until(joined_count(300), timeout=18))

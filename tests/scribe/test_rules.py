@@ -22,8 +22,18 @@ TEXT = "Pharmacy first cut the wait for discharge medicines"
 GONE = "There is no such note; it may have been deleted."
 NO_PLAN = "There is no such action plan; it may have been deleted."
 NOT_OURS = "You can write only your own organisation's action plan."
-PLAN_FIELDS = {"gap": "", "change": "", "impact": "", "effort": "", "owner": "", "sponsor": "",
-               "milestone_30": "", "milestone_90": "", "milestone_12": "", "monitoring": ""}
+PLAN_FIELDS = {
+    "gap": "",
+    "change": "",
+    "impact": "",
+    "effort": "",
+    "owner": "",
+    "sponsor": "",
+    "milestone_30": "",
+    "milestone_90": "",
+    "milestone_12": "",
+    "monitoring": "",
+}
 SUMMARY_FIELDS = {"problem": "", "intervention": "", "baseline": "", "result": "", "tips": "", "barriers": ""}
 
 
@@ -51,8 +61,9 @@ def post(state: RoomState, text: str = TEXT, actor: Actor = SCRIBE, now: int = T
     return events[0].data["note_id"]
 
 
-def edit(state: RoomState, note_id: str, text: str, actor: Actor = SCRIBE, now: int = T0 + MIN,
-         **fields) -> list[Event]:
+def edit(
+    state: RoomState, note_id: str, text: str, actor: Actor = SCRIBE, now: int = T0 + MIN, **fields
+) -> list[Event]:
     return run(state, actor, {"type": "note.edit", "note_id": note_id, "text": text, **fields}, now)
 
 
@@ -83,8 +94,9 @@ def apply_in_order(state: RoomState, decisions: list[Decision], now: int) -> lis
     return events
 
 
-def save_plan(state: RoomState, actor: Actor, change: str = "Open a discharge lounge", now: int = T0,
-              **fields) -> list[Event]:
+def save_plan(
+    state: RoomState, actor: Actor, change: str = "Open a discharge lounge", now: int = T0, **fields
+) -> list[Event]:
     return run(state, actor, {"type": "plan.save", "change": change, **fields}, now)
 
 
@@ -105,8 +117,20 @@ def test_a_scribe_posts_a_note_that_becomes_its_first_version():
     note_id = decision.reply["note_id"]
     assert len(note_id) == 10
     assert [(d.type, d.data) for d in decision.events] == [
-        ("note.posted", {"note_id": note_id, "text": TEXT, "kind": "insight", "tags": [], "item_id": None,
-                         "speaker_id": None, "by": "scribe", "flags": []})]
+        (
+            "note.posted",
+            {
+                "note_id": note_id,
+                "text": TEXT,
+                "kind": "insight",
+                "tags": [],
+                "item_id": None,
+                "speaker_id": None,
+                "by": "scribe",
+                "flags": [],
+            },
+        )
+    ]
     events = apply_in_order(state, [decision], T0)
     assert types(events) == ["note.posted"]
     posted = note(state, note_id)
@@ -131,16 +155,23 @@ def test_the_facilitator_posts_notes_too():
 def test_kind_defaults_to_insight_and_each_kind_is_accepted():
     state = room_with().state
     assert note(state, post(state)).latest.kind == "insight"
-    for kind, label in [("practice", "Best practice"), ("barrier", "Barrier"), ("action", "Action item"),
-                        ("decision", "Decision"), ("quote", "Quote")]:
+    for kind, label in [
+        ("practice", "Best practice"),
+        ("barrier", "Barrier"),
+        ("action", "Action item"),
+        ("decision", "Decision"),
+        ("quote", "Quote"),
+    ]:
         note_id = post(state, f"A {kind}", kind=kind)
         assert (shown(state, note_id)["kind"], shown(state, note_id)["kind_name"]) == (kind, label)
 
 
 def test_an_unknown_kind_is_refused():
     error = refusal(room_with().state, SCRIBE, {"type": "note.post", "text": TEXT, "kind": "gossip"})
-    assert (error.status, error.message) == \
-        (400, "kind: Input should be 'insight', 'practice', 'barrier', 'action', 'decision' or 'quote'.")
+    assert (error.status, error.message) == (
+        400,
+        "kind: Input should be 'insight', 'practice', 'barrier', 'action', 'decision' or 'quote'.",
+    )
 
 
 @pytest.mark.parametrize("text", ["", "   ", " \n\t "])
@@ -209,8 +240,12 @@ def test_a_note_links_to_the_item_running_and_the_person_holding_the_floor():
     note_id = post(state)
     assert (note(state, note_id).latest.item_id, note(state, note_id).latest.speaker_id) == (item_id, ana)
     view = shown(state, note_id)
-    assert (view["item_id"], view["item_title"], view["speaker_id"], view["speaker"]) == \
-        (item_id, "Discharge before noon", ana, "Ana Lopez · St Mary's")
+    assert (view["item_id"], view["item_title"], view["speaker_id"], view["speaker"]) == (
+        item_id,
+        "Discharge before noon",
+        ana,
+        "Ana Lopez · St Mary's",
+    )
 
 
 def test_with_nothing_running_and_nobody_speaking_a_note_links_to_nothing():
@@ -235,8 +270,10 @@ def test_the_facilitator_holding_the_floor_is_named_as_such():
     state, _ = room_with(people=PEOPLE[:2])
     give_floor(state, "facilitator")
     note_id = post(state)
-    assert (note(state, note_id).latest.speaker_id, shown(state, note_id)["speaker"]) == \
-        ("facilitator", "the facilitator")
+    assert (note(state, note_id).latest.speaker_id, shown(state, note_id)["speaker"]) == (
+        "facilitator",
+        "the facilitator",
+    )
 
 
 def test_an_item_and_speaker_chosen_explicitly_win_over_those_of_the_moment():
@@ -275,14 +312,33 @@ def test_an_edit_appends_a_version_and_the_latest_is_shown():
     note_id = post(state, "Pharmacy frist #flow", now=T0)
     events = edit(state, note_id, "Pharmacy first #flow", kind="practice", now=T0 + MIN)
     assert [(e.type, e.data) for e in events] == [
-        ("note.edited", {"note_id": note_id, "text": "Pharmacy first #flow", "kind": "practice", "tags": ["flow"],
-                         "item_id": None, "speaker_id": None, "by": "scribe", "flags": []})]
+        (
+            "note.edited",
+            {
+                "note_id": note_id,
+                "text": "Pharmacy first #flow",
+                "kind": "practice",
+                "tags": ["flow"],
+                "item_id": None,
+                "speaker_id": None,
+                "by": "scribe",
+                "flags": [],
+            },
+        )
+    ]
     edited = note(state, note_id)
     assert [(v.text, v.kind, v.at) for v in edited.versions] == [
-        ("Pharmacy frist #flow", "insight", T0), ("Pharmacy first #flow", "practice", T0 + MIN)]
+        ("Pharmacy frist #flow", "insight", T0),
+        ("Pharmacy first #flow", "practice", T0 + MIN),
+    ]
     view = shown(state, note_id)
-    assert (view["text"], view["kind"], view["edited"], view["created_at"], view["at"]) == \
-        ("Pharmacy first #flow", "practice", True, T0, T0 + MIN)
+    assert (view["text"], view["kind"], view["edited"], view["created_at"], view["at"]) == (
+        "Pharmacy first #flow",
+        "practice",
+        True,
+        T0,
+        T0 + MIN,
+    )
     assert "history" not in view
 
 
@@ -293,7 +349,10 @@ def test_the_history_lists_every_version_newest_first():
     edit(state, note_id, "three", actor=FACILITATOR, now=T0 + 2 * MIN)
     history = shown(state, note_id, history=True)["history"]
     assert [(v["text"], v["at"], v["by"]) for v in history] == [
-        ("three", T0 + 2 * MIN, "facilitator"), ("two", T0 + MIN, "scribe"), ("one", T0, "scribe")]
+        ("three", T0 + 2 * MIN, "facilitator"),
+        ("two", T0 + MIN, "scribe"),
+        ("one", T0, "scribe"),
+    ]
 
 
 def test_a_note_never_edited_is_not_marked_edited_and_has_one_version_in_its_history():
@@ -312,8 +371,16 @@ def test_an_edit_that_changes_nothing_is_refused():
     assert len(note(state, note_id).versions) == 1
 
 
-@pytest.mark.parametrize("change", [{"text": "Lounge #flow!"}, {"kind": "barrier"}, {"tags": "lean other"},
-                                    {"item_id": "ITEM"}, {"speaker_id": "facilitator"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "Lounge #flow!"},
+        {"kind": "barrier"},
+        {"tags": "lean other"},
+        {"item_id": "ITEM"},
+        {"speaker_id": "facilitator"},
+    ],
+)
 def test_changing_any_one_of_text_kind_tags_item_or_speaker_makes_a_new_version(change):
     state = room_with().state
     item_id = add_item(state, "Pharmacy first")
@@ -346,8 +413,10 @@ def test_a_deleted_note_is_kept_in_the_log_but_off_every_list():
     events = delete(state, gone, now=T0 + 2 * MIN)
     assert [(e.type, e.data) for e in events] == [("note.deleted", {"note_id": gone})]
     notebook = notebook_of(state)
-    assert (notebook.notes[gone].deleted_at, [v.text for v in notebook.notes[gone].versions]) == \
-        (T0 + 2 * MIN, ["Gone #lean", "Gone, edited #lean"])
+    assert (notebook.notes[gone].deleted_at, [v.text for v in notebook.notes[gone].versions]) == (
+        T0 + 2 * MIN,
+        ["Gone #lean", "Gone, edited #lean"],
+    )
     assert [n.id for n in notebook.live_notes()] == [kept]
     the_scene = scene(state)
     assert [n["id"] for n in views.notes_feed(the_scene)["notes"]] == [kept]
@@ -362,10 +431,12 @@ def test_a_deleted_or_unknown_note_cannot_be_edited_or_deleted():
     state = room_with().state
     note_id = post(state)
     delete(state, note_id)
-    for raw in ({"type": "note.edit", "note_id": note_id, "text": "again"},
-                {"type": "note.delete", "note_id": note_id},
-                {"type": "note.edit", "note_id": "unknown", "text": "again"},
-                {"type": "note.delete", "note_id": "unknown"}):
+    for raw in (
+        {"type": "note.edit", "note_id": note_id, "text": "again"},
+        {"type": "note.delete", "note_id": note_id},
+        {"type": "note.edit", "note_id": "unknown", "text": "again"},
+        {"type": "note.delete", "note_id": "unknown"},
+    ):
         error = refusal(state, SCRIBE, raw)
         assert (error.status, error.message) == (404, GONE)
 
@@ -374,15 +445,18 @@ def test_two_edits_decided_against_the_same_state_both_land_in_log_order():
     state = room_with().state
     note_id = post(state, "Original", now=T0)
     before = state.seq
-    first = decide(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Scribe one's edit"},
-                   T0 + MIN)
-    second = decide(state, FACILITATOR, {"type": "note.edit", "note_id": note_id, "text": "Facilitator's edit"},
-                    T0 + MIN)
+    first = decide(state, SCRIBE, {"type": "note.edit", "note_id": note_id, "text": "Scribe one's edit"}, T0 + MIN)
+    second = decide(
+        state, FACILITATOR, {"type": "note.edit", "note_id": note_id, "text": "Facilitator's edit"}, T0 + MIN
+    )
     events = apply_in_order(state, [first, second], T0 + MIN)
     assert ([e.seq for e in events], types(events)) == ([before + 1, before + 2], ["note.edited", "note.edited"])
     versions = note(state, note_id).versions
     assert [(v.text, v.by) for v in versions] == [
-        ("Original", "scribe"), ("Scribe one's edit", "scribe"), ("Facilitator's edit", "facilitator")]
+        ("Original", "scribe"),
+        ("Scribe one's edit", "scribe"),
+        ("Facilitator's edit", "facilitator"),
+    ]
     view = shown(state, note_id, history=True)
     assert (view["text"], view["edited"]) == ("Facilitator's edit", True)
     assert [v["text"] for v in view["history"]] == ["Facilitator's edit", "Scribe one's edit", "Original"]
@@ -412,8 +486,11 @@ def test_notes_are_read_only_once_the_exchange_has_ended():
     state = room_with().state
     note_id = post(state)
     run(state, FACILITATOR, {"type": "room.end"}, T0 + MIN)
-    for raw in ({"type": "note.post", "text": TEXT}, {"type": "note.edit", "note_id": note_id, "text": "x"},
-                {"type": "note.delete", "note_id": note_id}):
+    for raw in (
+        {"type": "note.post", "text": TEXT},
+        {"type": "note.edit", "note_id": note_id, "text": "x"},
+        {"type": "note.delete", "note_id": note_id},
+    ):
         error = refusal(state, SCRIBE, raw)
         assert (error.status, error.message) == (409, "This exchange has ended; its record is read-only.")
 
@@ -440,8 +517,12 @@ def test_completion_offers_the_tags_that_start_with_the_prefix_most_used_first_t
 
 def test_completion_takes_the_prefix_with_or_without_its_hash_in_any_case():
     notebook = notebook_of(tagged_room())
-    assert views.complete("#le", notebook) == views.complete("le", notebook) == views.complete("#LE", notebook) == \
-        ["lean", "leadership", "learning", "legacy"]
+    assert (
+        views.complete("#le", notebook)
+        == views.complete("le", notebook)
+        == views.complete("#LE", notebook)
+        == ["lean", "leadership", "learning", "legacy"]
+    )
     assert views.complete("#lea", notebook) == ["lean", "leadership", "learning"]
     assert views.complete("#zzz", notebook) == []
 
@@ -469,8 +550,11 @@ def test_the_scribe_panel_offers_the_room_tags_and_what_a_note_will_link_to():
     post(state, "#lean #flow")
     post(state, "#lean")
     links = views.note_links(scene(state))
-    assert (links["tags"], links["current_item"], links["current_speaker"]) == \
-        (["lean", "flow"], "Discharge before noon", "Ana Lopez · St Mary's")
+    assert (links["tags"], links["current_item"], links["current_speaker"]) == (
+        ["lean", "flow"],
+        "Discharge before noon",
+        "Ana Lopez · St Mary's",
+    )
 
 
 def test_an_empty_record_has_no_tags_to_complete():
@@ -487,12 +571,14 @@ def test_only_scribes_and_the_facilitator_write_edit_and_delete_notes_and_save_s
     note_id = post(state)
     actor = person(ana) if who == "participant" else SCREEN
     for raw, message in [
-            ({"type": "note.post", "text": TEXT}, "Only the facilitator or a scribe can write notes."),
-            ({"type": "note.edit", "note_id": note_id, "text": "x"},
-             "Only the facilitator or a scribe can edit notes."),
-            ({"type": "note.delete", "note_id": note_id}, "Only the facilitator or a scribe can delete notes."),
-            ({"type": "summary.save", "item_id": item_id, "problem": "x"},
-             "Only the facilitator or a scribe can write case summaries.")]:
+        ({"type": "note.post", "text": TEXT}, "Only the facilitator or a scribe can write notes."),
+        ({"type": "note.edit", "note_id": note_id, "text": "x"}, "Only the facilitator or a scribe can edit notes."),
+        ({"type": "note.delete", "note_id": note_id}, "Only the facilitator or a scribe can delete notes."),
+        (
+            {"type": "summary.save", "item_id": item_id, "problem": "x"},
+            "Only the facilitator or a scribe can write case summaries.",
+        ),
+    ]:
         error = refusal(state, actor, raw)
         assert (error.status, error.message) == (403, message)
 
@@ -520,8 +606,9 @@ def test_the_ticker_shows_the_three_newest_notes_while_it_is_on():
     state = room_with().state
     ids = [post(state, f"Note {n}", now=T0 + n * SEC) for n in range(5)]
     assert views.notes_ticker(scene(state)) == {"shown": False, "notes": []}
-    assert [(e.type, e.data) for e in run(state, FACILITATOR, {"type": "notes.ticker", "shown": True}, T0 + MIN)] == \
-        [("notes.ticker", {"shown": True})]
+    assert [(e.type, e.data) for e in run(state, FACILITATOR, {"type": "notes.ticker", "shown": True}, T0 + MIN)] == [
+        ("notes.ticker", {"shown": True})
+    ]
     ticker = views.notes_ticker(scene(state))
     assert (ticker["shown"], [n["id"] for n in ticker["notes"]]) == (True, ids[:1:-1])
     again = refusal(state, FACILITATOR, {"type": "notes.ticker", "shown": True})
@@ -546,15 +633,21 @@ def test_each_save_of_a_summary_is_a_new_revision_and_the_latest_is_shown():
     item_id = add_item(state, "Pharmacy first", kind="case")
     events = save_summary(state, item_id, problem="Late discharges", now=T0)
     assert [(e.type, e.data) for e in events] == [
-        ("summary.saved", {"item_id": item_id, "fields": {**SUMMARY_FIELDS, "problem": "Late discharges"},
-                           "by": "scribe"})]
+        (
+            "summary.saved",
+            {"item_id": item_id, "fields": {**SUMMARY_FIELDS, "problem": "Late discharges"}, "by": "scribe"},
+        )
+    ]
     save_summary(state, item_id, actor=FACILITATOR, problem="Late discharges", result="Noon", now=T0 + MIN)
     summary = notebook_of(state).summaries[item_id]
-    assert [(r.fields["result"], r.at, r.by) for r in summary.revisions] == \
-        [("", T0, "scribe"), ("Noon", T0 + MIN, "facilitator")]
+    assert [(r.fields["result"], r.at, r.by) for r in summary.revisions] == [
+        ("", T0, "scribe"),
+        ("Noon", T0 + MIN, "facilitator"),
+    ]
     assert summary.fields == {**SUMMARY_FIELDS, "problem": "Late discharges", "result": "Noon"}
-    assert views.summaries(scene(state))["cases"] == [{"id": item_id, "title": "Pharmacy first", "saved": True,
-                                                       "notes": 0}]
+    assert views.summaries(scene(state))["cases"] == [
+        {"id": item_id, "title": "Pharmacy first", "saved": True, "notes": 0}
+    ]
 
 
 def test_saving_a_summary_unchanged_is_refused():
@@ -585,11 +678,13 @@ def test_a_summary_is_prefilled_from_its_case_notes_by_kind():
     assert prefill(room, case) == {
         "intervention": "- Pharmacist on the ward round\n- Scripts ready by 10",
         "tips": "- Start with one ward\n- New text",
-        "barriers": "- Locum cover"}
+        "barriers": "- Locum cover",
+    }
     assert prefill(room, other) == {"intervention": "- Elsewhere", "tips": "", "barriers": ""}
     assert views.summaries(scene(state))["cases"] == [
         {"id": case, "title": "Pharmacy first", "saved": False, "notes": 6},
-        {"id": other, "title": "Another case", "saved": False, "notes": 1}]
+        {"id": other, "title": "Another case", "saved": False, "notes": 1},
+    ]
 
 
 # -- action plans ----------------------------------------------------------
@@ -597,18 +692,33 @@ def test_a_summary_is_prefilled_from_its_case_notes_by_kind():
 
 def test_a_participant_saves_a_new_plan_for_their_own_organisation_and_it_gets_an_id():
     state, (ana, _) = room_with(people=PEOPLE[:2])
-    decision = decide(state, person(ana), {"type": "plan.save", "change": "Open a discharge lounge",
-                                           "impact": "high", "owner": "Ana"}, T0)
+    decision = decide(
+        state,
+        person(ana),
+        {"type": "plan.save", "change": "Open a discharge lounge", "impact": "high", "owner": "Ana"},
+        T0,
+    )
     plan_id = decision.reply["plan_id"]
     assert len(plan_id) == 10
     assert [(d.type, d.data) for d in decision.events] == [
-        ("plan.saved", {"plan_id": plan_id, "organisation": "St Mary's", "by": "participant",
-                        "fields": {**PLAN_FIELDS, "change": "Open a discharge lounge", "impact": "high",
-                                   "owner": "Ana"}})]
+        (
+            "plan.saved",
+            {
+                "plan_id": plan_id,
+                "organisation": "St Mary's",
+                "by": "participant",
+                "fields": {**PLAN_FIELDS, "change": "Open a discharge lounge", "impact": "high", "owner": "Ana"},
+            },
+        )
+    ]
     apply_in_order(state, [decision], T0)
     saved = plan(state, plan_id)
-    assert (saved.organisation, len(saved.revisions), saved.fields["change"], saved.deleted_at) == \
-        ("St Mary's", 1, "Open a discharge lounge", None)
+    assert (saved.organisation, len(saved.revisions), saved.fields["change"], saved.deleted_at) == (
+        "St Mary's",
+        1,
+        "Open a discharge lounge",
+        None,
+    )
 
 
 def test_a_participant_may_name_their_own_organisation_but_not_another():
@@ -622,9 +732,11 @@ def test_a_participant_may_name_their_own_organisation_but_not_another():
 def test_a_participant_cannot_edit_or_delete_another_organisations_plan():
     state, (ana, ben) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ben))[0].data["plan_id"]
-    for raw in ({"type": "plan.save", "plan_id": plan_id, "change": "Hijacked"},
-                {"type": "plan.save", "plan_id": plan_id, "change": "Hijacked", "organisation": "St Mary's"},
-                {"type": "plan.delete", "plan_id": plan_id}):
+    for raw in (
+        {"type": "plan.save", "plan_id": plan_id, "change": "Hijacked"},
+        {"type": "plan.save", "plan_id": plan_id, "change": "Hijacked", "organisation": "St Mary's"},
+        {"type": "plan.delete", "plan_id": plan_id},
+    ):
         error = refusal(state, person(ana), raw)
         assert (error.status, error.message) == (403, NOT_OURS)
     assert (len(plan(state, plan_id).revisions), plan(state, plan_id).deleted_at) == (1, None)
@@ -664,11 +776,15 @@ def test_the_screen_writes_no_action_plan():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana))[0].data["plan_id"]
     save = refusal(state, SCREEN, {"type": "plan.save", "change": "x", "organisation": "St Mary's"})
-    assert (save.status, save.message) == \
-        (403, "Only the facilitator or a scribe or a participant can write action plans.")
+    assert (save.status, save.message) == (
+        403,
+        "Only the facilitator or a scribe or a participant can write action plans.",
+    )
     gone = refusal(state, SCREEN, {"type": "plan.delete", "plan_id": plan_id})
-    assert (gone.status, gone.message) == \
-        (403, "Only the facilitator or a scribe or a participant can delete action plans.")
+    assert (gone.status, gone.message) == (
+        403,
+        "Only the facilitator or a scribe or a participant can delete action plans.",
+    )
 
 
 def test_a_plan_needs_the_change_committed_to():
@@ -680,14 +796,31 @@ def test_a_plan_needs_the_change_committed_to():
 def test_editing_a_plan_appends_a_revision_and_keeps_its_organisation():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana), now=T0)[0].data["plan_id"]
-    events = save_plan(state, SCRIBE, plan_id=plan_id, change="Open a discharge lounge", owner="Ana",
-                       organisation="Northfield Trust", now=T0 + MIN)
+    events = save_plan(
+        state,
+        SCRIBE,
+        plan_id=plan_id,
+        change="Open a discharge lounge",
+        owner="Ana",
+        organisation="Northfield Trust",
+        now=T0 + MIN,
+    )
     assert [(e.type, e.data) for e in events] == [
-        ("plan.saved", {"plan_id": plan_id, "organisation": "St Mary's", "by": "scribe",
-                        "fields": {**PLAN_FIELDS, "change": "Open a discharge lounge", "owner": "Ana"}})]
+        (
+            "plan.saved",
+            {
+                "plan_id": plan_id,
+                "organisation": "St Mary's",
+                "by": "scribe",
+                "fields": {**PLAN_FIELDS, "change": "Open a discharge lounge", "owner": "Ana"},
+            },
+        )
+    ]
     edited = plan(state, plan_id)
-    assert [(r.fields["owner"], r.at, r.by) for r in edited.revisions] == \
-        [("", T0, "participant"), ("Ana", T0 + MIN, "scribe")]
+    assert [(r.fields["owner"], r.at, r.by) for r in edited.revisions] == [
+        ("", T0, "participant"),
+        ("Ana", T0 + MIN, "scribe"),
+    ]
     assert (edited.organisation, edited.fields["owner"]) == ("St Mary's", "Ana")
     assert list(notebook_of(state).plans) == [plan_id]
 
@@ -695,8 +828,11 @@ def test_editing_a_plan_appends_a_revision_and_keeps_its_organisation():
 def test_saving_a_plan_unchanged_is_refused():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     plan_id = save_plan(state, person(ana), owner="Ana")[0].data["plan_id"]
-    error = refusal(state, person(ana), {"type": "plan.save", "plan_id": plan_id, "change": "Open a discharge lounge",
-                                         "owner": "Ana"})
+    error = refusal(
+        state,
+        person(ana),
+        {"type": "plan.save", "plan_id": plan_id, "change": "Open a discharge lounge", "owner": "Ana"},
+    )
     assert (error.status, error.message) == (400, "Nothing to change.")
 
 
@@ -705,10 +841,12 @@ def test_an_unknown_or_deleted_plan_cannot_be_edited_or_deleted():
     plan_id = save_plan(state, person(ana))[0].data["plan_id"]
     events = run(state, person(ana), {"type": "plan.delete", "plan_id": plan_id}, T0 + MIN)
     assert [(e.type, e.data) for e in events] == [("plan.deleted", {"plan_id": plan_id})]
-    for raw in ({"type": "plan.save", "plan_id": plan_id, "change": "Again"},
-                {"type": "plan.delete", "plan_id": plan_id},
-                {"type": "plan.save", "plan_id": "unknown", "change": "Again"},
-                {"type": "plan.delete", "plan_id": "unknown"}):
+    for raw in (
+        {"type": "plan.save", "plan_id": plan_id, "change": "Again"},
+        {"type": "plan.delete", "plan_id": plan_id},
+        {"type": "plan.save", "plan_id": "unknown", "change": "Again"},
+        {"type": "plan.delete", "plan_id": "unknown"},
+    ):
         error = refusal(state, person(ana), raw)
         assert (error.status, error.message) == (404, NO_PLAN)
 
@@ -724,8 +862,14 @@ def test_commitments_show_which_organisations_have_committed_to_a_change():
     assert shown_["rows"] == [
         {"organisation": "Eastgate Care", "plans": []},
         {"organisation": "Northfield Trust", "plans": []},
-        {"organisation": "St Mary's", "plans": [{"id": lounge, "change": "Open a discharge lounge", "owner": "Ana"},
-                                                {"id": rounds, "change": "Board rounds at 9", "owner": ""}]}]
+        {
+            "organisation": "St Mary's",
+            "plans": [
+                {"id": lounge, "change": "Open a discharge lounge", "owner": "Ana"},
+                {"id": rounds, "change": "Board rounds at 9", "owner": ""},
+            ],
+        },
+    ]
     save_plan(state, SCRIBE, organisation="Eastgate Care", change="Discharge checklist")
     assert (views.commitments(scene(state))["committed"], views.commitments(scene(state))["total"]) == (2, 3)
     mine = views.my_plans(scene(state), person(ben))
@@ -733,9 +877,11 @@ def test_commitments_show_which_organisations_have_committed_to_a_change():
 
 
 def test_with_a_list_of_organisations_commitments_count_against_the_list_in_its_order():
-    state, (ana, _) = room_with(people=PEOPLE[:2],
-                                organisations=["St Mary's", "Northfield Trust", "Westbrook Clinic"])
+    state, (ana, _) = room_with(people=PEOPLE[:2], organisations=["St Mary's", "Northfield Trust", "Westbrook Clinic"])
     save_plan(state, person(ana))
     shown_ = views.commitments(scene(state))
-    assert ([row["organisation"] for row in shown_["rows"]], shown_["committed"], shown_["total"]) == \
-        (["St Mary's", "Northfield Trust", "Westbrook Clinic"], 1, 3)
+    assert ([row["organisation"] for row in shown_["rows"]], shown_["committed"], shown_["total"]) == (
+        ["St Mary's", "Northfield Trust", "Westbrook Clinic"],
+        1,
+        3,
+    )

@@ -42,8 +42,14 @@ PHONE_NOTE = "Call 07700 900123 tomorrow"
 REDACTED_NOTE = "Call [phone number removed] tomorrow"
 EMPTIED = '<div id="confirmation"></div>'
 # The scribe panel's note form, as htmx sends it over the socket: every value as text, blanks included.
-NOTE_FORM = {"type": "note.post", "kind": "insight", "text": "", "item_id": "", "speaker_id": "",
-             "HEADERS": {"HX-Request": "true", "HX-Trigger": "note-form", "HX-Target": None}}
+NOTE_FORM = {
+    "type": "note.post",
+    "kind": "insight",
+    "text": "",
+    "item_id": "",
+    "speaker_id": "",
+    "HEADERS": {"HX-Request": "true", "HX-Trigger": "note-form", "HX-Target": None},
+}
 
 
 # -- helpers -----------------------------------------------------------------
@@ -70,8 +76,11 @@ def post_note(base: str, room: dict, text: str, role: str = "scribe", **fields) 
 
 
 def notebook_of(base: str, room: dict, token: str | None = None) -> dict:
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/state",
-                         headers={"Authorization": f"Bearer {token or room['tokens']['facilitator']}"}, timeout=5)
+    response = httpx.get(
+        f"{base}/api/rooms/{room['code']}/state",
+        headers={"Authorization": f"Bearer {token or room['tokens']['facilitator']}"},
+        timeout=5,
+    )
     response.raise_for_status()
     return response.json()["scribe"]
 
@@ -86,8 +95,9 @@ def cookie(room: dict, role: str, token: str | None = None) -> dict:
 def form_values(confirmation: str, choice: str) -> dict:
     """What the confirmation's form for `choice` (redact or confirm) sends, as htmx would:
     its hidden inputs, a name given twice as a list."""
-    form = next(f for f in re.findall(r"<form .*?</form>", confirmation, re.DOTALL)
-                if f'data-confirmation="{choice}"' in f)
+    form = next(
+        f for f in re.findall(r"<form .*?</form>", confirmation, re.DOTALL) if f'data-confirmation="{choice}"' in f
+    )
     values: dict = {}
     for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form):
         value = html.unescape(value)
@@ -112,15 +122,19 @@ def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows
     room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
     oldest = "Weekend discharges lag behind"
-    texts = {"a": "The lounge opens at eight #flow", "b": "Pharmacy rounds before noon #flow",
-             "f": "Transport is booked the day before"}
+    texts = {
+        "a": "The lounge opens at eight #flow",
+        "b": "Pharmacy rounds before noon #flow",
+        "f": "Transport is booked the day before",
+    }
     newest = "Social workers join the morning huddle"
 
     async def scenario():
         scribe_a = await staff(server, room, "scribe")
         scribe_b = await staff(server, room, "scribe")
-        facilitator = await open_socket(server, code, "scribe", cookie_for(code, "facilitator",
-                                                                           room["tokens"]["facilitator"]))
+        facilitator = await open_socket(
+            server, code, "scribe", cookie_for(code, "facilitator", room["tokens"]["facilitator"])
+        )
         console = await staff(server, room, "console")
         screen = await staff(server, room, "screen")
         phone = await phone_of(server, code, ana["token"])
@@ -131,8 +145,9 @@ def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows
         await scribe_a.send({**NOTE_FORM, "kind": "barrier", "text": oldest, "id": "a-0"})
         assert accepted(await scribe_a.until(acked("a-0")))
         clock.advance(0.01)
-        await asyncio.gather(*(sock.send({**NOTE_FORM, "text": texts[key], "id": f"{key}-1"})
-                               for key, sock in writers.items()))
+        await asyncio.gather(
+            *(sock.send({**NOTE_FORM, "text": texts[key], "id": f"{key}-1"}) for key, sock in writers.items())
+        )
         for key, sock in writers.items():
             said = await sock.until(acked(f"{key}-1"))
             assert accepted(said), (key, said)
@@ -156,8 +171,9 @@ def test_two_scribes_and_the_facilitator_write_at_once_and_every_surface_follows
         await console.send({"type": "notes.ticker", "shown": "true", "id": "ticker-on"})
         assert accepted(await console.until(acked("ticker-on")))
         await console.until(has("ticker-control", "Take the notes off the screen"))
-        on_screen = fragment(await screen.until(has("notes-ticker", 'class="notes-ticker active"', *texts.values())),
-                             "notes-ticker")
+        on_screen = fragment(
+            await screen.until(has("notes-ticker", 'class="notes-ticker active"', *texts.values())), "notes-ticker"
+        )
         assert oldest not in on_screen and on_screen.count("<li>") == 3
         await nothing_more(*writers.values(), phone)  # the ticker is the screen's and the console's alone
 
@@ -200,9 +216,20 @@ def test_two_scribes_editing_one_note_at_once_both_land_and_the_history_keeps_ev
         console = await staff(server, room, "console")
         await settle(scribe_a, scribe_b, console)
 
-        await asyncio.gather(*(sock.send({"type": "note.edit", "note_id": note_id, "text": edits[key],
-                                          "kind": "practice", "id": f"edit-{key}"})
-                               for key, sock in (("a", scribe_a), ("b", scribe_b))))
+        await asyncio.gather(
+            *(
+                sock.send(
+                    {
+                        "type": "note.edit",
+                        "note_id": note_id,
+                        "text": edits[key],
+                        "kind": "practice",
+                        "id": f"edit-{key}",
+                    }
+                )
+                for key, sock in (("a", scribe_a), ("b", scribe_b))
+            )
+        )
         for key, sock in (("a", scribe_a), ("b", scribe_b)):
             said = await sock.until(acked(f"edit-{key}"))
             assert accepted(said), (key, said)
@@ -224,11 +251,16 @@ def test_two_scribes_editing_one_note_at_once_both_land_and_the_history_keeps_ev
         # Twice more at once, over HTTP, as a scribe and as the facilitator.
         more = {"scribe": "Lounge from seven, staffed by a nurse", "facilitator": "Lounge from seven, with a porter"}
         async with httpx.AsyncClient(timeout=10) as client:
-            responses = await asyncio.gather(*(
-                client.post(f"{server}/api/rooms/{code}/commands",
-                            json={"type": "note.edit", "note_id": note_id, "text": text, "kind": "practice"},
-                            headers={"Authorization": f"Bearer {room['tokens'][role]}"})
-                for role, text in more.items()))
+            responses = await asyncio.gather(
+                *(
+                    client.post(
+                        f"{server}/api/rooms/{code}/commands",
+                        json={"type": "note.edit", "note_id": note_id, "text": text, "kind": "practice"},
+                        headers={"Authorization": f"Bearer {room['tokens'][role]}"},
+                    )
+                    for role, text in more.items()
+                )
+            )
         assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
         await scribe_a.until(has("notes-scribe", "History (5 versions)"))
         await close_all(scribe_a, scribe_b, console)
@@ -254,11 +286,15 @@ def test_participants_and_the_screen_cannot_write_notes_and_plans_stay_within_an
     note_id = post_note(server, room, "Lounge opens at eight")
     writing = [  # (command, what the refused sender is told)
         ({"type": "note.post", "text": "From a phone"}, WRITE_NOTES),
-        ({"type": "note.edit", "note_id": note_id, "text": "Changed"},
-         "Only the facilitator or a scribe can edit notes."),
+        (
+            {"type": "note.edit", "note_id": note_id, "text": "Changed"},
+            "Only the facilitator or a scribe can edit notes.",
+        ),
         ({"type": "note.delete", "note_id": note_id}, "Only the facilitator or a scribe can delete notes."),
-        ({"type": "summary.save", "item_id": case, "problem": "Delays"},
-         "Only the facilitator or a scribe can write case summaries."),
+        (
+            {"type": "summary.save", "item_id": case, "problem": "Delays"},
+            "Only the facilitator or a scribe can write case summaries.",
+        ),
         ({"type": "notes.ticker", "shown": True}, "Only the facilitator can choose what the screen shows."),
     ]
     before = events_of(server, room)
@@ -278,14 +314,19 @@ def test_participants_and_the_screen_cannot_write_notes_and_plans_stay_within_an
     assert events_of(server, room) == before
 
     # Their own organisation's plan: named or not, it is theirs.
-    plan_id = command(server, code, ana["token"], type="plan.save", change="Open the lounge at seven").json()[
-        "reply"]["plan_id"]
+    plan_id = command(server, code, ana["token"], type="plan.save", change="Open the lounge at seven").json()["reply"][
+        "plan_id"
+    ]
     response = command(server, code, ana["token"], type="plan.save", organisation=NORTH, change="Book transport")
     assert response.status_code == 200, response.text
     assert {(p["organisation"], p["change"]) for p in notebook_of(server, room)["plans"]} == {
-        (NORTH, "Open the lounge at seven"), (NORTH, "Book transport")}
-    for body in ({"type": "plan.save", "plan_id": plan_id, "change": "Close the lounge"},
-                 {"type": "plan.delete", "plan_id": plan_id}):
+        (NORTH, "Open the lounge at seven"),
+        (NORTH, "Book transport"),
+    }
+    for body in (
+        {"type": "plan.save", "plan_id": plan_id, "change": "Close the lounge"},
+        {"type": "plan.delete", "plan_id": plan_id},
+    ):
         response = command(server, code, ben["token"], **body)
         assert (response.status_code, response.json()["error"]) == (403, OWN_PLAN_ONLY), body
     before = events_of(server, room)
@@ -293,13 +334,21 @@ def test_participants_and_the_screen_cannot_write_notes_and_plans_stay_within_an
     async def scenario():
         phone = await phone_of(server, code, ana["token"])
         screen = await staff(server, room, "screen")
-        others = {"console": await staff(server, room, "console"), "scribe": await staff(server, room, "scribe"),
-                  "ben": await phone_of(server, code, ben["token"])}
+        others = {
+            "console": await staff(server, room, "console"),
+            "scribe": await staff(server, room, "scribe"),
+            "ben": await phone_of(server, code, ben["token"]),
+        }
         await settle(phone, screen, *others.values())
 
-        refused = [*writing, ({"type": "plan.save", "organisation": RIVER, "change": "Theirs"}, OWN_PLAN_ONLY),
-                   ({"type": "plan.delete", "plan_id": "nosuchplan"},
-                    "There is no such action plan; it may have been deleted.")]
+        refused = [
+            *writing,
+            ({"type": "plan.save", "organisation": RIVER, "change": "Theirs"}, OWN_PLAN_ONLY),
+            (
+                {"type": "plan.delete", "plan_id": "nosuchplan"},
+                "There is no such action plan; it may have been deleted.",
+            ),
+        ]
         for index, (body, said) in enumerate(refused):
             await phone.send({**body, "id": f"phone-{index}"})
             message = await phone.until(acked(f"phone-{index}"))
@@ -349,8 +398,12 @@ def test_a_note_with_a_phone_number_is_held_back_until_redacted_or_confirmed(ser
 
     async def scenario():
         scribe = await staff(server, room, "scribe")
-        others = {"scribe": await staff(server, room, "scribe"), "console": await staff(server, room, "console"),
-                  "screen": await staff(server, room, "screen"), "phone": await phone_of(server, code, ana["token"])}
+        others = {
+            "scribe": await staff(server, room, "scribe"),
+            "console": await staff(server, room, "console"),
+            "screen": await staff(server, room, "screen"),
+            "phone": await phone_of(server, code, ana["token"]),
+        }
         await settle(*others.values())
         before = events_of(server, room)
 
@@ -362,8 +415,14 @@ def test_a_note_with_a_phone_number_is_held_back_until_redacted_or_confirmed(ser
 
         # "Remove it and send": the same note, the number taken out.
         redacted = form_values(shown, "redact")
-        assert redacted == {"type": "note.post", "kind": "action", "text": PHONE_NOTE, "item_id": "",
-                            "speaker_id": "", "redact": "true"}
+        assert redacted == {
+            "type": "note.post",
+            "kind": "action",
+            "text": PHONE_NOTE,
+            "item_id": "",
+            "speaker_id": "",
+            "redact": "true",
+        }
         await scribe.send({**redacted, "id": "redacted"})
         said = await scribe.until(acked("redacted"))
         assert accepted(said) and fragment(said, "confirmation") == EMPTIED
@@ -386,15 +445,20 @@ def test_a_note_with_a_phone_number_is_held_back_until_redacted_or_confirmed(ser
     run(scenario)
     posted = [e["data"] for e in events_of(server, room) if e["type"] == "note.posted"]
     assert [(d["text"], d["kind"], d["flags"], d["by"]) for d in posted] == [
-        (REDACTED_NOTE, "action", [], "scribe"), (PHONE_NOTE, "action", ["phone"], "scribe")]
+        (REDACTED_NOTE, "action", [], "scribe"),
+        (PHONE_NOTE, "action", ["phone"], "scribe"),
+    ]
 
     # Over HTTP: 422, with what was found.
     before = events_of(server, room)
     response = command(server, code, room["tokens"]["scribe"], type="note.post", text=PHONE_NOTE)
     assert response.status_code == 422
-    assert response.json() == {"ok": False, "error": "This looks like patient-identifiable information: a phone "
-                               "number (07700 900123). Remove it, or confirm that it identifies no patient.",
-                               "findings": [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}]}
+    assert response.json() == {
+        "ok": False,
+        "error": "This looks like patient-identifiable information: a phone "
+        "number (07700 900123). Remove it, or confirm that it identifies no patient.",
+        "findings": [{"kind": "phone", "described": "a phone number", "text": "07700 900123"}],
+    }
     note_id = next(n["id"] for n in notebook_of(server, room)["notes"] if n["text"] == REDACTED_NOTE)
     response = command(server, code, room["tokens"]["scribe"], type="note.edit", note_id=note_id, text=PHONE_NOTE)
     assert response.status_code == 422 and response.json()["findings"][0]["kind"] == "phone"
@@ -410,8 +474,9 @@ def test_a_question_with_an_email_address_is_held_back_on_the_phone(server):
     before = events_of(server, room)
     response = command(server, code, ana["token"], type="question.ask", text=asked)
     assert response.status_code == 422
-    assert response.json()["findings"] == [{"kind": "email", "described": "an e-mail address",
-                                            "text": "ana.smith@example.org"}]
+    assert response.json()["findings"] == [
+        {"kind": "email", "described": "an e-mail address", "text": "ana.smith@example.org"}
+    ]
     assert events_of(server, room) == before
 
     async def scenario():
@@ -450,8 +515,9 @@ def test_a_question_with_an_email_address_is_held_back_on_the_phone(server):
 def test_a_case_summary_starts_from_the_cases_notes_and_only_writers_open_it(server):
     room, (ana,) = room_with(server, people=[("Ana", NORTH)])
     code = room["code"]
-    case = add_item(server, room, kind="case", title="Northfield discharge lounge", minutes=20,
-                    organisation=NORTH, presenter="Ana")
+    case = add_item(
+        server, room, kind="case", title="Northfield discharge lounge", minutes=20, organisation=NORTH, presenter="Ana"
+    )
     other = add_item(server, room, kind="discussion", title="Open floor", minutes=10)
     post_note(server, room, "Lounge opens at eight", kind="practice", item_id=case)
     post_note(server, room, "A nurse runs the lounge", kind="practice", item_id=case, role="facilitator")
@@ -477,22 +543,30 @@ def test_a_case_summary_starts_from_the_cases_notes_and_only_writers_open_it(ser
 
     # Nobody else opens it; an unknown case or exchange is said to be so.
     before = events_of(server, room)
-    refusals = [(url, cookie(room, "participant", ana["token"]), 403, "Only a scribe or the facilitator"),
-                (url, cookie(room, "screen"), 403, "Only a scribe or the facilitator"),
-                (url, {}, 403, "Only a scribe or the facilitator"),
-                (f"{server}/r/{code}/summary/nosuchitem", cookie(room, "scribe"), 404,
-                 "That agenda item does not exist."),
-                (f"{server}/r/ZZZZZZ/summary/{case}", cookie(room, "scribe"), 404, "There is no exchange")]
+    refusals = [
+        (url, cookie(room, "participant", ana["token"]), 403, "Only a scribe or the facilitator"),
+        (url, cookie(room, "screen"), 403, "Only a scribe or the facilitator"),
+        (url, {}, 403, "Only a scribe or the facilitator"),
+        (f"{server}/r/{code}/summary/nosuchitem", cookie(room, "scribe"), 404, "That agenda item does not exist."),
+        (f"{server}/r/ZZZZZZ/summary/{case}", cookie(room, "scribe"), 404, "There is no exchange"),
+    ]
     for where, headers, status, said in refusals:
-        for response in (httpx.get(where, headers=headers), httpx.post(where, headers=headers,
-                                                                         data={"problem": "Delays"})):
+        for response in (
+            httpx.get(where, headers=headers),
+            httpx.post(where, headers=headers, data={"problem": "Delays"}),
+        ):
             assert response.status_code == status, (where, headers, response.request.method, response.text)
             assert said in response.text and 'role="alert"' in response.text
     assert events_of(server, room) == before
 
-    summary = {"problem": "Patients wait for transport after discharge",
-               "intervention": "A staffed discharge lounge from eight", "baseline": "4.2 hours",
-               "result": "2.9 hours", "tips": "Start with one ward", "barriers": "Transport contracts"}
+    summary = {
+        "problem": "Patients wait for transport after discharge",
+        "intervention": "A staffed discharge lounge from eight",
+        "baseline": "4.2 hours",
+        "result": "2.9 hours",
+        "tips": "Start with one ward",
+        "barriers": "Transport contracts",
+    }
 
     async def scenario():
         scribe = await staff(server, room, "scribe")
@@ -525,9 +599,18 @@ def test_action_plans_are_written_on_their_page_per_organisation_and_the_console
     code = room["code"]
     as_ana, as_ben = cookie(room, "participant", ana["token"]), cookie(room, "participant", ben["token"])
     url = f"{server}/r/{code}/plan"
-    plan = {"gap": "Our lounge opens at ten", "change": "Open the lounge at seven", "impact": "high",
-            "effort": "low", "owner": "Ana", "sponsor": "The chief nurse", "milestone_30": "A nurse rostered",
-            "milestone_90": "Every ward uses it", "milestone_12": "", "monitoring": "Weekly discharge times"}
+    plan = {
+        "gap": "Our lounge opens at ten",
+        "change": "Open the lounge at seven",
+        "impact": "high",
+        "effort": "low",
+        "owner": "Ana",
+        "sponsor": "The chief nurse",
+        "milestone_30": "A nurse rostered",
+        "milestone_90": "Every ward uses it",
+        "milestone_12": "",
+        "monitoring": "Weekly discharge times",
+    }
 
     def plans() -> list[dict]:
         return notebook_of(server, room)["plans"]
@@ -561,9 +644,11 @@ def test_action_plans_are_written_on_their_page_per_organisation_and_the_console
         page = httpx.get(url, params={"plan_id": plan_id}, headers=as_ben)
         assert page.status_code == 403 and OWN_PLAN_ONLY in html.unescape(page.text)
         before = events_of(server, room)
-        for data in ({"plan_id": plan_id, **plan, "change": "Close the lounge"},
-                     {"plan_id": plan_id, "delete": "true"},
-                     {"plan_id": "", **plan, "organisation": NORTH}):
+        for data in (
+            {"plan_id": plan_id, **plan, "change": "Close the lounge"},
+            {"plan_id": plan_id, "delete": "true"},
+            {"plan_id": "", **plan, "organisation": NORTH},
+        ):
             response = httpx.post(url, headers=as_ben, data=data)
             assert response.status_code == 403 and OWN_PLAN_ONLY in html.unescape(response.text), data
         response = httpx.post(url, headers=as_ana, data={"plan_id": "", **plan, "change": ""})
@@ -588,23 +673,34 @@ def test_action_plans_are_written_on_their_page_per_organisation_and_the_console
         page = httpx.get(url, headers=cookie(room, "scribe"))
         assert page.status_code == 200 and f"<option>{NORTH}</option>" in page.text
         assert f"<option>{RIVER}</option>" in page.text
-        response = httpx.post(url, headers=cookie(room, "scribe"),
-                              data={"plan_id": "", "organisation": RIVER, "change": "Book transport the day before"})
+        response = httpx.post(
+            url,
+            headers=cookie(room, "scribe"),
+            data={"plan_id": "", "organisation": RIVER, "change": "Book transport the day before"},
+        )
         assert response.status_code == 303
         shown = fragment(await console.until(has("commitments", "Book transport the day before")), "commitments")
         assert f'<li class="committed" data-organisation="{RIVER}">' in shown
         await phone_b.until(has("my-plans", "Book transport the day before"))
-        for organisation, status, said in (("Elsewhere", 404, "Elsewhere is not an organisation in this exchange."),
-                                           ("", 400, "Say which organisation the action plan is for.")):
-            response = httpx.post(url, headers=cookie(room, "scribe"),
-                                  data={"plan_id": "", "organisation": organisation, "change": "Something"})
+        for organisation, status, said in (
+            ("Elsewhere", 404, "Elsewhere is not an organisation in this exchange."),
+            ("", 400, "Say which organisation the action plan is for."),
+        ):
+            response = httpx.post(
+                url,
+                headers=cookie(room, "scribe"),
+                data={"plan_id": "", "organisation": organisation, "change": "Something"},
+            )
             assert response.status_code == status and said in response.text
         await close_all(console, phone_a, phone_b)
 
     run(scenario)
     assert [(p["organisation"], p["change"]) for p in plans()] == [(RIVER, "Book transport the day before")]
     assert [e["data"]["by"] for e in events_of(server, room) if e["type"] == "plan.saved"] == [
-        "participant", "participant", "scribe"]
+        "participant",
+        "participant",
+        "scribe",
+    ]
     for headers in (cookie(room, "screen"), {}):
         for response in (httpx.get(url, headers=headers), httpx.post(url, headers=headers, data={"change": "X"})):
             assert response.status_code == 403 and "Join the exchange" in response.text
@@ -630,19 +726,28 @@ def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escap
             assert part in text, (where, part)
 
     async def scenario():
-        socks = {"scribe": await staff(server, room, "scribe"), "console": await staff(server, room, "console"),
-                 "screen": await staff(server, room, "screen"), "phone": await phone_of(server, code, ana["token"])}
+        socks = {
+            "scribe": await staff(server, room, "scribe"),
+            "console": await staff(server, room, "console"),
+            "screen": await staff(server, room, "screen"),
+            "phone": await phone_of(server, code, ana["token"]),
+        }
         await settle(*socks.values())
         await socks["scribe"].send({**NOTE_FORM, "kind": "practice", "item_id": case, "text": hostile, "id": "x"})
         assert accepted(await socks["scribe"].until(acked("x")))
-        for surface, element_id in (("scribe", "notes-scribe"), ("console", "notes-feed"), ("phone", "notes-feed"),
-                                    ("screen", "notes-ticker")):
+        for surface, element_id in (
+            ("scribe", "notes-scribe"),
+            ("console", "notes-feed"),
+            ("phone", "notes-feed"),
+            ("screen", "notes-ticker"),
+        ):
             shown = fragment(await socks[surface].until(has(element_id, escaped)), element_id)
             clean(element_id, shown, escaped)
         clean("note-links", latest(socks["scribe"], "note-links"), 'data-tags="flow transport xss"')
         note_id = next(n["id"] for n in notebook_of(server, room)["notes"] if "#xss" in n["text"])
-        await socks["scribe"].send({"type": "note.edit", "note_id": note_id, "text": edited, "kind": "practice",
-                                    "item_id": case, "id": "x2"})
+        await socks["scribe"].send(
+            {"type": "note.edit", "note_id": note_id, "text": edited, "kind": "practice", "item_id": case, "id": "x2"}
+        )
         shown = fragment(await socks["scribe"].until(has("notes-scribe", "History (2 versions)")), "notes-scribe")
         clean("history", shown, escaped, "&lt;img src=x onerror=alert(1)&gt;")
         await close_all(*socks.values())
@@ -657,20 +762,31 @@ def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escap
     for headers in ({}, cookie(room, "participant", "not-a-token")):
         refused = httpx.get(url, headers=headers)
         assert refused.status_code == 403 and "join it first" in refused.text
-    viewers = {"participant": cookie(room, "participant", ana["token"]), "screen": cookie(room, "screen"),
-               "scribe": cookie(room, "scribe"), "facilitator": cookie(room, "facilitator")}
+    viewers = {
+        "participant": cookie(room, "participant", ana["token"]),
+        "screen": cookie(room, "screen"),
+        "scribe": cookie(room, "scribe"),
+        "facilitator": cookie(room, "facilitator"),
+    }
     for role, headers in viewers.items():
         page = httpx.get(url, headers=headers)
         assert page.status_code == 200, (role, page.text)
-        clean(f"record as {role}", page.text, "&lt;img src=x onerror=alert(1)&gt;", "Lounge opens at eight",
-              "Transport arrives late")
+        clean(
+            f"record as {role}",
+            page.text,
+            "&lt;img src=x onerror=alert(1)&gt;",
+            "Lounge opens at eight",
+            "Transport arrives late",
+        )
         assert page.text.count('data-what="note"') == 3, role
 
     def notes_in(**params) -> list[str]:
         page = httpx.get(url, params=params, headers=viewers["participant"])
         assert page.status_code == 200
-        return [html.unescape(text) for text in
-                re.findall(r'data-what="note">.*?<p class="pre">(.*?)</p>', page.text, re.DOTALL)]
+        return [
+            html.unescape(text)
+            for text in re.findall(r'data-what="note">.*?<p class="pre">(.*?)</p>', page.text, re.DOTALL)
+        ]
 
     assert notes_in() == ["Lounge opens at eight #flow", "Transport arrives late", edited]
     assert notes_in(tag="flow") == notes_in(tag="#Flow") == ["Lounge opens at eight #flow"]
@@ -682,8 +798,10 @@ def test_the_record_is_for_the_room_its_filters_narrow_it_and_user_text_is_escap
     assert notes_in(tag="nosuchtag") == [] and notes_in(kind="gossip") == notes_in()
     page = httpx.get(url, params={"tag": "flow"}, headers=viewers["participant"]).text
     assert set(re.findall(r'data-what="(\w+)"', page)) == {"note"}
-    assert "Nothing in the record matches these filters yet." in httpx.get(
-        url, params={"tag": "nosuchtag"}, headers=viewers["participant"]).text
+    assert (
+        "Nothing in the record matches these filters yet."
+        in httpx.get(url, params={"tag": "nosuchtag"}, headers=viewers["participant"]).text
+    )
     page = httpx.get(url, params={"tag": "<script>"}, headers=viewers["participant"])
     assert page.status_code == 200 and "<script>" not in page.text.replace('<script src="', "")
     state = notebook_of(server, room)
@@ -714,8 +832,11 @@ def test_bad_notes_are_refused_to_their_sender_alone_and_change_nothing(server):
         ({"type": "note.post", "text": "Tagged", "tags": {"lean": True}}, 400, "tags: Input should be a valid list."),
         ({"type": "note.post", "text": "Tagged", "tags": [1]}, 400, "tags.0: Input should be a valid string."),
         ({"type": "note.post", "text": "Tagged", "tags": ["t"] * 13}, 400, "tags: at most 12 items, please"),
-        ({"type": "note.post", "text": "Tagged", "tags": ["t" * 42]}, 400,
-         "tags.0: a tag is one word of up to 40 letters, digits, - or _."),
+        (
+            {"type": "note.post", "text": "Tagged", "tags": ["t" * 42]},
+            400,
+            "tags.0: a tag is one word of up to 40 letters, digits, - or _.",
+        ),
         ({"type": "note.post", "text": "Kind", "kind": "gossip"}, 400, "kind: Input should be 'insight'"),
         ({"type": "note.post", "text": "About", "item_id": "nosuchitem"}, 404, "That agenda item does not exist."),
         ({"type": "note.post", "text": "Said", "speaker_id": "nobody"}, 404, "That person is not in the exchange."),
@@ -728,17 +849,24 @@ def test_bad_notes_are_refused_to_their_sender_alone_and_change_nothing(server):
         response = command(server, code, room["tokens"]["scribe"], **body)
         assert response.status_code == status, (body, response.text)
         assert response.json()["error"].startswith(said), (body, response.json())
-    for response in (command(server, code, room["tokens"]["scribe"], type="note.post", text="x" * 70_000),
-                     httpx.post(f"{server}/r/{code}/plan", headers=cookie(room, "participant", ana["token"]),
-                                data={"change": "x" * 70_000})):
+    for response in (
+        command(server, code, room["tokens"]["scribe"], type="note.post", text="x" * 70_000),
+        httpx.post(
+            f"{server}/r/{code}/plan", headers=cookie(room, "participant", ana["token"]), data={"change": "x" * 70_000}
+        ),
+    ):
         assert response.status_code == 413
         assert response.json() == {"ok": False, "error": "That request is too large (the limit is 64 KiB)."}
     assert events_of(server, room) == before
 
     async def scenario():
         scribe = await staff(server, room, "scribe")
-        others = [await staff(server, room, "scribe"), await staff(server, room, "console"),
-                  await staff(server, room, "screen"), await phone_of(server, code, ana["token"])]
+        others = [
+            await staff(server, room, "scribe"),
+            await staff(server, room, "console"),
+            await staff(server, room, "screen"),
+            await phone_of(server, code, ana["token"]),
+        ]
         await scribe.until(lambda m: 'data-count="online">1<' in m, timeout=10)  # Ana's arrival pushed
         await settle(scribe, *others)
 

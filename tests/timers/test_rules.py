@@ -45,8 +45,12 @@ def configure(state: RoomState, now: int = T0 - MIN, **settings) -> None:
 
 def expire_command(state: RoomState) -> dict:
     clock = agenda(state).clock
-    return {"type": "timer.expire", "run": clock.run, "deadline": clock.deadline,
-            "id": f"expire-{clock.run}-{clock.deadline}"}
+    return {
+        "type": "timer.expire",
+        "run": clock.run,
+        "deadline": clock.deadline,
+        "id": f"expire-{clock.run}-{clock.deadline}",
+    }
 
 
 def phase_names(item: Item) -> list[tuple[str, int]]:
@@ -78,8 +82,16 @@ def test_a_case_without_questions_has_one_phase():
     assert phase_names(item) == [("Presentation", 10 * MIN)]
 
 
-@pytest.mark.parametrize("kind, name", [("breakout", "Breakout"), ("walkthrough", "Walk-through"),
-                                        ("discussion", "Discussion"), ("poll", "Poll"), ("break", "Break")])
+@pytest.mark.parametrize(
+    "kind, name",
+    [
+        ("breakout", "Breakout"),
+        ("walkthrough", "Walk-through"),
+        ("discussion", "Discussion"),
+        ("poll", "Poll"),
+        ("break", "Break"),
+    ],
+)
 def test_other_kinds_have_one_phase_named_after_the_kind(kind, name):
     state = room_with().state
     item = add(state, {"type": "agenda.add", "kind": kind, "title": "Slot", "minutes": 12})
@@ -117,8 +129,12 @@ def test_update_changes_the_plan_and_keeps_the_notebook_of_an_item_that_ran():
     ran = agenda(state).items[a.id]
     record = (ran.started_at, ran.ended_at, copy.deepcopy(ran.runs))
 
-    run(state, FACILITATOR, {"type": "agenda.update", "item_id": a.id, "title": "Renamed",
-                             "qa_minutes": 10}, T0 + 19 * MIN)
+    run(
+        state,
+        FACILITATOR,
+        {"type": "agenda.update", "item_id": a.id, "title": "Renamed", "qa_minutes": 10},
+        T0 + 19 * MIN,
+    )
     updated = agenda(state).items[a.id]
     assert updated.title == "Renamed"
     assert phase_names(updated) == [("Presentation", 15 * MIN), ("Questions", 10 * MIN)]
@@ -175,10 +191,18 @@ def test_move_reorders_and_refuses_a_move_to_where_the_item_is():
 
 def test_import_appends_items_in_order():
     state, a, _ = two_cases()
-    run(state, FACILITATOR, {"type": "agenda.import", "items": [
-        {"kind": "case", "organisation": "Eastgate", "qa_minutes": 0},
-        {"kind": "break", "title": "Coffee", "minutes": 15},
-    ]}, T0)
+    run(
+        state,
+        FACILITATOR,
+        {
+            "type": "agenda.import",
+            "items": [
+                {"kind": "case", "organisation": "Eastgate", "qa_minutes": 0},
+                {"kind": "break", "title": "Coffee", "minutes": 15},
+            ],
+        },
+        T0,
+    )
     ordered = agenda(state).ordered()
     assert [item.title for item in ordered] == ["St Mary's", "Northfield", "Eastgate", "Coffee"]
     assert phase_names(ordered[2]) == [("Presentation", 15 * MIN)]
@@ -190,10 +214,13 @@ def test_import_replace_keeps_items_that_ran_and_the_current_one():
     state, (a, b, c, d) = room_with_items(*({**CASE, "title": t} for t in "ABCD"))
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     run(state, FACILITATOR, {"type": "timer.start"}, T0 + 20 * MIN)  # a done, b current
-    run(state, FACILITATOR, {"type": "timer.schedule", "item_id": d.id, "at_ms": T0 + 2 * 3600_000},
-        T0 + 21 * MIN)
-    run(state, FACILITATOR, {"type": "agenda.import", "replace": True,
-                             "items": [{"kind": "discussion", "title": "E", "minutes": 10}]}, T0 + 22 * MIN)
+    run(state, FACILITATOR, {"type": "timer.schedule", "item_id": d.id, "at_ms": T0 + 2 * 3600_000}, T0 + 21 * MIN)
+    run(
+        state,
+        FACILITATOR,
+        {"type": "agenda.import", "replace": True, "items": [{"kind": "discussion", "title": "E", "minutes": 10}]},
+        T0 + 22 * MIN,
+    )
     assert [item.title for item in agenda(state).ordered()] == ["A", "B", "E"]
     assert c.id not in agenda(state).items and d.id not in agenda(state).items
     assert agenda(state).clock.item_id == b.id
@@ -209,11 +236,13 @@ def test_presenter_id_must_be_a_present_participant():
     for presenter_id in ("nobody", ben):
         error = refusal(state, FACILITATOR, {**CASE, "presenter_id": presenter_id})
         assert error.status == 400 and "presenter" in error.message
-        error = refusal(state, FACILITATOR, {"type": "agenda.update", "item_id": item.id,
-                                             "presenter_id": presenter_id})
+        error = refusal(state, FACILITATOR, {"type": "agenda.update", "item_id": item.id, "presenter_id": presenter_id})
         assert "presenter" in error.message
-        error = refusal(state, FACILITATOR, {"type": "agenda.import", "items": [
-            {"kind": "case", "organisation": "X", "presenter_id": presenter_id}]})
+        error = refusal(
+            state,
+            FACILITATOR,
+            {"type": "agenda.import", "items": [{"kind": "case", "organisation": "X", "presenter_id": presenter_id}]},
+        )
         assert "presenter" in error.message
 
 
@@ -365,11 +394,14 @@ def test_restart_gives_the_phase_a_new_run_and_a_fresh_deadline():
     first, second = agenda(state).items[a.id].runs
     assert (first.name, first.started_at, first.ended_at) == ("Presentation", T0, T0 + 3 * MIN)
     assert first.extended_ms == 2 * MIN and first.paused_ms == MIN
-    assert (second.name, second.started_at, second.ended_at, second.extended_ms) == \
-        ("Presentation", T0 + 3 * MIN, None, 0)
+    assert (second.name, second.started_at, second.ended_at, second.extended_ms) == (
+        "Presentation",
+        T0 + 3 * MIN,
+        None,
+        0,
+    )
     # The old run's deadline no longer applies.
-    error = refusal(state, SYSTEM, {"type": "timer.expire", "run": 1, "deadline": T0 + 17 * MIN},
-                    T0 + 17 * MIN)
+    error = refusal(state, SYSTEM, {"type": "timer.expire", "run": 1, "deadline": T0 + 17 * MIN}, T0 + 17 * MIN)
     assert error.status == 409
 
 
@@ -403,8 +435,14 @@ def test_finish_ends_the_item_and_leaves_the_clock_idle():
     assert agenda(state).next_item().id == b.id
 
 
-CLOCK_COMMANDS = [{"type": "timer.pause"}, {"type": "timer.resume"}, {"type": "timer.adjust", "seconds": 60},
-                  {"type": "timer.restart"}, {"type": "timer.next"}, {"type": "timer.finish"}]
+CLOCK_COMMANDS = [
+    {"type": "timer.pause"},
+    {"type": "timer.resume"},
+    {"type": "timer.adjust", "seconds": 60},
+    {"type": "timer.restart"},
+    {"type": "timer.next"},
+    {"type": "timer.finish"},
+]
 
 
 @pytest.mark.parametrize("raw", CLOCK_COMMANDS, ids=lambda raw: raw["type"])
@@ -435,8 +473,10 @@ def test_expire_applies_only_to_the_current_run_and_deadline():
     state, _, _ = two_cases()
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     deadline = T0 + 15 * MIN
-    for raw in ({"type": "timer.expire", "run": 2, "deadline": deadline},
-                {"type": "timer.expire", "run": 1, "deadline": deadline + 1}):
+    for raw in (
+        {"type": "timer.expire", "run": 2, "deadline": deadline},
+        {"type": "timer.expire", "run": 1, "deadline": deadline + 1},
+    ):
         error = refusal(state, SYSTEM, raw, deadline + SEC)
         assert error.status == 409 and "no longer applies" in error.message
     run(state, FACILITATOR, {"type": "timer.pause"}, T0 + MIN)
@@ -548,18 +588,21 @@ def utc(*parts: int) -> int:
     return int(datetime(*parts, tzinfo=UTC).timestamp() * 1000)
 
 
-@pytest.mark.parametrize("now, hh_mm, offset, expected", [
-    (utc(2024, 3, 5, 9, 0), "10:00", 0, utc(2024, 3, 5, 10, 0)),       # later today
-    (utc(2024, 3, 5, 9, 0), "08:00", 0, utc(2024, 3, 6, 8, 0)),        # passed: tomorrow
-    (utc(2024, 3, 5, 9, 0), "09:00", 0, utc(2024, 3, 6, 9, 0)),        # now is not later
-    (utc(2024, 3, 5, 9, 0), "10:30", 60, utc(2024, 3, 5, 9, 30)),      # UTC+1, local 10:00
-    (utc(2024, 3, 5, 9, 0), "09:30", 60, utc(2024, 3, 6, 8, 30)),
-    (utc(2024, 3, 5, 9, 0), "05:00", -300, utc(2024, 3, 5, 10, 0)),    # UTC-5, local 04:00
-    (utc(2024, 3, 5, 9, 0), "03:00", -300, utc(2024, 3, 6, 8, 0)),
-    (utc(2024, 3, 5, 23, 30), "00:45", 60, utc(2024, 3, 5, 23, 45)),   # local day already tomorrow
-    (utc(2024, 3, 6, 1, 0), "21:00", -300, utc(2024, 3, 6, 2, 0)),     # local day still yesterday
-    (utc(2024, 3, 5, 9, 0), "09:01", 0, utc(2024, 3, 5, 9, 1)),
-])
+@pytest.mark.parametrize(
+    "now, hh_mm, offset, expected",
+    [
+        (utc(2024, 3, 5, 9, 0), "10:00", 0, utc(2024, 3, 5, 10, 0)),  # later today
+        (utc(2024, 3, 5, 9, 0), "08:00", 0, utc(2024, 3, 6, 8, 0)),  # passed: tomorrow
+        (utc(2024, 3, 5, 9, 0), "09:00", 0, utc(2024, 3, 6, 9, 0)),  # now is not later
+        (utc(2024, 3, 5, 9, 0), "10:30", 60, utc(2024, 3, 5, 9, 30)),  # UTC+1, local 10:00
+        (utc(2024, 3, 5, 9, 0), "09:30", 60, utc(2024, 3, 6, 8, 30)),
+        (utc(2024, 3, 5, 9, 0), "05:00", -300, utc(2024, 3, 5, 10, 0)),  # UTC-5, local 04:00
+        (utc(2024, 3, 5, 9, 0), "03:00", -300, utc(2024, 3, 6, 8, 0)),
+        (utc(2024, 3, 5, 23, 30), "00:45", 60, utc(2024, 3, 5, 23, 45)),  # local day already tomorrow
+        (utc(2024, 3, 6, 1, 0), "21:00", -300, utc(2024, 3, 6, 2, 0)),  # local day still yesterday
+        (utc(2024, 3, 5, 9, 0), "09:01", 0, utc(2024, 3, 5, 9, 1)),
+    ],
+)
 def test_next_time_of_day_is_today_if_still_ahead_else_tomorrow(now, hh_mm, offset, expected):
     assert next_time_of_day(hh_mm, offset, now) == expected
 
@@ -618,8 +661,13 @@ def test_begin_is_refused_for_a_cancelled_or_replaced_schedule():
 def test_starting_by_hand_clears_the_schedule(which):
     state, a, b = two_cases()
     run(state, FACILITATOR, {"type": "timer.schedule", "item_id": b.id, "at_ms": T0 + 30 * MIN}, T0)
-    raw = {"type": "timer.start", "item_id": b.id} if which == "scheduled" else \
-        {"type": "timer.start", "item_id": a.id} if which == "other" else {"type": "timer.start"}
+    raw = (
+        {"type": "timer.start", "item_id": b.id}
+        if which == "scheduled"
+        else {"type": "timer.start", "item_id": a.id}
+        if which == "other"
+        else {"type": "timer.start"}
+    )
     events = run(state, FACILITATOR, raw, T0 + MIN)
     assert types(events)[0] == "timer.unscheduled"
     assert agenda(state).scheduled_item is None and timers_feature.deadlines(state)[0].command["type"] == "timer.expire"
@@ -665,8 +713,12 @@ def test_a_running_phase_has_one_expire_deadline_keyed_by_its_run_and_deadline()
     [deadline] = timers_feature.deadlines(state)
     assert RULES.deadlines(state) == [deadline]
     assert deadline.at_ms == T0 + 15 * MIN
-    assert deadline.command == {"type": "timer.expire", "run": 1, "deadline": T0 + 15 * MIN,
-                                "id": f"expire-1-{T0 + 15 * MIN}"}
+    assert deadline.command == {
+        "type": "timer.expire",
+        "run": 1,
+        "deadline": T0 + 15 * MIN,
+        "id": f"expire-1-{T0 + 15 * MIN}",
+    }
     assert deadline.key == f"expire-1-{T0 + 15 * MIN}"
     # The deadline's command is one the server may send, and parses as is.
     events = run(state, SYSTEM, deadline.command, deadline.at_ms)
@@ -702,8 +754,12 @@ def test_a_schedule_has_a_begin_deadline():
     [deadline] = timers_feature.deadlines(state)
     assert RULES.deadlines(state) == [deadline]
     assert deadline.at_ms == T0 + 30 * MIN
-    assert deadline.command == {"type": "timer.begin", "item_id": a.id, "at": T0 + 30 * MIN,
-                                "id": f"begin-{a.id}-{T0 + 30 * MIN}"}
+    assert deadline.command == {
+        "type": "timer.begin",
+        "item_id": a.id,
+        "at": T0 + 30 * MIN,
+        "id": f"begin-{a.id}-{T0 + 30 * MIN}",
+    }
     run(state, SYSTEM, deadline.command, deadline.at_ms)
     assert [d.command["type"] for d in RULES.deadlines(state)] == ["timer.expire"]
 
@@ -780,12 +836,14 @@ def test_only_the_server_can_expire_a_phase_or_begin_a_scheduled_item(kind, role
 
 def test_a_message_is_shown_on_the_screen_and_cleared():
     state, _, _ = two_cases()
-    run(state, FACILITATOR, {"type": "message.show", "text": "Two minutes left", "tone": "red",
-                             "flash": True}, T0)
+    run(state, FACILITATOR, {"type": "message.show", "text": "Two minutes left", "tone": "red", "flash": True}, T0)
     message = agenda(state).screen_message
     assert (message.text, message.tone, message.flash, message.at) == ("Two minutes left", "red", True, T0)
-    assert views.clock(Scene(state, frozenset()))["message"] == \
-        {"text": "Two minutes left", "tone": "red", "flash": True}
+    assert views.clock(Scene(state, frozenset()))["message"] == {
+        "text": "Two minutes left",
+        "tone": "red",
+        "flash": True,
+    }
     run(state, FACILITATOR, {"type": "message.clear"}, T0 + 1)
     assert agenda(state).screen_message is None
     error = refusal(state, FACILITATOR, {"type": "message.clear"})
@@ -847,8 +905,9 @@ def test_finishing_an_item_clears_messages_and_starting_one_from_idle_clears_the
 
 def _recorded_session() -> tuple[RoomState, Item, Item]:
     """A case that overran by three minutes, then a discussion that kept to time."""
-    state, (a, b) = room_with_items(CASE, {"type": "agenda.add", "kind": "discussion", "title": "Open floor",
-                                           "minutes": 10})
+    state, (a, b) = room_with_items(
+        CASE, {"type": "agenda.add", "kind": "discussion", "title": "Open floor", "minutes": 10}
+    )
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     run(state, FACILITATOR, {"type": "timer.pause"}, T0 + MIN)
     run(state, FACILITATOR, {"type": "timer.resume"}, T0 + 2 * MIN)
@@ -862,15 +921,22 @@ def _recorded_session() -> tuple[RoomState, Item, Item]:
 def test_phase_runs_record_start_end_extension_and_pauses():
     state, a, b = _recorded_session()
     presentation, questions = a.runs
-    assert (presentation.name, presentation.planned_ms, presentation.started_at, presentation.ended_at) == \
-        ("Presentation", 15 * MIN, T0, T0 + 16 * MIN)
+    assert (presentation.name, presentation.planned_ms, presentation.started_at, presentation.ended_at) == (
+        "Presentation",
+        15 * MIN,
+        T0,
+        T0 + 16 * MIN,
+    )
     assert (presentation.extended_ms, presentation.paused_ms) == (MIN, MIN)
-    assert (questions.name, questions.planned_ms, questions.started_at, questions.ended_at) == \
-        ("Questions", 5 * MIN, T0 + 16 * MIN, T0 + 23 * MIN)
+    assert (questions.name, questions.planned_ms, questions.started_at, questions.ended_at) == (
+        "Questions",
+        5 * MIN,
+        T0 + 16 * MIN,
+        T0 + 23 * MIN,
+    )
     assert (questions.extended_ms, questions.paused_ms) == (0, 0)
     [discussion] = b.runs
-    assert (discussion.name, discussion.started_at, discussion.ended_at) == \
-        ("Discussion", T0 + 23 * MIN, T0 + 31 * MIN)
+    assert (discussion.name, discussion.started_at, discussion.ended_at) == ("Discussion", T0 + 23 * MIN, T0 + 31 * MIN)
 
 
 def test_a_pause_still_open_when_the_item_finishes_is_counted():
@@ -893,15 +959,19 @@ def test_discipline_counts_items_on_time_and_the_total_overrun():
     state, a, b = _recorded_session()
     add(state, {"type": "agenda.add", "kind": "break", "title": "Coffee", "minutes": 15})
     summary = views.discipline(Scene(state, frozenset()))
-    assert summary == {"done": 2, "total": 3, "on_time": 1, "overrun": "+3:00",
-                       "planned": "45:00", "actual": "31:00"}
+    assert summary == {"done": 2, "total": 3, "on_time": 1, "overrun": "+3:00", "planned": "45:00", "actual": "31:00"}
 
 
 def test_discipline_before_anything_ran():
     state, _, _ = two_cases()
-    assert views.discipline(Scene(state, frozenset())) == {"done": 0, "total": 2, "on_time": 0,
-                                                           "overrun": "0:00", "planned": "40:00",
-                                                           "actual": "0:00"}
+    assert views.discipline(Scene(state, frozenset())) == {
+        "done": 0,
+        "total": 2,
+        "on_time": 0,
+        "overrun": "0:00",
+        "planned": "40:00",
+        "actual": "0:00",
+    }
 
 
 def test_the_state_api_shows_plan_against_actual_per_item():
@@ -909,25 +979,38 @@ def test_the_state_api_shows_plan_against_actual_per_item():
     view = RULES.views(Scene(state, frozenset()), FACILITATOR)["timers"]
     first = view["items"][0]
     assert (first["planned_ms"], first["actual_ms"], first["overrun_ms"]) == (20 * MIN, 23 * MIN, 3 * MIN)
-    assert first["phases"][0] == {"name": "Presentation", "planned_ms": 15 * MIN, "started_at": T0,
-                                  "ended_at": T0 + 16 * MIN, "extended_ms": MIN, "paused_ms": MIN}
+    assert first["phases"][0] == {
+        "name": "Presentation",
+        "planned_ms": 15 * MIN,
+        "started_at": T0,
+        "ended_at": T0 + 16 * MIN,
+        "extended_ms": MIN,
+        "paused_ms": MIN,
+    }
     assert view["discipline"]["on_time"] == 1 and "settings" in view
     assert "settings" not in RULES.views(Scene(state, frozenset()), SCREEN)["timers"]
 
 
-@pytest.mark.parametrize("ms, signed, shown", [
-    (900_000, False, "15:00"), (-72_000, True, "-1:12"), (72_000, True, "+1:12"),
-    (3_725_000, False, "1:02:05"), (0, True, "0:00"), (None, False, ""), (59_999, False, "1:00"),
-    (-72_000, False, "-1:12"),
-])
+@pytest.mark.parametrize(
+    "ms, signed, shown",
+    [
+        (900_000, False, "15:00"),
+        (-72_000, True, "-1:12"),
+        (72_000, True, "+1:12"),
+        (3_725_000, False, "1:02:05"),
+        (0, True, "0:00"),
+        (None, False, ""),
+        (59_999, False, "1:00"),
+        (-72_000, False, "-1:12"),
+    ],
+)
 def test_duration_formats(ms, signed, shown):
     assert duration(ms, signed=signed) == shown
 
 
 def test_the_clock_view_of_a_running_phase():
     state, a, _ = two_cases()
-    run(state, FACILITATOR, {"type": "agenda.update", "item_id": a.id, "qa_prompt": "What would you keep?"},
-        T0 - MIN)
+    run(state, FACILITATOR, {"type": "agenda.update", "item_id": a.id, "qa_prompt": "What would you keep?"}, T0 - MIN)
     run(state, FACILITATOR, {"type": "timer.start"}, T0)
     shown = views.clock(Scene(state, frozenset()))
     assert shown["active"] and shown["phase"] == "Presentation" and shown["phase_count"] == 2
@@ -949,13 +1032,22 @@ def test_decide_never_mutates_the_state_for_any_command():
     run(state, FACILITATOR, {"type": "timer.schedule", "item_id": b.id, "at_ms": T0 + 30 * MIN}, T0 + 1)
     run(state, FACILITATOR, {"type": "message.show", "text": "Hi"}, T0 + 2)
     commands = [
-        {**CASE, "presenter_id": ana}, {"type": "agenda.update", "item_id": a.id, "qa_minutes": 9},
-        {"type": "agenda.remove", "item_id": b.id}, {"type": "agenda.move", "item_id": b.id, "position": 0},
+        {**CASE, "presenter_id": ana},
+        {"type": "agenda.update", "item_id": a.id, "qa_minutes": 9},
+        {"type": "agenda.remove", "item_id": b.id},
+        {"type": "agenda.move", "item_id": b.id, "position": 0},
         {"type": "agenda.import", "replace": True, "items": [{"kind": "case", "organisation": "X"}]},
-        {"type": "timer.start"}, {"type": "timer.schedule", "at": "23:59"}, {"type": "timer.unschedule"},
-        {"type": "timer.pause"}, {"type": "timer.adjust", "seconds": -60}, {"type": "timer.restart"},
-        {"type": "timer.next"}, {"type": "timer.finish"}, {"type": "timer.configure", "red_seconds": 10},
-        {"type": "message.show", "text": "Bye"}, {"type": "message.clear"},
+        {"type": "timer.start"},
+        {"type": "timer.schedule", "at": "23:59"},
+        {"type": "timer.unschedule"},
+        {"type": "timer.pause"},
+        {"type": "timer.adjust", "seconds": -60},
+        {"type": "timer.restart"},
+        {"type": "timer.next"},
+        {"type": "timer.finish"},
+        {"type": "timer.configure", "red_seconds": 10},
+        {"type": "message.show", "text": "Bye"},
+        {"type": "message.clear"},
     ]
     snapshot = copy.deepcopy(state)
     for raw in commands:

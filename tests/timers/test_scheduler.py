@@ -65,8 +65,12 @@ def test_a_case_runs_its_phases_by_itself_and_stays_in_overtime(server, clock):
     clock.advance(HOUR)
     stays(lambda: ended() == 2)  # overtime runs on; nothing more lands
     timeline = [(e["type"], e["data"].get("phase")) for e in events_of(server, room) if e["seq"] >= started]
-    assert timeline == [("timer.phase_started", 0), ("timer.phase_ended", 0), ("timer.phase_started", 1),
-                        ("timer.phase_ended", 1)]
+    assert timeline == [
+        ("timer.phase_started", 0),
+        ("timer.phase_ended", 0),
+        ("timer.phase_started", 1),
+        ("timer.phase_ended", 1),
+    ]
     phases = {e["data"]["phase"]: e for e in of_type(events_of(server, room), "timer.phase_ended")}
     assert phases[0]["at"] >= phases[0]["data"]["deadline"]
     assert phases[1]["at"] >= phases[1]["data"]["deadline"]
@@ -126,8 +130,10 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         # B learns of the start through Redis and schedules the same deadline.
         eventually(lambda: state_of(b.base, room)["timers"]["clock"].get("deadline") == deadline, timeout=2)
         try:
-            eventually(lambda: of_type(events_of(a.base, room), "timer.phase_ended"),
-                       timeout=(deadline / 1000 - time.time()) + 3)
+            eventually(
+                lambda: of_type(events_of(a.base, room), "timer.phase_ended"),
+                timeout=(deadline / 1000 - time.time()) + 3,
+            )
         except AssertionError:
             raise AssertionError(a.output() + b.output()) from None
 
@@ -143,8 +149,12 @@ def test_two_processes_end_a_phase_once(tmp_path, store):
         assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
         assert events_of(a.base, room) == log
 
-        states = eventually(lambda: (lambda s: s if s[0]["seq"] == s[1]["seq"] == log[-1]["seq"] else None)(
-            [state_of(node.base, room) for node in (a, b)]), timeout=2)
+        states = eventually(
+            lambda: (lambda s: s if s[0]["seq"] == s[1]["seq"] == log[-1]["seq"] else None)(
+                [state_of(node.base, room) for node in (a, b)]
+            ),
+            timeout=2,
+        )
         assert states[0]["timers"] == states[1]["timers"]
         assert states[0]["timers"]["clock"]["expired"] is True
 
@@ -159,8 +169,10 @@ def test_after_a_restart_passed_deadlines_fire_at_once_and_future_ones_on_time(s
         long = add_item(base, ahead, kind="discussion", title="Long", minutes=10)
         ok(base, passed, type="timer.start", item_id=short)
         ok(base, ahead, type="timer.start", item_id=long)
-        deadlines = {room["code"]: of_type(events_of(base, room), "timer.phase_started")[0]["data"]["deadline"]
-                     for room in (passed, ahead)}
+        deadlines = {
+            room["code"]: of_type(events_of(base, room), "timer.phase_started")[0]["data"]["deadline"]
+            for room in (passed, ahead)
+        }
     url = settings.database_url
     assert not of_type(read_log(url, passed["code"]), "timer.phase_ended"), "fired before the deadline"
 
@@ -257,8 +269,13 @@ def test_a_failing_fire_is_logged_and_retried_without_stopping_the_scheduler(cap
         scheduler.start(fire)
         try:
             past = clock.now_ms() - 1000
-            scheduler.sync("ROOM", [Deadline(past, {"type": "timer.expire", "id": "bad"}),
-                                    Deadline(past + 1, {"type": "timer.expire", "id": "good"})])
+            scheduler.sync(
+                "ROOM",
+                [
+                    Deadline(past, {"type": "timer.expire", "id": "bad"}),
+                    Deadline(past + 1, {"type": "timer.expire", "id": "good"}),
+                ],
+            )
             await until(lambda: len(calls) == 2)
             assert scheduler.pending("ROOM") == {"ROOM/bad"}  # to be tried again in a second
             clock.advance(RETRY_AFTER)

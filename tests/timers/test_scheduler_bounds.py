@@ -20,7 +20,7 @@ def test_a_deadline_beyond_the_calendar_is_skipped_logged_once_and_the_others_fi
         scheduler.start(fire)
         try:
             far = Deadline(10**15, {"type": "timer.begin", "id": "begin-far"})  # the year 33658
-            before = Deadline(-10**15, {"type": "timer.begin", "id": "begin-before"})
+            before = Deadline(-(10**15), {"type": "timer.begin", "id": "begin-before"})
             soon = Deadline(clock.now_ms() + 50, {"type": "timer.expire", "id": "expire-soon"})
             scheduler.sync("ROOM", [far, before, soon])
             scheduler.sync("ROOM", [far, before, soon])  # nothing new: no second warning

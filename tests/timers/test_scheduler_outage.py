@@ -27,7 +27,7 @@ def test_a_deadline_waiting_for_the_database_is_retried_with_one_warning_and_no_
         try:
             scheduler.sync("ROOM", [Deadline(0, {"type": "timer.expire", "id": "run-1"})])
             for tried in range(1, 5):  # once a second while the database is down
-                await until(lambda: len(attempts) == tried)
+                await until(lambda tried=tried: len(attempts) == tried)
                 clock.advance(RETRY_AFTER)
             await until(lambda: len(attempts) == 5)
         finally:

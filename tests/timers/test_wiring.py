@@ -27,9 +27,14 @@ from tests.live import (
 
 ONLY_FACILITATOR = "Only the facilitator can control the timer."
 TIMER_COMMANDS = [
-    {"type": "timer.start"}, {"type": "timer.pause"}, {"type": "timer.resume"},
-    {"type": "timer.adjust", "seconds": 60}, {"type": "timer.next"}, {"type": "timer.finish"},
-    {"type": "timer.restart"}, {"type": "timer.unschedule"},
+    {"type": "timer.start"},
+    {"type": "timer.pause"},
+    {"type": "timer.resume"},
+    {"type": "timer.adjust", "seconds": 60},
+    {"type": "timer.next"},
+    {"type": "timer.finish"},
+    {"type": "timer.restart"},
+    {"type": "timer.unschedule"},
     {"type": "timer.schedule", "at_ms": 4_102_444_800_000},
 ]
 YAML_AGENDA = """\
@@ -94,13 +99,20 @@ def test_only_the_facilitator_controls_the_timer_over_the_websocket(server):
     before = events_of(server, room)
 
     async def scenario():
-        sockets = {"phone": await phone_of(server, code, person["token"]),
-                   "scribe": await staff(server, room, "scribe"),
-                   "screen": await staff(server, room, "screen")}
+        sockets = {
+            "phone": await phone_of(server, code, person["token"]),
+            "scribe": await staff(server, room, "scribe"),
+            "screen": await staff(server, room, "screen"),
+        }
         for surface, sock in sockets.items():
             await drain(sock, 0.2)
-            for index, body in enumerate([{"type": "timer.start", "item_id": item}, {"type": "timer.pause"},
-                                          {"type": "timer.adjust", "seconds": 60}]):
+            for index, body in enumerate(
+                [
+                    {"type": "timer.start", "item_id": item},
+                    {"type": "timer.pause"},
+                    {"type": "timer.adjust", "seconds": 60},
+                ]
+            ):
                 sock.received.clear()
                 await sock.send({**body, "id": f"{surface}-{index}"})
                 await sock.until(flash(ONLY_FACILITATOR))
@@ -133,8 +145,13 @@ def test_commands_naming_a_finished_or_non_current_item_are_answered_clearly(ser
     again = command(server, code, token, type="timer.start", item_id=first)
     assert again.status_code == 409
     assert again.json()["error"] == "Opening round has already run."
-    for body in ({"type": "timer.pause"}, {"type": "timer.adjust", "seconds": 30}, {"type": "timer.next"},
-                 {"type": "timer.finish"}, {"type": "timer.restart"}):
+    for body in (
+        {"type": "timer.pause"},
+        {"type": "timer.adjust", "seconds": 30},
+        {"type": "timer.next"},
+        {"type": "timer.finish"},
+        {"type": "timer.restart"},
+    ):
         response = command(server, code, token, **body, item_id=first)
         assert response.status_code == 409, (body, response.text)
         assert response.json()["error"] == "Opening round is not the current item.", body
@@ -218,7 +235,7 @@ def test_clock_sync_answers_with_the_server_time_and_never_reflects_raw_input(se
         await phone.send({"type": "clock.sync", "sent": 123})
         reply = await phone.until(lambda m: 'id="server-clock"' in m)
         assert abs(int(attribute(reply, "data-server")) - clock.now_ms()) < 2000
-        for odd in ('<script>alert(1)</script>', 1.5, True, None, [1], {"a": 1}):
+        for odd in ("<script>alert(1)</script>", 1.5, True, None, [1], {"a": 1}):
             phone.received.clear()
             await phone.send(json.dumps({"type": "clock.sync", "sent": odd}))
             reply = await phone.until(lambda m: 'id="server-clock"' in m)
@@ -235,8 +252,9 @@ def test_clock_sync_answers_with_the_server_time_and_never_reflects_raw_input(se
 def test_screen_messages_are_escaped_and_presenter_messages_reach_the_presenter_alone(server):
     room, (presenter, other) = room_with(server, people=[("Ana", "St Mary's"), ("Ben", "Northfield")])
     code = room["code"]
-    item = add_item(server, room, kind="case", organisation="St Mary's", presenter="Ana",
-                    presenter_id=presenter["participant_id"])
+    item = add_item(
+        server, room, kind="case", organisation="St Mary's", presenter="Ana", presenter_id=presenter["participant_id"]
+    )
 
     async def scenario():
         screen = await staff(server, room, "screen")
@@ -271,8 +289,13 @@ def test_screen_messages_are_escaped_and_presenter_messages_reach_the_presenter_
 
 def upload(base: str, code: str, name: str, content: str, cookie: str | None, **form) -> httpx.Response:
     headers = {"Cookie": cookie, "Origin": base} if cookie else {}  # as the console's form sends it
-    return httpx.post(f"{base}/r/{code}/agenda", files={"file": (name, content.encode(), "text/plain")},
-                      data=form, headers=headers, follow_redirects=False)
+    return httpx.post(
+        f"{base}/r/{code}/agenda",
+        files={"file": (name, content.encode(), "text/plain")},
+        data=form,
+        headers=headers,
+        follow_redirects=False,
+    )
 
 
 def test_agenda_files_are_imported_by_the_facilitator_only(server):
@@ -293,11 +316,12 @@ def test_agenda_files_are_imported_by_the_facilitator_only(server):
     before = events_of(server, room)
 
     for name, content, says in (
-            ("bad.yaml", "items: [unclosed", "neither YAML nor JSON"),
-            ("bad.yaml", "just some words", "a list of items"),
-            ("bad.json", json.dumps({"items": [{"kind": "break", "title": "Coffee"}]}), "duration in minutes"),
-            ("bad.json", json.dumps({"items": [{"kind": "meeting", "title": "x", "minutes": 1}]}), "kind"),
-            ("bad.json", json.dumps({"items": []}), "items")):
+        ("bad.yaml", "items: [unclosed", "neither YAML nor JSON"),
+        ("bad.yaml", "just some words", "a list of items"),
+        ("bad.json", json.dumps({"items": [{"kind": "break", "title": "Coffee"}]}), "duration in minutes"),
+        ("bad.json", json.dumps({"items": [{"kind": "meeting", "title": "x", "minutes": 1}]}), "kind"),
+        ("bad.json", json.dumps({"items": []}), "items"),
+    ):
         refused = upload(server, code, name, content, facilitator)
         assert refused.status_code == 400, (content, refused.text)
         assert "text/html" in refused.headers["content-type"]
@@ -311,12 +335,22 @@ def test_agenda_files_are_imported_by_the_facilitator_only(server):
         assert "Only the facilitator can import an agenda." in refused.text
     assert events_of(server, room) == before
 
-    imported = ok(server, room, type="agenda.import", replace=True,
-                  items=[{"kind": "walkthrough", "title": "Ward tour", "minutes": 20}])
+    imported = ok(
+        server,
+        room,
+        type="agenda.import",
+        replace=True,
+        items=[{"kind": "walkthrough", "title": "Ward tour", "minutes": 20}],
+    )
     assert imported["seq"] == before[-1]["seq"] + 1
     assert [i["title"] for i in agenda_of(server, room)["items"]] == ["Ward tour"]
-    refused = command(server, code, room["tokens"]["scribe"], type="agenda.import",
-                      items=[{"kind": "break", "title": "Coffee", "minutes": 5}])
+    refused = command(
+        server,
+        code,
+        room["tokens"]["scribe"],
+        type="agenda.import",
+        items=[{"kind": "break", "title": "Coffee", "minutes": 5}],
+    )
     assert refused.status_code == 403
 
 
@@ -331,7 +365,9 @@ def test_the_state_api_shows_plan_against_actual_and_the_discipline_summary(serv
 
     agenda = agenda_of(server, room)
     assert [(i["id"], i["planned_ms"], i["actual_ms"], i["overrun_ms"]) for i in agenda["items"]] == [
-        (first, 600, None, None), (second, 15 * 60_000, None, None)]
+        (first, 600, None, None),
+        (second, 15 * 60_000, None, None),
+    ]
     assert agenda["discipline"]["done"] == 0 and agenda["discipline"]["total"] == 2
     assert agenda["settings"]["auto_phase"] is False
 

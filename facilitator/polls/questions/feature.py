@@ -6,5 +6,12 @@ from facilitator.polls.questions.rules import APPLIERS, DECIDERS
 from facilitator.polls.questions.views import FRAGMENTS, api_view
 from facilitator.rooms.feature import Feature
 
-feature = Feature(name="questions", deciders=DECIDERS, appliers=APPLIERS, init=Questions, fragments=FRAGMENTS,
-                  view=api_view, routers=(pages.router,))
+feature = Feature(
+    name="questions",
+    deciders=DECIDERS,
+    appliers=APPLIERS,
+    init=Questions,
+    fragments=FRAGMENTS,
+    view=api_view,
+    routers=(pages.router,),
+)

@@ -22,10 +22,19 @@ from facilitator.rooms.views import Scene
 from facilitator.rooms.web import hub_of
 
 router = APIRouter(include_in_schema=False)
-COLUMNS = ("asked at (UTC)", "agenda item", "question", "asked by", "upvotes", "status", "edited",
-           "reason for dismissal")
-facilitator_or_scribe = require(Role.SCRIBE, Role.FACILITATOR,
-                                refusal="Only the facilitator and the scribe can export the questions.")
+COLUMNS = (
+    "asked at (UTC)",
+    "agenda item",
+    "question",
+    "asked by",
+    "upvotes",
+    "status",
+    "edited",
+    "reason for dismissal",
+)
+facilitator_or_scribe = require(
+    Role.SCRIBE, Role.FACILITATOR, refusal="Only the facilitator and the scribe can export the questions."
+)
 
 
 def cell(text: str) -> str:
@@ -44,14 +53,26 @@ def questions_csv(scene: Scene) -> str:
         shown = row(question, titles)
         asked = datetime.fromtimestamp(question.asked_at / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
         text = "[left out: possible patient identifier]" if question.flags else shown["text"]
-        writer.writerow([asked, cell(shown["item_title"]), cell(text), cell(shown["by"]), shown["votes"],
-                         shown["status_name"], "yes" if shown["edited"] else "", cell(shown["reason"])])
+        writer.writerow(
+            [
+                asked,
+                cell(shown["item_title"]),
+                cell(text),
+                cell(shown["by"]),
+                shown["votes"],
+                shown["status_name"],
+                "yes" if shown["edited"] else "",
+                cell(shown["reason"]),
+            ]
+        )
     return out.getvalue()
 
 
 @router.get("/r/{code}/questions.csv")
-async def download(request: Request, code: str,
-                   access: Annotated[Access, Depends(facilitator_or_scribe)]) -> Response:
+async def download(request: Request, code: str, access: Annotated[Access, Depends(facilitator_or_scribe)]) -> Response:
     room = access.room
-    return Response(questions_csv(hub_of(request).scene(room)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="questions-{room.code}.csv"'})
+    return Response(
+        questions_csv(hub_of(request).scene(room)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="questions-{room.code}.csv"'},
+    )

@@ -44,9 +44,14 @@ def ask(state: RoomState, actor: Actor, cmd: c.AskQuestion, ctx: Context) -> Dec
     # counted here, it would need one value per person across their questions.
     text, flags = screened(cmd, cmd.text)
     question_id = derive(ctx.nonce, "question")[:10]
-    data = {"question_id": question_id, "text": text, "author": actor.pseudonym(author_scope(question_id)),
-            "flags": flags, "item_id": agenda_of(state).current_item_id,
-            "status": "pending" if questions.settings.moderated else "live"}
+    data = {
+        "question_id": question_id,
+        "text": text,
+        "author": actor.pseudonym(author_scope(question_id)),
+        "flags": flags,
+        "item_id": agenda_of(state).current_item_id,
+        "status": "pending" if questions.settings.moderated else "live",
+    }
     if cmd.named:
         person = state.person_of(actor)
         data |= {"name": person.name, "organisation": person.organisation}
@@ -147,8 +152,20 @@ def on_configured(state: RoomState, event: Event) -> None:
         setattr(questions_of(state).settings, key, value)
 
 
-DECIDERS: dict[type[Command], Decider] = {c.AskQuestion: ask, c.UpvoteQuestion: upvote, c.EditQuestion: edit, c.PinQuestion: pin,
-            c.ConfigureQuestions: configure, **{command: move for command in MOVES}}
-APPLIERS: dict[str, Applier] = {"question.asked": on_asked, "question.upvoted": on_upvoted, "question.unvoted": on_unvoted,
-            "question.moved": on_moved, "question.edited": on_edited, "question.pinned": on_pinned,
-            "questions.configured": on_configured}
+DECIDERS: dict[type[Command], Decider] = {
+    c.AskQuestion: ask,
+    c.UpvoteQuestion: upvote,
+    c.EditQuestion: edit,
+    c.PinQuestion: pin,
+    c.ConfigureQuestions: configure,
+    **{command: move for command in MOVES},
+}
+APPLIERS: dict[str, Applier] = {
+    "question.asked": on_asked,
+    "question.upvoted": on_upvoted,
+    "question.unvoted": on_unvoted,
+    "question.moved": on_moved,
+    "question.edited": on_edited,
+    "question.pinned": on_pinned,
+    "questions.configured": on_configured,
+}

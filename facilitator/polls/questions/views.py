@@ -14,8 +14,14 @@ from facilitator.rooms.views import Scene
 from facilitator.timers.model import agenda_of
 
 SCREEN_TOP = 5
-STATUS_NAMES = {"pending": "awaiting approval", "live": "open", "answered": "answered",
-                "dismissed": "dismissed", "archived": "archived", "withdrawn": "withdrawn"}
+STATUS_NAMES = {
+    "pending": "awaiting approval",
+    "live": "open",
+    "answered": "answered",
+    "dismissed": "dismissed",
+    "archived": "archived",
+    "withdrawn": "withdrawn",
+}
 
 
 def ordered(questions: list[Question], by: str = "popular") -> list[Question]:
@@ -47,18 +53,29 @@ def byline(question: Question) -> str:
 
 def row(question: Question, titles: dict[str, str]) -> dict:
     """A question as any surface may print it: never its author's or its voters' hashes."""
-    return {"id": question.id, "text": question.text, "votes": len(question.votes), "status": question.status,
-            "status_name": STATUS_NAMES[question.status], "asked_at": question.asked_at,
-            "item_id": question.item_id or "", "item_title": titles.get(question.item_id or "", ""),
-            "by": byline(question),
-            "edited": question.edited, "reason": question.reason}
+    return {
+        "id": question.id,
+        "text": question.text,
+        "votes": len(question.votes),
+        "status": question.status,
+        "status_name": STATUS_NAMES[question.status],
+        "asked_at": question.asked_at,
+        "item_id": question.item_id or "",
+        "item_title": titles.get(question.item_id or "", ""),
+        "by": byline(question),
+        "edited": question.edited,
+        "reason": question.reason,
+    }
 
 
 def counts(scene: Scene) -> dict:
     """Moderation in the open: everyone sees how many wait and how many were dismissed."""
     questions = questions_of(scene.state)
-    return {"pending": questions.count("pending"), "dismissed": questions.count("dismissed"),
-            "moderated": questions.settings.moderated}
+    return {
+        "pending": questions.count("pending"),
+        "dismissed": questions.count("dismissed"),
+        "moderated": questions.settings.moderated,
+    }
 
 
 def _filter_items(scene: Scene, shown: list[Question]) -> list[dict]:
@@ -72,9 +89,12 @@ def qa_ask(scene: Scene) -> dict:
     current item, so a question being typed is not wiped by other people's questions."""
     agenda = agenda_of(scene.state)
     item = agenda.current()
-    return {"prompt": item.qa_prompt if item is not None and item.kind == "case" else "",
-            "item_title": item.title if item is not None else "",
-            "moderated": questions_of(scene.state).settings.moderated, "ended": scene.state.ended}
+    return {
+        "prompt": item.qa_prompt if item is not None and item.kind == "case" else "",
+        "item_title": item.title if item is not None else "",
+        "moderated": questions_of(scene.state).settings.moderated,
+        "ended": scene.state.ended,
+    }
 
 
 def _visible(scene: Scene) -> list[Question]:
@@ -85,9 +105,14 @@ def qa_list(scene: Scene) -> dict:
     """The questions every participant sees: open and answered, never pending or dismissed."""
     shown = scene.once("questions.visible", lambda: _visible(scene))
     titles = item_titles(scene)
-    return {"questions": [row(q, titles) for q in ordered(shown)], "focus": focus(scene) or "",
-            "items": _filter_items(scene, shown), "pinned": questions_of(scene.state).pinned,
-            "ended": scene.state.ended, **counts(scene)}
+    return {
+        "questions": [row(q, titles) for q in ordered(shown)],
+        "focus": focus(scene) or "",
+        "items": _filter_items(scene, shown),
+        "pinned": questions_of(scene.state).pinned,
+        "ended": scene.state.ended,
+        **counts(scene),
+    }
 
 
 def qa_mine(scene: Scene, viewer: Actor) -> dict:
@@ -105,8 +130,10 @@ def _asker_and_voter(state: RoomState, event: Event) -> Viewers:
     if not event.type.startswith("question.") or question_id is None:
         return EVERYONE
     question = questions_of(state).questions.get(question_id)
-    pairs = ((author_scope(question_id), question.author if question else None),
-             (vote_scope(question_id), event.data.get("voter")))
+    pairs = (
+        (author_scope(question_id), question.author if question else None),
+        (vote_scope(question_id), event.data.get("voter")),
+    )
     return Viewers(pseudonyms=frozenset((scope, value) for scope, value in pairs if value))
 
 
@@ -114,12 +141,20 @@ def qa_console(scene: Scene) -> dict:
     questions = questions_of(scene.state)
     titles = item_titles(scene)
     every = list(questions.questions.values())
-    by_status = {status: [row(q, titles) for q in ordered([q for q in every if q.status == status])]
-                 for status in ("pending", "live", "answered", "dismissed", "archived")}
-    return {"by_status": by_status, "settings": questions.settings, "pinned": questions.pinned,
-            "focus": focus(scene) or "", "items": _filter_items(scene, every), "ended": scene.state.ended,
-            "code": scene.state.code,
-            **counts(scene)}
+    by_status = {
+        status: [row(q, titles) for q in ordered([q for q in every if q.status == status])]
+        for status in ("pending", "live", "answered", "dismissed", "archived")
+    }
+    return {
+        "by_status": by_status,
+        "settings": questions.settings,
+        "pinned": questions.pinned,
+        "focus": focus(scene) or "",
+        "items": _filter_items(scene, every),
+        "ended": scene.state.ended,
+        "code": scene.state.code,
+        **counts(scene),
+    }
 
 
 def qa_screen(scene: Scene) -> dict:
@@ -132,9 +167,14 @@ def qa_screen(scene: Scene) -> dict:
     shown = scene.once("questions.visible", lambda: _visible(scene))
     top = [q for q in ordered(shown) if q.status == "live" and (about is None or q.item_id == about)]
     active = pinned is not None or about is not None or questions.settings.on_screen
-    return {"active": active, "pinned": row(pinned, titles) if pinned else None,
-            "top": [row(q, titles) for q in top[:SCREEN_TOP]], "more": max(0, len(top) - SCREEN_TOP),
-            "about": titles.get(about or "", ""), **counts(scene)}
+    return {
+        "active": active,
+        "pinned": row(pinned, titles) if pinned else None,
+        "top": [row(q, titles) for q in top[:SCREEN_TOP]],
+        "more": max(0, len(top) - SCREEN_TOP),
+        "about": titles.get(about or "", ""),
+        **counts(scene),
+    }
 
 
 def api_view(scene: Scene, viewer: Actor) -> dict:
@@ -143,11 +183,15 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
     questions = questions_of(scene.state)
     titles = item_titles(scene)
     staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE)
-    shown = [q for q in questions.questions.values()
-             if (q.status != "withdrawn" if staff else q.status in SEEN_BY_EVERYONE)]
-    return {"questions": [{key: value for key, value in row(q, titles).items() if key != "status_name"}
-                          for q in shown],
-            "pinned": questions.pinned, "moderated": questions.settings.moderated, **counts(scene)}
+    shown = [
+        q for q in questions.questions.values() if (q.status != "withdrawn" if staff else q.status in SEEN_BY_EVERYONE)
+    ]
+    return {
+        "questions": [{key: value for key, value in row(q, titles).items() if key != "status_name"} for q in shown],
+        "pinned": questions.pinned,
+        "moderated": questions.settings.moderated,
+        **counts(scene),
+    }
 
 
 # Questions are listed under their agenda item, and a case's Q&A phase focuses them.

@@ -60,8 +60,11 @@ def ordered_queue(state: RoomState, floor: Floor, now: int | None = None) -> lis
     Ties go to whoever raised their hand first. Removed participants are not waiting.
     Given `now`, a turn in progress counts as heard up to then."""
     # Looked up per hand, not built for everyone: a phone's place is asked for at every connect.
-    present = {hand.participant_id: person for hand in floor.hands.values()
-               if (person := state.participants.get(hand.participant_id)) is not None and not person.removed}
+    present = {
+        hand.participant_id: person
+        for hand in floor.hands.values()
+        if (person := state.participants.get(hand.participant_id)) is not None and not person.removed
+    }
     hands = [hand for hand in floor.hands.values() if hand.participant_id in present]
     people = by_person(floor, now) if floor.settings.order == "person" else {}
     organisations = by_organisation(floor, now) if floor.settings.order == "organisation" else {}
@@ -74,8 +77,12 @@ def ordered_queue(state: RoomState, floor: Floor, now: int | None = None) -> lis
         return 0
 
     def rank(hand: Hand) -> tuple:
-        return (hand.kind != "clarify", 0 if hand.kind == "clarify" else heard(hand), hand.raised_at,
-                hand.participant_id)
+        return (
+            hand.kind != "clarify",
+            0 if hand.kind == "clarify" else heard(hand),
+            hand.raised_at,
+            hand.participant_id,
+        )
 
     return sorted(hands, key=rank)
 

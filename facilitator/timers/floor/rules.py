@@ -58,8 +58,12 @@ def give(state: RoomState, actor: Actor, cmd: c.GiveFloor, ctx: Context) -> Deci
     if floor.current is not None and floor.current.speaker == speaker:
         raise CommandError(f"{name} already has the floor.", status=409)
     drafts = [Draft("turn.ended", {})] if floor.current is not None else []
-    drafts.append(Draft("turn.started", {"speaker": speaker, "organisation": organisation,
-                                         "item_id": agenda_of(state).current_item_id}))
+    drafts.append(
+        Draft(
+            "turn.started",
+            {"speaker": speaker, "organisation": organisation, "item_id": agenda_of(state).current_item_id},
+        )
+    )
     return Decision(drafts)
 
 
@@ -78,9 +82,18 @@ def start_budget(state: RoomState, actor: Actor, cmd: c.StartBudget, ctx: Contex
     if not organisations:
         raise CommandError("Nobody has joined yet, so there is no one to share the time between.", status=409)
     per_organisation = round(cmd.minutes * 60_000 / len(organisations))
-    return Decision([Draft("budget.started", {"item_id": agenda_of(state).current_item_id,
-                                              "organisations": organisations,
-                                              "per_organisation_ms": per_organisation})])
+    return Decision(
+        [
+            Draft(
+                "budget.started",
+                {
+                    "item_id": agenda_of(state).current_item_id,
+                    "organisations": organisations,
+                    "per_organisation_ms": per_organisation,
+                },
+            )
+        ]
+    )
 
 
 def add_budget(state: RoomState, actor: Actor, cmd: c.AddBudget, ctx: Context) -> Decision:
@@ -91,8 +104,9 @@ def add_budget(state: RoomState, actor: Actor, cmd: c.AddBudget, ctx: Context) -
         raise CommandError(f"{cmd.organisation} has no budget in this discussion.", status=404)
     if cmd.minutes == 0:
         raise CommandError("Add or take off some time.")
-    return Decision([Draft("budget.extended", {"organisation": cmd.organisation,
-                                               "delta_ms": round(cmd.minutes * 60_000)})])
+    return Decision(
+        [Draft("budget.extended", {"organisation": cmd.organisation, "delta_ms": round(cmd.minutes * 60_000)})]
+    )
 
 
 def clear_budget(state: RoomState, actor: Actor, cmd: c.ClearBudget, ctx: Context) -> Decision:
@@ -145,10 +159,23 @@ def on_budget_cleared(state: RoomState, event: Event) -> None:
     floor_of(state).budget = None
 
 
-DECIDERS: dict[type[Command], Decider] = {c.RaiseHand: raise_hand, c.LowerHand: lower_hand, c.GiveFloor: give, c.EndTurn: stop,
-            c.ConfigureFloor: configure, c.StartBudget: start_budget, c.AddBudget: add_budget,
-            c.ClearBudget: clear_budget}
-APPLIERS: dict[str, Applier] = {"hand.raised": on_hand_raised, "hand.lowered": on_hand_lowered, "turn.started": on_turn_started,
-            "turn.ended": on_turn_ended, "floor.configured": on_configured, "budget.started": on_budget_started,
-            "budget.extended": on_budget_extended, "budget.cleared": on_budget_cleared}
-
+DECIDERS: dict[type[Command], Decider] = {
+    c.RaiseHand: raise_hand,
+    c.LowerHand: lower_hand,
+    c.GiveFloor: give,
+    c.EndTurn: stop,
+    c.ConfigureFloor: configure,
+    c.StartBudget: start_budget,
+    c.AddBudget: add_budget,
+    c.ClearBudget: clear_budget,
+}
+APPLIERS: dict[str, Applier] = {
+    "hand.raised": on_hand_raised,
+    "hand.lowered": on_hand_lowered,
+    "turn.started": on_turn_started,
+    "turn.ended": on_turn_ended,
+    "floor.configured": on_configured,
+    "budget.started": on_budget_started,
+    "budget.extended": on_budget_extended,
+    "budget.cleared": on_budget_cleared,
+}

@@ -39,9 +39,14 @@ def speaker(scene: Scene) -> dict | None:
         return None
     name, organisation = speaker_name(scene, floor.current.speaker)
     limit = floor.settings.turn_limit_seconds * 1000
-    return {"id": floor.current.speaker, "name": name, "organisation": organisation,
-            "since": floor.current.started_at, "deadline": floor.current.started_at + limit if limit else None,
-            **_thresholds(scene)}
+    return {
+        "id": floor.current.speaker,
+        "name": name,
+        "organisation": organisation,
+        "since": floor.current.started_at,
+        "deadline": floor.current.started_at + limit if limit else None,
+        **_thresholds(scene),
+    }
 
 
 def queue(scene: Scene) -> list[dict]:
@@ -50,10 +55,17 @@ def queue(scene: Scene) -> list[dict]:
     rows = []
     for position, hand in enumerate(acc.ordered_queue(scene.state, floor), start=1):
         person = scene.state.participants[hand.participant_id]
-        rows.append({"position": position, "id": person.id, "name": person.name,
-                     "organisation": person.organisation, "clarify": hand.kind == "clarify",
-                     "person_time": duration(people.get(person.id, 0)),
-                     "organisation_time": duration(organisations.get(person.organisation, 0))})
+        rows.append(
+            {
+                "position": position,
+                "id": person.id,
+                "name": person.name,
+                "organisation": person.organisation,
+                "clarify": hand.kind == "clarify",
+                "person_time": duration(people.get(person.id, 0)),
+                "organisation_time": duration(organisations.get(person.organisation, 0)),
+            }
+        )
     return rows
 
 
@@ -62,12 +74,14 @@ def chair(scene: Scene) -> str:
     agenda, floor = agenda_of(scene.state), floor_of(scene.state)
     if not floor.settings.rotate_chair or agenda.clock is None:
         return ""
-    organisations = scene.state.organisations or sorted({p.organisation for p in scene.state.present()},
-                                                        key=str.casefold)
+    organisations = scene.state.organisations or sorted(
+        {p.organisation for p in scene.state.present()}, key=str.casefold
+    )
     if not organisations:
         return ""
-    started = sorted((item for item in agenda.items.values() if item.started_at is not None),
-                     key=lambda item: item.started_at or 0)
+    started = sorted(
+        (item for item in agenda.items.values() if item.started_at is not None), key=lambda item: item.started_at or 0
+    )
     position = next(i for i, item in enumerate(started) if item.id == agenda.clock.item_id)
     return organisations[position % len(organisations)]
 
@@ -84,18 +98,28 @@ def voice(scene: Scene) -> dict:
     total = sum(times)
     equal = total / len(names) if names else 0
     factor = floor.settings.dominance_factor
-    bars = [{"name": name, "base": finished.get(name, 0),
-             "since": current.started_at if current and name == live else None,
-             "time": duration(spoken.get(name, 0)),
-             "share": round(100 * spoken.get(name, 0) / total) if total else 0,
-             "dominant": len(names) > 1 and total > 0 and spoken.get(name, 0) > factor * equal}
-            for name in names]
+    bars = [
+        {
+            "name": name,
+            "base": finished.get(name, 0),
+            "since": current.started_at if current and name == live else None,
+            "time": duration(spoken.get(name, 0)),
+            "share": round(100 * spoken.get(name, 0) / total) if total else 0,
+            "dominant": len(names) > 1 and total > 0 and spoken.get(name, 0) > factor * equal,
+        }
+        for name in names
+    ]
     figure = acc.balance(times)
     facilitator = acc.by_person(floor).get(FACILITATOR, 0)
     chaired = chair(scene)
-    return {"bars": bars, "factor": factor, "balance": "—" if figure is None else f"{figure:.2f}",
-            "silent": total == 0 and live is None and not chaired,
-            "facilitator_time": duration(facilitator) if facilitator else "", "chair": chaired}
+    return {
+        "bars": bars,
+        "factor": factor,
+        "balance": "—" if figure is None else f"{figure:.2f}",
+        "silent": total == 0 and live is None and not chaired,
+        "facilitator_time": duration(facilitator) if facilitator else "",
+        "chair": chaired,
+    }
 
 
 class VoiceRow(NamedTuple):
@@ -115,16 +139,23 @@ def voice_people(scene: Scene) -> dict:
     speakers = {p.id: (p.name, p.organisation) for p in scene.state.present()}
     for turn in acc.all_turns(floor):
         speakers.setdefault(turn.speaker, speaker_name(scene, turn.speaker))
-    people = [VoiceRow(name, organisation, finished.get(pid, 0), floor.current.started_at if pid == live else None)
-              for pid, (name, organisation) in speakers.items()]
+    people = [
+        VoiceRow(name, organisation, finished.get(pid, 0), current.started_at if current and pid == live else None)
+        for pid, (name, organisation) in speakers.items()
+    ]
     people.sort(key=lambda row: (-row.base, row.name.casefold()))
     return {"people": people}
 
 
 def floor_console(scene: Scene) -> dict:
     floor = floor_of(scene.state)
-    return {"speaker": speaker(scene), "queue": queue(scene), "roster": people_choices(scene), "ended": scene.state.ended,
-            "settings": floor.settings}
+    return {
+        "speaker": speaker(scene),
+        "queue": queue(scene),
+        "roster": people_choices(scene),
+        "ended": scene.state.ended,
+        "settings": floor.settings,
+    }
 
 
 def budget(scene: Scene) -> dict:
@@ -137,12 +168,22 @@ def budget(scene: Scene) -> dict:
     for name in floor.budget.organisations:
         left = acc.budget_left(floor, name)  # ended turns only; a live turn counts down in the browser
         counting_from = max(current.started_at, floor.budget.started_at) if current and name == live else None
-        rows.append({"name": name, "left": left,
-                     "shown": duration(left) if left >= 0 else duration(-left, signed=True),
-                     "deadline": counting_from + left if counting_from is not None else None,
-                     "extra": duration(floor.budget.extra_ms.get(name, 0), signed=True)})
-    return {"active": True, "rows": rows, "each": duration(floor.budget.per_organisation_ms),
-            "ended": scene.state.ended, **_thresholds(scene)}
+        rows.append(
+            {
+                "name": name,
+                "left": left,
+                "shown": duration(left) if left >= 0 else duration(-left, signed=True),
+                "deadline": counting_from + left if counting_from is not None else None,
+                "extra": duration(floor.budget.extra_ms.get(name, 0), signed=True),
+            }
+        )
+    return {
+        "active": True,
+        "rows": rows,
+        "each": duration(floor.budget.per_organisation_ms),
+        "ended": scene.state.ended,
+        **_thresholds(scene),
+    }
 
 
 def floor_screen(scene: Scene) -> dict:
@@ -152,20 +193,29 @@ def floor_screen(scene: Scene) -> dict:
 def my_floor(scene: Scene, viewer: Actor) -> dict:
     floor = floor_of(scene.state)
     me = viewer.participant_id
-    positions = scene.once("floor.positions", lambda: {
-        hand.participant_id: place for place, hand in enumerate(acc.ordered_queue(scene.state, floor), start=1)})
+    positions = scene.once(
+        "floor.positions",
+        lambda: {
+            hand.participant_id: place for place, hand in enumerate(acc.ordered_queue(scene.state, floor), start=1)
+        },
+    )
     hand = floor.hands.get(me or "")
     current = scene.once("floor.speaker", lambda: speaker(scene))
-    return {"speaking": current if current and current["id"] == me else None,
-            "raised": hand is not None, "clarify": hand is not None and hand.kind == "clarify",
-            "position": positions.get(me or ""), "ended": scene.state.ended}
+    return {
+        "speaking": current if current and current["id"] == me else None,
+        "raised": hand is not None,
+        "clarify": hand is not None and hand.kind == "clarify",
+        "position": positions.get(me or ""),
+        "ended": scene.state.ended,
+    }
 
 
 def _in_line(state: RoomState, event: Event) -> Viewers:
     """Whom a change of the floor concerns: who is in the queue (their places may move), who
     holds or just held the floor, and whoever the event names."""
-    if event.type not in ("hand.raised", "hand.lowered", "turn.started", "turn.ended") and \
-            not event.type.startswith("participant."):  # someone removed leaves the queue
+    if event.type not in ("hand.raised", "hand.lowered", "turn.started", "turn.ended") and not event.type.startswith(
+        "participant."
+    ):  # someone removed leaves the queue
         return EVERYONE
     floor = floor_of(state)
     previous = floor.turns[-1].speaker if event.type == "turn.ended" and floor.turns else None
@@ -176,16 +226,30 @@ def _in_line(state: RoomState, event: Event) -> Viewers:
 def api_view(scene: Scene, viewer: Actor) -> dict:
     """Totals per person, organisation and agenda item, ready for the record."""
     floor = floor_of(scene.state)
-    view = {"speaker": speaker(scene), "queue": [{"participant_id": row["id"], "clarify": row["clarify"]}
-                                                 for row in queue(scene)],
-            "by_organisation": acc.by_organisation(Floor(turns=floor.turns)),
-            "by_item": acc.by_item(Floor(turns=floor.turns)),
-            "balance": acc.balance([acc.by_organisation(Floor(turns=floor.turns)).get(name, 0)
-                                    for name in acc.organisations_in_room(scene.state, floor)])}
+    view = {
+        "speaker": speaker(scene),
+        "queue": [{"participant_id": row["id"], "clarify": row["clarify"]} for row in queue(scene)],
+        "by_organisation": acc.by_organisation(Floor(turns=floor.turns)),
+        "by_item": acc.by_item(Floor(turns=floor.turns)),
+        "balance": acc.balance(
+            [
+                acc.by_organisation(Floor(turns=floor.turns)).get(name, 0)
+                for name in acc.organisations_in_room(scene.state, floor)
+            ]
+        ),
+    }
     if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
         view["by_person"] = acc.by_person(Floor(turns=floor.turns))
-        view["turns"] = [{"speaker": t.speaker, "organisation": t.organisation, "item_id": t.item_id,
-                          "started_at": t.started_at, "ended_at": t.ended_at} for t in floor.turns]
+        view["turns"] = [
+            {
+                "speaker": t.speaker,
+                "organisation": t.organisation,
+                "item_id": t.item_id,
+                "started_at": t.started_at,
+                "ended_at": t.ended_at,
+            }
+            for t in floor.turns
+        ]
     return view
 
 
@@ -195,6 +259,12 @@ FRAGMENTS = (
     Fragment("voice-people", frozenset({"console"}), voice_people, reads=FLOOR),
     Fragment("budget", frozenset({"console"}), budget, reads=FLOOR),
     Fragment("floor-screen", frozenset({"screen"}), floor_screen, reads=FLOOR),
-    Fragment("my-floor", frozenset({"phone"}), my_floor, per_viewer=True,
-             reads=frozenset({"floor", "participants", "room"}), touches=_in_line),
+    Fragment(
+        "my-floor",
+        frozenset({"phone"}),
+        my_floor,
+        per_viewer=True,
+        reads=frozenset({"floor", "participants", "room"}),
+        touches=_in_line,
+    ),
 )

@@ -7,9 +7,16 @@ from facilitator.timers.model import Agenda, Clock, Item, Message, Phase, PhaseR
 
 def _item_from(data: dict) -> Item:
     phases = [Phase(p["name"], p["planned_ms"]) for p in data["phases"]]
-    return Item(id=data["id"], kind=data["kind"], title=data["title"], phases=phases,
-                organisation=data["organisation"], presenter=data["presenter"],
-                presenter_id=data["presenter_id"], qa_prompt=data["qa_prompt"])
+    return Item(
+        id=data["id"],
+        kind=data["kind"],
+        title=data["title"],
+        phases=phases,
+        organisation=data["organisation"],
+        presenter=data["presenter"],
+        presenter_id=data["presenter_id"],
+        qa_prompt=data["qa_prompt"],
+    )
 
 
 def on_item_added(state: RoomState, event: Event) -> None:
@@ -75,8 +82,9 @@ def on_phase_started(state: RoomState, event: Event) -> None:
     if agenda.clock is None or agenda.clock.item_id != item.id:  # a new item, from another or from idle
         agenda.screen_message = agenda.presenter_message = None
     _close_open_run(agenda, event.at)
-    agenda.clock = Clock(item_id=item.id, phase=data["phase"], run=data["run"],
-                         planned_ms=data["planned_ms"], deadline=data["deadline"])
+    agenda.clock = Clock(
+        item_id=item.id, phase=data["phase"], run=data["run"], planned_ms=data["planned_ms"], deadline=data["deadline"]
+    )
     agenda.runs = data["run"]
     if item.started_at is None:
         item.started_at = event.at
@@ -154,12 +162,20 @@ def on_message_cleared(state: RoomState, event: Event) -> None:
 
 
 APPLIERS: dict[str, Applier] = {
-    "agenda.item_added": on_item_added, "agenda.item_updated": on_item_updated,
-    "agenda.item_removed": on_item_removed, "agenda.item_moved": on_item_moved,
-    "agenda.imported": on_imported, "timer.phase_started": on_phase_started,
-    "timer.paused": on_paused, "timer.resumed": on_resumed, "timer.adjusted": on_adjusted,
-    "timer.phase_ended": on_phase_ended, "timer.item_finished": on_item_finished,
-    "timer.scheduled": on_scheduled, "timer.unscheduled": on_unscheduled,
-    "timer.configured": on_configured, "message.shown": on_message_shown,
+    "agenda.item_added": on_item_added,
+    "agenda.item_updated": on_item_updated,
+    "agenda.item_removed": on_item_removed,
+    "agenda.item_moved": on_item_moved,
+    "agenda.imported": on_imported,
+    "timer.phase_started": on_phase_started,
+    "timer.paused": on_paused,
+    "timer.resumed": on_resumed,
+    "timer.adjusted": on_adjusted,
+    "timer.phase_ended": on_phase_ended,
+    "timer.item_finished": on_item_finished,
+    "timer.scheduled": on_scheduled,
+    "timer.unscheduled": on_unscheduled,
+    "timer.configured": on_configured,
+    "message.shown": on_message_shown,
     "message.cleared": on_message_cleared,
 }

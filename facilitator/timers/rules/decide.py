@@ -22,24 +22,40 @@ DEFAULT_PRESENTATION_MINUTES, DEFAULT_QA_MINUTES = 15, 5
 
 # -- the plan -------------------------------------------------------------
 
+
 def plan(spec: c.ItemSpec, item_id: str) -> dict:
     """An item's plan as event data: phases in milliseconds, a title it can be called by."""
     if spec.kind == "case":
-        presentation = spec.presentation_minutes if spec.presentation_minutes is not None else DEFAULT_PRESENTATION_MINUTES
+        presentation = (
+            spec.presentation_minutes if spec.presentation_minutes is not None else DEFAULT_PRESENTATION_MINUTES
+        )
         qa = spec.qa_minutes if spec.qa_minutes is not None else DEFAULT_QA_MINUTES
         phases = [("Presentation", presentation)] + ([("Questions", qa)] if qa > 0 else [])
         title = spec.title or spec.organisation
     else:
         assert spec.minutes is not None  # ItemSpec requires it of every kind but a case
         phases, title = [(KINDS[spec.kind], spec.minutes)], spec.title
-    return {"id": item_id, "kind": spec.kind, "title": title, "organisation": spec.organisation,
-            "presenter": spec.presenter, "presenter_id": spec.presenter_id, "qa_prompt": spec.qa_prompt,
-            "phases": [{"name": name, "planned_ms": round(minutes * 60_000)} for name, minutes in phases]}
+    return {
+        "id": item_id,
+        "kind": spec.kind,
+        "title": title,
+        "organisation": spec.organisation,
+        "presenter": spec.presenter,
+        "presenter_id": spec.presenter_id,
+        "qa_prompt": spec.qa_prompt,
+        "phases": [{"name": name, "planned_ms": round(minutes * 60_000)} for name, minutes in phases],
+    }
 
 
 def _spec_of(item: Item) -> dict[str, Any]:
-    spec: dict[str, Any] = {"kind": item.kind, "title": item.title, "organisation": item.organisation,
-            "presenter": item.presenter, "presenter_id": item.presenter_id, "qa_prompt": item.qa_prompt}
+    spec: dict[str, Any] = {
+        "kind": item.kind,
+        "title": item.title,
+        "organisation": item.organisation,
+        "presenter": item.presenter,
+        "presenter_id": item.presenter_id,
+        "qa_prompt": item.qa_prompt,
+    }
     if item.kind == "case":
         spec["presentation_minutes"] = item.phases[0].planned_ms / 60_000
         spec["qa_minutes"] = item.phases[1].planned_ms / 60_000 if len(item.phases) > 1 else 0
@@ -80,8 +96,10 @@ def update(state: RoomState, actor: Actor, cmd: c.UpdateItem, ctx: Context) -> D
     _check_presenter(state, spec)
     planned = plan(spec, item.id)
     if agenda.clock and agenda.clock.item_id == item.id and agenda.clock.phase >= len(planned["phases"]):
-        raise CommandError(f"{item.title} is in its {item.phases[agenda.clock.phase].name} phase; "
-                           "move on before removing it.", status=409)
+        raise CommandError(
+            f"{item.title} is in its {item.phases[agenda.clock.phase].name} phase; move on before removing it.",
+            status=409,
+        )
     return Decision([Draft("agenda.item_updated", {"item": planned})])
 
 
@@ -113,6 +131,7 @@ def import_agenda(state: RoomState, actor: Actor, cmd: c.ImportAgenda, ctx: Cont
 
 # -- the clock ------------------------------------------------------------
 
+
 def _running_clock(agenda: Agenda, cmd: c.TimerCommand) -> Clock:
     if agenda.clock is None:
         raise CommandError("No item is running.", status=409)
@@ -125,8 +144,10 @@ def _running_clock(agenda: Agenda, cmd: c.TimerCommand) -> Clock:
 
 def _phase_start(item: Item, phase: int, run: int, now: int) -> Draft:
     planned = item.phases[phase].planned_ms
-    return Draft("timer.phase_started", {"item_id": item.id, "phase": phase, "run": run,
-                                         "planned_ms": planned, "deadline": now + planned})
+    return Draft(
+        "timer.phase_started",
+        {"item_id": item.id, "phase": phase, "run": run, "planned_ms": planned, "deadline": now + planned},
+    )
 
 
 def _begin(agenda: Agenda, item: Item, phase: int, now: int) -> list[Draft]:
@@ -259,8 +280,12 @@ def expire(state: RoomState, actor: Actor, cmd: c.ExpirePhase, ctx: Context) -> 
         raise CommandError("That deadline no longer applies.", status=409)
     if ctx.now_ms < cmd.deadline - EARLY_FIRE_TOLERANCE_MS:
         raise CommandError("That deadline has not passed yet.", status=409)
-    drafts = [Draft("timer.phase_ended", {"item_id": clock.item_id, "phase": clock.phase,
-                                          "run": clock.run, "deadline": cmd.deadline})]
+    drafts = [
+        Draft(
+            "timer.phase_ended",
+            {"item_id": clock.item_id, "phase": clock.phase, "run": clock.run, "deadline": cmd.deadline},
+        )
+    ]
     item = agenda.items[clock.item_id]
     last_phase = clock.phase + 1 >= len(item.phases)
     if agenda.settings.auto_advance_phase and not last_phase:
@@ -279,8 +304,9 @@ def show_message(state: RoomState, actor: Actor, cmd: c.ShowMessage, ctx: Contex
         item = agenda_of(state).current()
         if item is None or not item.presenter_id:
             raise CommandError("The current item has no presenter on the roster to send to.", status=409)
-    return Decision([Draft("message.shown", {"text": cmd.text, "tone": cmd.tone, "flash": cmd.flash,
-                                             "target": cmd.target})])
+    return Decision(
+        [Draft("message.shown", {"text": cmd.text, "tone": cmd.tone, "flash": cmd.flash, "target": cmd.target})]
+    )
 
 
 def clear_message(state: RoomState, actor: Actor, cmd: c.ClearMessage, ctx: Context) -> Decision:
@@ -292,10 +318,23 @@ def clear_message(state: RoomState, actor: Actor, cmd: c.ClearMessage, ctx: Cont
 
 
 DECIDERS: dict[type[Command], Decider] = {
-    c.AddItem: add, c.UpdateItem: update, c.RemoveItem: remove, c.MoveItem: move,
-    c.ImportAgenda: import_agenda, c.StartTimer: start, c.ScheduleStart: schedule,
-    c.CancelSchedule: unschedule, c.BeginScheduled: begin, c.PauseTimer: pause,
-    c.ResumeTimer: resume, c.AdjustTimer: adjust, c.RestartPhase: restart,
-    c.NextPhase: next_phase, c.FinishItem: finish, c.ExpirePhase: expire,
-    c.ConfigureTimers: configure, c.ShowMessage: show_message, c.ClearMessage: clear_message,
+    c.AddItem: add,
+    c.UpdateItem: update,
+    c.RemoveItem: remove,
+    c.MoveItem: move,
+    c.ImportAgenda: import_agenda,
+    c.StartTimer: start,
+    c.ScheduleStart: schedule,
+    c.CancelSchedule: unschedule,
+    c.BeginScheduled: begin,
+    c.PauseTimer: pause,
+    c.ResumeTimer: resume,
+    c.AdjustTimer: adjust,
+    c.RestartPhase: restart,
+    c.NextPhase: next_phase,
+    c.FinishItem: finish,
+    c.ExpirePhase: expire,
+    c.ConfigureTimers: configure,
+    c.ShowMessage: show_message,
+    c.ClearMessage: clear_message,
 }

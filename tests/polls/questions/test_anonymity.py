@@ -78,16 +78,19 @@ def test_no_value_links_an_anonymous_question_to_its_author_or_their_other_acts(
     zed = join(server, code, name=ZED, organisation=ZED_ORG)
     ben = join(server, code, name="Ben Okafor", organisation="Northfield")
     cai = join(server, code, name="Cai Moreno", organisation="Riverside")
-    poll_id = ok(server, room, type="poll.create", kind="single", question="Which first?",
-                 options=["Pharmacy", "Transport"])["reply"]["poll_id"]
+    poll_id = ok(
+        server, room, type="poll.create", kind="single", question="Which first?", options=["Pharmacy", "Transport"]
+    )["reply"]["poll_id"]
     ok(server, room, type="poll.open", poll_id=poll_id)
 
     bens = act(server, code, ben["token"], type="question.ask", text="Who books the transport?")
     cais = act(server, code, cai["token"], type="question.ask", text="Is the lounge staffed?", named=True)
     named = act(server, code, zed["token"], type="question.ask", text="Who signs off at weekends?", named=True)
     hidden = act(server, code, zed["token"], type="question.ask", text="Why does pharmacy wait for the round?")
-    votes = [act(server, code, zed["token"], type="question.upvote", question_id=other["reply"]["question_id"])
-             for other in (bens, cais)]
+    votes = [
+        act(server, code, zed["token"], type="question.upvote", question_id=other["reply"]["question_id"])
+        for other in (bens, cais)
+    ]
     act(server, code, ben["token"], type="question.upvote", question_id=hidden["reply"]["question_id"])
     answer = act(server, code, zed["token"], type="poll.answer", poll_id=poll_id, choice=1)
 
@@ -98,9 +101,13 @@ def test_no_value_links_an_anonymous_question_to_its_author_or_their_other_acts(
     assert (named_event["data"]["name"], "name" in hidden_event["data"]) == (ZED, False)
 
     # Zed's acts, as the log keeps them, share nothing but what every question shares.
-    acts = {"named question": held(named_event), "anonymous question": held(hidden_event),
-            "first upvote": held(vote_events[0]), "second upvote": held(vote_events[1]),
-            "poll answer": held(answer_event)}
+    acts = {
+        "named question": held(named_event),
+        "anonymous question": held(hidden_event),
+        "first upvote": held(vote_events[0]),
+        "second upvote": held(vote_events[1]),
+        "poll answer": held(answer_event),
+    }
     person = {ZED, *ZED.split(), ZED_ORG, zed["participant_id"], zed["token"]}
     acts["named question"] |= person
     for first, one in acts.items():
@@ -110,9 +117,13 @@ def test_no_value_links_an_anonymous_question_to_its_author_or_their_other_acts(
     assert {"live", item_id} <= acts["named question"] & acts["anonymous question"]  # the comparison bites
 
     # Each of Zed's hashes is in its own event and nowhere else: no other event, no surface.
-    hashes = {"named author": named_event["data"]["author"], "anonymous author": hidden_event["data"]["author"],
-              "first vote": vote_events[0]["data"]["voter"], "second vote": vote_events[1]["data"]["voter"],
-              "poll answer": answer_event["data"]["voter"]}
+    hashes = {
+        "named author": named_event["data"]["author"],
+        "anonymous author": hidden_event["data"]["author"],
+        "first vote": vote_events[0]["data"]["voter"],
+        "second vote": vote_events[1]["data"]["voter"],
+        "poll answer": answer_event["data"]["voter"],
+    }
     assert len(set(hashes.values())) == len(hashes)
     for what, value in hashes.items():
         holders = [event["seq"] for event in events if value in strings(event["data"])]
@@ -120,9 +131,13 @@ def test_no_value_links_an_anonymous_question_to_its_author_or_their_other_acts(
         assert all(value != event["command_key"] for event in events), what
     # No surface shows any author's or voter's hash, anyone's, nor a command's key, nor Zed's token
     # (the roster shows her id, by design: it is in none of her acts above).
-    every_hash = {value for event in events if event["type"] in ("question.asked", "question.upvoted",
-                                                                 "poll.answered")
-                  for key, value in event["data"].items() if key in ("author", "voter")}
+    every_hash = {
+        value
+        for event in events
+        if event["type"] in ("question.asked", "question.upvoted", "poll.answered")
+        for key, value in event["data"].items()
+        if key in ("author", "voter")
+    }
     assert len(every_hash) == 8
     keys = {event["command_key"] for event in events if event["command_key"]}
     read = surfaces(server, room, {"Zed": zed, "Ben": ben, "Cai": cai})
@@ -137,20 +152,23 @@ def test_no_value_links_an_anonymous_question_to_its_author_or_their_other_acts(
 def test_three_questions_a_minute_still_hold_and_leave_no_count_in_the_log(server):
     room, (zed, ben) = room_with(server, people=[(ZED, ZED_ORG), ("Ben Okafor", "Northfield")])
     code = room["code"]
-    asked = [act(server, code, zed["token"], type="question.ask", text=f"Question {n}?", named=n == 0)
-             for n in range(3)]
+    asked = [
+        act(server, code, zed["token"], type="question.ask", text=f"Question {n}?", named=n == 0) for n in range(3)
+    ]
     refused = command(server, code, zed["token"], type="question.ask", text="A fourth?")
     assert refused.status_code == 429
     seconds = int(refused.headers["Retry-After"])
     assert 55 <= seconds <= 60
-    assert refused.json() == {"ok": False, "error": f"You can ask 3 questions a minute; please wait {seconds} "
-                                                    f"second{'' if seconds == 1 else 's'}."}
+    assert refused.json() == {
+        "ok": False,
+        "error": f"You can ask 3 questions a minute; please wait {seconds} second{'' if seconds == 1 else 's'}.",
+    }
     # Another person is not held back by Zed's limit.
     act(server, code, ben["token"], type="question.ask", text="Mine?")
 
     events = events_of(server, room)
     kept = [held(event_at(events, result["seq"])) for result in asked]
     for index, one in enumerate(kept):
-        for other in kept[index + 1:]:
+        for other in kept[index + 1 :]:
             assert one & other <= ALWAYS_SHARED, one & other
     assert "A fourth?" not in {text for event in events for text in strings(event["data"])}

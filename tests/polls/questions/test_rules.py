@@ -12,11 +12,31 @@ import pytest
 from facilitator.polls.questions.model import Question, author_scope, questions_of, vote_scope
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.timers.model import agenda_of
-from tests.pure import (FACILITATOR, KEY, MIN, SCREEN, SCRIBE, SEC, T0, VISITOR, decide, person, refusal, room_with,
-                        run, types)
+from tests.pure import (
+    FACILITATOR,
+    KEY,
+    MIN,
+    SCREEN,
+    SCRIBE,
+    SEC,
+    T0,
+    VISITOR,
+    decide,
+    person,
+    refusal,
+    room_with,
+    run,
+    types,
+)
 
-PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust"), ("Cat Ward", "Eastgate Care"),
-          ("Dev Patel", "Riverside Health"), ("Eva Novak", "Hillside Hospice"), ("Finn Byrne", "Lakeside Trust")]
+PEOPLE = [
+    ("Ana Lopez", "St Mary's"),
+    ("Ben Okafor", "Northfield Trust"),
+    ("Cat Ward", "Eastgate Care"),
+    ("Dev Patel", "Riverside Health"),
+    ("Eva Novak", "Hillside Hospice"),
+    ("Finn Byrne", "Lakeside Trust"),
+]
 TEXT = "Who signs off a discharge at the weekend?"
 CASE_ORG = "Westbrook Clinic"  # an organisation no asker belongs to
 
@@ -68,8 +88,7 @@ def add_case(state: RoomState, organisation: str = CASE_ORG, now: int = T0 - 5 *
 
 
 def add_discussion(state: RoomState, title: str = "Open floor", now: int = T0 - 5 * MIN) -> str:
-    events = run(state, FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": title, "minutes": 10},
-                 now)
+    events = run(state, FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": title, "minutes": 10}, now)
     return events[0].data["item"]["id"]
 
 
@@ -118,14 +137,25 @@ def test_a_question_is_anonymous_by_default_and_carries_only_its_authors_hash_fo
     question_id = decision.reply["question_id"]
     events = run(state, *asking(ana), T0)
     assert types(events) == ["question.asked"]
-    assert events[0].data == {"question_id": question_id, "text": TEXT, "author": author_hash(ana, question_id),
-                              "flags": [], "item_id": None, "status": "live"}
+    assert events[0].data == {
+        "question_id": question_id,
+        "text": TEXT,
+        "author": author_hash(ana, question_id),
+        "flags": [],
+        "item_id": None,
+        "status": "live",
+    }
     text = logged(events)
     for secret in (ana, "Ana Lopez", "St Mary's", "Ana", "Lopez"):
         assert secret not in text
     asked = question(state, question_id)
     assert (asked.text, asked.author, asked.name, asked.organisation, asked.anonymous) == (
-        TEXT, author_hash(ana, question_id), "", "", True)
+        TEXT,
+        author_hash(ana, question_id),
+        "",
+        "",
+        True,
+    )
     assert (asked.status, asked.asked_at, asked.votes, asked.edited, asked.reason) == ("live", T0, set(), False, "")
     assert list(questions_of(state).questions) == [question_id]
 
@@ -133,8 +163,12 @@ def test_a_question_is_anonymous_by_default_and_carries_only_its_authors_hash_fo
 def test_a_persons_hashes_are_stable_per_question_and_repeat_across_no_question_person_or_act():
     state, (ana, ben) = room_with(people=PEOPLE[:2])
     assert author_hash(ana, "q1") == Actor(Role.PARTICIPANT, ana, KEY).pseudonym("question:q1:author")
-    hashes = [make(pid, question_id) for pid in (ana, ben) for question_id in ("q1", "q2")
-              for make in (author_hash, vote_hash)]
+    hashes = [
+        make(pid, question_id)
+        for pid in (ana, ben)
+        for question_id in ("q1", "q2")
+        for make in (author_hash, vote_hash)
+    ]
     assert len(set(hashes)) == 8
     assert author_hash(ana, "q1") != person(ana).pseudonym("poll:q1")
     assert not any(ana in value or ben in value for value in hashes)
@@ -153,9 +187,16 @@ def test_a_named_question_carries_the_name_and_organisation_of_its_asker_and_nev
     state, (ana, ben) = room_with(people=PEOPLE[:2])
     events = run(state, *asking(ben, named=True), T0)
     question_id = events[0].data["question_id"]
-    assert events[0].data == {"question_id": question_id, "text": TEXT, "author": author_hash(ben, question_id),
-                              "flags": [], "item_id": None, "status": "live", "name": "Ben Okafor",
-                              "organisation": "Northfield Trust"}
+    assert events[0].data == {
+        "question_id": question_id,
+        "text": TEXT,
+        "author": author_hash(ben, question_id),
+        "flags": [],
+        "item_id": None,
+        "status": "live",
+        "name": "Ben Okafor",
+        "organisation": "Northfield Trust",
+    }
     assert ben not in logged(events)
     asked = question(state, question_id)
     assert (asked.name, asked.organisation, asked.anonymous) == ("Ben Okafor", "Northfield Trust", False)
@@ -288,10 +329,16 @@ def test_vote_counts_are_exact_with_several_voters():
 def test_an_unknown_question_is_refused_for_every_command():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     ask(state, ana)
-    for actor, type_ in [(person(ana), "question.upvote"), (person(ana), "question.withdraw"),
-                         (FACILITATOR, "question.approve"), (FACILITATOR, "question.dismiss"),
-                         (FACILITATOR, "question.answered"), (FACILITATOR, "question.archive"),
-                         (FACILITATOR, "question.restore"), (FACILITATOR, "question.pin")]:
+    for actor, type_ in [
+        (person(ana), "question.upvote"),
+        (person(ana), "question.withdraw"),
+        (FACILITATOR, "question.approve"),
+        (FACILITATOR, "question.dismiss"),
+        (FACILITATOR, "question.answered"),
+        (FACILITATOR, "question.archive"),
+        (FACILITATOR, "question.restore"),
+        (FACILITATOR, "question.pin"),
+    ]:
         error = refusal(state, actor, {"type": type_, "question_id": "nope"})
         assert (error.status, error.message) == (404, "There is no such question."), type_
     error = refusal(state, FACILITATOR, {"type": "question.edit", "question_id": "nope", "text": "New?"})
@@ -343,8 +390,7 @@ def test_dismiss_without_a_reason(start_status):
 def test_a_dismissal_reason_is_at_most_120_characters():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
-    error = refusal(state, FACILITATOR, {"type": "question.dismiss", "question_id": question_id,
-                                         "reason": "x" * 121})
+    error = refusal(state, FACILITATOR, {"type": "question.dismiss", "question_id": question_id, "reason": "x" * 121})
     assert error.message == "reason: at most 120 characters, please (this has 121)."
 
 
@@ -452,12 +498,16 @@ def test_edit_by_the_facilitator_changes_the_text_and_marks_it_edited():
     upvote(state, ben, question_id)
     events = moderate(state, "question.edit", question_id, text="Who signs off discharges on Saturdays?")
     assert types(events) == ["question.edited"]
-    assert events[0].data == {"question_id": question_id, "text": "Who signs off discharges on Saturdays?",
-                              "flags": []}
+    assert events[0].data == {"question_id": question_id, "text": "Who signs off discharges on Saturdays?", "flags": []}
     asked = question(state, question_id)
     assert (asked.text, asked.edited, asked.status, asked.author, asked.anonymous, asked.votes) == (
-        "Who signs off discharges on Saturdays?", True, "live", author_hash(ana, question_id), True,
-        {vote_hash(ben, question_id)})
+        "Who signs off discharges on Saturdays?",
+        True,
+        "live",
+        author_hash(ana, question_id),
+        True,
+        {vote_hash(ben, question_id)},
+    )
 
 
 @pytest.mark.parametrize("status", ["pending", "answered", "dismissed", "archived"])
@@ -516,9 +566,10 @@ def test_only_a_question_everyone_sees_can_be_pinned(status):
     assert (error.status, error.message) == (409, "Only a question everyone can see can be pinned.")
 
 
-@pytest.mark.parametrize(("actor_is", "type_"), [("facilitator", "question.dismiss"),
-                                                 ("facilitator", "question.archive"),
-                                                 ("author", "question.withdraw")])
+@pytest.mark.parametrize(
+    ("actor_is", "type_"),
+    [("facilitator", "question.dismiss"), ("facilitator", "question.archive"), ("author", "question.withdraw")],
+)
 def test_the_pin_is_cleared_when_the_pinned_question_leaves_the_list(actor_is, type_):
     state, (ana, ben) = room_with(people=PEOPLE[:2])
     pinned, other = ask(state, ana), ask(state, ben, now=T0 + 1)
@@ -588,9 +639,14 @@ def test_only_the_facilitator_moderates(role, type_, fields, action):
 
 
 @pytest.mark.parametrize("actor", [FACILITATOR, SCRIBE, SCREEN, VISITOR], ids=lambda actor: actor.role.value)
-@pytest.mark.parametrize(("type_", "action"), [("question.ask", "ask questions"),
-                                               ("question.upvote", "upvote questions"),
-                                               ("question.withdraw", "withdraw a question")])
+@pytest.mark.parametrize(
+    ("type_", "action"),
+    [
+        ("question.ask", "ask questions"),
+        ("question.upvote", "upvote questions"),
+        ("question.withdraw", "withdraw a question"),
+    ],
+)
 def test_only_a_participant_asks_upvotes_and_withdraws(actor, type_, action):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
@@ -612,7 +668,9 @@ def test_nothing_is_asked_once_the_exchange_has_ended():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     run(state, FACILITATOR, {"type": "room.end"}, T0 + SEC)
-    for actor, raw in [(person(ana), {"type": "question.ask", "text": TEXT}),
-                       (FACILITATOR, {"type": "question.answered", "question_id": question_id})]:
+    for actor, raw in [
+        (person(ana), {"type": "question.ask", "text": TEXT}),
+        (FACILITATOR, {"type": "question.answered", "question_id": question_id}),
+    ]:
         error = refusal(state, actor, raw, T0 + 2 * SEC)
         assert (error.status, error.message) == (409, "This exchange has ended; its record is read-only.")

@@ -57,35 +57,69 @@ def every_status(state: RoomState, ana: str, ben: str) -> dict[str, str]:
 
 
 def row_of(q: Question, item_title: str = "") -> dict:
-    names = {"pending": "awaiting approval", "live": "open", "answered": "answered", "dismissed": "dismissed",
-             "archived": "archived", "withdrawn": "withdrawn"}
-    return {"id": q.id, "text": q.text, "votes": len(q.votes), "status": q.status, "status_name": names[q.status],
-            "asked_at": q.asked_at, "item_id": q.item_id or "", "item_title": item_title,
-            "by": f"{q.name} · {q.organisation}" if q.name else "Anonymous", "edited": q.edited, "reason": q.reason}
+    names = {
+        "pending": "awaiting approval",
+        "live": "open",
+        "answered": "answered",
+        "dismissed": "dismissed",
+        "archived": "archived",
+        "withdrawn": "withdrawn",
+    }
+    return {
+        "id": q.id,
+        "text": q.text,
+        "votes": len(q.votes),
+        "status": q.status,
+        "status_name": names[q.status],
+        "asked_at": q.asked_at,
+        "item_id": q.item_id or "",
+        "item_title": item_title,
+        "by": f"{q.name} · {q.organisation}" if q.name else "Anonymous",
+        "edited": q.edited,
+        "reason": q.reason,
+    }
 
 
 # -- ordering --------------------------------------------------------------------
 
 
 def made(id_: str, asked_at: int, votes: int, status: str = "live") -> Question:
-    return Question(id=id_, text="?", author="x", item_id=None, asked_at=asked_at, status=status,
-                    votes={f"v{i}" for i in range(votes)})
+    return Question(
+        id=id_,
+        text="?",
+        author="x",
+        item_id=None,
+        asked_at=asked_at,
+        status=status,
+        votes={f"v{i}" for i in range(votes)},
+    )
 
 
-ORDERING = [made("old-two", T0, 2), made("answered-many", T0 + 1, 9, "answered"), made("new-two", T0 + 2, 2),
-            made("three", T0 + 3, 3), made("none", T0 + 4, 0), made("answered-none", T0 + 5, 0, "answered")]
+ORDERING = [
+    made("old-two", T0, 2),
+    made("answered-many", T0 + 1, 9, "answered"),
+    made("new-two", T0 + 2, 2),
+    made("three", T0 + 3, 3),
+    made("none", T0 + 4, 0),
+    made("answered-none", T0 + 5, 0, "answered"),
+]
 
 
 def test_most_popular_puts_votes_first_older_first_among_equals_and_answered_last():
-    assert ids(views.ordered(ORDERING)) == ["three", "old-two", "new-two", "none", "answered-many",
-                                            "answered-none"]
+    assert ids(views.ordered(ORDERING)) == ["three", "old-two", "new-two", "none", "answered-many", "answered-none"]
     assert ids(views.ordered(ORDERING, "popular")) == ids(views.ordered(ORDERING))
     assert ids(views.ordered(list(reversed(ORDERING)))) == ids(views.ordered(ORDERING))
 
 
 def test_most_recent_puts_newest_first_and_answered_last():
-    assert ids(views.ordered(ORDERING, "recent")) == ["none", "three", "new-two", "old-two", "answered-none",
-                                                      "answered-many"]
+    assert ids(views.ordered(ORDERING, "recent")) == [
+        "none",
+        "three",
+        "new-two",
+        "old-two",
+        "answered-none",
+        "answered-many",
+    ]
 
 
 def test_ordering_leaves_the_list_it_is_given_alone():
@@ -165,8 +199,11 @@ def test_mine_shows_my_questions_in_every_status_with_the_reason_and_my_upvotes(
 
     theirs = views.qa_mine(scene(state), person(ben))
     assert (ids(theirs["mine"]), theirs["voted"]) == ([bens], live)
-    assert views.qa_mine(scene(state), person(cat)) == {"mine": [row_of(question(state, cats))], "voted": "",
-                                                        "ended": False}
+    assert views.qa_mine(scene(state), person(cat)) == {
+        "mine": [row_of(question(state, cats))],
+        "voted": "",
+        "ended": False,
+    }
     for other in (pending, dismissed, "Not about this case", "Who pays", "skip the pharmacy"):
         assert other not in json.dumps(theirs)
 
@@ -270,7 +307,12 @@ def test_the_screen_shows_at_most_five_top_questions_by_votes():
     configure(state, T0 + MIN, on_screen=True)
     shown = views.qa_screen(scene(state))
     assert [(row["id"], row["votes"]) for row in shown["top"]] == [
-        (asked[1], 5), (asked[3], 4), (asked[2], 3), (asked[5], 2), (asked[6], 2)]
+        (asked[1], 5),
+        (asked[3], 4),
+        (asked[2], 3),
+        (asked[5], 2),
+        (asked[6], 2),
+    ]
     assert (shown["more"], shown["pending"], shown["dismissed"]) == (2, 0, 0)
     assert views.SCREEN_TOP == 5
 
@@ -283,7 +325,8 @@ def test_the_console_lists_every_question_by_status_but_withdrawn():
     asked = every_status(state, ana, ben)
     shown = views.qa_console(scene(state))
     assert {status: ids(rows) for status, rows in shown["by_status"].items()} == {
-        status: [asked[status]] for status in ("pending", "live", "answered", "dismissed", "archived")}
+        status: [asked[status]] for status in ("pending", "live", "answered", "dismissed", "archived")
+    }
     assert asked["withdrawn"] not in json.dumps(shown, default=repr)
     assert (shown["pending"], shown["dismissed"], shown["pinned"], shown["code"]) == (1, 1, None, "ABCDEF")
 
@@ -325,12 +368,19 @@ def anonymous_room() -> tuple[RoomState, str, str, dict[str, str]]:
 
 def surfaces(state: RoomState, ben: str, cat_actor: Actor) -> dict[str, object]:
     shown = scene(state)
-    return {"qa_list": views.qa_list(shown), "qa_mine of Ben": views.qa_mine(shown, person(ben)),
-            "qa_mine of Cat": views.qa_mine(shown, cat_actor), "qa_console": views.qa_console(shown),
-            "qa_screen": views.qa_screen(shown), "qa_ask": views.qa_ask(shown),
-            "api for the facilitator": views.api_view(shown, FACILITATOR),
-            "api for the scribe": views.api_view(shown, SCRIBE), "api for Ben": views.api_view(shown, person(ben)),
-            "api for the screen": views.api_view(shown, SCREEN), "csv": pages.questions_csv(shown)}
+    return {
+        "qa_list": views.qa_list(shown),
+        "qa_mine of Ben": views.qa_mine(shown, person(ben)),
+        "qa_mine of Cat": views.qa_mine(shown, cat_actor),
+        "qa_console": views.qa_console(shown),
+        "qa_screen": views.qa_screen(shown),
+        "qa_ask": views.qa_ask(shown),
+        "api for the facilitator": views.api_view(shown, FACILITATOR),
+        "api for the scribe": views.api_view(shown, SCRIBE),
+        "api for Ben": views.api_view(shown, person(ben)),
+        "api for the screen": views.api_view(shown, SCREEN),
+        "csv": pages.questions_csv(shown),
+    }
 
 
 def test_no_surface_names_the_author_of_an_anonymous_question():
@@ -378,14 +428,30 @@ def test_the_csv_has_a_header_and_a_row_per_question_but_withdrawn():
     upvote(state, ben, named, T0 + 4 * MIN)
     moderate(state, "question.edit", asked["archived"], T0 + 4 * MIN, text="Reworded by the facilitator?")
     rows = rows_of(pages.questions_csv(scene(state)))
-    assert rows[0] == ["asked at (UTC)", "agenda item", "question", "asked by", "upvotes", "status", "edited",
-                       "reason for dismissal"]
+    assert rows[0] == [
+        "asked at (UTC)",
+        "agenda item",
+        "question",
+        "asked by",
+        "upvotes",
+        "status",
+        "edited",
+        "reason for dismissal",
+    ]
     assert rows[0] == list(pages.COLUMNS)
     body = rows[1:]
     assert len(body) == 6  # five statuses and the named question; not the withdrawn one
     by_text = {row[2]: row for row in body}
-    assert by_text[SECOND_TEXT] == ["2023-11-14 22:16:20", "Westbrook Clinic", SECOND_TEXT,
-                                    "Cat Ward · Eastgate Care", "2", "open", "", ""]
+    assert by_text[SECOND_TEXT] == [
+        "2023-11-14 22:16:20",
+        "Westbrook Clinic",
+        SECOND_TEXT,
+        "Cat Ward · Eastgate Care",
+        "2",
+        "open",
+        "",
+        "",
+    ]
     assert body[0][2] == SECOND_TEXT  # most upvoted first
     assert [row[5] for row in body] == ["open", "open", "awaiting approval", "dismissed", "archived", "answered"]
     assert by_text["Reworded by the facilitator?"][6] == "yes"

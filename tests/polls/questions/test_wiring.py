@@ -52,13 +52,15 @@ def acked(command_id: str, accepted: bool | None = None):
         if f'data-command-id="{command_id}"' not in message:
             return False
         return accepted is None or f'data-accepted="{str(accepted).lower()}"' in message
+
     return matches
 
 
 def questions_seen(base: str, room: dict, token: str | None = None) -> dict:
     """The questions part of the state API as the holder of `token` (the facilitator by default)."""
-    response = httpx.get(f"{base}/api/rooms/{room['code']}/state",
-                         headers=auth(token or room["tokens"]["facilitator"]), timeout=5)
+    response = httpx.get(
+        f"{base}/api/rooms/{room['code']}/state", headers=auth(token or room["tokens"]["facilitator"]), timeout=5
+    )
     response.raise_for_status()
     return response.json()["questions"]
 
@@ -105,8 +107,14 @@ def test_an_anonymous_question_names_its_author_on_no_surface_api_log_or_export(
         phone_c = await phone_of(server, code, cai["token"])
 
         # Asked from the phone's form as htmx sends it: "show my name" left unticked.
-        await phone_z.send({"type": "question.ask", "text": ASKED, "id": "ask",
-                            "HEADERS": {"HX-Request": "true", "HX-Trigger": None, "HX-Target": None}})
+        await phone_z.send(
+            {
+                "type": "question.ask",
+                "text": ASKED,
+                "id": "ask",
+                "HEADERS": {"HX-Request": "true", "HX-Trigger": None, "HX-Target": None},
+            }
+        )
         assert 'id="flash"' not in await phone_z.until(acked("ask", accepted=True))
         pending = fragment(await console.until(has("qa-console", ASKED, "Awaiting approval")), "qa-console")
         assert "Anonymous" in pending
@@ -132,14 +140,19 @@ def test_an_anonymous_question_names_its_author_on_no_surface_api_log_or_export(
         on_screen = fragment(await screen.until(has("qa-screen", EDITED, "pinned-question")), "qa-screen")
         assert "Anonymous · ▲ 2" in on_screen
         for sock in (phone_b, phone_c, phone_z):
-            shown = fragment(await sock.until(has("qa-list", EDITED, '<span class="tag">answered</span>')),
-                             "qa-list")
+            shown = fragment(await sock.until(has("qa-list", EDITED, '<span class="tag">answered</span>')), "qa-list")
             assert "Anonymous" in shown and "edited" in shown and ASKED not in shown
         await console.until(has("qa-console", EDITED, "Answered (1)", "pinned"))
         await phone_z.until(has("qa-mine", EDITED, "answered"))
         await asyncio.gather(*(drain(sock, 0.3) for sock in (console, screen, scribe, phone_z, phone_b, phone_c)))
-        received = {"console": console.received, "screen": screen.received, "scribe": scribe.received,
-                    "author's phone": phone_z.received, "phone b": phone_b.received, "phone c": phone_c.received}
+        received = {
+            "console": console.received,
+            "screen": screen.received,
+            "scribe": scribe.received,
+            "author's phone": phone_z.received,
+            "phone b": phone_b.received,
+            "phone c": phone_c.received,
+        }
         await close_all(console, screen, scribe, phone_z, phone_b, phone_c)
         return question_id, received
 
@@ -148,8 +161,11 @@ def test_an_anonymous_question_names_its_author_on_no_surface_api_log_or_export(
     events = events_of(server, room)
     asked = next(e for e in events if e["type"] == "question.asked")
     # What an anonymous question is filed with: a pseudonym, neither a name nor an organisation.
-    assert {"question_id", "text", "author", "item_id", "status"} <= set(asked["data"]) <= {
-        "question_id", "text", "author", "item_id", "status", "flags"}
+    assert (
+        {"question_id", "text", "author", "item_id", "status"}
+        <= set(asked["data"])
+        <= {"question_id", "text", "author", "item_id", "status", "flags"}
+    )
     assert asked["data"].get("flags", []) == []
     assert (asked["data"]["text"], asked["data"]["status"]) == (ASKED, "pending")
     author = asked["data"]["author"]
@@ -199,20 +215,32 @@ def test_an_anonymous_question_names_its_author_on_no_surface_api_log_or_export(
             names_nobody(f"{who} page", part, person + pseudonyms)
 
     # The state API's questions, whoever asks.
-    for role, token in [("facilitator", room["tokens"]["facilitator"]), ("scribe", room["tokens"]["scribe"]),
-                        ("screen", room["tokens"]["screen"]), ("participant", ben["token"]),
-                        ("author", zelda["token"])]:
+    for role, token in [
+        ("facilitator", room["tokens"]["facilitator"]),
+        ("scribe", room["tokens"]["scribe"]),
+        ("screen", room["tokens"]["screen"]),
+        ("participant", ben["token"]),
+        ("author", zelda["token"]),
+    ]:
         seen = questions_seen(server, room, token)
-        assert [(q["id"], q["text"], q["by"], q["votes"], q["status"], q["edited"]) for q in seen["questions"]] \
-            == [(question_id, EDITED, "Anonymous", 2, "answered", True)], role
+        assert [(q["id"], q["text"], q["by"], q["votes"], q["status"], q["edited"]) for q in seen["questions"]] == [
+            (question_id, EDITED, "Anonymous", 2, "answered", True)
+        ], role
         assert seen["pinned"] == question_id
         names_nobody(f"state as {role}", json.dumps(seen), person + pseudonyms)
 
     # The log: no question event names the author; the asked event holds a pseudonym, nothing more.
     question_events = [e for e in events if e["type"].startswith(("question.", "questions."))]
     assert [e["type"] for e in question_events] == [
-        "questions.configured", "question.asked", "question.moved", "question.upvoted", "question.upvoted",
-        "question.edited", "question.pinned", "question.moved"]
+        "questions.configured",
+        "question.asked",
+        "question.moved",
+        "question.upvoted",
+        "question.upvoted",
+        "question.edited",
+        "question.pinned",
+        "question.moved",
+    ]
     for event in question_events:
         names_nobody(f"event {event['seq']}", json.dumps(event), person)
 
@@ -231,14 +259,16 @@ def test_an_anonymous_question_names_its_author_on_no_surface_api_log_or_export(
 
 def moderation(pending: str, live: str) -> list[dict]:
     """One of each moderating command, each valid for the facilitator in this order."""
-    return [{"type": "question.approve", "question_id": pending},
-            {"type": "question.edit", "question_id": pending, "text": "Who signs the discharge letter?"},
-            {"type": "question.pin", "question_id": pending},
-            {"type": "question.answered", "question_id": pending},
-            {"type": "question.archive", "question_id": pending},
-            {"type": "question.restore", "question_id": pending},
-            {"type": "question.dismiss", "question_id": live, "reason": "Answered earlier"},
-            {"type": "questions.configure", "on_screen": True}]
+    return [
+        {"type": "question.approve", "question_id": pending},
+        {"type": "question.edit", "question_id": pending, "text": "Who signs the discharge letter?"},
+        {"type": "question.pin", "question_id": pending},
+        {"type": "question.answered", "question_id": pending},
+        {"type": "question.archive", "question_id": pending},
+        {"type": "question.restore", "question_id": pending},
+        {"type": "question.dismiss", "question_id": live, "reason": "Answered earlier"},
+        {"type": "questions.configure", "on_screen": True},
+    ]
 
 
 def refusal(body: dict) -> str:
@@ -257,8 +287,8 @@ def test_only_the_facilitator_moderates_and_only_staff_export(server):
     assert [q["status"] for q in questions_seen(server, room)["questions"]] == ["live", "pending"]
     commands = moderation(pending_id, live_id)
     assert {body["type"] for body in commands} == {
-        t for t in RULES.commands if t.startswith(("question.", "questions."))} - {
-        "question.ask", "question.upvote", "question.withdraw"}
+        t for t in RULES.commands if t.startswith(("question.", "questions."))
+    } - {"question.ask", "question.upvote", "question.withdraw"}
     before = events_of(server, room)
 
     tokens = {"participant": ana["token"], "scribe": room["tokens"]["scribe"], "screen": room["tokens"]["screen"]}
@@ -290,11 +320,17 @@ def test_only_the_facilitator_moderates_and_only_staff_export(server):
     run(scenario)
 
     # The export: the facilitator and the scribe only.
-    for who, cookie in [("nobody", None), ("participant", cookie_for(code, "participant", ana["token"])),
-                        ("screen", cookie_for(code, "screen", room["tokens"]["screen"])),
-                        ("a bearer token", None)]:
-        response = export(server, code, cookie) if who != "a bearer token" else httpx.get(
-            f"{server}/r/{code}/questions.csv", headers=auth(room["tokens"]["facilitator"]), timeout=5)
+    for who, cookie in [
+        ("nobody", None),
+        ("participant", cookie_for(code, "participant", ana["token"])),
+        ("screen", cookie_for(code, "screen", room["tokens"]["screen"])),
+        ("a bearer token", None),
+    ]:
+        response = (
+            export(server, code, cookie)
+            if who != "a bearer token"
+            else httpx.get(f"{server}/r/{code}/questions.csv", headers=auth(room["tokens"]["facilitator"]), timeout=5)
+        )
         assert response.status_code == 403, who
         assert "text/html" in response.headers["content-type"], who
         assert "Only the facilitator and the scribe can export the questions." in response.text, who
@@ -308,7 +344,9 @@ def test_only_the_facilitator_moderates_and_only_staff_export(server):
     for body in commands:
         ok(server, room, **body)
     assert {q["id"]: q["status"] for q in questions_seen(server, room)["questions"]} == {
-        live_id: "dismissed", pending_id: "live"}
+        live_id: "dismissed",
+        pending_id: "live",
+    }
 
 
 # -- pending and dismissed ----------------------------------------------------------------
@@ -364,12 +402,10 @@ def test_pending_and_dismissed_questions_reach_only_their_author_and_the_console
         assert f"“{reason}”" in mine and 'data-qa="withdraw"' not in mine
         shown = fragment(await console.until(has("qa-console", "Dismissed (1)")), "qa-console")
         assert text in shown and reason in shown and "0 awaiting approval" in shown
-        listed = fragment(await phone_b.until(has("qa-list", "1 dismissed", without=("awaiting approval",))),
-                          "qa-list")
+        listed = fragment(await phone_b.until(has("qa-list", "1 dismissed", without=("awaiting approval",))), "qa-list")
         assert "No questions yet." in listed
         await phone_a.until(has("qa-list", "1 dismissed"))
-        on_screen = fragment(await screen.until(has("qa-screen", "1 dismissed", without=("awaiting",))),
-                             "qa-screen")
+        on_screen = fragment(await screen.until(has("qa-screen", "1 dismissed", without=("awaiting",))), "qa-screen")
         assert "Ask yours on your phone." in on_screen
         await drain(phone_b)
         await drain(screen)
@@ -502,8 +538,7 @@ def test_questions_and_upvotes_travel_live_and_are_refused_to_their_sender_alone
         await console.until(has("qa-console", "Question number 2", without=(first,)))
         await screen.until(has("qa-screen", "Question number 2", without=(first,)))
         moved = events_of(server, room)[-1]
-        assert (moved["type"], moved["data"]) == ("question.moved",
-                                                  {"question_id": question_id, "status": "withdrawn"})
+        assert (moved["type"], moved["data"]) == ("question.moved", {"question_id": question_id, "status": "withdrawn"})
         assert question_id not in {q["id"] for q in questions_seen(server, room)["questions"]}
         await close_all(console, screen, phone_a, phone_b)
 
@@ -517,8 +552,16 @@ def test_a_case_in_its_questions_phase_puts_its_questions_on_the_screen_and_the_
     room, (ana, ben) = room_with(server, people=[("Ana", NORTH), ("Ben", RIVER)])
     code = room["code"]
     prompt = "What would you ask Riverside about their discharge lounge?"
-    case_id = add_item(server, room, kind="case", organisation=RIVER, title="The Riverside discharge lounge",
-                       presentation_minutes=10, qa_minutes=5, qa_prompt=prompt)
+    case_id = add_item(
+        server,
+        room,
+        kind="case",
+        organisation=RIVER,
+        title="The Riverside discharge lounge",
+        presentation_minutes=10,
+        qa_minutes=5,
+        qa_prompt=prompt,
+    )
     general, about = "Who covers weekend discharges?", "How did Riverside staff the lounge at first?"
     assert command(server, code, ana["token"], type="question.ask", text=general).status_code == 200
 

@@ -15,8 +15,22 @@ from facilitator.timers.floor import accounting as acc
 from facilitator.timers.floor import views
 from facilitator.timers.floor.model import FACILITATOR as FACILITATOR_ID
 from facilitator.timers.floor.model import Floor, Turn, floor_of
-from tests.pure import (FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, context, decide, join, person, refusal,
-                        room_with, run, types)
+from tests.pure import (
+    FACILITATOR,
+    MIN,
+    SCREEN,
+    SCRIBE,
+    SEC,
+    T0,
+    context,
+    decide,
+    join,
+    person,
+    refusal,
+    room_with,
+    run,
+    types,
+)
 
 THREE_ORGS = [("Ana", "St Mary's"), ("Ben", "St Mary's"), ("Cat", "Northfield"), ("Dev", "Eastgate")]
 
@@ -65,8 +79,9 @@ def three_orgs() -> tuple[RoomState, str, str, str, str]:
 
 
 def start_item(state: RoomState, title: str, now: int) -> str:
-    events = run(state, FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": title,
-                                      "minutes": 10}, now - 1)
+    events = run(
+        state, FACILITATOR, {"type": "agenda.add", "kind": "discussion", "title": title, "minutes": 10}, now - 1
+    )
     item_id = events[0].data["item"]["id"]
     run(state, FACILITATOR, {"type": "timer.start", "item_id": item_id}, now)
     return item_id
@@ -181,9 +196,9 @@ def test_least_heard_person_first():
 def test_least_heard_organisation_first():
     state, ana, ben, cat, dev = three_orgs()
     configure(state, order="organisation")
-    speak(state, ana, T0, T0 + 3 * MIN)           # St Mary's 3 min
+    speak(state, ana, T0, T0 + 3 * MIN)  # St Mary's 3 min
     speak(state, cat, T0 + 3 * MIN, T0 + 5 * MIN)  # Northfield 2 min
-    raise_hand(state, ben, T0 + 6 * MIN)            # never spoke, but St Mary's has
+    raise_hand(state, ben, T0 + 6 * MIN)  # never spoke, but St Mary's has
     raise_hand(state, cat, T0 + 6 * MIN + SEC)
     raise_hand(state, dev, T0 + 6 * MIN + 2 * SEC)  # Eastgate 0
     assert queue_ids(state) == [dev, cat, ben]
@@ -291,8 +306,12 @@ def test_give_without_a_speaker_takes_the_next_in_the_queue_and_clears_their_han
     assert types(events) == ["turn.started"]
     assert events[0].data == {"speaker": cat, "organisation": "Northfield", "item_id": None}
     current = floor(state).current
-    assert (current.speaker, current.organisation, current.started_at, current.ended_at) == \
-        (cat, "Northfield", T0 + 2 * SEC, None)
+    assert (current.speaker, current.organisation, current.started_at, current.ended_at) == (
+        cat,
+        "Northfield",
+        T0 + 2 * SEC,
+        None,
+    )
     assert cat not in floor(state).hands and queue_ids(state) == [ana]
 
 
@@ -335,8 +354,7 @@ def test_giving_to_someone_else_ends_the_current_turn_in_the_same_decision():
     assert [e.seq for e in events] == [events[0].seq, events[0].seq + 1]
     assert len(floor(state).turns) == 1
     ended = floor(state).turns[0]
-    assert (ended.speaker, ended.started_at, ended.ended_at, ended.length()) == \
-        (ana, T0, T0 + 90 * SEC, 90 * SEC)
+    assert (ended.speaker, ended.started_at, ended.ended_at, ended.length()) == (ana, T0, T0 + 90 * SEC, 90 * SEC)
     assert floor(state).current.speaker == cat and floor(state).current.started_at == T0 + 90 * SEC
 
 
@@ -365,8 +383,8 @@ def test_a_speaker_who_raises_a_hand_again_waits_after_their_turn():
 def test_the_next_least_heard_counts_the_turn_being_ended():
     state, ana, ben, cat, _dev = three_orgs()
     configure(state, order="organisation")
-    speak(state, cat, T0, T0 + MIN)           # Northfield 1 min
-    give(state, T0 + MIN, ana)                 # St Mary's is speaking now...
+    speak(state, cat, T0, T0 + MIN)  # Northfield 1 min
+    give(state, T0 + MIN, ana)  # St Mary's is speaking now...
     raise_hand(state, ben, T0 + MIN + SEC)
     raise_hand(state, cat, T0 + MIN + 2 * SEC)
     # ...for five minutes by the time the facilitator gives the floor to the next:
@@ -433,8 +451,12 @@ def test_floor_configure_sets_only_what_is_given_and_refuses_nothing():
     state, *_ = three_orgs()
     configure(state, order="organisation", dominance_factor=2.0)
     settings = floor(state).settings
-    assert (settings.order, settings.dominance_factor, settings.turn_limit_seconds, settings.rotate_chair) == \
-        ("organisation", 2.0, 0, False)
+    assert (settings.order, settings.dominance_factor, settings.turn_limit_seconds, settings.rotate_chair) == (
+        "organisation",
+        2.0,
+        0,
+        False,
+    )
     assert refusal(state, FACILITATOR, {"type": "floor.configure"}).status == 400
     assert refusal(state, FACILITATOR, {"type": "floor.configure", "order": "loudest"}).status == 400
 
@@ -445,18 +467,21 @@ def test_floor_configure_sets_only_what_is_given_and_refuses_nothing():
 def test_totals_are_exact_sums_of_end_minus_start():
     state, ana, ben, cat, _dev = three_orgs()
     item = start_item(state, "Discharge lounge", T0)
-    speak(state, ana, T0 + 1_001, T0 + 62_347)          # 61_346
-    speak(state, cat, T0 + 70_000, T0 + 70_001)          # 1
-    speak(state, ben, T0 + 80_000, T0 + 95_555)          # 15_555
+    speak(state, ana, T0 + 1_001, T0 + 62_347)  # 61_346
+    speak(state, cat, T0 + 70_000, T0 + 70_001)  # 1
+    speak(state, ben, T0 + 80_000, T0 + 95_555)  # 15_555
     run(state, FACILITATOR, {"type": "timer.finish"}, T0 + 100_000)
-    speak(state, ana, T0 + 100_000, T0 + 100_999)        # 999, no item
+    speak(state, ana, T0 + 100_000, T0 + 100_999)  # 999, no item
     speak(state, FACILITATOR_ID, T0 + 110_000, T0 + 113_000)  # 3_000
     f = floor(state)
     assert acc.by_person(f) == {ana: 61_346 + 999, cat: 1, ben: 15_555, FACILITATOR_ID: 3_000}
     assert acc.by_organisation(f) == {"St Mary's": 61_346 + 15_555 + 999, "Northfield": 1}
     assert acc.by_item(f) == {item: 61_346 + 1 + 15_555, "": 999 + 3_000}
-    assert sum(acc.by_person(f).values()) == sum(acc.by_item(f).values()) == \
-        sum(t.ended_at - t.started_at for t in f.turns)
+    assert (
+        sum(acc.by_person(f).values())
+        == sum(acc.by_item(f).values())
+        == sum(t.ended_at - t.started_at for t in f.turns)
+    )
 
 
 def test_a_live_turn_counts_up_to_now_only_when_now_is_given():
@@ -542,20 +567,25 @@ def test_voice_with_no_organisations():
 
 def test_voice_with_one_organisation_is_never_dominant():
     state, (ana,) = room_with(people=[("Ana", "St Mary's")])
-    assert [(b["name"], b["share"], b["dominant"]) for b in views.voice(scene(state))["bars"]] == \
-        [("St Mary's", 0, False)]
+    assert [(b["name"], b["share"], b["dominant"]) for b in views.voice(scene(state))["bars"]] == [
+        ("St Mary's", 0, False)
+    ]
     speak(state, ana, T0, T0 + MIN)
     voice = views.voice(scene(state))
-    assert [(b["name"], b["time"], b["share"], b["dominant"]) for b in voice["bars"]] == \
-        [("St Mary's", "1:00", 100, False)]
+    assert [(b["name"], b["time"], b["share"], b["dominant"]) for b in voice["bars"]] == [
+        ("St Mary's", "1:00", 100, False)
+    ]
     assert voice["balance"] == "—"
 
 
 def test_voice_with_many_organisations_and_some_who_never_spoke():
     state, ana, ben, cat, _dev = three_orgs()
     voice = views.voice(scene(state))
-    assert [(b["name"], b["share"], b["dominant"]) for b in voice["bars"]] == \
-        [("Eastgate", 0, False), ("Northfield", 0, False), ("St Mary's", 0, False)]
+    assert [(b["name"], b["share"], b["dominant"]) for b in voice["bars"]] == [
+        ("Eastgate", 0, False),
+        ("Northfield", 0, False),
+        ("St Mary's", 0, False),
+    ]
     assert voice["balance"] == "—"
     speak(state, ana, T0, T0 + MIN)
     speak(state, cat, T0 + MIN, T0 + 3 * MIN)
@@ -564,7 +594,10 @@ def test_voice_with_many_organisations_and_some_who_never_spoke():
     voice = views.voice(scene(state))
     bars = {b["name"]: b for b in voice["bars"]}
     assert {n: (b["time"], b["share"], b["base"]) for n, b in bars.items()} == {
-        "Eastgate": ("0:00", 0, 0), "Northfield": ("2:00", 40, 2 * MIN), "St Mary's": ("3:00", 60, 3 * MIN)}
+        "Eastgate": ("0:00", 0, 0),
+        "Northfield": ("2:00", 40, 2 * MIN),
+        "St Mary's": ("3:00", 60, 3 * MIN),
+    }
     assert voice["balance"] == f"{acc.balance([0, 2 * MIN, 3 * MIN]):.2f}"
     # equal share is 5/3 min; 1.5 x that is 2.5 min: only St Mary's is over it
     assert [n for n, b in bars.items() if b["dominant"]] == ["St Mary's"]
@@ -598,9 +631,10 @@ def test_queue_view_shows_person_and_organisation_times():
     raise_hand(state, ben, T0 + 3 * MIN)
     raise_hand(state, dev, T0 + 4 * MIN, kind="clarify")
     rows = views.queue(scene(state))
-    assert [(r["position"], r["name"], r["organisation"], r["clarify"], r["person_time"], r["organisation_time"])
-            for r in rows] == [(1, "Dev", "Eastgate", True, "0:00", "0:00"),
-                               (2, "Ben", "St Mary's", False, "0:30", "2:00")]
+    assert [
+        (r["position"], r["name"], r["organisation"], r["clarify"], r["person_time"], r["organisation_time"])
+        for r in rows
+    ] == [(1, "Dev", "Eastgate", True, "0:00", "0:00"), (2, "Ben", "St Mary's", False, "0:30", "2:00")]
 
 
 def test_my_floor_shows_a_participants_own_hand_and_place():
@@ -627,8 +661,14 @@ def test_api_view_gives_totals_per_person_organisation_and_item():
     assert view["balance"] == pytest.approx(acc.balance([0, 2 * MIN, MIN]))
     assert view["turns"] == [
         {"speaker": ana, "organisation": "St Mary's", "item_id": item, "started_at": T0, "ended_at": T0 + MIN},
-        {"speaker": cat, "organisation": "Northfield", "item_id": item, "started_at": T0 + MIN,
-         "ended_at": T0 + 3 * MIN}]
+        {
+            "speaker": cat,
+            "organisation": "Northfield",
+            "item_id": item,
+            "started_at": T0 + MIN,
+            "ended_at": T0 + 3 * MIN,
+        },
+    ]
     public = views.api_view(scene(state), person(ana))
     assert "by_person" not in public and "turns" not in public
 
@@ -709,7 +749,9 @@ def test_budget_counts_only_turns_since_it_started_and_goes_negative_when_overru
     assert acc.budget_left(f, "St Mary's") == -30 * SEC
     assert acc.budget_left(f, "Northfield") == 2 * MIN
     rows = {r["name"]: r for r in views.budget(scene(state))["rows"]}
-    assert rows["St Mary's"]["left"] == -30 * SEC and rows["St Mary's"]["shown"] == "+0:30"  # overrun, as clocks show it
+    assert (
+        rows["St Mary's"]["left"] == -30 * SEC and rows["St Mary's"]["shown"] == "+0:30"
+    )  # overrun, as clocks show it
     assert rows["Northfield"]["left"] == 2 * MIN
 
 

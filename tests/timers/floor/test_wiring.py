@@ -60,11 +60,14 @@ def queue_entry(console_fragment: str, participant_id: str) -> str:
 def bar_rows(voice_fragment: str) -> dict[str, dict]:
     """Organisation -> {base, since} of each row of the share-of-voice bars."""
     rows = {}
-    for opening, name in re.findall(r'(<li class="bar-row[^>]*>)\s*<span class="bar-name">([^<]*)</span>',
-                                    voice_fragment):
+    for opening, name in re.findall(
+        r'(<li class="bar-row[^>]*>)\s*<span class="bar-name">([^<]*)</span>', voice_fragment
+    ):
         since = attribute(opening, "data-since")
-        rows[name.strip()] = {"base": int(attribute(opening, "data-base")),
-                              "since": int(since) if since is not None else None}
+        rows[name.strip()] = {
+            "base": int(attribute(opening, "data-base")),
+            "since": int(since) if since is not None else None,
+        }
     return rows
 
 
@@ -121,6 +124,7 @@ async def close_all(*socks: Socket) -> None:
 
 def run(scenario):
     """Run a socket scenario, failing it after a minute at most; its result."""
+
     async def bounded():
         async with asyncio.timeout(60):
             return await scenario()
@@ -174,14 +178,17 @@ def test_phones_raise_and_lower_hands_and_clarifying_questions_go_first(server):
         assert '<span class="tag">clarifying</span>' in entry and "<strong>Ben</strong> · Riverside" in entry
         await phone_a.until(has("my-floor", "Hand raised · number 2 in the queue"))
         await phone_b.until(has("my-floor", "Clarifying question raised · number 1 in the queue"))
-        assert floor_of(server, room)["queue"] == [{"participant_id": b_id, "clarify": True},
-                                                   {"participant_id": a_id, "clarify": False}]
+        assert floor_of(server, room)["queue"] == [
+            {"participant_id": b_id, "clarify": True},
+            {"participant_id": a_id, "clarify": False},
+        ]
 
         # A participant lowers their own hand with hand.lower.
         await settle(console, phone_a)
         await phone_b.send({"type": "hand.lower"})
-        shown = fragment(await console.until(has("floor-console", without=(f'data-participant="{b_id}"',))),
-                         "floor-console")
+        shown = fragment(
+            await console.until(has("floor-console", without=(f'data-participant="{b_id}"',))), "floor-console"
+        )
         assert queue_rows(shown) == [("comment", a_id)]
         await phone_a.until(has("my-floor", "Hand raised · number 1 in the queue"))
         await close_all(console, phone_a, phone_b)
@@ -251,7 +258,8 @@ def test_the_facilitator_gives_the_floor_to_one_speaker_at_a_time(server):
         floor = floor_of(server, room)
         assert floor["speaker"]["id"] == b_id and floor["speaker"]["deadline"] == second["at"] + 90_000
         assert [(t["speaker"], t["started_at"], t["ended_at"]) for t in floor["turns"]] == [
-            (a_id, started["at"], ended["at"])]
+            (a_id, started["at"], ended["at"])
+        ]
 
         # Giving the floor to whoever has it already changes nothing.
         await console.send({"type": "floor.give", "speaker": b_id})
@@ -358,9 +366,11 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
 
         shown = fragment(await screen.until(has("voice-bars", f'data-since="{live["started_at"]}"')), "voice-bars")
         rows = bar_rows(shown)
-        assert rows == {EAST: {"base": 0, "since": None},
-                        NORTH: {"base": finished[NORTH], "since": None},
-                        RIVER: {"base": finished[RIVER], "since": live["started_at"]}}
+        assert rows == {
+            EAST: {"base": 0, "since": None},
+            NORTH: {"base": finished[NORTH], "since": None},
+            RIVER: {"base": finished[RIVER], "since": live["started_at"]},
+        }
         assert list(rows) == [EAST, NORTH, RIVER]
         assert "Facilitator: 0:00" in shown
         on_screen = fragment(latest(screen, "floor-screen"), "floor-screen")
@@ -377,7 +387,8 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
     assert floor["by_person"] == sums(turns, lambda t: t["speaker"])
     assert floor["by_person"][FACILITATOR_ID] > 0 and FACILITATOR_ID not in floor["by_organisation"]
     assert [(t["speaker"], t["started_at"], t["ended_at"]) for t in floor["turns"]] == [
-        (t["speaker"], t["started_at"], t["ended_at"]) for t in turns if t["ended_at"] is not None]
+        (t["speaker"], t["started_at"], t["ended_at"]) for t in turns if t["ended_at"] is not None
+    ]
     assert dee["participant_id"] not in floor["by_person"]
 
     seen = floor_of(server, room, ana["token"])
@@ -389,9 +400,15 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
 # -- who may do what -----------------------------------------------------------------
 
 
-FACILITATOR_ONLY = [{"type": "floor.give"}, {"type": "floor.stop"}, {"type": "floor.configure", "order": "person"},
-                    {"type": "floor.configure", "turn_limit_seconds": 60}, {"type": "budget.start", "minutes": 6},
-                    {"type": "budget.add", "organisation": NORTH, "minutes": 1}, {"type": "budget.clear"}]
+FACILITATOR_ONLY = [
+    {"type": "floor.give"},
+    {"type": "floor.stop"},
+    {"type": "floor.configure", "order": "person"},
+    {"type": "floor.configure", "turn_limit_seconds": 60},
+    {"type": "budget.start", "minutes": 6},
+    {"type": "budget.add", "organisation": NORTH, "minutes": 1},
+    {"type": "budget.clear"},
+]
 
 
 def test_only_the_facilitator_gives_or_ends_the_floor_and_participants_lower_only_their_own_hand(server):
@@ -423,9 +440,11 @@ def test_only_the_facilitator_gives_or_ends_the_floor_and_participants_lower_onl
     assert events_of(server, room) == before
 
     async def scenario():
-        sockets = {"phone": await phone_of(server, code, ana["token"]),
-                   "scribe": await staff(server, room, "scribe"),
-                   "screen": await staff(server, room, "screen")}
+        sockets = {
+            "phone": await phone_of(server, code, ana["token"]),
+            "scribe": await staff(server, room, "scribe"),
+            "screen": await staff(server, room, "screen"),
+        }
         for surface, sock in sockets.items():
             await settle(sock)
             for index, body in enumerate(FACILITATOR_ONLY):
@@ -475,8 +494,9 @@ def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_tota
         await settle(console, phone_c)
 
         ok(server, room, type="participant.remove", participant_id=b_id)
-        shown = fragment(await console.until(has("floor-console", without=(f'data-participant="{b_id}"',))),
-                         "floor-console")
+        shown = fragment(
+            await console.until(has("floor-console", without=(f'data-participant="{b_id}"',))), "floor-console"
+        )
         assert queue_rows(shown) == [("comment", c_id)] and "Ben" not in shown  # nor in the roster to give to
         await phone_b.until(flash("You were removed from this exchange."))
         await phone_c.until(has("my-floor", "number 1 in the queue"))
@@ -538,8 +558,9 @@ def test_speaking_budgets_share_the_time_per_organisation(server, clock):
         assert "<small>+1:00 added</small>" in rows[RIVER] and ">3:00</span>" in rows[RIVER]
         assert attribute(rows[RIVER], "data-remaining") == "180000"
         assert "added" not in rows[NORTH] and "added" not in rows[EAST]
-        refused = command(server, code, room["tokens"]["facilitator"], type="budget.add", organisation="Elsewhere",
-                          minutes=1)
+        refused = command(
+            server, code, room["tokens"]["facilitator"], type="budget.add", organisation="Elsewhere", minutes=1
+        )
         assert refused.status_code == 404
 
         # While Ben speaks, Riverside's budget counts down to a deadline.
@@ -559,8 +580,9 @@ def test_speaking_budgets_share_the_time_per_organisation(server, clock):
         ok(server, room, type="floor.give", speaker=ana["participant_id"])
         ended, second = events_of(server, room)[-2:]
         spent = ended["at"] - turn["at"]
-        rows = budget_rows(fragment(await console.until(has("budget", f'data-deadline="{second["at"] + 120_000}"')),
-                                    "budget"))
+        rows = budget_rows(
+            fragment(await console.until(has("budget", f'data-deadline="{second["at"] + 120_000}"')), "budget")
+        )
         assert attribute(rows[RIVER], "data-remaining") == str(180_000 - spent)
         assert attribute(rows[RIVER], "data-deadline") == ""
         await close_all(console)
