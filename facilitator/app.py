@@ -63,12 +63,15 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline
-        # that passed while the server was down fires at once.
-        await hub.revive(since_ms=clock.now_ms() - settings.revive_days * 24 * 3600 * 1000)
+        # that passed while the server was down fires at once. In the background: after a
+        # restart a hall of phones is reconnecting, and a room someone opens meanwhile is
+        # loaded once, by whichever asks first.
+        reviving = asyncio.create_task(hub.revive(since_ms=clock.now_ms() - settings.revive_days * 24 * 3600 * 1000))
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
         try:
             yield
         finally:
+            reviving.cancel()
             upkeep.cancel()
             scheduler.shutdown()
             await broker.stop()

@@ -1,7 +1,9 @@
 """One client's WebSocket, as the hub sees it: who it is, what it shows, its outbox.
 
 A broadcast never waits on a phone: it drops the text into each connection's
-bounded outbox and moves on; each connection's own writer task drains it. A
+bounded outbox and moves on; a writer task drains it, started when text arrives
+and gone once the outbox is empty, so an idle phone holds no task and no queue
+(a hall of 2,000 idle phones is most of what the server holds). A
 connection whose outbox overflows is closed with 1013 ("try again later"),
 which the htmx WebSocket extension answers by reconnecting, and a reconnect
 always starts with a full render, so nothing is lost but the backlog.
@@ -13,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from facilitator.rooms.auth import Credential
 
@@ -21,6 +23,7 @@ _ids = itertools.count(1)
 
 CLOSE_POLICY = 1008  # removed, link replaced, or the exchange is gone: do not come back
 CLOSE_TRY_AGAIN = 1013  # too far behind: reconnect and resynchronise
+CLOSE_GONE = 1006  # the socket broke under a send
 
 
 @dataclass
@@ -65,7 +68,9 @@ class Connection:
         self.actor = credential.actor
         self.surface = surface
         self.bucket = bucket
-        self.outbox: asyncio.Queue[str | None] = asyncio.Queue(maxsize=outbox_limit)
+        self.outbox: list[str] = []
+        self.outbox_limit = outbox_limit
+        self.writer: asyncio.Task[None] | None = None
         # Per-viewer fragments last sent to this client, to send only what changed.
         self.sent: dict[str, str] = {}
         self.close_code: int | None = None
@@ -75,28 +80,43 @@ class Connection:
         """Queue text for this client without waiting; close it if it is too far behind."""
         if self.close_code is not None:
             return
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self.outbox) >= self.outbox_limit:
             self.close(CLOSE_TRY_AGAIN)
+            return
+        self.outbox.append(text)
+        self._wake()
 
     def close(self, code: int) -> None:
+        """Close once what is queued has been sent (a last flash says why)."""
         if self.close_code is None:
             self.close_code = code
-            # The writer closes the socket once it reaches this marker; the
-            # outbox is bounded, so make room for it by dropping the backlog.
-            while True:
-                try:
-                    self.outbox.put_nowait(None)
-                    return
-                except asyncio.QueueFull:
-                    self.outbox.get_nowait()
+            self._wake()
 
-    async def run_writer(self) -> None:
-        while True:
-            text = await self.outbox.get()
-            if text is None:
-                if self.websocket.application_state is WebSocketState.CONNECTED:
-                    await self.websocket.close(self.close_code or 1000)
-                return
-            await self.websocket.send_text(text)
+    def _wake(self) -> None:
+        # A connection without a socket (the hub's own tests) keeps what it is sent.
+        if self.writer is None and self.websocket is not None:
+            self.writer = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self.outbox:
+                batch, self.outbox = self.outbox, []
+                for text in batch:
+                    await self.websocket.send_text(text)
+            if self.close_code is not None and self.websocket.application_state is WebSocketState.CONNECTED:
+                await self.websocket.close(self.close_code)
+        except (WebSocketDisconnect, RuntimeError, OSError):  # the client went away mid-send
+            self.outbox.clear()
+            if self.close_code is None:
+                self.close_code = CLOSE_GONE
+        finally:
+            self.writer = None
+
+    async def finish(self) -> None:
+        """The client has gone or is being closed: stop writing, or let the closing write end."""
+        writer = self.writer
+        if writer is None:
+            return
+        if self.close_code is None:
+            writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)

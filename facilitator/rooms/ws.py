@@ -4,7 +4,6 @@ Every refusal here is said to the one client that caused it; the socket, the
 room and everyone else carry on.
 """
 
-import asyncio
 import json
 import logging
 
@@ -55,7 +54,6 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
         settings.outbox_limit,
         TokenBucket(settings.messages_per_second, settings.message_burst, hub.clock.monotonic),
     )
-    writer = asyncio.create_task(connection.run_writer())
     await hub.connect(room, connection)
     try:
         while connection.close_code is None:
@@ -70,9 +68,7 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
         pass
     finally:
         await hub.disconnect(room, connection)
-        if connection.close_code is None:
-            writer.cancel()
-        await asyncio.gather(writer, return_exceptions=True)
+        await connection.finish()
 
 
 async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, limit: int) -> None:

@@ -43,7 +43,9 @@ def make_hub(tmp_path, broker=None, interval=0.1, clock=None) -> Hub:
 
 def pushed(connection: Connection) -> list[str]:
     """What the hub queued for this client since the last look."""
-    return [connection.outbox.get_nowait() for _ in range(connection.outbox.qsize())]
+    queued = connection.outbox[:]
+    connection.outbox.clear()
+    return queued
 
 
 async def rendered(room) -> None:
@@ -92,7 +94,7 @@ def test_a_burst_of_changes_is_pushed_in_a_few_coalesced_renders(tmp_path):
         room = await hub.open(code)
         screen = fake_connection(code)
         await hub.connect(room, screen)
-        screen.outbox.get_nowait()  # the full render on connect
+        screen.outbox.pop(0)  # the full render on connect
         for i in range(60):
             await hub.execute(code, Actor(Role.VISITOR), join_command(i))
         await until(lambda: room.last_render)  # the first change is pushed at once
@@ -232,13 +234,13 @@ def test_a_replaced_link_closes_its_connections_at_the_next_render(tmp_path):
         screen = fake_connection(code, "screen", link_credential(room, Role.SCREEN))
         for connection in (scribe, facilitator_on_scribe, screen):
             await hub.connect(room, connection)
-            connection.outbox.get_nowait()  # the full render on connect
+            connection.outbox.pop(0)  # the full render on connect
 
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "link.rotate", "role": "scribe"}))
         await rendered(room)
-        told = scribe.outbox.get_nowait()
+        told = scribe.outbox.pop(0)
         assert "This link was replaced; ask the facilitator for the new one." in told
-        assert scribe.outbox.get_nowait() is None  # then closed, and sent nothing more
+        assert not scribe.outbox  # then closed, and sent nothing more
         assert scribe.close_code == 1008
         assert room.connections == {facilitator_on_scribe, screen}
         assert facilitator_on_scribe.close_code is None and screen.close_code is None
@@ -255,8 +257,8 @@ def test_a_connection_whose_link_was_replaced_before_it_was_added_is_closed_at_o
         # The rotation lands between the socket's check of its cookie and its joining the room.
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "link.rotate", "role": "screen"}))
         await hub.connect(room, screen)
-        assert "This link was replaced" in screen.outbox.get_nowait()
-        assert screen.outbox.get_nowait() is None
+        assert "This link was replaced" in screen.outbox.pop(0)
+        assert not screen.outbox
         assert screen.close_code == 1008 and screen not in room.connections
 
     asyncio.run(scenario())
@@ -271,13 +273,13 @@ def test_a_command_from_a_replaced_link_is_refused_before_the_render_closes_it(t
         room.last_render = hub.clock.monotonic()
         scribe = fake_connection(code, "scribe", link_credential(room, Role.SCRIBE))
         await hub.connect(room, scribe)
-        scribe.outbox.get_nowait()
+        scribe.outbox.pop(0)
         await hub.execute(code, Actor(Role.FACILITATOR), RULES.parse({"type": "link.rotate", "role": "scribe"}))
         assert scribe.close_code is None  # not evicted yet
 
         note = {"type": "note.post", "kind": "insight", "text": "Written with the old link", "id": "n-1"}
         await handle(hub, room, scribe, json.dumps(note), 16 * 1024)
-        assert "This link was replaced" in scribe.outbox.get_nowait()
+        assert "This link was replaced" in scribe.outbox.pop(0)
         assert scribe.close_code == 1008
         assert [e.type for e in await hub.log.read(code)] == ["room.created", "link.rotated"]
 

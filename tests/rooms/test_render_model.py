@@ -205,7 +205,7 @@ def test_a_vote_in_a_room_of_300_phones_renders_one_phone_not_300(tmp_path):
         await room.run(FACILITATOR, type="poll.create", kind="single", question="Which?", options=["A", "B"], open=True)
         room.push()
         poll_id = hub.rules.views(hub.scene(room.live), FACILITATOR)["polls"]["polls"][0]["id"]
-        pushed = {connection: connection.outbox.qsize() for connection in room.sockets}
+        pushed = {connection: len(connection.outbox) for connection in room.sockets}
 
         before = hub.renderer.work.copy()
         await room.run(room.people[7], type="poll.answer", poll_id=poll_id, choice=1)
@@ -213,7 +213,7 @@ def test_a_vote_in_a_room_of_300_phones_renders_one_phone_not_300(tmp_path):
         work = hub.renderer.work - before
         assert work["personal"] == 1, work  # the voter's "your answer counted", nobody else's
         assert work["shared"] <= 2, work  # the screen's tally (and the console's, were it open)
-        reached = [c for c in room.sockets if c.outbox.qsize() > pushed[c]]
+        reached = [c for c in room.sockets if len(c.outbox) > pushed[c]]
         assert {c.actor.participant_id or c.surface for c in reached} == {room.people[7].participant_id, "screen"}
         room.assert_everyone_holds_a_fresh_render("a vote")
 
@@ -258,21 +258,21 @@ def test_arrivals_reach_a_hall_of_phones_as_one_counts_push_per_pace_not_one_per
         screen = next(c for c in room.sockets if c.surface == "screen")
 
         def pushed() -> dict:
-            return {connection: connection.outbox.qsize() for connection in room.sockets}
+            return {connection: len(connection.outbox) for connection in room.sockets}
 
         for i in range(3):  # three pushes, each after one more arrival, within the phones' pace
             before = pushed()
             await room.connect(await room.join(f"Late{i}", "Org"), "phone")
             hub.render(room.live)
-            reached = {c for c in room.sockets if c.outbox.qsize() > before.get(c, 0)}
+            reached = {c for c in room.sockets if len(c.outbox) > before.get(c, 0)}
             assert screen in reached, "the staff see every arrival"
             assert not reached & set(phones), "the phones were told of an arrival within their pace"
             room.hub.clock.advance(0.5)
 
         before = pushed()
         room.later(PACED)  # the pace is over: one push brings every phone the counts
-        assert all(c.outbox.qsize() == before[c] + 1 for c in phones)
-        assert all('data-count="joined">303<' in c.outbox._queue[-1] for c in phones)
+        assert all(len(c.outbox) == before[c] + 1 for c in phones)
+        assert all('data-count="joined">303<' in c.outbox[-1] for c in phones)
         room.assert_everyone_holds_a_fresh_render("three arrivals")
 
     asyncio.run(scenario())
