@@ -279,7 +279,6 @@ def test_a_batchs_acknowledgements_reach_the_sockets_before_the_push_it_causes_s
                 Connection(RecordingSocket(order), code, Credential(person), "phone", 100, TokenBucket(10, 10))
                 for person in people
             ]
-            writers = [asyncio.create_task(s.run_writer()) for s in sockets]
 
             async def as_the_socket_handler_does(person, socket):
                 await hub.execute(code, person, vote(poll_id, 0))
@@ -288,8 +287,6 @@ def test_a_batchs_acknowledgements_reach_the_sockets_before_the_push_it_causes_s
             await asyncio.gather(*(as_the_socket_handler_does(p, s) for p, s in zip(people, sockets, strict=True)))
             await asyncio.sleep(0.2)
             assert order == ["ack"] * 5 + ["push"]
-            for writer in writers:
-                writer.cancel()
         finally:
             dispose(hub)
 
