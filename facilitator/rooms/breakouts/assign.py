@@ -323,7 +323,8 @@ def _best_partitions(sizes: list[int], cost: _Cost) -> list[list[list[int]]]:
             if spent < best[0]:
                 best[0] = spent
                 found.clear()
-            found.append([list(group) for group in chosen])
+            if spent == best[0]:
+                found.append([list(group) for group in chosen])
             return
         if spent + sum(cheapest_group[size] * count for size, count in left.items()) > best[0]:
             return
@@ -409,9 +410,10 @@ def _move(
 
 
 def _by_rank(roster: list[Person], settings: Settings, cost: _Cost, rng: random.Random) -> list[list[int]]:
-    """ "choose" and "preference": people onto the groups' seats by the assignment problem, where
-    a seat costs, in this order, a missed first choice, the rank it was given (unranked worst),
-    and its position in the group (so that sizes come out even); without a cap the first
+    """The "choose" and "preference" strategies: people onto the groups' seats by the assignment
+    problem, where a seat costs, in this order, a missed first choice, the rank the person gave
+    the group (unranked worst), the seat's position in its group (so that sizes come out even),
+    and the people of one's own organisation already there. Without a cap the first
     n // groups seats of each group must be taken, so sizes differ by at most one."""
     n, g, cap = len(roster), settings.groups, settings.cap
     ranks: list[dict[int, int]] = []
@@ -421,16 +423,18 @@ def _by_rank(roster: list[Person], settings: Settings, cost: _Cost, rng: random.
             if 0 <= j < g and j not in mine:  # a topic removed since counts as unranked
                 mine[j] = len(mine)
         ranks.append(mine)
+    unranked = max(map(len, ranks))
     floor, ceil = n // g, -(-n // g)
     ranked_in = Counter(j for mine in ranks for j in mine)
     # A group is never fuller than the even size unless everyone in it asked for it.
     seats = [ceil] * g if cap is None else [min(cap, max(ceil, ranked_in[j])) for j in range(g)]
-    position_weight = 1
-    rank_weight = n * max(seats) + 1
-    first_weight = (n * g + 1) * rank_weight
-    taken_weight = first_weight + rank_weight * (g + 1)
+    # Each weight is more than everything below it can add up to.
+    position_weight = n * max(seats) + 1
+    rank_weight = n * max(seats) * position_weight + 1
+    first_weight = (n * unranked + 1) * rank_weight
+    taken_weight = first_weight + rank_weight * (unranked + 1)
     linear = [
-        [0 if not mine else (mine.get(j) != 0) * first_weight + mine.get(j, g) * rank_weight for j in range(g)]
+        [0 if not mine else (mine.get(j) != 0) * first_weight + mine.get(j, unranked) * rank_weight for j in range(g)]
         for mine in ranks
     ]
     group_of_seat = np.repeat(np.arange(g), seats)
@@ -438,14 +442,35 @@ def _by_rank(roster: list[Person], settings: Settings, cost: _Cost, rng: random.
     seat_cost = position * position_weight - taken_weight * ((position < floor) & (cap is None))
     rows = list(range(n))
     rng.shuffle(rows)  # the seed breaks ties
-    matrix = np.array([linear[p] for p in rows], dtype=np.float64)[:, group_of_seat] + seat_cost
-    _, seat = linear_sum_assignment(matrix)
+    base = np.array([linear[p] for p in rows], dtype=np.float64)[:, group_of_seat] + seat_cost
+    organisation = np.array([cost.organisation[p] for p in rows])
+    group = _seat(base, group_of_seat)
+    # Mixing is not a cost per seat: solve again with each seat costing the colleagues now in its
+    # group, while that lowers the pairs (the earlier aims stay optimal in every solution).
+    for _ in range(4):
+        present = np.zeros((organisation.max() + 1, g))
+        np.add.at(present, (organisation, group), 1)
+        colleagues = present[organisation] - (np.arange(g) == group[:, None])
+        again = _seat(base + colleagues[:, group_of_seat], group_of_seat)
+        if _pairs_within(organisation, again) >= _pairs_within(organisation, group):
+            break
+        group = again
     groups: list[list[int]] = [[] for _ in range(g)]
-    for row, s in enumerate(seat):
-        groups[int(group_of_seat[s])].append(rows[row])
-    if cost.weighs_pairs:
-        _swap_while_better(groups, cost, rng, linear)
+    for row, j in enumerate(group):
+        groups[int(j)].append(rows[row])
+    _swap_while_better(groups, cost, rng, linear)
     return groups
+
+
+def _seat(matrix: np.ndarray, group_of_seat: np.ndarray) -> np.ndarray:
+    """Each row's group in the cheapest assignment of rows to seats."""
+    _, seat = linear_sum_assignment(matrix)
+    return group_of_seat[seat]
+
+
+def _pairs_within(classes: np.ndarray, group: np.ndarray) -> int:
+    _, counts = np.unique(np.stack([classes, group]), axis=1, return_counts=True)
+    return int((counts * (counts - 1) // 2).sum())
 
 
 def _fewest_same_organisation_pairs(organisations: list[int], sizes: list[int]) -> int:
