@@ -19,9 +19,14 @@ ENUMERATE_AT_MOST partitions) is searched exhaustively and the seed picks among 
 one starts from a construction (organisations dealt round-robin, which is already optimal for
 mixing; roles sorted and chunked; a shuffle) and improves it by swapping two people while that
 lowers the cost, within SWAP_BUDGET evaluations, so the answer never depends on the machine's speed.
-"choose" and "preference" are an assignment problem (people onto the groups' seats, solved
-exactly), polished by the same swaps where they keep everyone's rank. People are sorted by id
-first, so the order they are passed in does not matter; all chance comes from random.Random(seed).
+"choose" and "preference" are an assignment problem (people onto the groups' seats), solved
+exactly for choices, ranks and sizes; mixing, a cost of pairs rather than of seats, is approached
+by solving again with each seat costing the colleagues now in its group (a few times, while that
+helps), then by the same swaps where they keep everyone's rank. Who loses a seat in an over-full
+group is the seed's pick. Without a cap these two keep sizes within one as well, so a choice
+counts only as far as that allows; a topic index out of range counts as no choice.
+People are sorted by id first, so the order they are passed in does not matter; all chance
+comes from random.Random(seed).
 """
 
 import itertools
@@ -70,7 +75,7 @@ class Quality:
 
 
 def normalised_role(role: str) -> str:
-    """ "Nurse  Manager " and "nurse manager" are one role."""
+    """One role however it is typed: "Nurse  Manager " and "nurse manager" match."""
     return " ".join(role.split()).casefold()
 
 
@@ -219,11 +224,11 @@ class _Cost:
 
     def __init__(self, roster: list[Person], settings: Settings, earlier: Sequence[Groups]) -> None:
         n = len(roster)
-        self.strategy = settings.strategy
         self.n = n
         self.organisation = _ranks([_organisation_key(p) for p in roster])
         self.role = _ranks([normalised_role(p.role) for p in roster])
-        aims = ["roles"] if self.strategy == "roles" else [] if self.strategy == "random" else ["mix"]
+        strategy = settings.strategy
+        aims = ["roles"] if strategy == "roles" else [] if strategy == "random" else ["mix"]
         aims += ["repeats"] if settings.avoid_repeats and earlier else []
         self.weighs_pairs = bool(aims)
         # Round-robin dealing of organisations is optimal when mixing is the only aim.
