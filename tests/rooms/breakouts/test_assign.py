@@ -286,6 +286,13 @@ def test_people_who_did_not_choose_are_placed_by_the_mix_rule() -> None:
         assert assign(people, Settings("choose", 2, cap=2), [], seed) == (("a", "d"), ("b", "c"))
 
 
+def test_without_a_cap_choices_count_only_as_far_as_even_sizes_allow() -> None:
+    people = [Person(f"p{i}", f"Org {i}", choice=0) for i in range(6)]
+    groups = assign(people, Settings("choose", 3), [], seed=4)
+    assert [len(g) for g in groups] == [2, 2, 2]
+    assert quality(groups, people, []).first_choices == 2
+
+
 # --- by preference -----------------------------------------------------------------------------------------
 
 
