@@ -104,9 +104,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def backoff(retry: int) -> float:
-    """static/facilitator.js's htmx.config.wsReconnectDelay, in seconds."""
-    ceiling = min(10.0, 0.5 * 2 ** min(retry, 5))
+RESTART_RETRIES = 30
+
+
+def backoff(retry: int, restarting: bool = False) -> float:
+    """static/facilitator.js's htmx.config.wsReconnectDelay, in seconds: shorter after a 1012."""
+    longest = 2.0 if restarting and retry < RESTART_RETRIES else 10.0
+    ceiling = min(longest, 0.5 * 2 ** min(retry, 5))
     return ceiling / 2 + random.random() * ceiling / 2
 
 
@@ -160,7 +164,7 @@ class Phone:
 
     async def run(self) -> None:
         w = self.worker
-        retry = 0
+        retry, restarting = 0, False
         while not self.stopping:
             try:
                 ws = await websockets.connect(
@@ -181,10 +185,10 @@ class Phone:
                 w.connect_failures[type(error).__name__] += 1
                 if self.stopping:
                     return
-                await asyncio.sleep(backoff(retry))
+                await asyncio.sleep(backoff(retry, restarting))
                 retry += 1
                 continue
-            self.ws, retry = ws, 0
+            self.ws, retry, restarting = ws, 0, False
             w.connects += 1
             self.connected.set()
             try:
@@ -206,7 +210,8 @@ class Phone:
                 w.close_codes[code] += 1
             if self.stopping or code not in RECONNECT_CODES:
                 return
-            await asyncio.sleep(backoff(retry))
+            restarting = code == 1012
+            await asyncio.sleep(backoff(retry, restarting))
             retry += 1
 
     def on_message(self, text: str) -> None:

@@ -3,10 +3,21 @@
   "use strict";
 
   // Back off quickly to a 10 s ceiling: a phone waking from sleep should be live at once.
+  // A server that said it is restarting (1012) is back in seconds: retry within 2 s for a
+  // while, so a hall of phones returns soon after it does instead of waiting out a long backoff.
+  var restarting = false;
   htmx.config.wsReconnectDelay = function (retry) {
-    var ceiling = Math.min(10000, 500 * Math.pow(2, Math.min(retry, 5)));
+    var longest = restarting && retry < RESTART_RETRIES ? 2000 : 10000;
+    var ceiling = Math.min(longest, 500 * Math.pow(2, Math.min(retry, 5)));
     return ceiling / 2 + Math.random() * ceiling / 2;
   };
+  var RESTART_RETRIES = 30;
+  document.addEventListener("htmx:wsClose", function (evt) {
+    if (evt.detail.event && evt.detail.event.code === 1012) restarting = true;
+  });
+  document.addEventListener("htmx:wsOpen", function () {
+    restarting = false;
+  });
 
   function newId() {
     // crypto.randomUUID needs a secure context; phones on plain http LAN addresses lack one.

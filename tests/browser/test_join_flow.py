@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import LONG_CHARTER, ORGS, assert_not_reloaded, mark_page, wait_live
+from tests.browser.pages import LONG_CHARTER, ORGS, assert_not_reloaded, mark_page, open_screen, wait_live
 from tests.live import create_room, join, room_with
 from tests.relay import Relay
 
@@ -363,3 +363,22 @@ def test_a_tap_repeated_while_offline_is_applied_once(server, relay, new_context
     locked = [e for e in response.json()["events"] if e["type"] == "room.locked"]
     assert len(locked) == 1, json.dumps(response.json(), indent=1)
     assert locked[0]["command_key"], locked
+
+
+def test_after_a_server_restart_the_page_retries_within_two_seconds(new_context, room):
+    """A 1012 close says the server is restarting: the page keeps its retries short until it is back."""
+    screen = open_screen(new_context, room)
+    delays = screen.evaluate("""() => {
+        const tenth = () => htmx.config.wsReconnectDelay(10);
+        const closed = code => document.body.dispatchEvent(
+            new CustomEvent('htmx:wsClose', {bubbles: true, detail: {event: {code: code}}}));
+        const before = tenth();
+        closed(1006);
+        const afterDrop = tenth();
+        closed(1012);
+        const restarting = tenth();
+        document.body.dispatchEvent(new CustomEvent('htmx:wsOpen', {bubbles: true, detail: {}}));
+        return {before, afterDrop, restarting, back: tenth()};
+    }""")
+    assert delays["before"] >= 5000 and delays["afterDrop"] >= 5000 and delays["back"] >= 5000, delays
+    assert delays["restarting"] <= 2000, delays
