@@ -15,7 +15,8 @@ from tests.live import add_item, command, join, ok
 pytestmark = pytest.mark.browser
 
 LAPTOPS = [{"width": 1366, "height": 768}, {"width": 1440, "height": 900}]
-CASE = {"kind": "case", "organisation": ORGS[0], "presenter": "Ana Pereira", "presentation_minutes": 10, "qa_minutes": 5}
+CASE = {"kind": "case", "organisation": ORGS[0], "presenter": ANA[0], "presentation_minutes": 10, "qa_minutes": 5}
+MINUS = "\u2212"  # the minus sign the console prints
 SHOT = "/tmp/cockpit-{width}x{height}.png"
 
 # Every box of these must lie inside the viewport (and not be clipped by a scrolling panel).
@@ -38,7 +39,7 @@ IN_VIEW = """selectors => selectors.map(selector => {
 DECK = [
     "#clock-console .countdown",
     "[data-timer=Pause]",
-    "[data-timer='−1 min']",
+    f"[data-timer='{MINUS}1 min']",
     "[data-timer='+1 min']",
     "[data-timer='Restart phase']",
     "[data-timer='Next phase']",
@@ -159,6 +160,8 @@ def test_each_shortcut_presses_its_button(server, room, new_context):
     console.keyboard.press("+")
     expect(countdown).to_have_text("11:00")
     console.keyboard.press("-")
+    expect(countdown).to_have_text("10:00")
+    # (A second press before the first is acknowledged would be the same command, sent again.)
     console.keyboard.press("-")
     expect(countdown).to_have_text("9:00")
     console.keyboard.press(" ")
@@ -175,14 +178,15 @@ def test_each_shortcut_presses_its_button(server, room, new_context):
     # S presses whatever carries data-key="s": the screen's "back to the agenda" control.
     console.evaluate(
         """() => { const b = document.createElement('button'); b.type = 'button'; b.dataset.key = 's';
-        b.textContent = 'Back to the agenda'; b.onclick = () => { window.__screenBack = (window.__screenBack || 0) + 1; };
+        b.textContent = 'Back to the agenda';
+        b.onclick = () => { window.__screenBack = (window.__screenBack || 0) + 1; };
         document.querySelector('.deck-show').prepend(b); }"""
     )
     console.keyboard.press("s")
     assert console.evaluate("() => window.__screenBack") == 1
     # The legend says all of this.
     legend = console.locator(".shortcuts")
-    for key in ("Space", "N", "+", "−", "G", "S"):
+    for key in ("Space", "N", "+", MINUS, "G", "S"):
         expect(legend.locator("kbd", has_text=key).first).to_be_visible()
 
 
