@@ -75,7 +75,17 @@
     if (editing) editing.open = false;
     var typing = elt.closest("[data-keep-while-typing]");
     if (typing) typing.removeAttribute("data-typing");
-    if (empty && elt.reset) elt.reset();
+    if (empty && elt.reset) {
+      // Fields marked data-sticky keep their value: the kind and lengths of the next agenda item.
+      var sticky = Array.prototype.map.call(elt.querySelectorAll("[data-sticky][name]"), function (field) {
+        return [field, field.value];
+      });
+      elt.reset();
+      sticky.forEach(function (kept) { kept[0].value = kept[1]; });
+    }
+    // A form for several entries in a row puts the cursor back where the next one starts.
+    var focus = elt.getAttribute("data-focus-on-ack");
+    if (focus && elt.elements && elt.elements[focus]) elt.elements[focus].focus();
   }
 
   // Show "Reconnecting…" only after two seconds offline, never on a blip.
@@ -125,6 +135,12 @@
     if (typing) typing.setAttribute("data-typing", "");
   });
 
+  // A section someone opened stays open when its fragment is replaced (details[data-remember-open]:
+  // the phone's agenda, "Add an item"): only this page knows it was opened.
+  var REMEMBERED = "details[data-remember-open][id]";
+  // Where the cursor was, inside a replaced fragment: a field of a form with an id.
+  var refocus = null;
+
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     var fragment = evt.detail.fragment, target = evt.detail.target;
     if (!fragment || !fragment.querySelector || !target || !target.querySelectorAll) return;
@@ -132,5 +148,29 @@
       var incoming = fragment.querySelector("#" + CSS.escape(kept.id));
       if (incoming) incoming.setAttribute("hx-preserve", "true");
     });
+    var remembered = Array.prototype.slice.call(target.querySelectorAll(REMEMBERED));
+    if (target.matches(REMEMBERED)) remembered.push(target);
+    remembered.forEach(function (details) {
+      var incoming = fragment.querySelector("#" + CSS.escape(details.id));
+      if (incoming) incoming.open = details.open;
+    });
+    // A form's data-sticky fields keep what was chosen in them when the form is replaced.
+    target.querySelectorAll("form[id] [data-sticky][name]").forEach(function (field) {
+      var form = fragment.querySelector("#" + CSS.escape(field.form.id));
+      var incoming = form && form.elements[field.name];
+      if (incoming) incoming.value = field.value;
+    });
+    var active = document.activeElement;
+    if (active && active.name && active.form && active.form.id && target.contains(active)) {
+      refocus = { form: active.form.id, name: active.name };
+    }
+  });
+
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var wanted = refocus;
+    refocus = null;
+    if (!wanted || (document.activeElement && document.activeElement !== document.body)) return;
+    var form = document.getElementById(wanted.form), field = form && form.elements[wanted.name];
+    if (field && field.focus) field.focus();
   });
 })();

@@ -9,6 +9,7 @@ from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Role
 from facilitator.rooms.views import Scene, duration, people_choices
 from facilitator.timers.model import KINDS, Agenda, Item, agenda_of
+from facilitator.timers.run_of_show import Moment, run_of_show
 
 # What the agenda's fragments read (see rooms/changes.py): the agenda, and the room for "ended".
 AGENDA = frozenset({"timers", "room"})
@@ -67,9 +68,50 @@ def _scheduled(agenda: Agenda) -> dict | None:
     return {"title": agenda.items[agenda.scheduled_item].title, "at": agenda.scheduled_at}
 
 
+def moment(at: Moment) -> dict[str, int | str]:
+    """A projected time as the console's script reads it (static/cockpit.js): max(fixed, now + after_now)."""
+    return {"fixed": at.fixed, "after_now": "" if at.after_now is None else at.after_now}
+
+
+def run_of_show_view(scene: Scene) -> dict:
+    """The console's run of show: the projected end against the planned one, and the next item."""
+    agenda = agenda_of(scene.state)
+    show = scene.once("timers.run-of-show", lambda: run_of_show(agenda))
+    following = agenda.next_item(agenda.current_item_id) or agenda.next_item()
+    next_item = None
+    if following is not None:
+        next_item = {
+            "title": following.title,
+            "kind": KINDS[following.kind],
+            "planned": duration(following.planned_ms),
+            "start": moment(show.slot(following.id).start),
+        }
+    return {
+        "items": bool(show.slots),
+        "end": moment(show.end),
+        "planned_end": show.planned_end,
+        "over": all(slot.status == "done" for slot in show.slots),
+        "next": next_item,
+    }
+
+
+def agenda_phone(scene: Scene) -> dict:
+    """The agenda on a phone: titles and lengths, the current item marked; nothing that changes
+    while an item runs, so a pause or a minute added sends phones nothing."""
+    agenda = agenda_of(scene.state)
+    current = agenda.current_item_id
+    rows = [
+        (item.title, duration(item.planned_ms), "now" if item.id == current else "done" if item.done else "")
+        for item in agenda.ordered()
+    ]
+    position = agenda.order.index(current) + 1 if current in agenda.order else 0
+    return {"rows": rows, "position": position}
+
+
 def agenda_rows(scene: Scene) -> dict:
     agenda = agenda_of(scene.state)
     current = agenda.current_item_id
+    show = scene.once("timers.run-of-show", lambda: run_of_show(agenda))
     rows = []
     for position, item in enumerate(agenda.ordered()):
         status = (
@@ -97,6 +139,7 @@ def agenda_rows(scene: Scene) -> dict:
                 "overrun": duration(item.overrun_ms, signed=True) if item.overrun_ms else "",
                 "started_at": item.started_at,
                 "status": status,
+                "projected": moment(show.slot(item.id).start) if status in ("planned", "scheduled") else None,
                 "qa_prompt": item.qa_prompt,
                 "edit": _edit_fields(item),
             }
@@ -221,6 +264,8 @@ FRAGMENTS = (
     Fragment("agenda-add", frozenset({"console"}), agenda_add, reads=AGENDA | {"participants"}),
     Fragment("agenda-schedule", frozenset({"console"}), agenda_schedule, reads=AGENDA),
     Fragment("discipline", frozenset({"console"}), discipline, reads=AGENDA),
+    Fragment("run-of-show", frozenset({"console"}), run_of_show_view, reads=AGENDA),
+    Fragment("agenda-phone", frozenset({"phone"}), agenda_phone, reads=AGENDA),
     Fragment("timer-settings", frozenset({"console"}), timer_settings, reads=AGENDA),
     Fragment("presenter-message", frozenset({"phone"}), presenter_message, per_viewer=True, reads=AGENDA),
 )

@@ -1,5 +1,7 @@
 """Opening the product's pages in Chromium the way the browser tests need them."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.live import join
@@ -71,3 +73,10 @@ def open_phone(new_context, server: str, code: str, name: str, organisation: str
     wait_live(phone)
     mark_page(phone)
     return phone
+
+
+def show_tab(console: Page, name: str) -> None:
+    """Open one of the console's tabs (Agenda, Polls, Questions, Share of voice, People, …)."""
+    tab = console.locator("[role=tab]").filter(has_text=re.compile(f"^{re.escape(name)}$"))
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")

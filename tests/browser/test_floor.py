@@ -21,6 +21,7 @@ from tests.browser.pages import (
     open_console,
     open_phone,
     open_screen,
+    show_tab,
 )
 from tests.live import join, ok, room_with
 
@@ -189,6 +190,7 @@ def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server
     join(server, room["code"], name=ANA[0], organisation=ANA[1])
     join(server, room["code"], name=BEN[0], organisation=BEN[1])
     expect(console.locator("#voice-bars li.bar-row")).to_have_count(2)
+    show_tab(console, "Share of voice")
 
     floor_settings(console, factor=1.5)
     expect(console.locator("#voice-bars")).to_have_attribute("data-factor", "1.5")
@@ -201,6 +203,10 @@ def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server
     expect(mary).to_have_class(re.compile(r"\bdominant\b"))
     expect(mary.locator(".dominant-flag")).to_be_visible()
     expect(mary.locator(".dominant-flag")).to_have_text("above its equal share")
+    # The tab says so while another is open.
+    show_tab(console, "Agenda")
+    assert console.locator("#tab-voice").evaluate("t => getComputedStyle(t, '::after').content") == '" ⚑"'
+    show_tab(console, "Share of voice")
     expect(north).not_to_have_class(re.compile(r"\bdominant\b"))
     expect(north.locator(".dominant-flag")).to_be_hidden()
     mary_fill = mary.locator(".bar-fill").evaluate("e => getComputedStyle(e).backgroundColor")

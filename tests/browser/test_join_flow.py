@@ -13,7 +13,15 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import LONG_CHARTER, ORGS, assert_not_reloaded, mark_page, open_screen, wait_live
+from tests.browser.pages import (
+    LONG_CHARTER,
+    ORGS,
+    assert_not_reloaded,
+    mark_page,
+    open_screen,
+    show_tab,
+    wait_live,
+)
 from tests.live import create_room, join, room_with
 from tests.relay import Relay
 
@@ -338,6 +346,7 @@ def test_a_tap_repeated_while_offline_is_applied_once(server, relay, new_context
     console.wait_for_function(
         "() => document.body['htmx-internal-data'].webSocket.socket.readyState !== 1", timeout=5000
     )
+    show_tab(console, "Exchange")
     lock = console.get_by_role("button", name="Close to new participants")
     lock.click()
     lock.click()

@@ -11,7 +11,17 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from facilitator.polls.rules import SURVEY
-from tests.browser.pages import ANA, BEN, LONG_TITLE, ORGS, assert_not_reloaded, open_console, open_phone, open_screen
+from tests.browser.pages import (
+    ANA,
+    BEN,
+    LONG_TITLE,
+    ORGS,
+    assert_not_reloaded,
+    open_console,
+    open_phone,
+    open_screen,
+    show_tab,
+)
 from tests.live import command, create_room, join, ok
 
 pytestmark = pytest.mark.browser
@@ -30,6 +40,7 @@ def console_poll(console: Page, question: str) -> Locator:
 def write_poll(console: Page, question: str, options: list[str], visibility: str | None = None) -> Locator:
     """Write a single-choice poll with the console's "Write a poll" form (a <details> that starts
     closed); its card, a draft."""
+    show_tab(console, "Polls")
     details = console.locator("#poll-new details.add-poll")
     if not details.evaluate("d => d.open"):
         details.locator("summary").click()
@@ -681,6 +692,7 @@ def test_screen_with_a_poll_fits_without_scrolling(server, new_context, width, h
 def test_post_exchange_survey_adds_four_polls_answered_on_the_phone(server, room, new_context):
     console = open_console(new_context, room)
     ana = open_phone(new_context, server, room["code"], *ANA)
+    show_tab(console, "Polls")
     console.locator("[data-poll=survey]").click()
     cards = console.locator("#polls-console article.poll")
     expect(cards).to_have_count(4)

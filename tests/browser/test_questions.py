@@ -12,7 +12,17 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.pages import ANA, BEN, LONG_TITLE, ORGS, assert_not_reloaded, open_console, open_phone, open_screen
+from tests.browser.pages import (
+    ANA,
+    BEN,
+    LONG_TITLE,
+    ORGS,
+    assert_not_reloaded,
+    open_console,
+    open_phone,
+    open_screen,
+    show_tab,
+)
 from tests.live import add_item, command, create_room, join, ok
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
@@ -135,6 +145,7 @@ def test_a_phone_asks_anonymously_another_upvotes_the_console_pins_it_to_the_scr
     expect(vote).to_be_enabled()
 
     # The facilitator sees it anonymous too, and pins it.
+    show_tab(console, "Questions")
     card = on_console(console, question_id)
     expect(card.locator(".question-text")).to_have_text(text)
     expect(card.locator(".question-meta")).to_contain_text("▲ 1 · Anonymous")
@@ -298,6 +309,7 @@ def test_pre_moderation_holds_questions_until_approved_and_dismissals_are_counte
     screen = open_screen(new_context, room)
     ana = open_phone(new_context, server, code, *ANA)
     ben = open_phone(new_context, server, code, *BEN)
+    show_tab(console, "Questions")
     console.locator("[data-qa=moderation]").click()
     expect(console.locator("[data-qa=moderation]")).to_have_text("Turn pre-moderation off")
     console.locator("[data-qa=screen]").click()

@@ -22,6 +22,7 @@ from tests.browser.pages import (
     open_console,
     open_phone,
     open_screen,
+    show_tab,
     wait_live,
 )
 from tests.live import add_item, command, join, ok
@@ -555,6 +556,7 @@ def test_the_facilitator_puts_the_latest_notes_on_the_screen_which_never_scrolls
     expect(ticker).not_to_have_class(re.compile(r"\bactive\b"))
     expect(ticker.locator("li")).to_have_count(0)
 
+    show_tab(console, "Notes")
     button = console.locator("#ticker-control [data-note=ticker]")
     expect(button).to_have_text("Show the latest notes on the screen")
     button.click()
