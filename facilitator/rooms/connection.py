@@ -69,6 +69,7 @@ class Connection:
         # Per-viewer fragments last sent to this client, to send only what changed.
         self.sent: dict[str, str] = {}
         self.close_code: int | None = None
+        self.close_reason = ""
         self.flood_warned_at = float("-inf")
 
     def push(self, text: str) -> None:
@@ -80,9 +81,11 @@ class Connection:
         except asyncio.QueueFull:
             self.close(CLOSE_TRY_AGAIN)
 
-    def close(self, code: int) -> None:
+    def close(self, code: int, reason: str = "") -> None:
+        """Close after what is queued; `reason` is a sentence the page shows (at most 123 bytes)."""
         if self.close_code is None:
             self.close_code = code
+            self.close_reason = reason
             # The writer closes the socket once it reaches this marker; the
             # outbox is bounded, so make room for it by dropping the backlog.
             while True:
@@ -97,6 +100,6 @@ class Connection:
             text = await self.outbox.get()
             if text is None:
                 if self.websocket.application_state is WebSocketState.CONNECTED:
-                    await self.websocket.close(self.close_code or 1000)
+                    await self.websocket.close(self.close_code or 1000, self.close_reason)
                 return
             await self.websocket.send_text(text)

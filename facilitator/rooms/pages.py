@@ -287,6 +287,7 @@ def _surface(request: Request, room: LiveRoom, surface: str, viewer: Actor) -> H
         surface=surface,
         fragments=fragments,
         join_url=f"{base_url(request)}/join?code={room.code}",
+        join_url_base=f"{base_url(request)}/join?code=",  # printed before the code, which never breaks
         viewer=viewer,
     )
 

@@ -1,0 +1,69 @@
+"""Staying joined, and being told when a phone cannot be: what a person sees at 360x740.
+
+A server that restarts with another key cannot read the phones' cookies any more: each phone
+says so in a sentence, offers "Join again", and stops reconnecting.
+"""
+
+import pytest
+from playwright.sync_api import expect
+
+from facilitator.config import Settings
+from tests.browser.pages import ORGS, open_phone, wait_live
+from tests.live import create_room, free_port, running_server
+
+pytestmark = pytest.mark.browser
+
+COUNT_CONNECTS = """() => {
+    window.__connects = 0;
+    document.addEventListener('htmx:wsConnecting', () => { window.__connects += 1; });
+}"""
+
+
+def test_a_phone_whose_cookie_the_restarted_server_cannot_read_says_so_and_offers_to_join_again(tmp_path, new_context):
+    port = free_port()
+    database = f"sqlite:///{tmp_path}/facilitator.db"
+    before = Settings(database_url=database, secret_key="the-key-before", redis_url=None)
+    with running_server(before, port=port) as base:
+        code = create_room(base, organisations=ORGS)["code"]
+        phone = open_phone(new_context, base, code, "Ana Pereira", ORGS[0])
+        phone.evaluate(COUNT_CONNECTS)
+
+    after = Settings(database_url=database, secret_key="another-key", redis_url=None)
+    with running_server(after, port=port):
+        gone = phone.locator("#gone")
+        expect(gone).to_be_visible(timeout=12000)
+        expect(gone).to_contain_text("This phone is no longer recognised in this exchange")
+        expect(phone.locator("#offline")).to_be_hidden()
+        connects = phone.evaluate("() => window.__connects")
+        phone.wait_for_timeout(2500)  # longer than the page's next retry would wait
+        assert phone.evaluate("() => window.__connects") == connects, "it kept reconnecting"
+        expect(phone.locator("#offline")).to_be_hidden()
+
+        phone.get_by_role("link", name="Join again").click()
+        expect(phone).to_have_url(f"{base}/join?code={code}")
+        expect(phone.locator("form input[name=name]")).to_be_visible()
+
+
+def test_a_removed_participant_is_told_and_not_shown_reconnecting(server, room, new_context):
+    code = room["code"]
+    phone = open_phone(new_context, server, code, "Ana Pereira", ORGS[0])
+    console = new_context("laptop").new_page()
+    console.goto(room["links"]["console"])
+    wait_live(console)
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.locator("#roster li.person", has_text="Ana Pereira").get_by_role("button", name="Remove").click()
+    expect(phone.locator("#gone")).to_contain_text("You were removed from this exchange.")
+    phone.wait_for_timeout(2500)  # the reconnect notice would have shown by now
+    expect(phone.locator("#offline")).to_be_hidden()
+
+
+def test_the_reconnecting_notice_takes_its_own_space_above_the_title(server, room, new_context):
+    code = room["code"]
+    phone = open_phone(new_context, server, code, "Ana Pereira", ORGS[0])
+    title = phone.locator(".room-title")
+    top_before = title.bounding_box()["y"]
+    phone.evaluate("() => { document.getElementById('offline').hidden = false; }")
+    notice = phone.locator("#offline").bounding_box()
+    moved = title.bounding_box()
+    assert notice["y"] + notice["height"] <= moved["y"], (notice, moved)
+    assert moved["y"] > top_before
