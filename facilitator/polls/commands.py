@@ -50,6 +50,8 @@ Picks = Annotated[Annotated[list[SmallNumber], Field(max_length=MAX_OPTIONS)] | 
 class PollFields(Command):
     """What a poll asks and how its results are shown; unset fields keep their value on update."""
 
+    labels: ClassVar[dict[str, str]] = {"question": "the question", "options": "the options"}
+
     question: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
     options: Options | None = None
     max_choices: Annotated[Annotated[int, Field(ge=0, le=MAX_OPTIONS)] | None, BeforeValidator(_blank_as_none)] = None

@@ -67,3 +67,35 @@ def test_the_reconnecting_notice_takes_its_own_space_above_the_title(server, roo
     moved = title.bounding_box()
     assert notice["y"] + notice["height"] <= moved["y"], (notice, moved)
     assert moved["y"] > top_before
+
+
+def test_a_join_form_error_is_a_sentence_and_keeps_what_was_filled_in(server, room, new_context):
+    phone = new_context("phone").new_page()
+    phone.goto(f"{server}/join?code={room['code']}")
+    phone.locator("input[name=name]").fill("   ")
+    phone.locator("select[name=organisation]").select_option(ORGS[1])
+    phone.locator("input[name=job_title]").fill("Ward pharmacist")
+    phone.get_by_label("I accept").check()
+    phone.get_by_role("button", name="Join").click()
+
+    expect(phone.locator(".error")).to_have_text("Please give your name.")
+    expect(phone.get_by_label("I accept")).to_be_checked()
+    expect(phone.locator("select[name=organisation]")).to_have_value(ORGS[1])
+    expect(phone.locator("input[name=job_title]")).to_have_value("Ward pharmacist")
+
+
+def test_back_from_a_joined_phone_returns_to_the_room_not_an_empty_form(server, room, new_context):
+    code = room["code"]
+    phone = new_context("phone").new_page()
+    phone.goto(f"{server}/join?code={code}")
+    phone.locator("input[name=name]").fill("Ana Pereira")
+    phone.locator("select[name=organisation]").select_option(ORGS[0])
+    phone.get_by_label("I accept").check()
+    phone.get_by_role("button", name="Join").click()
+    expect(phone).to_have_url(f"{server}/r/{code}")
+    wait_live(phone)
+
+    phone.go_back()
+    expect(phone).to_have_url(f"{server}/r/{code}")
+    expect(phone.locator("#me")).to_contain_text("You are Ana Pereira")
+    expect(phone.locator("form input[name=name]")).to_have_count(0)
