@@ -149,6 +149,24 @@ class AddSurvey(Command):
     open: bool = False
 
 
+class OpenSurvey(Command):
+    """Opens every poll of a survey that is not open yet, at once: the phones show them together."""
+
+    type: ClassVar[str] = "poll.open_survey"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "open polls"
+
+    survey_id: PollId
+
+
+class RetractAnswer(PollAction):
+    """Takes back one's own answer (a word cloud's words) while the poll is open."""
+
+    type: ClassVar[str] = "poll.retract"
+    roles: ClassVar = PARTICIPANTS
+    action: ClassVar[str] = "answer polls"
+
+
 class AnswerPoll(PollAction):
     """One participant's answer; the field that matters depends on the poll's kind."""
 
