@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from facilitator.config import Settings
 from tests.browser.pages import ORGS, open_phone, wait_live
-from tests.live import create_room, free_port, running_server
+from tests.live import create_room, free_port, join, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -99,3 +99,63 @@ def test_back_from_a_joined_phone_returns_to_the_room_not_an_empty_form(server, 
     expect(phone).to_have_url(f"{server}/r/{code}")
     expect(phone.locator("#me")).to_contain_text("You are Ana Pereira")
     expect(phone.locator("form input[name=name]")).to_have_count(0)
+
+
+# Lines the code takes in the join link: a Range over its characters, whatever the markup.
+CODE_LINES = """code => {
+    const link = document.querySelector('.join-url');
+    const walker = document.createTreeWalker(link, NodeFilter.SHOW_TEXT);
+    const start = link.textContent.lastIndexOf(code), end = start + code.length;
+    const range = document.createRange();
+    let seen = 0, node;
+    while ((node = walker.nextNode())) {
+        const length = node.textContent.length;
+        if (seen <= start && start < seen + length) range.setStart(node, start - seen);
+        if (seen < end && end <= seen + length) range.setEnd(node, end - seen);
+        seen += length;
+    }
+    return new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+}"""
+
+
+@pytest.mark.parametrize(
+    ("surface", "width", "height"),
+    [
+        ("screen", 1024, 768),
+        ("screen", 1280, 720),
+        ("screen", 1920, 1080),
+        ("console", 1280, 800),
+        ("console", 900, 700),
+    ],
+)
+def test_the_join_link_never_breaks_inside_the_code(server, new_context, surface, width, height):
+    # A long public address, as behind a proxy, is what makes the link wrap.
+    room = create_room(server, organisations=ORGS)
+    page = new_context("laptop", viewport={"width": width, "height": height}).new_page()
+    page.goto(room["links"][surface])
+    wait_live(page)
+    page.evaluate(
+        """base => { const text = document.querySelector('.join-url').firstChild;
+                    text.textContent = text.textContent.replace(/^.*(?=\\/join)/, base); }""",
+        "https://facilitator.discharge-exchange.example.org",
+    )
+    for step in range(12):  # the code at every place on the line
+        page.evaluate("n => { document.querySelector('.join-url').style.paddingLeft = (n * 0.6) + 'em'; }", step)
+        assert page.evaluate(CODE_LINES, room["code"]) == 1, f"{surface} {width}x{height}, step {step}"
+
+
+def test_the_scribe_page_has_no_errors_while_people_join(server, room, new_context):
+    scribe = new_context("laptop").new_page()
+    errors: list[str] = []
+    scribe.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    scribe.on("pageerror", lambda error: errors.append(str(error)))
+    missing: list[str] = []
+    scribe.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+    scribe.goto(room["links"]["scribe"])
+    wait_live(scribe)
+    for n in range(3):
+        join(server, room["code"], name=f"Person {n}", organisation=ORGS[n % 2])
+        expect(scribe.locator('[data-count="joined"]')).to_have_text(str(n + 1))
+    # The browser's own request for /favicon.ico is not the page's doing.
+    assert [url for url in missing if not url.endswith("/favicon.ico")] == []
+    assert [error for error in errors if "404" not in error] == []

@@ -119,7 +119,10 @@ def test_only_the_facilitator_manages_polls_and_only_participants_answer(server)
     draft_id = new_poll(server, room, "scale", "How urgent is it?")
     assert command(server, code, ben["token"], type="poll.answer", poll_id=open_id, choice=0).status_code == 200
     commands = management(open_id, draft_id)
-    assert {body["type"] for body in commands} == {t for t in RULES.commands if t.startswith("poll.")} - {"poll.answer", "poll.retract"}
+    assert {body["type"] for body in commands} == {t for t in RULES.commands if t.startswith("poll.")} - {
+        "poll.answer",
+        "poll.retract",
+    }
     tokens = {"participant": ana["token"], "scribe": room["tokens"]["scribe"], "screen": room["tokens"]["screen"]}
     before = events_of(server, room)
 
