@@ -173,6 +173,7 @@ class AnswerPoll(PollAction):
     type: ClassVar[str] = "poll.answer"
     roles: ClassVar = PARTICIPANTS
     action: ClassVar[str] = "answer polls"
+    labels: ClassVar[dict[str, str]] = {"text": "your answer", "words": "your words"}
 
     choice: SmallNumber | None = None  # single choice: option index
     choices: Picks = None  # multiple choice: option indexes

@@ -270,7 +270,7 @@ def test_origin_cookie_surface_and_code_are_checked_before_accepting(server):
         ('{"type": "room.explode"}', "Unknown command type"),
         ('{"type": 7}', "Unknown command type"),
         ('{"type": "room.lock", "extra": 1}', "Unexpected field"),
-        ('{"type": "participant.remove", "participant_id": ""}', "participant_id"),
+        ('{"type": "participant.remove", "participant_id": ""}', "Please give the participant id."),
         ('{"type": "room.lock", "id": "not an id!"}', "id"),
         ("[" * 5000 + "]" * 5000, "not valid JSON"),
     ],
