@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from facilitator.config import Settings
-from tests.browser.pages import ORGS, open_phone, wait_live
+from tests.browser.pages import ORGS, open_phone, show_tab, wait_live
 from tests.live import create_room, free_port, join, running_server
 
 pytestmark = pytest.mark.browser
@@ -51,6 +51,7 @@ def test_a_removed_participant_is_told_and_not_shown_reconnecting(server, room, 
     console.goto(room["links"]["console"])
     wait_live(console)
     console.once("dialog", lambda dialog: dialog.accept())
+    show_tab(console, "People")
     console.locator("#roster li.person", has_text="Ana Pereira").get_by_role("button", name="Remove").click()
     expect(phone.locator("#gone")).to_contain_text("You were removed from this exchange.")
     phone.wait_for_timeout(2500)  # the reconnect notice would have shown by now
@@ -134,6 +135,8 @@ def test_the_join_link_never_breaks_inside_the_code(server, new_context, surface
     page = new_context("laptop", viewport={"width": width, "height": height}).new_page()
     page.goto(room["links"][surface])
     wait_live(page)
+    if surface == "console":
+        show_tab(page, "People")
     page.evaluate(
         """base => { const text = document.querySelector('.join-url').firstChild;
                     text.textContent = text.textContent.replace(/^.*(?=\\/join)/, base); }""",

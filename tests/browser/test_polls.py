@@ -751,6 +751,7 @@ def test_an_answer_being_typed_survives_another_poll_opening_and_closing(server,
 def test_the_survey_opens_as_one_and_the_phone_shows_it_together(server, room, new_context):
     console = open_console(new_context, room)
     ana = open_phone(new_context, server, room["code"], *ANA)
+    show_tab(console, "Polls")
     console.locator("[data-poll=survey]").click()
     cards = console.locator("#polls-console article.poll")
     expect(cards).to_have_count(4)
