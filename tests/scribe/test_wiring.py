@@ -620,6 +620,8 @@ def test_action_plans_are_written_on_their_page_per_organisation_and_the_console
         phone_a = await phone_of(server, code, ana["token"])
         phone_b = await phone_of(server, code, ben["token"])
         await console.until(has("commitments", "<strong>0 of 2</strong>"))
+        # Phones hear of arrivals at most every 2 s (Fragment.pace): wait for the last before settling.
+        await phone_a.until(has("room-counts", 'data-count="online">2<'))
         await settle(console, phone_a, phone_b)
 
         page = httpx.get(url, headers=as_ana)
