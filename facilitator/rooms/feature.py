@@ -87,6 +87,9 @@ class Feature:
     routers: tuple["APIRouter", ...] = ()
     # Names every template may use (the kinds of notes a form offers, say).
     template_globals: dict[str, Any] = field(default_factory=dict)
+    # Appliers for events of other features, run after the event's own applier: a breakout
+    # group that a newcomer joins, or that a removed participant leaves. Pure like `appliers`.
+    reactions: dict[str, Applier] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,9 +99,10 @@ class Rules:
     topics: dict[str, str] = field(init=False)
     deciders: dict[type[Command], Decider] = field(init=False)
     appliers: dict[str, Applier] = field(init=False)
+    reactions: dict[str, list[Applier]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.commands, self.deciders, self.appliers, self.topics = {}, {}, {}, {}
+        self.commands, self.deciders, self.appliers, self.topics, self.reactions = {}, {}, {}, {}, {}
         for feature in self.features:
             self.topics |= {event_type: feature.topics.get(event_type, feature.name) for event_type in feature.appliers}
             for command_type, decider in feature.deciders.items():
@@ -110,6 +114,8 @@ class Rules:
                 if event_type in self.appliers:
                     raise ValueError(f"event {event_type} registered twice")
                 self.appliers[event_type] = applier
+            for event_type, reaction in feature.reactions.items():
+                self.reactions.setdefault(event_type, []).append(reaction)
 
     def topic_of(self, event_type: str) -> str:
         return self.topics.get(event_type, event_type.split(".", 1)[0])
@@ -193,6 +199,8 @@ class Rules:
         applier = self.appliers.get(event.type)
         if applier is not None:  # an event of a feature no longer installed is skipped
             applier(state, event)
+            for reaction in self.reactions.get(event.type, ()):
+                reaction(state, event)
         state.seq = event.seq
         if event.command_key is not None:
             state.applied.setdefault(event.command_key, event.seq)

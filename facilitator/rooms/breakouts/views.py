@@ -1,0 +1,296 @@
+"""What each surface shows of the breakout rounds: the console's preview and live view of every
+group, a phone's own group and worksheet, and the screen's report-back.
+
+A phone sees its own group's worksheet and no other until that group is on the screen in the
+report-back: per person, so the other groups' text never reaches it.
+"""
+
+from typing import Any
+
+from facilitator.rooms.breakouts.assign import quality
+from facilitator.rooms.breakouts.model import CLOSED, SETUP, STRATEGIES, Group, Round, Section, breakouts_of
+from facilitator.rooms.breakouts.rules.decide import people_of
+from facilitator.rooms.changes import EVERYONE, NOBODY, PRESENCE, Viewers, participants
+from facilitator.rooms.feature import Fragment
+from facilitator.rooms.model import Actor, Event, Role, RoomState
+from facilitator.rooms.views import Scene
+from facilitator.timers.model import agenda_of
+
+MESSAGES_SHOWN = 3
+BREAKOUTS = frozenset({"breakouts", "participants", "room"})
+
+
+def writer_name(state: RoomState, by: str) -> str:
+    if by in ("facilitator", "scribe"):
+        return f"the {by}"
+    person = state.participants.get(by)
+    return person.name if person else "someone"
+
+
+def section_view(state: RoomState, index: int, section: Section) -> dict[str, Any]:
+    latest = section.latest
+    return {
+        "index": index,
+        "title": section.title,
+        "text": section.text,
+        "versions": len(section.versions),
+        "by": writer_name(state, latest.by) if latest else "",
+        "by_id": latest.by if latest else "",
+        "at": latest.at if latest else None,
+    }
+
+
+def ideas_of(group: Group) -> list[str]:
+    """The lines of the ideas section (the second, or the one named so), each one an idea."""
+    found = next((s for s in group.sections if s.title.casefold().startswith("idea")), None)
+    if found is None and len(group.sections) > 1:
+        found = group.sections[1]
+    return [line.lstrip("-*• ").strip() for line in (found.text if found else "").splitlines() if line.strip("-*• ")]
+
+
+def group_view(scene: Scene, group: Group, worksheet: bool = True, presence: bool = False) -> dict[str, Any]:
+    """A group as a surface shows it; `presence` says who is connected (the console alone follows it)."""
+    state = scene.state
+    members = [state.participants[m] for m in group.members if m in state.participants]
+    shown: dict[str, Any] = {
+        "id": group.id,
+        "name": group.name,
+        "topic": group.topic,
+        "members": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "organisation": p.organisation,
+                "role": p.job_title,
+                "online": presence and p.id in scene.connected,
+            }
+            for p in members
+        ],
+        "organisations": sorted({p.organisation for p in members}, key=str.casefold),
+        "recommended": group.recommended,
+        "edited_at": group.edited_at,
+    }
+    if worksheet:
+        shown["sections"] = [section_view(state, i, s) for i, s in enumerate(group.sections)]
+    return shown
+
+
+def quality_lines(state: RoomState, round_: Round) -> list[str]:
+    """How well the round's rule holds, in words ("No organisation repeated in any group")."""
+    people = people_of(state, round_)
+    breakouts = breakouts_of(state)
+    layout = round_.layout
+    found = quality(layout, people, [])
+    lines = []
+    if found.same_organisation_pairs == 0:
+        lines.append("No organisation repeated in any group")
+    elif found.same_organisation_pairs <= found.fewest_possible_same_organisation_pairs:
+        lines.append(f"{_pairs(found.same_organisation_pairs)} share an organisation: the fewest the numbers allow")
+    else:
+        lines.append(
+            f"{_pairs(found.same_organisation_pairs)} share an organisation "
+            f"(the fewest possible is {found.fewest_possible_same_organisation_pairs})"
+        )
+    earlier = breakouts.earlier(round_.id)
+    repeats = [(r.number, quality(layout, people, [r.layout]).repeated_pairs) for r in earlier]
+    if earlier and not any(count for _, count in repeats):
+        lines.append("No pair repeats from an earlier round")
+    lines.extend(f"{_pairs(count)} repeat from round {number}" for number, count in repeats if count)
+    if round_.strategy == "roles":
+        lines.append(f"{_pairs(found.role_mismatched_pairs)} differ in role")
+    if round_.strategy in ("choose", "preference"):
+        asked = len(round_.choices) + len(round_.rankings)
+        lines.append(f"{found.first_choices} of {len(people)} in their first choice ({asked} chose)")
+    return lines
+
+
+def _pairs(count: int) -> str:
+    return "1 pair" if count == 1 else f"{count} pairs"
+
+
+def round_view(scene: Scene, round_: Round) -> dict[str, Any]:
+    state = scene.state
+    item = agenda_of(state).items.get(round_.item_id or "")
+    seated = {m for group in round_.groups for m in group.members}
+    reporting = round_.groups[round_.reporting] if round_.reporting is not None else None
+    return {
+        "id": round_.id,
+        "number": round_.number,
+        "status": round_.status,
+        "strategy": round_.strategy,
+        "strategy_name": STRATEGIES[round_.strategy],
+        "item_title": item.title if item else "",
+        "avoid_repeats": round_.avoid_repeats,
+        "keep_same_groups": round_.keep_same_groups,
+        "groups": [group_view(scene, group, presence=True) for group in round_.groups],
+        "unseated": [
+            {"id": p.id, "name": p.name, "organisation": p.organisation} for p in state.present() if p.id not in seated
+        ],
+        "quality": quality_lines(state, round_),
+        "ends_at": round_.ends_at,
+        "messages": [{"text": m.text, "at": m.at, "to": _to(round_, m.group_id)} for m in round_.messages[-5:]],
+        "reporting": reporting.name if reporting else "",
+        "reporting_index": round_.reporting,
+        "report_ends_at": round_.report_ends_at,
+        "last_group": round_.reporting is not None and round_.reporting >= len(round_.groups) - 1,
+    }
+
+
+def _to(round_: Round, group_id: str | None) -> str:
+    group = round_.group(group_id or "")
+    return group.name if group else "every group"
+
+
+def console(scene: Scene) -> dict[str, Any]:
+    state = scene.state
+    breakouts = breakouts_of(state)
+    current = breakouts.current
+    agenda = agenda_of(state)
+    return {
+        "round": round_view(scene, current) if current is not None else None,
+        "rounds": len(breakouts.rounds),
+        "opened_before": bool(breakouts.earlier(current.id if current and current.status == SETUP else None)),
+        "strategies": STRATEGIES,
+        "items": [{"id": item.id, "title": item.title} for item in agenda.ordered() if item.kind == "breakout"],
+        "current_item": agenda.current_item_id or "",
+        "ended": state.ended,
+    }
+
+
+def _shown_messages(round_: Round, group: Group) -> list[dict[str, Any]]:
+    mine = [m for m in round_.messages if m.group_id in (None, group.id)]
+    return [{"text": m.text, "at": m.at} for m in mine[-MESSAGES_SHOWN:]]
+
+
+def my_group(scene: Scene, viewer: Actor) -> dict[str, Any]:
+    """The viewer's group (when a round is open), the topics to pick from (while one is set up
+    for choosing), or the group on the screen (in the report-back)."""
+    state = scene.state
+    round_ = breakouts_of(state).current
+    pid = viewer.participant_id or ""
+    hidden: dict[str, Any] = {"mode": "", "code": state.code}
+    if round_ is None or state.ended or pid not in state.participants:
+        return hidden
+    if round_.status == SETUP:
+        if round_.strategy == "choose":
+            return hidden | {"mode": "choose", "topics": round_.topics, "chosen": round_.choices.get(pid)}
+        if round_.strategy == "preference":
+            ranking = round_.rankings.get(pid, [])
+            return hidden | {
+                "mode": "rank",
+                "topics": round_.topics,
+                "ranking": ranking,
+                "places": min(3, len(round_.topics)),
+            }
+        return hidden
+    if round_.status == CLOSED:
+        if round_.reporting is None:
+            return hidden
+        reported = round_.groups[round_.reporting]
+        return hidden | {"mode": "report", "group": group_view(scene, reported), "number": round_.number}
+    group = round_.group_of(pid)
+    if group is None:
+        return hidden | {"mode": "waiting"}
+    shown = group_view(scene, group)
+    for section in shown["sections"]:
+        section["mine"] = section["by_id"] == pid
+    return hidden | {
+        "mode": "open",
+        "group": shown,
+        "ideas": ideas_of(group),
+        "messages": _shown_messages(round_, group),
+        "ends_at": round_.ends_at,
+        "number": round_.number,
+    }
+
+
+def screen(scene: Scene) -> dict[str, Any]:
+    round_ = breakouts_of(scene.state).current
+    if round_ is None or round_.status != CLOSED or round_.reporting is None or scene.state.ended:
+        return {"shown": False}
+    group = round_.groups[round_.reporting]
+    return {
+        "shown": True,
+        "number": round_.number,
+        "position": round_.reporting + 1,
+        "count": len(round_.groups),
+        "group": group_view(scene, group),
+        "ends_at": round_.report_ends_at,
+    }
+
+
+def _concerned(state: RoomState, event: Event) -> Viewers:
+    """Whom an event concerns on the phones: a save, a recommendation or a message to one group
+    its members; a choice its chooser; a newcomer in a running round their group."""
+    breakouts = breakouts_of(state)
+    data = event.data
+    if event.type in ("breakouts.written", "breakouts.recommended") or (
+        event.type == "breakouts.messaged" and data.get("group_id")
+    ):
+        group = breakouts.rounds[data["round_id"]].group(data["group_id"])
+        return participants(*(group.members if group else ()))
+    if event.type in ("breakouts.chosen", "breakouts.ranked"):
+        return participants(data["participant_id"])
+    if event.type == "participant.joined":
+        running = breakouts.running()
+        group = running.group_of(data["participant_id"]) if running else None
+        return participants(*group.members) if group else NOBODY
+    if event.type == "participant.removed":
+        current = breakouts.current
+        return EVERYONE if current is not None and current.status != CLOSED else NOBODY
+    return EVERYONE
+
+
+def api_view(scene: Scene, viewer: Actor) -> dict[str, Any]:
+    """Every round, as the viewer may see it: the staff everything; a participant their own
+    groups' worksheets and those already reported back, and the other groups without theirs."""
+    state = scene.state
+    staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN)
+    rounds = []
+    for round_ in breakouts_of(state).rounds.values():
+        groups = []
+        for group in round_.groups:
+            visible = (
+                staff
+                or (viewer.participant_id in group.members and round_.status != SETUP)
+                or group.id in round_.reported
+            )
+            shown = group_view(scene, group, worksheet=visible)
+            if not visible:
+                shown.pop("recommended")
+                shown.pop("edited_at")
+            if visible and staff:
+                shown["history"] = [
+                    [
+                        {"text": v.text, "at": v.at, "by": writer_name(state, v.by), "based_on": v.based_on}
+                        for v in section.versions
+                    ]
+                    for section in group.sections
+                ]
+            groups.append(shown)
+        rounds.append(
+            {
+                "id": round_.id,
+                "number": round_.number,
+                "item_id": round_.item_id,
+                "status": round_.status,
+                "strategy": round_.strategy,
+                "topics": round_.topics,
+                "avoid_repeats": round_.avoid_repeats,
+                "keep_same_groups": round_.keep_same_groups,
+                "opened_at": round_.opened_at,
+                "closed_at": round_.closed_at,
+                "reporting": round_.reporting,
+                "groups": groups,
+                **({"seed": round_.seed, "quality": quality_lines(state, round_)} if staff else {}),
+            }
+        )
+    return {"rounds": rounds}
+
+
+CONSOLE = BREAKOUTS | {"timers", PRESENCE}
+FRAGMENTS = (
+    Fragment("breakouts-console", frozenset({"console"}), console, reads=CONSOLE),
+    Fragment("my-group", frozenset({"phone"}), my_group, per_viewer=True, reads=BREAKOUTS, touches=_concerned),
+    Fragment("breakout-screen", frozenset({"screen"}), screen, reads=BREAKOUTS),
+)
