@@ -241,51 +241,57 @@ def _concerned(state: RoomState, event: Event) -> Viewers:
     return EVERYONE
 
 
-def api_view(scene: Scene, viewer: Actor) -> dict[str, Any]:
-    """Every round, as the viewer may see it: the staff everything; a participant their own
-    groups' worksheets and those already reported back, and the other groups without theirs."""
+def visible(round_: Round, group: Group, viewer: Actor) -> bool:
+    """Whether a viewer may read a group's worksheet: the staff always; a participant their own
+    group's once the round is open, and any group's once it has been on the screen."""
+    if viewer.role in (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN):
+        return True
+    own = viewer.participant_id in group.members and round_.status != SETUP
+    return own or group.id in round_.reported
+
+
+def round_record(scene: Scene, round_: Round, viewer: Actor) -> dict[str, Any]:
+    """One round as the state API and the record give it to this viewer: its groups, their
+    members and, where the viewer may read them, their worksheets; the staff also every version."""
     state = scene.state
     staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN)
-    rounds = []
-    for round_ in breakouts_of(state).rounds.values():
-        groups = []
-        for group in round_.groups:
-            visible = (
-                staff
-                or (viewer.participant_id in group.members and round_.status != SETUP)
-                or group.id in round_.reported
-            )
-            shown = group_view(scene, group, worksheet=visible)
-            if not visible:
-                shown.pop("recommended")
-                shown.pop("edited_at")
-            if visible and staff:
-                shown["history"] = [
-                    [
-                        {"text": v.text, "at": v.at, "by": writer_name(state, v.by), "based_on": v.based_on}
-                        for v in section.versions
-                    ]
-                    for section in group.sections
+    groups = []
+    for group in round_.groups:
+        readable = visible(round_, group, viewer)
+        shown = group_view(scene, group, worksheet=readable)
+        if not readable:
+            shown.pop("recommended")
+            shown.pop("edited_at")
+        if readable and staff:
+            shown["history"] = [
+                [
+                    {"text": v.text, "at": v.at, "by": writer_name(state, v.by), "based_on": v.based_on}
+                    for v in section.versions
                 ]
-            groups.append(shown)
-        rounds.append(
-            {
-                "id": round_.id,
-                "number": round_.number,
-                "item_id": round_.item_id,
-                "status": round_.status,
-                "strategy": round_.strategy,
-                "topics": round_.topics,
-                "avoid_repeats": round_.avoid_repeats,
-                "keep_same_groups": round_.keep_same_groups,
-                "opened_at": round_.opened_at,
-                "closed_at": round_.closed_at,
-                "reporting": round_.reporting,
-                "groups": groups,
-                **({"seed": round_.seed, "quality": quality_lines(state, round_)} if staff else {}),
-            }
-        )
-    return {"rounds": rounds}
+                for section in group.sections
+            ]
+        groups.append(shown)
+    return {
+        "id": round_.id,
+        "number": round_.number,
+        "item_id": round_.item_id,
+        "status": round_.status,
+        "strategy": round_.strategy,
+        "strategy_name": STRATEGIES[round_.strategy],
+        "topics": round_.topics,
+        "avoid_repeats": round_.avoid_repeats,
+        "keep_same_groups": round_.keep_same_groups,
+        "opened_at": round_.opened_at,
+        "closed_at": round_.closed_at,
+        "reporting": round_.reporting,
+        "groups": groups,
+        **({"seed": round_.seed, "quality": quality_lines(state, round_)} if staff else {}),
+    }
+
+
+def api_view(scene: Scene, viewer: Actor) -> dict[str, Any]:
+    """Every round, as the viewer may see it (see `visible`)."""
+    return {"rounds": [round_record(scene, r, viewer) for r in breakouts_of(scene.state).rounds.values()]}
 
 
 CONSOLE = BREAKOUTS | {"timers", PRESENCE}
