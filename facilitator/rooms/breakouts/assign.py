@@ -15,7 +15,7 @@ from typing import Literal
 
 Strategy = Literal["mix", "roles", "random", "choose", "preference"]
 Groups = tuple[tuple[str, ...], ...]
-ATTEMPTS = 64
+ATTEMPTS = 256
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ def _listed(value: Any) -> Any:
     return [value]
 
 
-Count = Annotated[int | None, BeforeValidator(_blank_as_none), Field(ge=1, le=MAX_GROUPS)]
+Count = Annotated[Annotated[int, Field(ge=1, le=MAX_GROUPS)] | None, BeforeValidator(_blank_as_none)]
+Seed = Annotated[Annotated[int, Field(ge=0, le=2**31)] | None, BeforeValidator(_blank_as_none)]
 Topics = Annotated[
     list[Annotated[Line, Field(min_length=1, max_length=120)]], BeforeValidator(_lines), Field(max_length=MAX_GROUPS)
 ]
@@ -58,7 +59,7 @@ class SetUp(Command):
     avoid_repeats: bool = False
     keep_same_groups: bool = False
     sections: Titles = Field(default_factory=list)  # empty: the three usual ones
-    seed: Annotated[int | None, BeforeValidator(_blank_as_none), Field(ge=0, le=2**31)] = None
+    seed: Seed = None
 
 
 class Move(Command):
@@ -75,7 +76,7 @@ class Reshuffle(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "reshuffle breakout groups"
 
-    seed: Annotated[int | None, BeforeValidator(_blank_as_none), Field(ge=0, le=2**31)] = None
+    seed: Seed = None
 
 
 class Rename(Command):
@@ -92,7 +93,9 @@ class Open(Command):
     roles: ClassVar = STAFF
     action: ClassVar[str] = "open breakout rounds"
 
-    minutes: Annotated[float | None, BeforeValidator(_blank_as_none), Field(gt=0, le=240, allow_inf_nan=False)] = None
+    minutes: Annotated[
+        Annotated[float, Field(gt=0, le=240, allow_inf_nan=False)] | None, BeforeValidator(_blank_as_none)
+    ] = None
 
 
 class Close(Command):

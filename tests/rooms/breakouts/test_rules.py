@@ -331,3 +331,16 @@ def test_a_second_round_keeps_the_same_groups_or_counts_repeated_pairs():
     assert current(room).number == 2
     round_ = current(room)
     assert quality_lines(room.state, round_)[0] == "No organisation repeated in any group"
+
+
+def test_a_forms_blank_numbers_mean_none_and_bad_ones_get_a_sentence():
+    room = room_with(NINE)
+    form = {"type": "breakouts.setup", "groups": "3", "group_size": "", "cap": "", "seed": "", "sections": ""}
+    room.do(FACILITATOR, form, T0)
+    assert current(room).cap is None and len(current(room).groups) == 3
+    assert refusal(room.state, FACILITATOR, {**form, "groups": "-1"}).message == "groups: at least 1, please."
+    assert refusal(room.state, FACILITATOR, {"type": "breakouts.open", "minutes": "0"}).message == (
+        "minutes: more than 0, please."
+    )
+    room.do(FACILITATOR, {"type": "breakouts.open", "minutes": ""}, T0)
+    assert current(room).ends_at is None
