@@ -139,9 +139,17 @@ def test_every_import_respects_the_layers():
 
 
 def test_each_rule_catches_what_it_forbids():
-    features = ["facilitator.polls", "facilitator.scribe", "facilitator.timers", "facilitator.timers.floor"]
+    features = [
+        "facilitator.polls",
+        "facilitator.rooms.breakouts",
+        "facilitator.scribe",
+        "facilitator.timers",
+        "facilitator.timers.floor",
+    ]
     graph = {
         "facilitator.rooms.hub": {"facilitator.polls.model", "facilitator.features", "facilitator.rooms.model"},
+        "facilitator.rooms.render": {"facilitator.rooms.breakouts.views"},
+        "facilitator.rooms.breakouts.views": {"facilitator.rooms.model", "facilitator.polls.views"},
         "facilitator.polls.rules": {
             "facilitator.timers.model",
             "facilitator.timers.views",
@@ -157,8 +165,11 @@ def test_each_rule_catches_what_it_forbids():
         "facilitator.polls.rules (feature) imports facilitator.record.timeline (above), a layer above it",
         "facilitator.polls.rules imports facilitator.timers.views: another feature is read only through its "
         "model module (facilitator.timers.model)",
+        "facilitator.rooms.breakouts.views imports facilitator.polls.views: another feature is read only through "
+        "its model module (facilitator.polls.model)",
         "facilitator.rooms.hub (core) imports facilitator.features (root), a layer above it",
         "facilitator.rooms.hub (core) imports facilitator.polls.model (feature), a layer above it",
+        "facilitator.rooms.render (core) imports facilitator.rooms.breakouts.views (feature), a layer above it",
         "facilitator.timers.floor.views imports facilitator.timers.views: another feature is read only through "
         "its model module (facilitator.timers.model)",
     ]
