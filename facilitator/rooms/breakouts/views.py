@@ -14,6 +14,7 @@ from facilitator.rooms.changes import EVERYONE, NOBODY, PRESENCE, Viewers, parti
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
 from facilitator.rooms.views import Scene
+from facilitator.scribe.model import notebook_of
 from facilitator.timers.model import agenda_of
 
 MESSAGES_SHOWN = 3
@@ -25,6 +26,42 @@ def writer_name(state: RoomState, by: str) -> str:
         return f"the {by}"
     person = state.participants.get(by)
     return person.name if person else "someone"
+
+
+# A worksheet line the scribe makes a note of becomes a note of this kind, by its section's title:
+# a problem is a barrier, a feasibility line (impact, effort, first step, owner) an action, and
+# anything else (an idea) an insight. The recommended idea is a best practice.
+NOTE_KINDS_BY_SECTION = (("problem", "barrier"), ("barrier", "barrier"), ("feasib", "action"), ("step", "action"))
+NOTE_KIND_OTHERWISE, NOTE_KIND_RECOMMENDED = "insight", "practice"
+Noted = frozenset[tuple[str, str]]
+
+
+def note_kind(title: str) -> str:
+    """The kind of note a line of the section titled `title` becomes."""
+    folded = title.casefold()
+    return next((kind for word, kind in NOTE_KINDS_BY_SECTION if word in folded), NOTE_KIND_OTHERWISE)
+
+
+def lines_of(text: str) -> list[str]:
+    """A worksheet text's lines, each one idea or point, without list bullets."""
+    return [line.lstrip("-*• ").strip() for line in text.splitlines() if line.strip("-*• ")]
+
+
+def noted(state: RoomState) -> Noted:
+    """The (source, text) of every note there is: a line already made a note of says so."""
+    return frozenset((n.latest.source, n.latest.text) for n in notebook_of(state).live_notes() if n.latest.source)
+
+
+def note_of(round_: Round, group: Group, text: str, kind: str, already: Noted) -> dict[str, Any]:
+    """What "Make a note" posts for one line: a note of `kind` under the round's agenda item (or
+    none, not the item running now), linked to no speaker, with the group's name as its source."""
+    return {
+        "text": text,
+        "kind": kind,
+        "item_id": round_.item_id or "none",
+        "source": group.name,
+        "noted": (group.name, text) in already,
+    }
 
 
 def section_view(state: RoomState, index: int, section: Section) -> dict[str, Any]:
@@ -45,11 +82,15 @@ def ideas_of(group: Group) -> list[str]:
     found = next((s for s in group.sections if s.title.casefold().startswith("idea")), None)
     if found is None and len(group.sections) > 1:
         found = group.sections[1]
-    return [line.lstrip("-*• ").strip() for line in (found.text if found else "").splitlines() if line.strip("-*• ")]
+    return lines_of(found.text if found else "")
 
 
-def group_view(scene: Scene, group: Group, worksheet: bool = True, presence: bool = False) -> dict[str, Any]:
-    """A group as a surface shows it; `presence` says who is connected (the console alone follows it)."""
+def group_view(
+    scene: Scene, group: Group, worksheet: bool = True, presence: bool = False, notes: Round | None = None
+) -> dict[str, Any]:
+    """A group as a surface shows it; `presence` says who is connected (the console alone follows
+    it); with `notes`, the group's round, each worksheet line comes with the note it can become
+    (the console and the scribe panel)."""
     state = scene.state
     members = [state.participants[m] for m in group.members if m in state.participants]
     shown: dict[str, Any] = {
@@ -72,6 +113,14 @@ def group_view(scene: Scene, group: Group, worksheet: bool = True, presence: boo
     }
     if worksheet:
         shown["sections"] = [section_view(state, i, s) for i, s in enumerate(group.sections)]
+    if worksheet and notes is not None:
+        already = scene.once("breakouts.noted", lambda: noted(state))
+        for section in shown["sections"]:
+            kind = note_kind(section["title"])
+            section["lines"] = [note_of(notes, group, line, kind, already) for line in lines_of(section["text"])]
+        shown["recommended_note"] = (
+            note_of(notes, group, group.recommended, NOTE_KIND_RECOMMENDED, already) if group.recommended else None
+        )
     return shown
 
 
@@ -122,7 +171,10 @@ def round_view(scene: Scene, round_: Round) -> dict[str, Any]:
         "item_title": item.title if item else "",
         "avoid_repeats": round_.avoid_repeats,
         "keep_same_groups": round_.keep_same_groups,
-        "groups": [group_view(scene, group, presence=True) for group in round_.groups],
+        "groups": [
+            group_view(scene, group, presence=True, notes=round_ if round_.status != SETUP else None)
+            for group in round_.groups
+        ],
         "unseated": [
             {"id": p.id, "name": p.name, "organisation": p.organisation} for p in state.present() if p.id not in seated
         ],
@@ -154,6 +206,23 @@ def console(scene: Scene) -> dict[str, Any]:
         "items": [{"id": item.id, "title": item.title} for item in agenda.ordered() if item.kind == "breakout"],
         "current_item": agenda.current_item_id or "",
         "ended": state.ended,
+    }
+
+
+def scribe(scene: Scene) -> dict[str, Any]:
+    """The worksheets of the round running or last closed, each line with its "Make a note"."""
+    round_ = breakouts_of(scene.state).current
+    if round_ is None or round_.status == SETUP:
+        return {"round": None, "ended": scene.state.ended}
+    item = agenda_of(scene.state).items.get(round_.item_id or "")
+    return {
+        "round": {
+            "number": round_.number,
+            "status": round_.status,
+            "item_title": item.title if item else "",
+            "groups": [group_view(scene, group, notes=round_) for group in round_.groups],
+        },
+        "ended": scene.state.ended,
     }
 
 
@@ -294,9 +363,11 @@ def api_view(scene: Scene, viewer: Actor) -> dict[str, Any]:
     return {"rounds": [round_record(scene, r, viewer) for r in breakouts_of(scene.state).rounds.values()]}
 
 
-CONSOLE = BREAKOUTS | {"timers", PRESENCE}
+# The console and the scribe panel mark the worksheet lines already made notes of.
+CONSOLE = BREAKOUTS | {"timers", "scribe", PRESENCE}
 FRAGMENTS = (
     Fragment("breakouts-console", frozenset({"console"}), console, reads=CONSOLE),
+    Fragment("breakouts-scribe", frozenset({"scribe"}), scribe, reads=BREAKOUTS | {"timers", "scribe"}),
     Fragment("my-group", frozenset({"phone"}), my_group, per_viewer=True, reads=BREAKOUTS, touches=_concerned),
     Fragment("breakout-screen", frozenset({"screen"}), screen, reads=BREAKOUTS),
 )

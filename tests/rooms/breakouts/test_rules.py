@@ -4,9 +4,12 @@ in sentences."""
 
 import pytest
 
+from facilitator.rooms.breakouts import views
 from facilitator.rooms.breakouts.model import SECTIONS, breakouts_of
 from facilitator.rooms.breakouts.views import quality_lines
 from facilitator.rooms.model import NeedsConfirmation
+from facilitator.rooms.views import Scene
+from facilitator.scribe.model import notebook_of
 from tests.pure import FACILITATOR, JOIN, MIN, SCREEN, SCRIBE, SEC, T0, VISITOR, person, refusal, room_with, types
 
 NINE = [(f"{org}{i}", org) for org in ("North", "River", "East") for i in range(3)]
@@ -344,3 +347,56 @@ def test_a_forms_blank_numbers_mean_none_and_bad_ones_get_a_sentence():
     )
     room.do(FACILITATOR, {"type": "breakouts.open", "minutes": ""}, T0)
     assert current(room).ends_at is None
+
+
+# -- the scribe makes a note of a worksheet line ------------------------------------------
+
+
+def test_each_worksheet_line_offers_the_note_it_becomes_and_posting_it_makes_that_note():
+    room = room_with(NINE, agenda=[{"kind": "breakout", "title": "Discharge groups", "minutes": 20}])
+    item_id = room.items[0]
+    setup = {"type": "breakouts.setup", "groups": 3, "item_id": item_id, "topics": ["Checklists"]}
+    room.do(FACILITATOR, setup, T0)
+    room.do(FACILITATOR, {"type": "breakouts.open"}, T0 + SEC)
+    room.do(FACILITATOR, {"type": "breakouts.rename", "group_id": "g2", "name": "Blue"}, T0 + SEC)
+    for section, text in enumerate(("Beds wait for pharmacy", "- Pharmacy rounds at ten\n\n- A lounge", "Owner: Ana")):
+        room.do(SCRIBE, {"type": "breakouts.write", "group_id": "g2", "section": section, "text": text}, T0 + MIN)
+    room.do(SCRIBE, {"type": "breakouts.recommend", "group_id": "g2", "idea": "A lounge"}, T0 + MIN)
+    scene = Scene(room.state, frozenset())
+    shown = views.scribe(scene)["round"]["groups"][1]
+    lines = [[(line["text"], line["kind"]) for line in section["lines"]] for section in shown["sections"]]
+    assert lines == [
+        [("Beds wait for pharmacy", "barrier")],
+        [("Pharmacy rounds at ten", "insight"), ("A lounge", "insight")],
+        [("Owner: Ana", "action")],
+    ]
+    note = shown["sections"][1]["lines"][0]
+    assert (note["item_id"], note["source"], note["noted"]) == (item_id, "Blue", False)
+    assert shown["recommended_note"]["kind"] == "practice"
+    assert views.console(scene)["round"]["groups"][1]["sections"][1]["lines"] == shown["sections"][1]["lines"]
+
+    # What the button sends, as the scribe: a note under the round's item, from the group.
+    posted = {key: note[key] for key in ("text", "kind", "item_id", "source")}
+    room.do(SCRIBE, {"type": "note.post", "speaker_id": "none", **posted}, T0 + 2 * MIN)
+    made = notebook_of(room.state).live_notes()[-1].latest
+    assert (made.text, made.kind, made.item_id, made.source, made.speaker_id) == (
+        "Pharmacy rounds at ten",
+        "insight",
+        item_id,
+        "Blue",
+        None,
+    )
+    again = views.scribe(Scene(room.state, frozenset()))["round"]["groups"][1]["sections"][1]["lines"]
+    assert [line["noted"] for line in again] == [True, False]
+
+
+def test_a_round_on_no_agenda_item_makes_notes_on_none_and_a_preview_offers_none():
+    room = room_with(NINE)
+    room.do(FACILITATOR, {"type": "breakouts.setup", "groups": 3}, T0)
+    assert views.scribe(Scene(room.state, frozenset()))["round"] is None
+    room.do(FACILITATOR, {"type": "breakouts.open"}, T0 + SEC)
+    room.do(SCRIBE, {"type": "breakouts.write", "group_id": "g1", "section": 1, "text": "Idea"}, T0 + MIN)
+    line = views.scribe(Scene(room.state, frozenset()))["round"]["groups"][0]["sections"][1]["lines"][0]
+    assert (line["item_id"], line["source"]) == ("none", "Group 1")
+    assert views.note_kind("Problem analysis") == "barrier" and views.note_kind("Ideas") == "insight"
+    assert views.note_kind("Feasibility (impact, effort, first step, owner)") == "action"

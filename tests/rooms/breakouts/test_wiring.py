@@ -3,6 +3,7 @@ privacy of the other groups' worksheets over HTTP and the WebSocket, refusals sa
 sender alone, and the record."""
 
 import asyncio
+import re
 
 import httpx
 
@@ -12,6 +13,7 @@ from tests.live import (
     close_all,
     cookie_for,
     flash,
+    fragment,
     has,
     nothing_more,
     ok,
@@ -20,6 +22,7 @@ from tests.live import (
     run,
     settle,
     staff,
+    state_of,
 )
 
 PEOPLE = [("Ana", "North"), ("Ben", "River"), ("Cy", "East"), ("Dee", "North"), ("Eli", "River"), ("Fay", "East")]
@@ -165,3 +168,41 @@ def test_the_record_keeps_the_round_under_its_agenda_item(server):
     assert record.status_code == 200
     assert "Round 1" in record.text and "Pharmacy rounds at 10" in record.text and "Group 2" in record.text
     assert breakouts_seen(server, room, room["tokens"]["facilitator"])[-1]["item_id"] == item_id
+
+
+def test_the_scribe_makes_a_note_of_a_worksheet_line_under_the_rounds_item_from_the_group(server):
+    room, joined = room_with(server, people=PEOPLE)
+    token_of = {person["participant_id"]: person["token"] for person in joined}
+    item_id = add_item(server, room, kind="breakout", title="Discharge checklists", minutes=20)
+    ok(server, room, type="breakouts.setup", item_id=item_id, groups=2, topics=["Checklists", "Pharmacy"], seed=3)
+    ok(server, room, type="breakouts.open")
+    member = breakouts_seen(server, room, room["tokens"]["facilitator"])[-1]["groups"][0]["members"][0]["id"]
+    line = "Pharmacy rounds at ten"
+
+    async def scenario():
+        phone = await phone_of(server, room["code"], token_of[member])
+        scribe = await staff(server, room, "scribe")
+        console = await staff(server, room, "console")
+        await settle(phone, scribe, console)
+        await phone.send({"type": "breakouts.write", "section": 1, "text": f"- {line}\n- A lounge", "id": "ideas"})
+        form = await scribe.until(has("breakouts-scribe", f'name="text" value="{line}"', 'data-breakouts="note"'))
+        await console.until(has("breakouts-console", f'name="text" value="{line}"', 'data-breakouts="note"'))
+        # What the scribe panel's "Make a note" sends: the fields of that line's form.
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', fragment(form, "breakouts-scribe") or ""))
+        sent = {key: fields[key] for key in ("type", "kind", "item_id", "speaker_id", "source")}
+        assert sent == {
+            "type": "note.post",
+            "kind": "insight",
+            "item_id": item_id,
+            "speaker_id": "none",
+            "source": "Group 1",
+        }
+        await scribe.send({**sent, "text": line, "id": "make-note"})
+        await scribe.until(has("notes-scribe", line, "from Group 1", "Discharge checklists"))
+        await scribe.until(has("breakouts-scribe", ">noted<"))
+        await console.until(has("notes-feed", line, "from Group 1"))
+        await close_all(phone, scribe, console)
+
+    run(scenario)
+    notes = state_of(server, room)["scribe"]["notes"]
+    assert [(n["text"], n["source"], n["item_id"], n["kind"]) for n in notes] == [(line, "Group 1", item_id, "insight")]
