@@ -32,4 +32,47 @@
 
   document.addEventListener("htmx:oobAfterSwap", mark);
   document.addEventListener("htmx:wsAfterMessage", mark);
+
+  // The report-back on the screen: the largest type (--report-fit, from 1 down to SMALLEST) at
+  // which the group's header, recommendation and worksheet all fit the projector; a section still
+  // too long at the smallest is cut with a fade (class "cut"). data-fit says the fitting is done.
+  // The scale sits on <html>, which no swap replaces (htmx resets a swapped element's style).
+  var SMALLEST = 0.6;
+
+  function overflowing(screen) {
+    if (screen.scrollHeight > screen.clientHeight + 1) return true;
+    return Array.prototype.some.call(screen.querySelectorAll(".ws-section p"), function (p) {
+      return p.scrollHeight > p.clientHeight + 1;
+    });
+  }
+
+  function fit() {
+    var screen = document.getElementById("breakout-screen");
+    if (!screen || !screen.classList.contains("shown")) return;
+    var root = document.documentElement.style, low = SMALLEST, high = 1;
+    root.setProperty("--report-fit", "1");
+    if (overflowing(screen)) {
+      for (var i = 0; i < 8; i++) {
+        var middle = (low + high) / 2;
+        root.setProperty("--report-fit", String(middle));
+        if (overflowing(screen)) high = middle; else low = middle;
+      }
+      root.setProperty("--report-fit", String(low));
+    } else {
+      low = 1;
+    }
+    screen.querySelectorAll(".ws-section p").forEach(function (p) {
+      p.classList.toggle("cut", p.scrollHeight > p.clientHeight + 1);
+    });
+    screen.dataset.fit = low.toFixed(3);
+  }
+
+  // After the message is swapped in and settled, when it carried the report-back.
+  document.addEventListener("htmx:wsAfterMessage", function (evt) {
+    var message = evt.detail && evt.detail.message;
+    if (typeof message === "string" && message.indexOf('id="breakout-screen"') >= 0) fit();
+  });
+  window.addEventListener("resize", fit);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fit);
+  else fit();
 })();

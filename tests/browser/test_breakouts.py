@@ -9,8 +9,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from facilitator.rooms.breakouts.model import SECTIONS
 from tests.browser.pages import FULL_HD, assert_not_reloaded, open_console, open_phone, open_screen
-from tests.live import create_room
+from tests.live import create_room, join, ok
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +118,86 @@ def test_nine_phones_mixed_into_three_groups_write_close_report_back_and_meet_ne
         assert not (set(names) - {name}) & first[name], (name, names, first[name])
         assert len(set(orgs)) == 3
     assert_not_reloaded(console, screen, *phones.values())
+
+
+WORDS = (
+    "Discharge waits on pharmacy because the rounds start late and the ward has no lounge, "
+    "so beds stay blocked while patients wait for their medicines and their transport home. "
+)
+REPORT_METRICS = """() => {
+    const d = document.documentElement, screen = document.getElementById('breakout-screen');
+    const shown = e => e.checkVisibility({visibilityProperty: true}) && e.getBoundingClientRect().height > 0;
+    const clipper = e => { for (let p = e.parentElement; p && p !== screen.parentElement; p = p.parentElement)
+        if (getComputedStyle(p).overflow !== 'visible') return p.getBoundingClientRect(); return null; };
+    const outside = [...screen.querySelectorAll('*')].filter(shown).filter(e => {
+        const r = e.getBoundingClientRect(), c = clipper(e);
+        return r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5 || r.top < -0.5 || r.left < -0.5
+            || (c && (r.bottom > c.bottom + 0.5 || r.top < c.top - 0.5));
+    }).map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40));
+    const cut = [...screen.querySelectorAll('.ws-section p, .recommended, .group-name')]
+        .filter(e => e.scrollHeight > e.clientHeight + 1 || e.classList.contains('cut')).map(e => e.className);
+    const texts = [...screen.querySelectorAll('*')].filter(shown).filter(e =>
+        [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+    const size = e => parseFloat(getComputedStyle(e).fontSize);
+    return {scrollHeight: d.scrollHeight, bodyScrollHeight: document.body.scrollHeight, scrollWidth: d.scrollWidth,
+            innerWidth, innerHeight, outside, cut, fit: Number(screen.dataset.fit),
+            smallest: Math.min(...texts.map(size)),
+            worksheet: size(screen.querySelector('.ws-section p'))};
+}"""
+
+
+def report_back(server: str, words_per_section: int, sections: int = 3, idea: str = "") -> dict:
+    """A room whose first group wrote this much in each section, recommended a long idea and is
+    on the screen in the report-back."""
+    room = create_room(server, organisations=ORGS)
+    for name, org in PEOPLE[:6]:
+        join(server, room["code"], name=name, organisation=org)
+    topic = "Standardising discharge checklists across wards, trusts and the community teams"
+    titles = "\n".join(SECTION_TITLES[:sections])
+    ok(server, room, type="breakouts.setup", groups=2, topics=[topic, "Pharmacy"], sections=titles)
+    ok(server, room, type="breakouts.open")
+    text = (WORDS * 40)[:words_per_section].rsplit(" ", 1)[0]
+    for section in range(sections):
+        ok(server, room, type="breakouts.write", group_id="g1", section=section, text=f"{section + 1}. {text}")
+    idea = idea or (WORDS * 3)[:290].rsplit(" ", 1)[0]
+    ok(server, room, type="breakouts.recommend", group_id="g1", idea=idea)
+    ok(server, room, type="breakouts.close")
+    ok(server, room, type="breakouts.report", seconds=120)
+    return room
+
+
+SECTION_TITLES = [*SECTIONS, "Risks", "Who", "When"]
+
+
+def fitted(new_context, room: dict, width: int, height: int) -> dict:
+    screen = open_screen(new_context, room, viewport={"width": width, "height": height})
+    shown = screen.locator("#breakout-screen")
+    expect(shown).to_be_visible()
+    expect(shown).to_have_attribute("data-fit", re.compile(r"\d"))
+    m = screen.evaluate(REPORT_METRICS)
+    screen.screenshot(path=f"/tmp/breakout-report-{width}.png")
+    where = f"{width}x{height}"
+    assert (m["innerWidth"], m["innerHeight"]) == (width, height), m
+    assert m["scrollHeight"] <= height and m["bodyScrollHeight"] <= height, f"{where} scrolls: {m}"
+    assert m["scrollWidth"] <= width, f"{where} scrolls sideways: {m}"
+    assert not m["outside"], f"{where}: outside the screen: {m['outside']}"
+    return m
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
+def test_the_report_back_fits_a_long_worksheet_on_the_projector_in_type_that_shrinks_to_fit(
+    server, new_context, width, height
+):
+    short = fitted(new_context, report_back(server, 60, idea=IDEA), width, height)
+    assert short["fit"] == 1 and not short["cut"], short  # a short worksheet keeps the largest type
+
+    long = fitted(new_context, report_back(server, 650), width, height)
+    assert long["fit"] < 1, long  # the type shrank ...
+    assert not long["cut"], f"a long worksheet is cut off: {long}"  # ... so that all of it shows
+    assert long["worksheet"] >= (24 if width == 1920 else 16), f"too small to read from the back: {long}"
+    assert long["smallest"] >= (16 if width == 1920 else 12), long
+
+    # Six sections of 2,000 characters: as small as still readable, the rest cut with a fade.
+    longest = fitted(new_context, report_back(server, 1990, sections=6), width, height)
+    assert longest["fit"] == pytest.approx(0.6, abs=0.01), longest
+    assert longest["worksheet"] >= (20 if width == 1920 else 13), longest
