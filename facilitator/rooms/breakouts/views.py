@@ -5,11 +5,12 @@ A phone sees its own group's worksheet and no other until that group is on the s
 report-back: per person, so the other groups' text never reaches it.
 """
 
+from dataclasses import replace
 from typing import Any
 
 from facilitator.rooms.breakouts.assign import quality
 from facilitator.rooms.breakouts.model import CLOSED, SETUP, STRATEGIES, Group, Round, Section, breakouts_of
-from facilitator.rooms.breakouts.rules.decide import people_of
+from facilitator.rooms.breakouts.rules.decide import Layout, follows_choices, people_of, preview
 from facilitator.rooms.changes import EVERYONE, NOBODY, PRESENCE, Viewers, participants
 from facilitator.rooms.feature import Fragment
 from facilitator.rooms.model import Actor, Event, Role, RoomState
@@ -124,11 +125,12 @@ def group_view(
     return shown
 
 
-def quality_lines(state: RoomState, round_: Round) -> list[str]:
-    """How well the round's rule holds, in words ("No organisation repeated in any group")."""
+def quality_lines(state: RoomState, round_: Round, layout: Layout | None = None) -> list[str]:
+    """How well the round's rule holds in `layout` (by default the groups the round would open
+    with now, see `preview`), in words ("No organisation repeated in any group")."""
     people = people_of(state, round_)
     breakouts = breakouts_of(state)
-    layout = round_.layout
+    layout = preview(state, round_) if layout is None else layout
     found = quality(layout, people, [])
     lines = []
     if found.same_organisation_pairs == 0:
@@ -148,8 +150,30 @@ def quality_lines(state: RoomState, round_: Round) -> list[str]:
     if round_.strategy == "roles":
         lines.append(f"{_pairs(found.role_mismatched_pairs)} differ in role")
     if round_.strategy in ("choose", "preference"):
-        asked = len(round_.choices) + len(round_.rankings)
-        lines.append(f"{found.first_choices} of {len(people)} in their first choice ({asked} chose)")
+        lines.append(f"{found.first_choices} of {len(people)} in their first choice")
+    return lines
+
+
+def choosing_lines(state: RoomState, round_: Round) -> list[str]:
+    """For a round whose participants choose or rank: how many have, and what the preview does
+    with their choices ("4 of 9 have chosen a topic")."""
+    if round_.strategy not in ("choose", "preference") or round_.status != SETUP:
+        return []
+    present = {p.id for p in state.present()}
+    made = round_.choices if round_.strategy == "choose" else round_.rankings
+    done = sum(1 for pid in made if pid in present)
+    verb = "chosen a topic" if round_.strategy == "choose" else "ranked the topics"
+    lines = [f"{done} of {len(present)} {'has' if done == 1 else 'have'} {verb}"]
+    if follows_choices(round_):
+        lines.append(
+            "The groups follow the choices as they come in; whoever has not chosen when the round "
+            "opens is placed by the mix rule. Moving someone fixes the groups."
+        )
+    else:
+        lines.append(
+            "You moved someone, so the groups are fixed: choices made from now on do not change them "
+            "(Reshuffle follows the choices again)."
+        )
     return lines
 
 
@@ -157,10 +181,19 @@ def _pairs(count: int) -> str:
     return "1 pair" if count == 1 else f"{count} pairs"
 
 
+def shown_groups(scene: Scene, round_: Round) -> list[Group]:
+    """The round's groups with the members they would open with now (see `preview`)."""
+    layout = scene.once(f"breakouts.preview.{round_.id}", lambda: preview(scene.state, round_))
+    if layout == round_.layout:
+        return round_.groups
+    return [replace(group, members=list(members)) for group, members in zip(round_.groups, layout, strict=True)]
+
+
 def round_view(scene: Scene, round_: Round) -> dict[str, Any]:
     state = scene.state
     item = agenda_of(state).items.get(round_.item_id or "")
-    seated = {m for group in round_.groups for m in group.members}
+    groups = shown_groups(scene, round_)
+    seated = {m for group in groups for m in group.members}
     reporting = round_.groups[round_.reporting] if round_.reporting is not None else None
     return {
         "id": round_.id,
@@ -173,12 +206,13 @@ def round_view(scene: Scene, round_: Round) -> dict[str, Any]:
         "keep_same_groups": round_.keep_same_groups,
         "groups": [
             group_view(scene, group, presence=True, notes=round_ if round_.status != SETUP else None)
-            for group in round_.groups
+            for group in groups
         ],
         "unseated": [
             {"id": p.id, "name": p.name, "organisation": p.organisation} for p in state.present() if p.id not in seated
         ],
-        "quality": quality_lines(state, round_),
+        "quality": quality_lines(state, round_, tuple(tuple(sorted(group.members)) for group in groups)),
+        "choosing": choosing_lines(state, round_),
         "ends_at": round_.ends_at,
         "messages": [{"text": m.text, "at": m.at, "to": _to(round_, m.group_id)} for m in round_.messages[-5:]],
         "reporting": reporting.name if reporting else "",
@@ -325,7 +359,7 @@ def round_record(scene: Scene, round_: Round, viewer: Actor) -> dict[str, Any]:
     state = scene.state
     staff = viewer.role in (Role.FACILITATOR, Role.SCRIBE, Role.SCREEN)
     groups = []
-    for group in round_.groups:
+    for group in shown_groups(scene, round_):
         readable = visible(round_, group, viewer)
         shown = group_view(scene, group, worksheet=readable)
         if not readable:

@@ -400,3 +400,47 @@ def test_a_round_on_no_agenda_item_makes_notes_on_none_and_a_preview_offers_none
     assert (line["item_id"], line["source"]) == ("none", "Group 1")
     assert views.note_kind("Problem analysis") == "barrier" and views.note_kind("Ideas") == "insight"
     assert views.note_kind("Feasibility (impact, effort, first step, owner)") == "action"
+
+
+# -- a preview that follows the choices -----------------------------------------------
+
+
+def shown_members(room) -> list[list[str]]:
+    groups = views.console(Scene(room.state, frozenset()))["round"]["groups"]
+    return [sorted(member["id"] for member in group["members"]) for group in groups]
+
+
+def test_the_console_preview_follows_the_choices_as_they_come_in_until_the_facilitator_moves_someone():
+    room = room_with(NINE)
+    setup = {"type": "breakouts.setup", "groups": 3, "strategy": "choose", "topics": "A\nB\nC", "cap": 3, "seed": 4}
+    room.do(FACILITATOR, setup, T0)
+    ids = list(room.people.values())
+    assert views.console(Scene(room.state, frozenset()))["round"]["choosing"][0] == "0 of 9 have chosen a topic"
+    for pid in ids[:3]:
+        room.do(person(pid), {"type": "breakouts.choose", "choice": 2}, T0 + SEC)
+    shown = views.console(Scene(room.state, frozenset()))["round"]
+    assert shown["choosing"][0] == "3 of 9 have chosen a topic"
+    assert "follow the choices" in shown["choosing"][1]
+    assert shown_members(room)[2] == sorted(ids[:3])  # taken in at once, not only when the round opens
+    assert "3 of 9 in their first choice" in shown["quality"]
+    in_api = views.api_view(Scene(room.state, frozenset()), FACILITATOR)["rounds"][0]["groups"]
+    assert [sorted(m["id"] for m in group["members"]) for group in in_api] == shown_members(room)
+    again = room_with(NINE)  # the same roster, settings and choices give the same groups
+    again.do(FACILITATOR, setup, T0)
+    for pid in list(again.people.values())[:3]:
+        again.do(person(pid), {"type": "breakouts.choose", "choice": 2}, T0 + SEC)
+    assert shown_members(again) == shown_members(room)
+
+    # A move starts from the groups on show and fixes them: later choices no longer change them.
+    before = shown_members(room)
+    mover = before[0][0]
+    events = room.do(FACILITATOR, {"type": "breakouts.move", "participant_id": mover, "group_id": "g2"}, T0 + MIN)
+    assert [sorted(members) for members in events[0].data["groups"]] == before
+    fixed = shown_members(room)
+    assert fixed[0] == [m for m in before[0] if m != mover] and fixed[1] == sorted([*before[1], mover])
+    chooser = next(pid for pid in ids[3:] if pid not in fixed[0])
+    room.do(person(chooser), {"type": "breakouts.choose", "choice": 0}, T0 + MIN + SEC)
+    assert shown_members(room) == fixed
+    assert "do not change them" in views.console(Scene(room.state, frozenset()))["round"]["choosing"][1]
+    room.do(FACILITATOR, {"type": "breakouts.open"}, T0 + 2 * MIN)
+    assert members(room) == fixed

@@ -56,6 +56,8 @@ def on_assigned(state: RoomState, event: Event) -> None:
 
 def on_moved(state: RoomState, event: Event) -> None:
     round_ = _round(state, event)
+    if "groups" in event.data:  # the preview that followed the choices, as the facilitator saw it
+        _regroup(round_, event.data["groups"])
     pid = event.data["participant_id"]
     for group in round_.groups:
         if pid in group.members:

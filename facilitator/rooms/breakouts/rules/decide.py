@@ -34,6 +34,25 @@ def earlier_layouts(breakouts: Breakouts, before: str | None = None) -> list[Lay
     return [round_.layout for round_ in breakouts.earlier(before)]
 
 
+def follows_choices(round_: Round) -> bool:
+    """Whether a round's preview follows the participants' choices as they come in: a "choose" or
+    "preference" round being set up, until the facilitator moves someone by hand."""
+    return round_.status == SETUP and round_.strategy in ("choose", "preference") and not round_.adjusted
+
+
+def preview(state: RoomState, round_: Round) -> Layout:
+    """The groups a round would open with now. A round that follows choices is assigned again
+    from the choices and rankings made so far (and everyone present), with its own seed: the
+    same choices always give the same groups. Any other round: the groups as they stand."""
+    if not follows_choices(round_):
+        return round_.layout
+    try:
+        earlier = earlier_layouts(breakouts_of(state), round_.id)
+        return assign(people_of(state, round_), settings_of(round_), earlier, round_.seed)
+    except ValueError:  # the choices cannot be met as they stand: the last groups stay on show
+        return round_.layout
+
+
 def _seed(cmd_seed: int | None, ctx: Context) -> int:
     return cmd_seed if cmd_seed is not None else int.from_bytes(ctx.nonce[:4], "big") % 2**31
 
@@ -168,15 +187,21 @@ def reshuffle(state: RoomState, actor: Actor, cmd: c.Reshuffle, ctx: Context) ->
 
 
 def move(state: RoomState, actor: Actor, cmd: c.Move, ctx: Context) -> Decision:
+    """A move from the groups the facilitator sees: in a round that follows choices, the preview
+    of the moment, which the event fixes (its "groups") before moving; it stops following them."""
     round_ = _current(state, SETUP, OPEN)
     group = _group(round_, cmd.group_id)
     person = state.participants.get(cmd.participant_id)
     if person is None or person.removed:
         raise CommandError("That participant is not in the exchange.", status=404)
-    if cmd.participant_id in group.members:
+    layout = preview(state, round_)
+    ids = [g.id for g in round_.groups]
+    if cmd.participant_id in layout[ids.index(group.id)]:
         raise CommandError(f"{person.name} is already in {group.name}.", status=409)
-    was = round_.group_of(person.id)
-    data = {"round_id": round_.id, "participant_id": person.id, "from": was.id if was else None, "to": group.id}
+    was = next((ids[index] for index, members in enumerate(layout) if person.id in members), None)
+    data: dict = {"round_id": round_.id, "participant_id": person.id, "from": was, "to": group.id}
+    if follows_choices(round_):
+        data["groups"] = [list(members) for members in layout]
     return Decision([Draft("breakouts.moved", data)])
 
 
@@ -195,7 +220,7 @@ def open_round(state: RoomState, actor: Actor, cmd: c.Open, ctx: Context) -> Dec
     round_ = _current(state, SETUP)
     people = people_of(state, round_)
     settings, earlier = settings_of(round_), earlier_layouts(breakouts_of(state), round_.id)
-    if round_.strategy in ("choose", "preference") and not round_.adjusted:
+    if follows_choices(round_):
         layout = _assigned(people, settings, earlier, round_.seed)
     else:
         present = {person.id for person in people}
