@@ -33,6 +33,57 @@
   document.addEventListener("htmx:oobAfterSwap", mark);
   document.addEventListener("htmx:wsAfterMessage", mark);
 
+  // On the console, a member can be dragged onto another group: the drop submits that member's
+  // own "Move" form with the group picked, so it is the same breakouts.move command as the menu.
+  var dragged = null;
+
+  document.addEventListener("dragstart", function (evt) {
+    var person = evt.target.closest && evt.target.closest("#breakouts-console li.person[draggable]");
+    if (!person) return;
+    dragged = person;
+    evt.dataTransfer.effectAllowed = "move";
+    evt.dataTransfer.setData("text/plain", person.dataset.participant);
+    person.classList.add("dragging");
+  });
+
+  function dropZone(evt) {
+    var zone = dragged && evt.target.closest && evt.target.closest("#breakouts-console [data-drop]");
+    return zone && !zone.contains(dragged) ? zone : null;
+  }
+
+  document.addEventListener("dragover", function (evt) {
+    var zone = dropZone(evt);
+    if (!zone) return;
+    evt.preventDefault();
+    evt.dataTransfer.dropEffect = "move";
+    zone.classList.add("drop-here");
+  });
+
+  document.addEventListener("dragleave", function (evt) {
+    var zone = evt.target.closest && evt.target.closest("[data-drop]");
+    if (zone && !zone.contains(evt.relatedTarget)) zone.classList.remove("drop-here");
+  });
+
+  document.addEventListener("drop", function (evt) {
+    var zone = dropZone(evt);
+    if (!zone) return;
+    evt.preventDefault();
+    zone.classList.remove("drop-here");
+    var form = dragged.querySelector("form.move");
+    var select = form && form.querySelector('select[name="group_id"]');
+    if (!select) return;
+    select.value = zone.dataset.group;
+    form.requestSubmit(form.querySelector('button[type="submit"]'));
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    document.querySelectorAll("#breakouts-console .drop-here").forEach(function (zone) {
+      zone.classList.remove("drop-here");
+    });
+  });
+
   // The report-back on the screen: the largest type (--report-fit, from 1 down to SMALLEST) at
   // which the group's header, recommendation and worksheet all fit the projector; a section still
   // too long at the smallest is cut with a fade (class "cut"). data-fit says the fitting is done.

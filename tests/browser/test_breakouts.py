@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from facilitator.rooms.breakouts.model import SECTIONS
 from tests.browser.pages import FULL_HD, assert_not_reloaded, open_console, open_phone, open_screen
-from tests.live import create_room, join, ok
+from tests.live import create_room, events_of, join, ok, state_of
 
 pytestmark = pytest.mark.browser
 
@@ -201,3 +201,35 @@ def test_the_report_back_fits_a_long_worksheet_on_the_projector_in_type_that_shr
     longest = fitted(new_context, report_back(server, 1990, sections=6), width, height)
     assert longest["fit"] == pytest.approx(0.6, abs=0.01), longest
     assert longest["worksheet"] >= (20 if width == 1920 else 13), longest
+
+
+def test_a_member_dragged_onto_another_group_on_the_console_moves_there_and_the_menu_stays(new_context, server):
+    room = create_room(server, organisations=ORGS)
+    for name, org in PEOPLE[:6]:
+        join(server, room["code"], name=name, organisation=org)
+    console = open_console(new_context, room)
+    ok(server, room, type="breakouts.setup", groups=3, strategy="mix", seed=1)
+    panel = console.locator("#breakouts-console")
+    first, second = panel.locator('[data-group="g1"]'), panel.locator('[data-group="g2"]')
+    expect(second.locator("li.person")).to_have_count(2)
+    member = first.locator("li.person").first
+    name = member.locator(".name").inner_text()
+    expect(member).to_have_attribute("draggable", "true")
+
+    member.drag_to(second)
+
+    expect(second.locator("li.person")).to_have_count(3)
+    expect(second.locator("li.person .name", has_text=name)).to_have_count(1)
+    expect(first.locator("li.person .name", has_text=name)).to_have_count(0)
+    moved = second.locator("li.person", has_text=name)
+    expect(moved.locator('form.move select[name="group_id"]')).to_be_attached()  # the menu stays
+    groups = state_of(server, room)["breakouts"]["rounds"][-1]["groups"]
+    assert name in [m["name"] for m in groups[1]["members"]]
+    events = [e for e in events_of(server, room) if e["type"] == "breakouts.moved"]
+    assert [(e["data"]["from"], e["data"]["to"]) for e in events] == [("g1", "g2")]
+
+    # and the menu still moves people as before
+    moved.locator('select[name="group_id"]').select_option("g3")
+    moved.locator('[data-breakouts="move"]').click()
+    expect(panel.locator('[data-group="g3"] li.person .name', has_text=name)).to_have_count(1)
+    assert_not_reloaded(console)
