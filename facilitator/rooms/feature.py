@@ -8,9 +8,10 @@ the same decision.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Event, Role, RoomState
 
@@ -173,6 +174,11 @@ class Rules:
             return command_type.model_validate(fields)
         except ValidationError as error:
             raise CommandError(_describe(error)) from None
+        except Exception:  # noqa: BLE001 - a validator that raised something pydantic does not turn into a ValidationError
+            where = _unreadable_field(command_type, fields)
+            if where is None:
+                raise CommandError(f"That {kind} command could not be read: please check its fields.") from None
+            raise CommandError(f"{where}: this value could not be read; please check it.") from None
 
     def decide(self, state: RoomState, actor: Actor, command: Command, ctx: Context) -> Decision:
         """Check who may do what, then ask the command's feature what happens."""
@@ -224,6 +230,30 @@ def _who(roles: frozenset[Role]) -> str:
     }
     ordered = [names[role] for role in Role if role in roles]
     return " or ".join(ordered) if ordered else "nobody"
+
+
+def _unreadable_field(command_type: type[Command], fields: Mapping[str, Any]) -> str | None:
+    """The first field whose value alone makes validation raise something other than a
+    ValidationError (a TypeError in a validator, say), or None if no one field does."""
+    for name, value in fields.items():
+        info = command_type.model_fields.get(name)
+        if info is None:
+            continue
+        try:
+            _field_adapter(command_type, name).validate_python(value)
+        except ValidationError:
+            continue
+        except Exception:  # noqa: BLE001 - this is the field
+            return name
+    return None
+
+
+@lru_cache(maxsize=256)
+def _field_adapter(command_type: type[Command], name: str) -> TypeAdapter:
+    info = command_type.model_fields[name]
+    if not info.metadata:
+        return TypeAdapter(info.annotation)
+    return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[arg-type]
 
 
 def _describe(error: ValidationError) -> str:
