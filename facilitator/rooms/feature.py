@@ -251,9 +251,10 @@ def _unreadable_field(command_type: type[Command], fields: Mapping[str, Any]) ->
 @lru_cache(maxsize=256)
 def _field_adapter(command_type: type[Command], name: str) -> TypeAdapter:
     info = command_type.model_fields[name]
+    annotation: Any = info.annotation
     if not info.metadata:
-        return TypeAdapter(info.annotation)
-    return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[arg-type]
+        return TypeAdapter(annotation)
+    return TypeAdapter(Annotated[annotation, *info.metadata])
 
 
 def _describe(error: ValidationError) -> str:
