@@ -26,7 +26,7 @@ ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitat
 BASE = ("facilitator.config", "facilitator.db", "facilitator.limits", "facilitator.logs")
 
 # The only modules of a feature that another feature may import: the slice's types and its
-# accessor (agenda_of, floor_of, polls_of, questions_of, notebook_of).
+# accessor (agenda_of, floor_of, polls_of, questions_of, notebook_of, breakouts_of).
 ACCESSOR_MODULES = frozenset(
     {
         "facilitator.timers.model",
@@ -34,6 +34,7 @@ ACCESSOR_MODULES = frozenset(
         "facilitator.polls.model",
         "facilitator.polls.questions.model",
         "facilitator.scribe.model",
+        "facilitator.rooms.breakouts.model",
     }
 )
 
@@ -85,11 +86,13 @@ def within(module: str, package: str) -> bool:
 
 def owner(module: str, features: list[str]) -> tuple[str, str]:
     """(layer, the feature package for a feature's module, else the layer's own name)."""
-    if within(module, CORE):
-        return "core", CORE
     owning = [package for package in features if within(module, package)]
+    # A feature first: rooms.breakouts lives under the core (a breakout group is a small room
+    # inside the exchange) but is a feature like any other, which the core never imports.
     if owning:  # the innermost package: timers.floor is a feature of its own, beside timers
         return "feature", max(owning, key=len)
+    if within(module, CORE):
+        return "core", CORE
     if any(within(module, package) for package in ABOVE_FEATURES):
         return "above", module
     if module in ROOT or module == "facilitator":
@@ -122,6 +125,7 @@ def test_the_features_are_found_in_the_list_of_features():
     assert feature_packages() == [
         "facilitator.polls",
         "facilitator.polls.questions",
+        "facilitator.rooms.breakouts",
         "facilitator.scribe",
         "facilitator.timers",
         "facilitator.timers.floor",
@@ -135,9 +139,17 @@ def test_every_import_respects_the_layers():
 
 
 def test_each_rule_catches_what_it_forbids():
-    features = ["facilitator.polls", "facilitator.scribe", "facilitator.timers", "facilitator.timers.floor"]
+    features = [
+        "facilitator.polls",
+        "facilitator.rooms.breakouts",
+        "facilitator.scribe",
+        "facilitator.timers",
+        "facilitator.timers.floor",
+    ]
     graph = {
         "facilitator.rooms.hub": {"facilitator.polls.model", "facilitator.features", "facilitator.rooms.model"},
+        "facilitator.rooms.render": {"facilitator.rooms.breakouts.views"},
+        "facilitator.rooms.breakouts.views": {"facilitator.rooms.model", "facilitator.polls.views"},
         "facilitator.polls.rules": {
             "facilitator.timers.model",
             "facilitator.timers.views",
@@ -153,8 +165,11 @@ def test_each_rule_catches_what_it_forbids():
         "facilitator.polls.rules (feature) imports facilitator.record.timeline (above), a layer above it",
         "facilitator.polls.rules imports facilitator.timers.views: another feature is read only through its "
         "model module (facilitator.timers.model)",
+        "facilitator.rooms.breakouts.views imports facilitator.polls.views: another feature is read only through "
+        "its model module (facilitator.polls.model)",
         "facilitator.rooms.hub (core) imports facilitator.features (root), a layer above it",
         "facilitator.rooms.hub (core) imports facilitator.polls.model (feature), a layer above it",
+        "facilitator.rooms.render (core) imports facilitator.rooms.breakouts.views (feature), a layer above it",
         "facilitator.timers.floor.views imports facilitator.timers.views: another feature is read only through "
         "its model module (facilitator.timers.model)",
     ]

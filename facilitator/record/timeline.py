@@ -1,5 +1,5 @@
-"""The session as one timeline: agenda items, notes, poll results, answered questions and
-speaking turns, in the order they happened, filterable by tag, kind and agenda item. Pure."""
+"""The session as one timeline: agenda items, notes, poll results, answered questions,
+speaking turns and breakout rounds, in the order they happened, filterable by tag, kind and agenda item. Pure."""
 
 from dataclasses import dataclass, field
 
@@ -8,6 +8,8 @@ from facilitator.polls.questions.model import questions_of
 from facilitator.polls.questions.views import byline
 from facilitator.polls.views import results_view
 from facilitator.polls.views import summary as poll_summary
+from facilitator.rooms.breakouts.model import breakouts_of
+from facilitator.rooms.breakouts.views import round_record
 from facilitator.rooms.model import Actor, Role
 from facilitator.rooms.views import Scene, duration
 from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, notebook_of
@@ -32,7 +34,7 @@ class Filters:
 @dataclass
 class Entry:
     at: int
-    what: str  # item | note | poll | question | turn
+    what: str  # item | note | poll | question | turn | breakout
     item_id: str | None
     data: dict = field(default_factory=dict)
 
@@ -89,6 +91,9 @@ def entries(scene: Scene, viewer: Actor) -> list[Entry]:
                 {"name": name, "organisation": organisation, "length": duration(turn.length())},
             )
         )
+    for round_ in breakouts_of(state).rounds.values():
+        if round_.opened_at is not None:
+            found.append(Entry(round_.opened_at, "breakout", round_.item_id, round_record(scene, round_, viewer)))
     return sorted(found, key=lambda entry: (entry.at, entry.what))
 
 

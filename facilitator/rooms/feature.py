@@ -8,9 +8,10 @@ the same decision.
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Event, Role, RoomState
 
@@ -87,6 +88,9 @@ class Feature:
     routers: tuple["APIRouter", ...] = ()
     # Names every template may use (the kinds of notes a form offers, say).
     template_globals: dict[str, Any] = field(default_factory=dict)
+    # Appliers for events of other features, run after the event's own applier: a breakout
+    # group that a newcomer joins, or that a removed participant leaves. Pure like `appliers`.
+    reactions: dict[str, Applier] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,9 +100,10 @@ class Rules:
     topics: dict[str, str] = field(init=False)
     deciders: dict[type[Command], Decider] = field(init=False)
     appliers: dict[str, Applier] = field(init=False)
+    reactions: dict[str, list[Applier]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.commands, self.deciders, self.appliers, self.topics = {}, {}, {}, {}
+        self.commands, self.deciders, self.appliers, self.topics, self.reactions = {}, {}, {}, {}, {}
         for feature in self.features:
             self.topics |= {event_type: feature.topics.get(event_type, feature.name) for event_type in feature.appliers}
             for command_type, decider in feature.deciders.items():
@@ -110,6 +115,8 @@ class Rules:
                 if event_type in self.appliers:
                     raise ValueError(f"event {event_type} registered twice")
                 self.appliers[event_type] = applier
+            for event_type, reaction in feature.reactions.items():
+                self.reactions.setdefault(event_type, []).append(reaction)
 
     def topic_of(self, event_type: str) -> str:
         return self.topics.get(event_type, event_type.split(".", 1)[0])
@@ -167,6 +174,11 @@ class Rules:
             return command_type.model_validate(fields)
         except ValidationError as error:
             raise CommandError(describe_errors(error.errors(), command_type.labels)) from None
+        except Exception:  # noqa: BLE001 - a validator that raised something pydantic does not turn into a ValidationError
+            where = _unreadable_field(command_type, fields)
+            if where is None:
+                raise CommandError(f"That {kind} command could not be read: please check its fields.") from None
+            raise CommandError(f"{where}: this value could not be read; please check it.") from None
 
     def decide(self, state: RoomState, actor: Actor, command: Command, ctx: Context) -> Decision:
         """Check who may do what, then ask the command's feature what happens."""
@@ -193,6 +205,8 @@ class Rules:
         applier = self.appliers.get(event.type)
         if applier is not None:  # an event of a feature no longer installed is skipped
             applier(state, event)
+            for reaction in self.reactions.get(event.type, ()):
+                reaction(state, event)
         state.seq = event.seq
         if event.command_key is not None:
             state.applied.setdefault(event.command_key, event.seq)
@@ -218,9 +232,33 @@ def _who(roles: frozenset[Role]) -> str:
     return " or ".join(ordered) if ordered else "nobody"
 
 
+def _unreadable_field(command_type: type[Command], fields: Mapping[str, Any]) -> str | None:
+    """The first field whose value alone makes validation raise something other than a
+    ValidationError (a TypeError in a validator, say), or None if no one field does."""
+    for name, value in fields.items():
+        info = command_type.model_fields.get(name)
+        if info is None:
+            continue
+        try:
+            _field_adapter(command_type, name).validate_python(value)
+        except ValidationError:
+            continue
+        except Exception:  # noqa: BLE001 - this is the field
+            return name
+    return None
+
+
+@lru_cache(maxsize=256)
+def _field_adapter(command_type: type[Command], name: str) -> TypeAdapter:
+    info = command_type.model_fields[name]
+    annotation: Any = info.annotation
+    if not info.metadata:
+        return TypeAdapter(annotation)
+    return TypeAdapter(Annotated[annotation, *info.metadata])
+
+
 def describe_errors(errors: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = None) -> str:
     """The first of pydantic's (or FastAPI's) validation errors, as a sentence for a person.
-
     What people fill in (a missing or empty field, text that is too long) is said as they would
     say it, naming the field by its label ("Please give your name."); `labels` maps a field's
     dotted path to its words, and a field without one is named by its own ("the job title").

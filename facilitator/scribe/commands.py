@@ -45,6 +45,9 @@ class PostNote(Sensitive):
     # note's own, unchanged). "none": no link.
     item_id: Annotated[Line, Field(max_length=40)] = ""
     speaker_id: Annotated[Line, Field(max_length=40)] = ""
+    # Where the note comes from when no one spoke it: a breakout group's name. Left empty: none
+    # (for an edit: the note's own, unchanged); "none": none.
+    source: Annotated[Line, Field(max_length=80)] = ""
 
 
 class EditNote(PostNote):

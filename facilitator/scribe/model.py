@@ -50,6 +50,7 @@ class NoteVersion:
     at: int
     by: str  # the role that wrote it: facilitator or scribe
     flags: list[str] = field(default_factory=list)  # kinds of identifier the writer confirmed were not
+    source: str = ""  # where it comes from when no one spoke it: a breakout group's name
 
 
 @dataclass

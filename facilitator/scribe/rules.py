@@ -20,8 +20,8 @@ def _speaker_now(state: RoomState) -> str | None:
 
 
 def _links(state: RoomState, cmd: c.PostNote, kept: NoteVersion | None = None) -> dict:
-    """The agenda item and speaker a note is about: as chosen, or the ones of the moment
-    (for an edit, `kept`: the ones the note already has)."""
+    """The agenda item, speaker and source a note is about: as chosen, or the item and speaker
+    of the moment and no source (for an edit, `kept`: the ones the note already has)."""
     if cmd.item_id == NO_LINK:
         item_id = None
     elif cmd.item_id:
@@ -39,7 +39,12 @@ def _links(state: RoomState, cmd: c.PostNote, kept: NoteVersion | None = None) -
         speaker_id = cmd.speaker_id
     else:
         speaker_id = kept.speaker_id if kept is not None else _speaker_now(state)
-    return {"item_id": item_id, "speaker_id": speaker_id}
+    if cmd.source == NO_LINK:
+        source = ""
+    else:
+        source = cmd.source or (kept.source if kept is not None else "")
+    # A note with no source is logged as notes always were, without the key.
+    return {"item_id": item_id, "speaker_id": speaker_id, **({"source": source} if source else {})}
 
 
 def _version(state: RoomState, actor: Actor, cmd: c.PostNote, kept: NoteVersion | None = None) -> dict:
@@ -79,7 +84,8 @@ def edit(state: RoomState, actor: Actor, cmd: c.EditNote, ctx: Context) -> Decis
     note = _live_note(state, cmd.note_id)
     latest = note.latest
     version = _version(state, actor, cmd, kept=latest)
-    if all(version[key] == getattr(latest, key) for key in ("text", "kind", "tags", "item_id", "speaker_id")):
+    unchanged = ("text", "kind", "tags", "item_id", "speaker_id", "source")
+    if all(version.get(key, "") == getattr(latest, key) for key in unchanged):
         raise CommandError("Nothing to change.")
     return Decision([Draft("note.edited", {"note_id": note.id, **version})])
 
@@ -174,6 +180,7 @@ def _note_version(event: Event) -> NoteVersion:
         at=event.at,
         by=data["by"],
         flags=data["flags"],
+        source=data.get("source", ""),  # notes posted before notes had a source have none
     )
 
 

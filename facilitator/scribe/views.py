@@ -48,6 +48,7 @@ def version_view(scene: Scene, version: NoteVersion) -> dict:
         "item_title": item.title if item else "",
         "speaker": _speaker_name(scene, version.speaker_id),
         "speaker_id": version.speaker_id or "",
+        "source": version.source,
         "at": version.at,
         "by": version.by,
         "flagged": bool(version.flags),

@@ -156,11 +156,17 @@ def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(
             (p[4], {"type": "question.ask", "text": "Who pays?", "named": True}),
             (SCRIBE, {"type": "note.post", "text": "Checklists on admission #discharge", "kind": "insight"}),
             (p[0], {"type": "plan.save", "change": "Start the checklist on admission"}),
-            (FACILITATOR, {"type": "participant.remove", "participant_id": p[5].participant_id}),
-            (FACILITATOR, {"type": "room.lock"}),
         ]
         for actor, command in steps:
             await room.run(actor, **command)
+            room.push()
+            room.assert_everyone_holds_a_fresh_render(command["type"])
+        await breakout_round(room)
+        for command in (
+            {"type": "participant.remove", "participant_id": p[5].participant_id},
+            {"type": "room.lock"},
+        ):
+            await room.run(FACILITATOR, **command)
             room.push()
             room.assert_everyone_holds_a_fresh_render(command["type"])
         polls = room.hub.rules.views(room.hub.scene(room.live), FACILITATOR)["polls"]["polls"]
@@ -184,6 +190,43 @@ def test_after_every_kind_of_change_every_client_holds_what_a_full_render_shows(
             room.assert_everyone_holds_a_fresh_render(command["type"])
 
     asyncio.run(scenario())
+
+
+async def breakout_round(room: Room) -> None:
+    """A breakout round through every kind of change: set up, adjusted, opened, written in,
+    joined late, closed and reported back."""
+    p = room.people
+
+    async def step(actor: Actor, **command) -> None:
+        await room.run(actor, **command)
+        room.push()
+        room.assert_everyone_holds_a_fresh_render(command["type"])
+
+    def groups() -> list[dict]:
+        return room.hub.rules.views(room.hub.scene(room.live), FACILITATOR)["breakouts"]["rounds"][-1]["groups"]
+
+    await step(FACILITATOR, type="breakouts.setup", groups=2, topics=["Checklists", "Pharmacy"], strategy="mix")
+    await step(FACILITATOR, type="breakouts.reshuffle", seed=5)
+    mover = groups()[0]["members"][0]["id"]
+    await step(FACILITATOR, type="breakouts.move", participant_id=mover, group_id="g2")
+    await step(FACILITATOR, type="breakouts.rename", group_id="g1", name="Blue")
+    await step(FACILITATOR, type="breakouts.open", minutes=10)
+    writer = next(person for person in p if person.participant_id == groups()[0]["members"][0]["id"])
+    await step(writer, type="breakouts.write", section=1, text="Pharmacy rounds at 10")
+    await step(writer, type="breakouts.recommend", idea="Pharmacy rounds at 10")
+    await step(SCRIBE, type="breakouts.write", group_id="g2", section=0, text="Beds wait")
+    await step(FACILITATOR, type="breakouts.message", text="Five minutes", group_id="g1")
+    await step(FACILITATOR, type="breakouts.message", text="Two minutes")
+    late = await room.join("Late", "East")
+    await room.connect(late, "phone")
+    room.push()
+    room.assert_everyone_holds_a_fresh_render("a late joiner")
+    await step(late, type="breakouts.write", section=0, text="Late but here")
+    await step(FACILITATOR, type="breakouts.close")
+    await step(FACILITATOR, type="breakouts.report", seconds=60)
+    await step(FACILITATOR, type="breakouts.report", step="next")
+    await step(FACILITATOR, type="breakouts.setup", groups=2, strategy="preference", topics=["A", "B"])
+    await step(p[1], type="breakouts.rank", order=[1, 0])
 
 
 async def hall(tmp_path, phones: int, screen: bool = False) -> Room:

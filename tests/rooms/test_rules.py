@@ -2,9 +2,10 @@
 
 import copy
 import re
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import pytest
+from pydantic import BeforeValidator, Field, model_validator
 
 from facilitator.features import RULES
 from facilitator.rooms import rules as room_rules
@@ -352,6 +353,42 @@ def test_parse_refuses_an_unknown_command_type():
 def test_parse_refuses_anything_but_a_json_object(raw):
     with pytest.raises(CommandError, match="must be a JSON object"):
         RULES.parse(raw)
+
+
+def _add_one(value):
+    return value + 1  # a validator with a bug: a TypeError for text, which pydantic lets through
+
+
+class _Fussy(Command):
+    """A command whose validators raise what pydantic does not turn into a ValidationError."""
+
+    type: ClassVar[str] = "test.fussy"
+    roles: ClassVar = frozenset({Role.FACILITATOR})
+    action: ClassVar[str] = "fuss"
+
+    label: str = ""
+    count: Annotated[int, BeforeValidator(_add_one), Field(ge=0)] = 0
+    flag: bool = False
+
+    @model_validator(mode="after")
+    def _picky(self) -> "_Fussy":
+        if self.label == "boom":
+            raise TypeError("an unforeseen fault in a model validator")
+        return self
+
+
+def test_parse_names_the_field_whose_validator_raised_something_other_than_a_validation_error():
+    rules = Rules([room_rules.feature, Feature(name="fussy", deciders={_Fussy: lambda *_: Decision([])}, appliers={})])
+    assert rules.parse({"type": "test.fussy", "count": 1, "flag": True}).count == 2
+    with pytest.raises(CommandError) as said:
+        rules.parse({"type": "test.fussy", "label": "ok", "flag": True, "count": "three"})
+    assert said.value.message == "count: this value could not be read; please check it."
+    assert said.value.status == 400
+    with pytest.raises(CommandError) as said:
+        rules.parse({"type": "test.fussy", "label": "boom"})
+    assert said.value.message == "That test.fussy command could not be read: please check its fields."
+    with pytest.raises(CommandError, match="count: at least 0"):  # a ValidationError is described as before
+        rules.parse({"type": "test.fussy", "count": -5})
 
 
 def test_parse_refuses_an_extra_field():

@@ -702,3 +702,41 @@ def test_a_fault_while_handling_a_command_is_told_to_its_sender_and_the_socket_c
         await screen.close()
 
     asyncio.run(scenario())
+
+
+def test_a_validator_fault_while_reading_a_command_is_told_as_a_sentence_naming_the_field(server, monkeypatch):
+    from typing import Annotated
+
+    from pydantic import BeforeValidator, Field
+
+    from facilitator.features import RULES
+    from facilitator.scribe.commands import PostNote, Tags
+
+    def buggy(value):
+        return value + ["x"]  # a TypeError for text: pydantic does not make it a ValidationError
+
+    class BuggyNote(PostNote):
+        tags: Annotated[Tags, BeforeValidator(buggy)] = Field(default_factory=list)
+
+    room = create_room(server)
+
+    async def scenario():
+        scribe = await staff(server, room, "scribe")
+        screen = await staff(server, room, "screen")
+        await drain(scribe)
+        await drain(screen)
+        monkeypatch.setitem(RULES.commands, "note.post", BuggyNote)
+        await scribe.send({"type": "note.post", "text": "Lounge", "tags": "lean", "id": "buggy-tags"})
+        said = await scribe.until(lambda m: 'data-command-id="buggy-tags"' in m)
+        assert "tags: this value could not be read; please check it." in said and 'data-accepted="false"' in said
+        assert "Something went wrong" not in said
+        monkeypatch.undo()
+        await scribe.send({"type": "note.post", "text": "Lounge", "tags": "lean", "id": "good-tags"})
+        said = await scribe.until(lambda m: 'data-command-id="good-tags"' in m)
+        assert 'data-accepted="true"' in said
+        await drain(screen)
+        assert not any('id="flash"' in m for m in screen.received)
+        await scribe.close()
+        await screen.close()
+
+    asyncio.run(scenario())

@@ -299,6 +299,18 @@ def test_none_unlinks_the_item_and_the_speaker():
     assert (note(state, note_id).latest.item_id, note(state, note_id).latest.speaker_id) == (None, None)
 
 
+def test_a_note_may_name_its_source_which_an_edit_keeps_and_none_clears():
+    state = room_with().state
+    note_id = post(state, "Pharmacy rounds at ten", source="Group 2", speaker_id="none")
+    assert note(state, note_id).latest.source == "Group 2"
+    assert shown(state, note_id)["source"] == "Group 2"
+    edit(state, note_id, "Pharmacy rounds at ten sharp")
+    assert note(state, note_id).latest.source == "Group 2"
+    edit(state, note_id, "Pharmacy rounds at ten sharp", source="none")
+    assert note(state, note_id).latest.source == ""
+    assert note(state, post(state)).latest.source == ""
+
+
 def test_an_unknown_item_or_speaker_is_refused():
     state, _ = room_with(people=PEOPLE[:2])
     item = refusal(state, SCRIBE, {"type": "note.post", "text": TEXT, "item_id": "nope"})
@@ -382,6 +394,7 @@ def test_an_edit_that_changes_nothing_is_refused():
         {"tags": "lean other"},
         {"item_id": "ITEM"},
         {"speaker_id": "facilitator"},
+        {"source": "Group 1"},
     ],
 )
 def test_changing_any_one_of_text_kind_tags_item_or_speaker_makes_a_new_version(change):

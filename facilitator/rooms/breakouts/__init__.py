@@ -1,0 +1,1 @@
+"""Breakout groups: a round of small rooms inside the exchange, each with its worksheet."""
