@@ -83,6 +83,7 @@ class Rename(Command):
     type: ClassVar[str] = "breakouts.rename"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "rename breakout groups"
+    labels: ClassVar[dict[str, str]] = {"name": "the group's name"}
 
     group_id: GroupId
     name: Annotated[Line, Field(min_length=1, max_length=60)]
@@ -108,6 +109,7 @@ class Message(Command):
     type: ClassVar[str] = "breakouts.message"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "message breakout groups"
+    labels: ClassVar[dict[str, str]] = {"text": "the message"}
 
     text: Annotated[Line, Field(min_length=1, max_length=200)]
     group_id: Annotated[Line, Field(max_length=8)] = ""  # empty: every group
@@ -135,6 +137,7 @@ class Write(Sensitive):
     type: ClassVar[str] = "breakouts.write"
     roles: ClassVar = WRITERS | PARTICIPANTS
     action: ClassVar[str] = "write breakout worksheets"
+    labels: ClassVar[dict[str, str]] = {"text": "the worksheet section"}
 
     group_id: Annotated[Line, Field(max_length=8)] = ""  # empty: the writer's own group
     section: Annotated[int, Field(ge=0, lt=MAX_SECTIONS)]

@@ -224,7 +224,7 @@ def test_a_section_over_its_length_or_with_a_patient_identifier_is_refused():
     room = opened()
     ana = member_of(room, 0)
     long = refusal(room.state, person(ana), {"type": "breakouts.write", "section": 0, "text": "x" * 2001})
-    assert long.message == "text: at most 2000 characters, please (this has 2001)."
+    assert long.message == "The worksheet section is too long: at most 2000 characters, please (this has 2001)."
     with pytest.raises(NeedsConfirmation):
         from tests.pure import decide
 
