@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from facilitator.rooms.breakouts.model import SECTIONS
-from tests.browser.pages import FULL_HD, assert_not_reloaded, open_console, open_phone, open_screen
+from tests.browser.pages import FULL_HD, assert_not_reloaded, open_console, open_phone, open_screen, show_tab
 from tests.live import create_room, events_of, join, ok, state_of
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ def test_nine_phones_mixed_into_three_groups_write_close_report_back_and_meet_ne
     code = room["code"]
     console = open_console(new_context, room)
     console.on("dialog", lambda dialog: dialog.accept())
+    show_tab(console, "Breakouts")
     screen = open_screen(new_context, room, **FULL_HD)
     phones = {name: open_phone(new_context, server, code, name, org) for name, org in PEOPLE}
 
@@ -208,6 +209,7 @@ def test_a_member_dragged_onto_another_group_on_the_console_moves_there_and_the_
     for name, org in PEOPLE[:6]:
         join(server, room["code"], name=name, organisation=org)
     console = open_console(new_context, room)
+    show_tab(console, "Breakouts")
     ok(server, room, type="breakouts.setup", groups=3, strategy="mix", seed=1)
     panel = console.locator("#breakouts-console")
     first, second = panel.locator('[data-group="g1"]'), panel.locator('[data-group="g2"]')
@@ -216,7 +218,7 @@ def test_a_member_dragged_onto_another_group_on_the_console_moves_there_and_the_
     name = member.locator(".name").inner_text()
     expect(member).to_have_attribute("draggable", "true")
 
-    member.drag_to(second)
+    member.locator(".name").drag_to(second)  # picked up by the name: its move menu does not start a drag
 
     expect(second.locator("li.person")).to_have_count(3)
     expect(second.locator("li.person .name", has_text=name)).to_have_count(1)
