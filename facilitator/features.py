@@ -4,8 +4,19 @@ from facilitator.polls import feature as polls
 from facilitator.polls.questions import feature as questions
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.feature import Rules
+from facilitator.screen import feature as screen
 from facilitator.scribe import feature as scribe
 from facilitator.timers import feature as timers
 from facilitator.timers.floor import feature as floor
 
-RULES = Rules([room_rules.feature, timers.feature, floor.feature, polls.feature, questions.feature, scribe.feature])
+RULES = Rules(
+    [
+        room_rules.feature,
+        timers.feature,
+        floor.feature,
+        polls.feature,
+        questions.feature,
+        scribe.feature,
+        screen.feature,
+    ]
+)

@@ -157,26 +157,6 @@ def qa_console(scene: Scene) -> dict:
     }
 
 
-def qa_screen(scene: Scene) -> dict:
-    """The pinned question in large type, or the top questions by votes, when questions are
-    on the screen: during a case's Q&A phase, while one is pinned, or when the facilitator asks."""
-    questions = questions_of(scene.state)
-    titles = item_titles(scene)
-    pinned = questions.questions.get(questions.pinned or "")
-    about = focus(scene)
-    shown = scene.once("questions.visible", lambda: _visible(scene))
-    top = [q for q in ordered(shown) if q.status == "live" and (about is None or q.item_id == about)]
-    active = pinned is not None or about is not None or questions.settings.on_screen
-    return {
-        "active": active,
-        "pinned": row(pinned, titles) if pinned else None,
-        "top": [row(q, titles) for q in top[:SCREEN_TOP]],
-        "more": max(0, len(top) - SCREEN_TOP),
-        "about": titles.get(about or "", ""),
-        **counts(scene),
-    }
-
-
 def api_view(scene: Scene, viewer: Actor) -> dict:
     """Questions for the record: text, votes, agenda item and status; never an author's or a voter's hash.
     Participants and the screen see what the room sees."""
@@ -202,5 +182,4 @@ FRAGMENTS = (
     Fragment("qa-list", frozenset({"phone"}), qa_list, reads=QUESTIONS),
     Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True, reads=QUESTIONS, touches=_asker_and_voter),
     Fragment("qa-console", frozenset({"console"}), qa_console, reads=QUESTIONS),
-    Fragment("qa-screen", frozenset({"screen"}), qa_screen, reads=QUESTIONS),
 )
