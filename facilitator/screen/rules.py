@@ -56,7 +56,7 @@ def show_poll(state: RoomState, actor: Actor, cmd: ShowPoll, ctx: Context) -> De
     now = shown(state)
     if cmd.poll_id is None:
         if now.override is None or now.override.what != "poll":
-            raise CommandError("The screen shows no poll of yours.", status=409)
+            raise CommandError("The screen already shows that.", status=409)
     else:
         _poll(state, cmd.poll_id)
         if now.main == "poll" and now.poll_id == cmd.poll_id:

@@ -188,7 +188,7 @@ def test_a_message_and_the_speaker_are_on_the_screen_whatever_else_is():
         ({"type": "screen.show", "what": "question", "target": "nope"}, "There is no such question."),
         ({"type": "screen.show", "what": "join"}, "The screen already shows that."),
         ({"type": "question.pin"}, "No question is pinned."),
-        ({"type": "poll.screen"}, "The screen shows no poll of yours."),
+        ({"type": "poll.screen"}, "The screen already shows that."),
     ],
 )
 def test_a_command_that_would_change_nothing_is_refused_with_a_sentence(raw, message):

@@ -268,8 +268,7 @@ def test_the_facilitator_gives_the_floor_to_one_speaker_at_a_time(server):
         # floor.stop ends the turn.
         await settle(console, screen, phone_b)
         await console.send({"type": "floor.stop"})
-        on_screen = fragment(await screen.until(has("floor-screen", without=("Ben",))), "floor-screen")
-        assert 'class="floor-screen"' in on_screen and "data-clock" not in on_screen
+        await screen.until(lambda m: 'id="screen-stage"' in m and 'id="floor-screen"' not in m)
         await phone_b.until(has("my-floor", without=("You have the floor",)))
         assert events_of(server, room)[-1]["type"] == "turn.ended"
         floor = floor_of(server, room)
@@ -354,7 +353,7 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
     ok(server, room, type="floor.stop")
 
     async def scenario():
-        screen = await staff(server, room, "screen")
+        screen = await staff(server, room, "console")
         await settle(screen)
         ok(server, room, type="floor.give", speaker=b_id)  # Ben speaks, live
         events = events_of(server, room)
@@ -516,7 +515,7 @@ def test_a_removed_participant_leaves_the_queue_and_an_away_one_keeps_their_tota
         away = floor_of(server, room)
         assert away["by_person"][a_id] == totals["by_person"][a_id] > 0
         assert away["by_organisation"] == totals["by_organisation"] == {NORTH: totals["by_person"][a_id]}
-        fresh = await staff(server, room, "screen")  # a full render on connect
+        fresh = await staff(server, room, "console")  # a full render on connect
         bars = bar_rows(fragment(await fresh.until(has("voice-bars")), "voice-bars"))
         assert bars == {EAST: {"base": 0, "since": None}, NORTH: {"base": totals["by_person"][a_id], "since": None}}
         await fresh.close()
