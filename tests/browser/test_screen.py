@@ -3,6 +3,8 @@ speaker, share of voice, poll, questions, pinned question, join code) at 1920x10
 and 1024x768, with nothing scrolled, cut off or overlapping; and what the room must read at a
 glance (a paused clock, whole organisation names, a turn in overtime)."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import LONG_CHARTER, LONG_TITLE, open_screen
@@ -179,15 +181,59 @@ def test_every_combination_the_screen_rule_allows_fits_every_projector(server, n
     overrides(server, room, screen, ids, "a discussion", "voice")
 
 
-def test_debug_shot(server, new_context):
+def test_the_next_item_takes_the_last_poll_and_the_pinned_question_off_the_screen(server, new_context):
+    room, ids = exchange(server)
+    screen = open_screen(new_context, room, viewport={"width": 1280, "height": 720})
+    ok(server, room, type="timer.start", item_id=ids["case"])
+    ok(server, room, type="poll.open", poll_id=ids["poll"])
+    ok(server, room, type="poll.close", poll_id=ids["poll"])
+    expect(screen.locator("#poll-screen .poll-meta")).to_have_text("Closed")
+    ok(server, room, type="timer.start", item_id=ids["discussion"])
+    expect(screen.locator("#poll-screen")).to_have_count(0)
+    expect(screen.locator("#clock-screen .title")).to_have_text("What we would change first")
+    expect(screen.locator("#clock-screen .countdown")).to_be_visible()
+    expect(screen.locator("#voice-screen .bar-row")).to_have_count(len(ORGANISATIONS))
+    ok(server, room, type="question.pin", question_id=ids["pinned"])
+    expect(screen.locator("#qa-screen .pinned-question")).to_be_visible()
+    expect(screen.locator("#voice-screen")).to_be_visible()  # the bars stay beside a pinned question
+    check(screen, "a pinned question beside the share of voice")
+    ok(server, room, type="timer.next")  # the discussion's last phase ends: the agenda moves on
+    expect(screen.locator("#qa-screen")).to_have_count(0)
+
+
+def test_paused_reads_as_loud_as_the_clock_and_names_are_whole(server, new_context):
     room, ids = exchange(server)
     screen = open_screen(new_context, room)
-    ok(server, room, type="timer.start", item_id=ids["case"])
-    ok(server, room, type="timer.next")
+    ok(server, room, type="timer.start", item_id=ids["discussion"])
     ok(server, room, type="timer.pause")
-    ok(server, room, type="message.show", text="Please wrap up: two minutes left for this part, thank you")
-    ok(server, room, type="floor.give", speaker=ids["people"][3]["participant_id"])
-    expect(screen.locator("#screen-message")).to_be_visible()
-    expect(screen.locator("#floor-screen")).to_be_visible()
-    screen.screenshot(path="/tmp/shot-clock.png")
-    print(check.__name__, screen.evaluate(METRICS, REGIONS))
+    paused, digits = screen.locator("#clock-screen .paused-tag"), screen.locator("#clock-screen .countdown")
+    expect(paused).to_be_visible()
+    for width, height in SIZES:
+        screen.set_viewport_size({"width": width, "height": height})
+        tag, clock = paused.bounding_box(), digits.bounding_box()
+        assert tag and clock and tag["height"] >= clock["height"] / 3 and tag["width"] >= clock["width"] / 2, f"PAUSED is small at {width}: {tag} {clock}"
+        seen = paused.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).opacity]")
+        assert seen == ["rgb(255, 179, 0)", "1"], seen
+        assert digits.evaluate("e => getComputedStyle(e).opacity") == "1"
+        # The share of voice beside it: every organisation's whole name, never "Harbour Comm…".
+        names = screen.locator("#voice-screen .bar-name")
+        expect(names).to_have_count(len(ORGANISATIONS))
+        cut = names.evaluate_all(
+            "es => es.filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis')"
+            ".map(e => e.textContent)"
+        )
+        assert not cut, f"names cut at {width}x{height}: {cut}"
+        check(screen, f"a paused discussion at {width}x{height}")
+
+
+def test_a_turn_in_overtime_is_red_on_the_screen_as_on_the_phone(server, new_context):
+    room, ids = exchange(server)
+    screen = open_screen(new_context, room)
+    ok(server, room, type="floor.configure", turn_limit_seconds=60)
+    ok(server, room, type="floor.give", speaker=ids["people"][0]["participant_id"])
+    turn = screen.locator("#floor-screen .turn-clock")
+    expect(turn).to_be_visible()
+    # Overtime is the class clock.js gives a clock past its deadline (static/clock.js).
+    turn.evaluate("e => { e.dataset.deadline = String(Date.now() - 600000); }")
+    expect(turn).to_have_class(re.compile(r"\bover\b"))
+    assert turn.evaluate("e => getComputedStyle(e).color") == "rgb(255, 82, 82)"

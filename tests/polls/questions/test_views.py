@@ -9,8 +9,8 @@ import json
 import pytest
 
 from facilitator.polls.questions import pages, views
-from facilitator.polls.questions.views import SCREEN_TOP
 from facilitator.polls.questions.model import Question, questions_of
+from facilitator.polls.questions.views import SCREEN_TOP
 from facilitator.rooms.model import Actor, RoomState
 from facilitator.rooms.views import Scene
 from facilitator.screen import views as screen_views
