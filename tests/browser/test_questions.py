@@ -568,7 +568,7 @@ def test_the_screen_fits_a_long_pinned_question_and_five_long_top_questions(serv
 def test_a_byline_says_whose_case_a_question_is_on_never_what_reads_as_the_askers_organisation(
     server, new_context, room
 ):
-    """"Anonymous · St Mary's Hospital" read as the asker's organisation: it was the agenda item."""
+    """ "Anonymous · St Mary's Hospital" read as the asker's organisation: it was the agenda item."""
     add_item(
         server,
         room,

@@ -25,8 +25,7 @@ REGIONS = (
     ".room-header, #clock-screen, #screen-message, #floor-screen, #poll-screen, .pinned-region, "
     ".questions-region, #voice-screen, .screen-join, .screen-foot"
 )
-METRICS = (
-    """(selector) => {
+METRICS = """(selector) => {
     const d = document.documentElement;
     const shown = e => e.checkVisibility({visibilityProperty: true}) && e.getBoundingClientRect().height > 0;
     const name = e => e.id || e.className;
@@ -48,7 +47,7 @@ METRICS = (
             if (!shown(e)) continue;
             const x = e.getBoundingClientRect();
             if (x.bottom > r.bottom + 1 || x.right > r.right + 1 || x.top < r.top - 1 || x.left < r.left - 1)
-                cut.push(name(region) + ' > ' + e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 30));
+                cut.push(name(region) + ' > ' + e.className + ': ' + e.textContent.trim().slice(0, 30));
         }
     }
     const texts = regions.flatMap(r => [...r.querySelectorAll('*')]).filter(shown)
@@ -57,7 +56,6 @@ METRICS = (
             cut: cut.slice(0, 5), shown: boxes.map(b => b.name),
             smallest: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize)))};
 }"""
-)
 
 
 def check(screen: Page, where: str) -> dict:
@@ -211,7 +209,9 @@ def test_paused_reads_as_loud_as_the_clock_and_names_are_whole(server, new_conte
     for width, height in SIZES:
         screen.set_viewport_size({"width": width, "height": height})
         tag, clock = paused.bounding_box(), digits.bounding_box()
-        assert tag and clock and tag["height"] >= clock["height"] / 3 and tag["width"] >= clock["width"] / 2, f"PAUSED is small at {width}: {tag} {clock}"
+        assert tag and clock, "PAUSED or the clock is not laid out"
+        loud = tag["height"] >= clock["height"] / 3 and tag["width"] >= clock["width"] / 2
+        assert loud, f"PAUSED is small beside the clock at {width}x{height}: {tag} {clock}"
         seen = paused.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).opacity]")
         assert seen == ["rgb(255, 179, 0)", "1"], seen
         assert digits.evaluate("e => getComputedStyle(e).opacity") == "1"

@@ -285,7 +285,8 @@ def test_the_screen_shows_the_cases_questions_during_its_questions_phase():
 
 def test_the_screen_shows_a_pinned_question_whatever_the_phase():
     state, (ana, ben) = room_with(people=PEOPLE[:2])
-    first, second = ask(state, ana), ask(state, ben, SECOND_TEXT, T0 + 1)
+    first = ask(state, ana)
+    ask(state, ben, SECOND_TEXT, T0 + 1)
     moderate(state, "question.answered", first, T0 + SEC)
     pin(state, first, T0 + 2 * SEC)
     shown = qa_screen(scene(state))
