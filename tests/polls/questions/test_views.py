@@ -73,7 +73,7 @@ def every_status(state: RoomState, ana: str, ben: str) -> dict[str, str]:
     return asked
 
 
-def row_of(q: Question, item_title: str = "") -> dict:
+def row_of(q: Question, item_title: str = "", belongs: str = "") -> dict:
     names = {
         "pending": "awaiting approval",
         "live": "open",
@@ -91,6 +91,7 @@ def row_of(q: Question, item_title: str = "") -> dict:
         "asked_at": q.asked_at,
         "item_id": q.item_id or "",
         "item_title": item_title,
+        "belongs": belongs,
         "by": f"{q.name} · {q.organisation}" if q.name else "Anonymous",
         "edited": q.edited,
         "reason": q.reason,

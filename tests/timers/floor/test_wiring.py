@@ -353,8 +353,8 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
     ok(server, room, type="floor.stop")
 
     async def scenario():
-        screen = await staff(server, room, "console")
-        await settle(screen)
+        console = await staff(server, room, "console")
+        await settle(console)
         ok(server, room, type="floor.give", speaker=b_id)  # Ben speaks, live
         events = events_of(server, room)
         turns = turns_from_log(events)
@@ -363,7 +363,7 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
         finished = sums([t for t in turns if t["speaker"] != FACILITATOR_ID], lambda t: t["organisation"])
         assert set(finished) == {NORTH, RIVER} and all(ms > 0 for ms in finished.values())
 
-        shown = fragment(await screen.until(has("voice-bars", f'data-since="{live["started_at"]}"')), "voice-bars")
+        shown = fragment(await console.until(has("voice-bars", f'data-since="{live["started_at"]}"')), "voice-bars")
         rows = bar_rows(shown)
         assert rows == {
             EAST: {"base": 0, "since": None},
@@ -372,9 +372,8 @@ def test_voice_bars_and_the_state_api_sum_the_turns_of_the_log_exactly(server, c
         }
         assert list(rows) == [EAST, NORTH, RIVER]
         assert "Facilitator: 0:00" in shown
-        on_screen = fragment(latest(screen, "floor-screen"), "floor-screen")
-        assert "<strong>Ben</strong> · Riverside" in on_screen
-        await close_all(screen)
+        assert "<strong>Ben</strong>" in fragment(latest(console, "floor-console"), "floor-console")
+        await close_all(console)
         return turns, finished
 
     turns, finished = run(scenario)
