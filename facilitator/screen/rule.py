@@ -3,7 +3,8 @@
 The current agenda item brings its own content: a case its clock, then (in its Questions
 phase) its questions; a discussion its clock and the share of voice; a poll item its clock
 and its poll. Before the first item and between items the screen shows the exchange and the
-way in (the join code). The facilitator may override it (this poll, this question, the
+way in (the join code), which a poll or a question put up then replaces (a poll says its code
+itself). The facilitator may override it (this poll, this question, the
 questions, the share of voice, the join code); an override lasts until the agenda moves on
 to another item, or until its poll or question is gone. Whatever else shows, a message to the
 room and the person speaking are always on the screen.
@@ -99,4 +100,6 @@ def shown(state: RoomState) -> Shown:
             fields |= {"main": "question", "question_id": override.id, "poll_id": None}
         else:
             fields |= {"side": override.what, "about": base.about if override.what == "questions" else None}
+        if override.what in ("poll", "question") and base.main == "lobby":
+            fields["side"] = None  # the whole screen: a poll says its code itself
     return Shown(**fields)

@@ -149,11 +149,11 @@ def test_the_questions_override_lists_every_item_s_questions_outside_a_case_s_qu
     assert main_and_side(room) == ("clock", "voice")
 
 
-def test_before_the_first_item_a_poll_keeps_the_join_code_beside_it():
+def test_before_the_first_item_a_poll_takes_the_whole_screen_and_the_first_item_ends_it():
     room = exchange()
     poll_id = poll(room, T0)
     now = shown(room.state)
-    assert (now.main, now.side, now.clock, now.poll_id) == ("poll", "join", False, poll_id)
+    assert (now.main, now.side, now.clock, now.poll_id) == ("poll", None, False, poll_id)
     start(room, room.items[0], T0 + MIN)  # the first item ends it
     assert main_and_side(room) == ("clock", None)
 
