@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import LONG_CHARTER, LONG_TITLE, open_screen
+from tests.browser.pages import LONG_CHARTER, LONG_TITLE, open_console, open_screen
 from tests.live import add_item, command, create_room, join, ok
 
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
@@ -237,3 +237,20 @@ def test_a_turn_in_overtime_is_red_on_the_screen_as_on_the_phone(server, new_con
     turn.evaluate("e => { e.dataset.deadline = String(Date.now() - 600000); }")
     expect(turn).to_have_class(re.compile(r"\bover\b"))
     assert turn.evaluate("e => getComputedStyle(e).color") == "rgb(255, 82, 82)"
+
+
+def test_the_console_says_what_the_screen_shows_and_takes_it_back_to_the_agenda(server, new_context):
+    room, ids = exchange(server)
+    console, screen = open_console(new_context, room), open_screen(new_context, room)
+    ok(server, room, type="timer.start", item_id=ids["case"])
+    said = console.locator("#screen-console .screen-now")
+    expect(said).to_have_text("On the screen: the clock")
+    console.locator("#screen-console [data-screen='voice']").click()
+    on(screen, "clock", "voice")
+    expect(said).to_contain_text("the clock and the share of voice")
+    expect(said).to_contain_text("until “Criteria-led discharge on the acute medical wards at weekends” ends")
+    back = console.locator("#screen-console [data-key='s']")
+    expect(back).to_have_text("Back to the agenda")
+    back.click()
+    on(screen, "clock", "none")
+    expect(console.locator("#screen-console [data-key='s']")).to_have_count(0)
