@@ -5,6 +5,7 @@ from facilitator.polls.questions import feature as questions
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.breakouts import feature as breakouts
 from facilitator.rooms.feature import Rules
+from facilitator.screen import feature as screen
 from facilitator.scribe import feature as scribe
 from facilitator.timers import feature as timers
 from facilitator.timers.floor import feature as floor
@@ -18,5 +19,6 @@ RULES = Rules(
         questions.feature,
         scribe.feature,
         breakouts.feature,
+        screen.feature,
     ]
 )

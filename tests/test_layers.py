@@ -4,7 +4,8 @@
     core      facilitator.rooms: rooms, the log, the hub, the edges; names no feature
     features  the packages facilitator/features.py installs; each reads another only
               through that feature's model module (its slice's types and accessor)
-    above     facilitator.record: the session record, which reads every feature
+    above     facilitator.record: the session record, which reads every feature;
+              facilitator.screen: what the screen shows, a feature of the room that reads the others
     root      features.py, app.py, cli.py, __main__.py: they assemble everything
 
 A module may import its own layer and the layers below it, never one above; a feature may
@@ -21,7 +22,7 @@ import facilitator
 
 PACKAGE = Path(facilitator.__file__).parent
 CORE = "facilitator.rooms"
-ABOVE_FEATURES = ("facilitator.record",)
+ABOVE_FEATURES = ("facilitator.record", "facilitator.screen")
 ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitator.__main__")
 BASE = ("facilitator.config", "facilitator.db", "facilitator.limits", "facilitator.logs")
 
@@ -69,7 +70,8 @@ def imports_of(name: str, path: Path, known: Iterable[str]) -> set[str]:
 
 
 def feature_packages() -> list[str]:
-    """The packages whose `feature` module facilitator/features.py installs, the room's own rules aside."""
+    """The packages whose `feature` module facilitator/features.py installs, the room's own rules
+    and the layer above the features (the screen, installed like a feature) aside."""
     tree = ast.parse((PACKAGE / "features.py").read_text())
     packages = set()
     for node in ast.walk(tree):
@@ -77,7 +79,7 @@ def feature_packages() -> list[str]:
             packages.add(node.module)
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.endswith(".feature"):
             packages.add(node.module.removesuffix(".feature"))
-    return sorted(packages - {CORE})
+    return sorted(packages - {CORE, *ABOVE_FEATURES})
 
 
 def within(module: str, package: str) -> bool:
@@ -177,6 +179,6 @@ def test_each_rule_catches_what_it_forbids():
 
 def test_each_feature_is_named_after_its_package():
     """One vocabulary: the name that keys a feature's slice, state API part and topic is its package's."""
-    for package in feature_packages():
+    for package in [*feature_packages(), "facilitator.screen"]:
         feature = importlib.import_module(f"{package}.feature").feature
         assert feature.name == package.rpartition(".")[2], package

@@ -185,14 +185,6 @@ def reveal(state: RoomState, actor: Actor, cmd: c.RevealResults, ctx: Context) -
     return Decision([Draft("poll.revealed", {"poll_id": poll.id, "shown": cmd.shown})])
 
 
-def show(state: RoomState, actor: Actor, cmd: c.ShowPoll, ctx: Context) -> Decision:
-    if cmd.poll_id is not None:
-        find(state, cmd.poll_id)
-    if polls_of(state).on_screen == cmd.poll_id:
-        raise CommandError("The screen already shows that.", status=409)
-    return Decision([Draft("poll.screened", {"poll_id": cmd.poll_id})])
-
-
 def survey(state: RoomState, actor: Actor, cmd: c.AddSurvey, ctx: Context) -> Decision:
     if len(polls_of(state).polls) + len(SURVEY) > MAX_POLLS:
         raise CommandError(f"An exchange can hold at most {MAX_POLLS} polls; delete some first.", status=409)
@@ -360,7 +352,6 @@ DECIDERS: dict[type[Command], Decider] = {
     c.DuplicatePoll: duplicate,
     c.DeletePoll: delete,
     c.RevealResults: reveal,
-    c.ShowPoll: show,
     c.AddSurvey: survey,
     c.OpenSurvey: open_survey,
     c.RetractAnswer: retract,

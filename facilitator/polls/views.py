@@ -129,18 +129,6 @@ def polls_console(scene: Scene) -> dict:
     }
 
 
-def poll_screen(scene: Scene) -> dict:
-    polls = polls_of(scene.state)
-    poll = polls.polls.get(polls.on_screen or "")
-    if poll is None:
-        return {"poll": None}
-    return {
-        "poll": summary(scene, poll) | answered(scene, poll),
-        "results": results_view(poll) if poll.results_shown else None,
-        "code": scene.state.code,
-    }
-
-
 def _open_polls(scene: Scene) -> list[dict]:
     # No counts here: a phone's form must not be re-rendered (and its typing lost) at every vote.
     return [summary(scene, poll) for poll in polls_of(scene.state).open()]
@@ -215,7 +203,6 @@ def _plain(results: dict) -> dict:
 FRAGMENTS = (
     Fragment("poll-new", frozenset({"console"}), poll_new, reads=frozenset({"timers", "room"})),
     Fragment("polls-console", frozenset({"console"}), polls_console, reads=POLLS),
-    Fragment("poll-screen", frozenset({"screen"}), poll_screen, reads=POLLS),
     Fragment(
         "my-polls",
         frozenset({"phone"}),

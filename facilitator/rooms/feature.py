@@ -88,9 +88,10 @@ class Feature:
     routers: tuple["APIRouter", ...] = ()
     # Names every template may use (the kinds of notes a form offers, say).
     template_globals: dict[str, Any] = field(default_factory=dict)
-    # Appliers for events of other features, run after the event's own applier: a breakout
-    # group that a newcomer joins, or that a removed participant leaves. Pure like `appliers`.
-    reactions: dict[str, Applier] = field(default_factory=dict)
+    # Appliers for other features' events, run after the owner's: how a layer above the
+    # features (the screen) keeps a slice that follows what they do. The owner's applier
+    # alone says what the event means for its own slice.
+    follows: dict[str, Applier] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,10 +101,10 @@ class Rules:
     topics: dict[str, str] = field(init=False)
     deciders: dict[type[Command], Decider] = field(init=False)
     appliers: dict[str, Applier] = field(init=False)
-    reactions: dict[str, list[Applier]] = field(init=False)
+    followers: dict[str, list[Applier]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.commands, self.deciders, self.appliers, self.topics, self.reactions = {}, {}, {}, {}, {}
+        self.commands, self.deciders, self.appliers, self.topics, self.followers = {}, {}, {}, {}, {}
         for feature in self.features:
             self.topics |= {event_type: feature.topics.get(event_type, feature.name) for event_type in feature.appliers}
             for command_type, decider in feature.deciders.items():
@@ -115,8 +116,8 @@ class Rules:
                 if event_type in self.appliers:
                     raise ValueError(f"event {event_type} registered twice")
                 self.appliers[event_type] = applier
-            for event_type, reaction in feature.reactions.items():
-                self.reactions.setdefault(event_type, []).append(reaction)
+            for event_type, follower in feature.follows.items():
+                self.followers.setdefault(event_type, []).append(follower)
 
     def topic_of(self, event_type: str) -> str:
         return self.topics.get(event_type, event_type.split(".", 1)[0])
@@ -205,8 +206,8 @@ class Rules:
         applier = self.appliers.get(event.type)
         if applier is not None:  # an event of a feature no longer installed is skipped
             applier(state, event)
-            for reaction in self.reactions.get(event.type, ()):
-                reaction(state, event)
+            for follower in self.followers.get(event.type, ()):
+                follower(state, event)
         state.seq = event.seq
         if event.command_key is not None:
             state.applied.setdefault(event.command_key, event.seq)

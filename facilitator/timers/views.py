@@ -257,7 +257,6 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 
 FRAGMENTS = (
-    Fragment("clock-screen", frozenset({"screen"}), clock, reads=AGENDA),
     Fragment("clock-console", frozenset({"console"}), clock, reads=AGENDA),
     Fragment("clock-phone", frozenset({"phone", "scribe"}), clock, reads=AGENDA),
     Fragment("agenda", frozenset({"console"}), agenda_rows, reads=AGENDA),

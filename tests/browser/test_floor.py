@@ -77,7 +77,8 @@ def end_turn(console: Page) -> None:
 
 
 def bar(page: Page, organisation: str):
-    return page.locator("#voice-bars li.bar-row").filter(has=page.locator(".bar-name", has_text=organisation))
+    rows = page.locator(":is(#voice-bars, #voice-screen) li.bar-row")  # the console's bars, or the screen's
+    return rows.filter(has=page.locator(".bar-name", has_text=organisation))
 
 
 # The fill's computed width, in pixels and as a share of its track (the track itself can change
@@ -110,9 +111,10 @@ def test_least_heard_organisation_gets_the_floor_and_the_bars_move(server, room,
     code = room["code"]
     console = open_console(new_context, room)
     screen = open_screen(new_context, room)
+    ok(server, room, type="screen.show", what="voice")  # the share of voice on the screen
     ana = open_phone(new_context, server, code, *ANA)
     ben = open_phone(new_context, server, code, *BEN)
-    expect(screen.locator("#voice-bars li.bar-row")).to_have_count(2)
+    expect(screen.locator(":is(#voice-bars, #voice-screen) li.bar-row")).to_have_count(2)
     expect(console.locator("#floor-console .queue")).to_have_count(0)
 
     floor_settings(console, order="organisation")
@@ -157,7 +159,7 @@ def test_least_heard_organisation_gets_the_floor_and_the_bars_move(server, room,
 
     screen.wait_for_timeout(600)  # past the first redraw and the bar's .4 s transition from zero
     north_first, mary_first = read_bar(screen, ORGS[1]), read_bar(screen, ORGS[0])
-    balance = screen.locator("#voice-bars .balance strong")
+    balance = screen.locator(":is(#voice-bars, #voice-screen) .balance strong")
     first_balance = float(balance.text_content())
     first_tick = clock_seconds(clock.text_content())
     screen.wait_for_timeout(2000)
@@ -187,13 +189,14 @@ def test_least_heard_organisation_gets_the_floor_and_the_bars_move(server, room,
 def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server, room, new_context):
     console = open_console(new_context, room)
     screen = open_screen(new_context, room)
+    ok(server, room, type="screen.show", what="voice")  # the share of voice on the screen
     join(server, room["code"], name=ANA[0], organisation=ANA[1])
     join(server, room["code"], name=BEN[0], organisation=BEN[1])
-    expect(console.locator("#voice-bars li.bar-row")).to_have_count(2)
+    expect(console.locator(":is(#voice-bars, #voice-screen) li.bar-row")).to_have_count(2)
     show_tab(console, "Share of voice")
 
     floor_settings(console, factor=1.5)
-    expect(console.locator("#voice-bars")).to_have_attribute("data-factor", "1.5")
+    expect(console.locator(":is(#voice-bars, #voice-screen)")).to_have_attribute("data-factor", "1.5")
     mary, north = bar(console, ORGS[0]), bar(console, ORGS[1])
     expect(mary).not_to_have_class(re.compile(r"\bdominant\b"))
     expect(mary.locator(".dominant-flag")).to_be_hidden()
@@ -212,7 +215,7 @@ def test_an_organisation_holding_the_floor_is_flagged_on_the_console_only(server
     mary_fill = mary.locator(".bar-fill").evaluate("e => getComputedStyle(e).backgroundColor")
     north_fill = north.locator(".bar-fill").evaluate("e => getComputedStyle(e).backgroundColor")
     assert mary_fill != north_fill, "the flagged bar is not coloured apart"
-    tracks = console.locator("#voice-bars .bar-track").evaluate_all(
+    tracks = console.locator(":is(#voice-bars, #voice-screen) .bar-track").evaluate_all(
         "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; })"
     )
     assert len(set(map(tuple, tracks))) == 1, f"the console's bars are out of line: {tracks}"
@@ -305,7 +308,7 @@ SCREEN_METRICS = """() => {
                                || r.top < -0.5 || r.left < -0.5);
     }).map(e => e.tagName + '.' + e.className);
     // Clipped inside the page: the voice column hides its overflow, and names end in an ellipsis.
-    const voice = document.querySelector('.screen-voice');
+    const voice = document.querySelector('#voice-screen');
     const clipped = [voice, ...document.querySelectorAll('.screen .bar-name')].filter(
         e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1
     ).map(e => e.className + ': ' + e.textContent.trim());
@@ -316,9 +319,9 @@ SCREEN_METRICS = """() => {
     return {scrollHeight: d.scrollHeight, scrollWidth: d.scrollWidth, innerHeight, innerWidth,
             bodyScrollHeight: document.body.scrollHeight, outside, clipped,
             clock: visible('#clock-screen .countdown'), speaker: visible('#floor-screen .speaker-line'),
-            bars: document.querySelectorAll('#voice-bars .bar-row').length,
+            bars: document.querySelectorAll(':is(#voice-bars, #voice-screen) .bar-row').length,
             // Bars compare only if every track starts and ends at the same place.
-            tracks: [...document.querySelectorAll('#voice-bars .bar-track')].map(e => {
+            tracks: [...document.querySelectorAll(':is(#voice-bars, #voice-screen) .bar-track')].map(e => {
                 const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; })};
 }"""
 
@@ -339,11 +342,12 @@ def test_screen_with_clock_bars_and_speaker_fits_without_scrolling(server, new_c
     ok(server, room, type="timer.start")
     ok(server, room, type="floor.give", speaker=ana["participant_id"])
     screen = open_screen(new_context, room, viewport={"width": width, "height": height})
+    ok(server, room, type="screen.show", what="voice")  # the share of voice on the screen
     screen.wait_for_timeout(1500)
     ok(server, room, type="floor.give", speaker=ben["participant_id"])  # ends Ana's turn, starts Ben's
     expect(screen.locator("#floor-screen .speaker-line")).to_contain_text(f"{BEN[0]} · {BEN[1]}")
     expect(screen.locator("#clock-screen .countdown")).to_have_text(re.compile(r"^1[45]:\d\d$"))
-    expect(screen.locator("#voice-bars .bar-row")).to_have_count(2)
+    expect(screen.locator(":is(#voice-bars, #voice-screen) .bar-row")).to_have_count(2)
     screen.wait_for_timeout(1200)  # the speaker's clock and bar have moved
     expect(screen.locator("#floor-screen .turn-clock")).to_have_text(re.compile(r"^0:0[1-9]$"))
 

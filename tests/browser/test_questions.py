@@ -575,3 +575,28 @@ def test_the_screen_fits_a_long_pinned_question_and_five_long_top_questions(serv
     expect(on_screen.locator(".pinned-question")).to_have_text(longest)
     state("case-pinned")
     assert_not_reloaded(screen)
+
+
+def test_a_byline_says_whose_case_a_question_is_on_never_what_reads_as_the_askers_organisation(
+    server, new_context, room
+):
+    """ "Anonymous · St Mary's Hospital" read as the asker's organisation: it was the agenda item."""
+    add_item(
+        server,
+        room,
+        kind="case",
+        title="St Mary's Hospital",
+        organisation=ORGS[0],
+        presenter="Ana Pereira",
+        presentation_minutes=10,
+        qa_minutes=5,
+    )
+    ok(server, room, type="timer.start")
+    ben = open_phone(new_context, server, room["code"], *BEN)
+    question_id = ask(ben, "Who signs off a discharge at the weekend?")
+    meta = listed(ben, question_id).locator(".question-meta")
+    expect(meta).to_have_text("Anonymous · on St Mary's Hospital's case")
+    console = open_console(new_context, room)
+    expect(on_console(console, question_id).locator(".question-meta")).to_contain_text(
+        "Anonymous · on St Mary's Hospital's case"
+    )

@@ -252,7 +252,7 @@ def test_console_message_shows_on_the_screen_and_clears(server, room, new_contex
     form.locator("input[name=flash]").check()
     form.get_by_role("button", name="Send").click()
 
-    message = screen.locator("#clock-screen .screen-message")
+    message = screen.locator("#screen-message .screen-message")
     expect(message).to_have_text("Please wrap up", timeout=2000)
     expect(message).to_be_visible()
     expect(message).to_have_class(re.compile(r"(?=.*\btone-red\b)(?=.*\bflashing\b)"))

@@ -359,8 +359,7 @@ def test_the_console_runs_a_poll_with_its_own_forms_and_every_surface_follows(se
         copy_id = next(i for i in re.findall(r'data-poll-id="([^"]+)"', shown) if i != poll_id)
         assert "Draft" in article(shown, copy_id)
         await console.send({"type": "poll.screen", "poll_id": "", "id": "unscreen"})
-        on_screen = await screen.until(has("poll-screen", without=(question,)))
-        assert 'class="poll-screen"' in fragment(on_screen, "poll-screen")
+        await screen.until(lambda m: 'id="screen-stage"' in m and 'id="poll-screen"' not in m)
         await settle(phone)
         await console.send({"type": "poll.delete", "poll_id": poll_id, "confirm": "true", "id": "delete"})
         shown = fragment(

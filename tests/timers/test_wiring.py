@@ -264,7 +264,7 @@ def test_screen_messages_are_escaped_and_presenter_messages_reach_the_presenter_
             await drain(sock, 0.2)
 
         ok(server, room, type="message.show", text="<b>Wrap up</b> now", tone="red")
-        shown = fragment(await screen.until(has("clock-screen", "Wrap up")), "clock-screen")
+        shown = fragment(await screen.until(has("screen-message", "Wrap up")), "screen-message")
         assert "&lt;b&gt;Wrap up&lt;/b&gt; now" in shown and "<b>" not in shown
         assert "tone-red" in shown
 

@@ -94,20 +94,6 @@ def edit(state: RoomState, actor: Actor, cmd: c.EditQuestion, ctx: Context) -> D
     return Decision([Draft("question.edited", {"question_id": question.id, "text": text, "flags": flags})])
 
 
-def pin(state: RoomState, actor: Actor, cmd: c.PinQuestion, ctx: Context) -> Decision:
-    questions = questions_of(state)
-    if not cmd.question_id:
-        if questions.pinned is None:
-            raise CommandError("No question is pinned.", status=409)
-        return Decision([Draft("question.pinned", {"question_id": None})])
-    question = find(state, cmd.question_id)
-    if question.status not in SEEN_BY_EVERYONE:
-        raise CommandError("Only a question everyone can see can be pinned.", status=409)
-    if questions.pinned == question.id:
-        raise CommandError("This question is already pinned.", status=409)
-    return Decision([Draft("question.pinned", {"question_id": question.id})])
-
-
 def configure(state: RoomState, actor: Actor, cmd: c.ConfigureQuestions, ctx: Context) -> Decision:
     return Decision([Draft("questions.configured", cmd.changes())])
 
@@ -156,7 +142,6 @@ DECIDERS: dict[type[Command], Decider] = {
     c.AskQuestion: ask,
     c.UpvoteQuestion: upvote,
     c.EditQuestion: edit,
-    c.PinQuestion: pin,
     c.ConfigureQuestions: configure,
     **{command: move for command in MOVES},
 }

@@ -51,7 +51,20 @@ def byline(question: Question) -> str:
     return f"{question.name} · {question.organisation}" if question.name else "Anonymous"
 
 
-def row(question: Question, titles: dict[str, str]) -> dict:
+def belongs_to(scene: Scene) -> dict[str, str]:
+    """Which agenda item a question belongs to, in words that cannot be read as its asker's
+    organisation: "on St Mary's Hospital's case", "on “Open floor”"."""
+    found = {}
+    for item in agenda_of(scene.state).ordered():
+        if item.kind == "case" and item.organisation:
+            owner = item.organisation + ("'" if item.organisation.endswith("s") else "'s")
+            found[item.id] = f"on {owner} case"
+        else:
+            found[item.id] = f"on “{item.title}”"
+    return found
+
+
+def row(question: Question, titles: dict[str, str], belongs: dict[str, str] | None = None) -> dict:
     """A question as any surface may print it: never its author's or its voters' hashes."""
     return {
         "id": question.id,
@@ -62,6 +75,7 @@ def row(question: Question, titles: dict[str, str]) -> dict:
         "asked_at": question.asked_at,
         "item_id": question.item_id or "",
         "item_title": titles.get(question.item_id or "", ""),
+        "belongs": (belongs or {}).get(question.item_id or "", ""),
         "by": byline(question),
         "edited": question.edited,
         "reason": question.reason,
@@ -106,7 +120,7 @@ def qa_list(scene: Scene) -> dict:
     shown = scene.once("questions.visible", lambda: _visible(scene))
     titles = item_titles(scene)
     return {
-        "questions": [row(q, titles) for q in ordered(shown)],
+        "questions": [row(q, titles, belongs_to(scene)) for q in ordered(shown)],
         "focus": focus(scene) or "",
         "items": _filter_items(scene, shown),
         "pinned": questions_of(scene.state).pinned,
@@ -141,8 +155,9 @@ def qa_console(scene: Scene) -> dict:
     questions = questions_of(scene.state)
     titles = item_titles(scene)
     every = list(questions.questions.values())
+    belongs = belongs_to(scene)
     by_status = {
-        status: [row(q, titles) for q in ordered([q for q in every if q.status == status])]
+        status: [row(q, titles, belongs) for q in ordered([q for q in every if q.status == status])]
         for status in ("pending", "live", "answered", "dismissed", "archived")
     }
     return {
@@ -153,26 +168,6 @@ def qa_console(scene: Scene) -> dict:
         "items": _filter_items(scene, every),
         "ended": scene.state.ended,
         "code": scene.state.code,
-        **counts(scene),
-    }
-
-
-def qa_screen(scene: Scene) -> dict:
-    """The pinned question in large type, or the top questions by votes, when questions are
-    on the screen: during a case's Q&A phase, while one is pinned, or when the facilitator asks."""
-    questions = questions_of(scene.state)
-    titles = item_titles(scene)
-    pinned = questions.questions.get(questions.pinned or "")
-    about = focus(scene)
-    shown = scene.once("questions.visible", lambda: _visible(scene))
-    top = [q for q in ordered(shown) if q.status == "live" and (about is None or q.item_id == about)]
-    active = pinned is not None or about is not None or questions.settings.on_screen
-    return {
-        "active": active,
-        "pinned": row(pinned, titles) if pinned else None,
-        "top": [row(q, titles) for q in top[:SCREEN_TOP]],
-        "more": max(0, len(top) - SCREEN_TOP),
-        "about": titles.get(about or "", ""),
         **counts(scene),
     }
 
@@ -202,5 +197,4 @@ FRAGMENTS = (
     Fragment("qa-list", frozenset({"phone"}), qa_list, reads=QUESTIONS),
     Fragment("qa-mine", frozenset({"phone"}), qa_mine, per_viewer=True, reads=QUESTIONS, touches=_asker_and_voter),
     Fragment("qa-console", frozenset({"console"}), qa_console, reads=QUESTIONS),
-    Fragment("qa-screen", frozenset({"screen"}), qa_screen, reads=QUESTIONS),
 )

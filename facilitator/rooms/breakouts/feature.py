@@ -1,7 +1,7 @@
 """Breakouts as the room sees them: their rules, their slice (the rounds), their fragments."""
 
 from facilitator.rooms.breakouts.model import Breakouts
-from facilitator.rooms.breakouts.rules import APPLIERS, DECIDERS, REACTIONS
+from facilitator.rooms.breakouts.rules import APPLIERS, DECIDERS, FOLLOWS
 from facilitator.rooms.breakouts.views import FRAGMENTS, api_view
 from facilitator.rooms.feature import Feature
 
@@ -12,5 +12,5 @@ feature = Feature(
     init=Breakouts,
     fragments=FRAGMENTS,
     view=api_view,
-    reactions=REACTIONS,
+    follows=FOLLOWS,
 )

@@ -186,10 +186,6 @@ def budget(scene: Scene) -> dict:
     }
 
 
-def floor_screen(scene: Scene) -> dict:
-    return {"speaker": speaker(scene)}
-
-
 def my_floor(scene: Scene, viewer: Actor) -> dict:
     floor = floor_of(scene.state)
     me = viewer.participant_id
@@ -255,10 +251,9 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
 
 FRAGMENTS = (
     Fragment("floor-console", frozenset({"console"}), floor_console, reads=FLOOR),
-    Fragment("voice-bars", frozenset({"console", "screen"}), voice, reads=FLOOR),
+    Fragment("voice-bars", frozenset({"console"}), voice, reads=FLOOR),
     Fragment("voice-people", frozenset({"console"}), voice_people, reads=FLOOR),
     Fragment("budget", frozenset({"console"}), budget, reads=FLOOR),
-    Fragment("floor-screen", frozenset({"screen"}), floor_screen, reads=FLOOR),
     Fragment(
         "my-floor",
         frozenset({"phone"}),

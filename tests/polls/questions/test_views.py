@@ -10,8 +10,10 @@ import pytest
 
 from facilitator.polls.questions import pages, views
 from facilitator.polls.questions.model import Question, questions_of
+from facilitator.polls.questions.views import SCREEN_TOP
 from facilitator.rooms.model import Actor, RoomState
 from facilitator.rooms.views import Scene
+from facilitator.screen import views as screen_views
 from tests.polls.questions.test_rules import (
     PEOPLE,
     TEXT,
@@ -30,6 +32,21 @@ from tests.polls.questions.test_rules import (
 from tests.pure import FACILITATOR, MIN, SCREEN, SCRIBE, SEC, T0, join, person, room_with, run
 
 SECOND_TEXT = "Is the discharge lounge staffed at night?"
+
+
+def qa_screen(shown: Scene) -> dict:
+    """The questions on the screen, as the screen's stage prints them (facilitator/screen)."""
+    stage = screen_views.stage(shown)
+    listed = stage["questions"] or {}
+    return {
+        "active": bool(stage["pinned"] or stage["questions"]),
+        "pinned": stage["pinned"],
+        "top": listed.get("top", []),
+        "about": listed.get("about", ""),
+        "more": listed.get("more", 0),
+        "pending": listed.get("pending", 0),
+        "dismissed": listed.get("dismissed", 0),
+    }
 
 
 def scene(state: RoomState) -> Scene:
@@ -56,7 +73,7 @@ def every_status(state: RoomState, ana: str, ben: str) -> dict[str, str]:
     return asked
 
 
-def row_of(q: Question, item_title: str = "") -> dict:
+def row_of(q: Question, item_title: str = "", belongs: str = "") -> dict:
     names = {
         "pending": "awaiting approval",
         "live": "open",
@@ -74,6 +91,7 @@ def row_of(q: Question, item_title: str = "") -> dict:
         "asked_at": q.asked_at,
         "item_id": q.item_id or "",
         "item_title": item_title,
+        "belongs": belongs,
         "by": f"{q.name} · {q.organisation}" if q.name else "Anonymous",
         "edited": q.edited,
         "reason": q.reason,
@@ -243,7 +261,7 @@ def test_the_screen_is_inactive_by_default():
     case = add_case(state)
     ask(state, ana)
     start(state, case, T0 + SEC)  # presenting: questions wait
-    shown = views.qa_screen(scene(state))
+    shown = qa_screen(scene(state))
     assert (shown["active"], shown["pinned"], shown["about"]) == (False, None, "")
 
 
@@ -259,7 +277,7 @@ def test_the_screen_shows_the_cases_questions_during_its_questions_phase():
     answered = ask(state, cat, "How long did it take?", T0 - 2 * MIN + 3 * SEC)
     moderate(state, "question.answered", answered, T0 - MIN)
     upvote(state, cat, second, T0 - MIN)
-    shown = views.qa_screen(scene(state))
+    shown = qa_screen(scene(state))
     assert (shown["active"], shown["pinned"], shown["about"], shown["more"]) == (True, None, "Westbrook Clinic", 0)
     assert ids(shown["top"]) == [second, first]  # open questions about this case only, by votes
     assert shown["top"][0] == row_of(question(state, second), "Westbrook Clinic")
@@ -268,15 +286,16 @@ def test_the_screen_shows_the_cases_questions_during_its_questions_phase():
 
 def test_the_screen_shows_a_pinned_question_whatever_the_phase():
     state, (ana, ben) = room_with(people=PEOPLE[:2])
-    first, second = ask(state, ana), ask(state, ben, SECOND_TEXT, T0 + 1)
+    first = ask(state, ana)
+    ask(state, ben, SECOND_TEXT, T0 + 1)
     moderate(state, "question.answered", first, T0 + SEC)
     pin(state, first, T0 + 2 * SEC)
-    shown = views.qa_screen(scene(state))
+    shown = qa_screen(scene(state))
     assert (shown["active"], shown["about"]) == (True, "")
     assert shown["pinned"] == row_of(question(state, first))
-    assert ids(shown["top"]) == [second]
+    assert ids(shown["top"]) == []  # outside a case's questions phase, the pinned one alone
     pin(state, None, T0 + 3 * SEC)
-    shown = views.qa_screen(scene(state))
+    shown = qa_screen(scene(state))
     assert (shown["active"], shown["pinned"]) == (False, None)
 
 
@@ -287,11 +306,11 @@ def test_the_screen_shows_every_open_question_when_the_facilitator_puts_them_on_
     start(state, case, T0 - 3 * MIN)
     second = ask(state, ben, SECOND_TEXT, T0 - 3 * MIN + SEC)
     configure(state, T0, on_screen=True)
-    shown = views.qa_screen(scene(state))
+    shown = qa_screen(scene(state))
     assert (shown["active"], shown["pinned"], shown["about"]) == (True, None, "")
     assert ids(shown["top"]) == [first, second]
     configure(state, T0 + SEC, on_screen=False)
-    assert views.qa_screen(scene(state))["active"] is False
+    assert qa_screen(scene(state))["active"] is False
 
 
 def test_the_screen_shows_at_most_five_top_questions_by_votes():
@@ -305,7 +324,7 @@ def test_the_screen_shows_at_most_five_top_questions_by_votes():
         for voter in voters:
             upvote(state, voter, question_id, T0 + MIN)
     configure(state, T0 + MIN, on_screen=True)
-    shown = views.qa_screen(scene(state))
+    shown = qa_screen(scene(state))
     assert [(row["id"], row["votes"]) for row in shown["top"]] == [
         (asked[1], 5),
         (asked[3], 4),
@@ -314,7 +333,7 @@ def test_the_screen_shows_at_most_five_top_questions_by_votes():
         (asked[6], 2),
     ]
     assert (shown["more"], shown["pending"], shown["dismissed"]) == (2, 0, 0)
-    assert views.SCREEN_TOP == 5
+    assert SCREEN_TOP == 5
 
 
 # -- the console and the state API -----------------------------------------------
@@ -373,7 +392,7 @@ def surfaces(state: RoomState, ben: str, cat_actor: Actor) -> dict[str, object]:
         "qa_mine of Ben": views.qa_mine(shown, person(ben)),
         "qa_mine of Cat": views.qa_mine(shown, cat_actor),
         "qa_console": views.qa_console(shown),
-        "qa_screen": views.qa_screen(shown),
+        "qa_screen": qa_screen(shown),
         "qa_ask": views.qa_ask(shown),
         "api for the facilitator": views.api_view(shown, FACILITATOR),
         "api for the scribe": views.api_view(shown, SCRIBE),
@@ -397,8 +416,8 @@ def test_no_surface_names_the_author_of_an_anonymous_question():
     assert "Ben Okafor · Northfield Trust" in text_of(views.qa_list(scene(state)))
     assert "Ben Okafor · Northfield Trust" in pages.questions_csv(scene(state))
     # And the anonymous ones are shown, as "Anonymous".
-    assert "Who signs off discharges at weekends?" in text_of(views.qa_screen(scene(state)))
-    assert views.qa_screen(scene(state))["pinned"]["by"] == "Anonymous"
+    assert "Who signs off discharges at weekends?" in text_of(qa_screen(scene(state)))
+    assert qa_screen(scene(state))["pinned"]["by"] == "Anonymous"
 
 
 @pytest.mark.parametrize("status", ["live", "answered", "pending", "dismissed", "archived"])

@@ -169,7 +169,7 @@ APPLIERS: dict[str, Applier] = {
     "breakouts.recommended": on_recommended,
     "breakouts.reported": on_reported,
 }
-REACTIONS: dict[str, Applier] = {
+FOLLOWS: dict[str, Applier] = {
     "participant.joined": on_participant_joined,
     "participant.removed": on_participant_removed,
 }
