@@ -13,18 +13,18 @@ from facilitator.export.report import OUTSIDE, heading_line
 # start or end markup in the middle of a line.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~])")
 # At the start of a line: a list (-, +, 1.), a quote (>), a heading (#) or a rule (---, ===).
-_LINE_START = re.compile(r"^(\s*)([-+=>#]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)(\d+(?=[.)])|)([-+=>#.)])")
 
 
 def inline(text: Any) -> str:
     """One line of text as Markdown shows it: no markup, no raw HTML, one line."""
     escaped = _INLINE.sub(r"\\\1", str(text))
-    return " ".join(_LINE_START.sub(r"\1\\\2", line) for line in escaped.splitlines()) if escaped else ""
+    return " ".join(_LINE_START.sub(r"\1\2\\\3", line) for line in escaped.splitlines()) if escaped else ""
 
 
 def block(text: Any, indent: str = "") -> str:
     """Text that may hold line breaks, as hard breaks (two spaces) within one paragraph."""
-    lines = [_LINE_START.sub(r"\1\\\2", _INLINE.sub(r"\\\1", line)) for line in str(text).splitlines()]
+    lines = [_LINE_START.sub(r"\1\2\\\3", _INLINE.sub(r"\\\1", line)) for line in str(text).splitlines()]
     return ("  \n" + indent).join(line for line in lines if line.strip()) or ""
 
 

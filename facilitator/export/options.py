@@ -57,6 +57,27 @@ def _unique(names: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+def organisation_order(state: RoomState) -> list[str]:
+    """Every organisation the log names: the peer group's order, then in order of first appearance.
+    Exports list organisations in this order, never alphabetically, so that de-identified
+    labels (A, B, …) and rows keep one order that says nothing of the names."""
+    return _unique(
+        [
+            *state.organisations,
+            *(p.organisation for p in state.participants.values()),
+            *(item.organisation for item in agenda_of(state).ordered()),
+            *(plan.organisation for plan in notebook_of(state).plans.values()),
+            *(q.organisation for q in questions_of(state).questions.values()),
+            *(turn.organisation for turn in floor_of(state).turns),
+        ]
+    )
+
+
+def rank(names: list[str]) -> dict[str, int]:
+    """name (case-folded) -> its place, for sorting by an order rather than alphabetically."""
+    return {name.casefold(): i for i, name in enumerate(names)}
+
+
 class Names:
     """Participant and organisation names -> "Participant 1…" and "Organisation A…".
 
@@ -66,16 +87,7 @@ class Names:
 
     def __init__(self, state: RoomState):
         people = _unique(p.name for p in state.participants.values())
-        organisations = _unique(
-            [
-                *state.organisations,
-                *(p.organisation for p in state.participants.values()),
-                *(item.organisation for item in agenda_of(state).ordered()),
-                *(plan.organisation for plan in notebook_of(state).plans.values()),
-                *(q.organisation for q in questions_of(state).questions.values()),
-                *(turn.organisation for turn in floor_of(state).turns),
-            ]
-        )
+        organisations = organisation_order(state)
         self.labels: dict[str, str] = {name.casefold(): f"Participant {i}" for i, name in enumerate(people, start=1)}
         for i, name in enumerate(organisations):
             self.labels.setdefault(name.casefold(), f"Organisation {letters(i)}")

@@ -10,7 +10,7 @@ ready to print, so the Markdown, HTML and Word writers share one shape.
 from datetime import UTC, datetime
 from typing import Any
 
-from facilitator.export.options import Options, names_for, scrub, shown_text
+from facilitator.export.options import Options, names_for, organisation_order, rank, scrub, shown_text
 from facilitator.polls import tally
 from facilitator.polls.model import KINDS as POLL_KINDS
 from facilitator.polls.model import Poll, polls_of
@@ -173,9 +173,10 @@ def voice_table(state: RoomState, turns: list[Turn], now: int) -> dict[str, Any]
     """Speaking time per organisation over these turns, and the facilitator's apart."""
     spoken = acc.totals([t for t in turns if t.speaker != FACILITATOR], lambda t: t.organisation, now)
     total = sum(spoken.values())
+    order = rank(organisation_order(state))
     rows = [
         [name, duration(spoken[name]), f"{_percent(spoken[name], total)} %"]
-        for name in sorted(spoken, key=str.casefold)
+        for name in sorted(spoken, key=lambda name: order.get(name.casefold(), len(order)))
     ]
     facilitator = sum(t.length(now) for t in turns if t.speaker == FACILITATOR)
     if facilitator:
@@ -278,7 +279,8 @@ def share_of_voice(state: RoomState, now: int) -> dict[str, Any]:
     """Each organisation's share of the floor against the equal share, for the whole exchange."""
     floor = floor_of(state)
     spoken = acc.by_organisation(floor, now)
-    names = acc.organisations_in_room(state, floor)
+    order = rank(organisation_order(state))
+    names = sorted(acc.organisations_in_room(state, floor), key=lambda name: order.get(name.casefold(), len(order)))
     total = sum(spoken.values())
     equal = round(100 / len(names)) if names else 0
     bars = [
@@ -301,11 +303,11 @@ def people_voice(state: RoomState, now: int) -> dict[str, Any]:
     """Speaking time per person, for the tables (CSV); the facilitator is a person here too."""
     spoken = acc.by_person(floor_of(state), now)
     scene = Scene(state, frozenset())
+    joined = {pid: i for i, pid in enumerate(state.participants)}
     rows = []
-    for speaker, ms in spoken.items():
+    for speaker in sorted(spoken, key=lambda speaker: joined.get(speaker, -1)):  # the facilitator first
         name, organisation = speaker_name(scene, speaker)
-        rows.append([name, organisation, duration(ms), round(ms / 1000)])
-    rows.sort(key=lambda row: (str(row[1]).casefold(), str(row[0]).casefold()))
+        rows.append([name, organisation, duration(spoken[speaker]), round(spoken[speaker] / 1000)])
     return table(["Person", "Organisation", "Speaking time", "Seconds"], rows)
 
 
@@ -350,7 +352,9 @@ def cases(state: RoomState, notes: list[dict]) -> list[dict[str, Any]]:
 
 def plans(state: RoomState) -> list[dict[str, Any]]:
     notebook = notebook_of(state)
+    order = rank(organisation_order(state))
     scene = Scene(state, frozenset())
+    named = sorted(organisations(scene), key=lambda name: order.get(name.casefold(), len(order)))
     return [
         {
             "organisation": name,
@@ -360,14 +364,14 @@ def plans(state: RoomState) -> list[dict[str, Any]]:
                 if plan.organisation == name
             ],
         }
-        for name in organisations(scene)
+        for name in named
     ]
 
 
 def participants(state: RoomState, options: Options) -> list[dict[str, Any]]:
     """Everyone who took part, by organisation (the peer group's order, then alphabetical)."""
-    present = state.present()
-    order = {name.casefold(): i for i, name in enumerate(state.organisations)}
+    present = state.present()  # in joining order
+    order = rank(organisation_order(state))
     groups = sorted(
         {p.organisation for p in present}, key=lambda o: (order.get(o.casefold(), len(order)), o.casefold())
     )
@@ -376,7 +380,7 @@ def participants(state: RoomState, options: Options) -> list[dict[str, Any]]:
             "organisation": group,
             "people": [
                 {"name": p.name, "job_title": "" if options.deidentify else p.job_title}
-                for p in sorted(present, key=lambda p: p.name.casefold())
+                for p in present
                 if p.organisation == group
             ],
         }
