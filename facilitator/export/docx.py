@@ -10,6 +10,7 @@ from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentType
+from docx.table import _Cell
 
 from facilitator.export.report import OUTSIDE, heading_line
 
@@ -26,9 +27,17 @@ class Writer:
     def __init__(self, title: str) -> None:
         self.doc: DocumentType = Document()
         self.doc.core_properties.title = clean(title)
+        # Style ids found once: given a style, python-docx searches every style for the default
+        # one, for each paragraph; a paragraph given the id directly costs nothing.
+        styles = self.doc.styles
+        self.headings = {level: styles["Title" if level == 0 else f"Heading {level}"].style_id for level in range(5)}
+        self.bullet = styles["List Bullet"].style_id
+
+    def styled(self, text: str, style_id: str) -> None:
+        self.doc.add_paragraph(text)._p.style = style_id
 
     def heading(self, level: int, text: Any) -> None:
-        self.doc.add_heading(clean(text), level=level)
+        self.styled(clean(text), self.headings[level])
 
     def paragraph(self, text: Any, italic: bool = False) -> None:
         if text:
@@ -43,7 +52,7 @@ class Writer:
 
     def bullets(self, lines: list[str]) -> None:
         for line in lines:
-            self.doc.add_paragraph(clean(line), style="List Bullet")
+            self.styled(clean(line), self.bullet)
 
     def table(self, shown: dict[str, Any]) -> None:
         if not shown["columns"]:
@@ -54,9 +63,10 @@ class Writer:
             cell.text = ""
             cell.paragraphs[0].add_run(clean(text)).bold = True
         for row in shown["rows"]:
-            cells = grid.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
-                cell.text = clean(text)
+            # The new row's own cells: `row.cells` would walk the whole table, every row.
+            added = grid.add_row()._tr
+            for tc, text in zip(added.tc_lst, row, strict=True):
+                _Cell(tc, grid).text = clean(text)
 
     def data(self) -> bytes:
         out = io.BytesIO()
@@ -131,7 +141,7 @@ def write_item(out: Writer, item: dict[str, Any]) -> None:
 
 def record(doc: dict[str, Any]) -> bytes:
     out = Writer(f"{doc['title']}: the session record")
-    out.doc.add_heading(clean(doc["title"]), level=0)
+    out.heading(0, doc["title"])
     out.paragraph(heading_line(doc), italic=True)
     charter = doc["charter"]
     out.heading(1, "Charter")
@@ -191,7 +201,7 @@ def record(doc: dict[str, Any]) -> bytes:
 
 def compendium(doc: dict[str, Any]) -> bytes:
     out = Writer(f"{doc['title']}: best-practice compendium")
-    out.doc.add_heading(clean(f"{doc['title']}: best-practice compendium"), level=0)
+    out.heading(0, f"{doc['title']}: best-practice compendium")
     out.paragraph(heading_line(doc), italic=True)
     if not doc["cases"]:
         out.paragraph("No case summary has been written yet.", italic=True)
