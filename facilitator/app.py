@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from facilitator.config import Settings
 from facilitator.db import make_engine
+from facilitator.export import pages as export_pages
 from facilitator.features import RULES
 from facilitator.limits import BodyLimit
 from facilitator.logs import redact_secrets_in_logs
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router_for(RULES))
     app.include_router(record_pages.router)  # the record is a layer above the features, not one of them
+    app.include_router(export_pages.router)  # so are its exports
     app.include_router(pages.router)
     app.include_router(ws.router)
     for router in RULES.routers:

@@ -1,4 +1,5 @@
-"""The `facilitator` command: serve the app, or set up a demo exchange and serve it."""
+"""The `facilitator` command: serve the app, set up a demo exchange and serve it, export an
+exchange's record, or import one exported elsewhere (read-only)."""
 
 import argparse
 import asyncio
@@ -12,12 +13,16 @@ import uvicorn
 
 from facilitator.config import ConfigurationError, Settings
 from facilitator.db import make_engine
+from facilitator.export.data import import_exchange, read_export
+from facilitator.export.formats import RECORD, export
+from facilitator.export.options import Options
 from facilitator.features import RULES
 from facilitator.logs import log_config
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 from facilitator.rooms.hub import Outcome, create_room
 from facilitator.rooms.log import EventLog
-from facilitator.rooms.model import Actor, Context, Role
+from facilitator.rooms.model import Actor, CommandError, Context, Role
+from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.web import links
 from facilitator.timers.model import agenda_of
 
@@ -108,8 +113,21 @@ def main(argv: list[str] | None = None) -> None:
             sub.add_argument("--workers", type=int, default=1)
         else:
             sub.add_argument("--no-serve", action="store_true", help="only create the exchange")
+    exporting = commands.add_parser("export", help="write an exchange's record to a file")
+    exporting.add_argument("code", help="the exchange's code")
+    exporting.add_argument("--format", choices=list(RECORD), default="md")
+    exporting.add_argument("--output", help="the file to write (default: standard output)")
+    exporting.add_argument("--deidentify", action="store_true", help='"Participant 1…", "Organisation A…"')
+    exporting.add_argument("--omit-flagged", action="store_true", help="leave out text flagged as patient identifiers")
+    importing = commands.add_parser("import", help="recreate an exported exchange here, read-only")
+    importing.add_argument("file", help="a JSON export (facilitator export CODE --format json)")
+    importing.add_argument("--base", default="http://127.0.0.1:8000", help="this server's address, for the links")
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.command == "export":
+        sys.exit(export_command(settings, args.code, args.format, args.output, args.deidentify, args.omit_flagged))
+    if args.command == "import":
+        sys.exit(import_command(settings, args.file, args.base))
     try:
         settings.signing_key  # noqa: B018 - made or read now, before any worker starts
     except ConfigurationError as error:
@@ -172,6 +190,46 @@ async def create_demo(log: EventLog, clock: Clock = SYSTEM_CLOCK) -> tuple[str, 
         for event in await log.append(code, state.seq, decision.events, clock.now_ms()):
             RULES.apply(state, event)
     return code, outcome
+
+
+def export_command(
+    settings: Settings, raw_code: str, fmt: str, output: str | None, deidentify: bool, omit_flagged: bool
+) -> str | None:
+    """Write the record; a sentence (the exit message) when it cannot be."""
+    code = normalise_code(raw_code)
+    log = EventLog(make_engine(settings.database_url))
+    events = asyncio.run(log.read(code)) if code else []
+    if not events:
+        return f"There is no exchange with the code {raw_code!r} in this database."
+    state = RULES.fold(code or "", events)
+    made = export(state, events, fmt, Options(deidentify, omit_flagged), SYSTEM_CLOCK.now_ms())
+    if output:
+        with open(output, "wb") as file:
+            file.write(made.content)
+        print(f"Wrote {output} ({len(made.content):,} bytes).", file=sys.stderr)
+    elif fmt in ("docx", "csv", "zip") and sys.stdout.isatty():
+        return f"A .{made.name.rsplit('.', 1)[1]} file is not text: give --output FILE."
+    else:
+        sys.stdout.buffer.write(made.content)
+    return None
+
+
+def import_command(settings: Settings, path: str, base: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = read_export(file.read())
+        log = EventLog(make_engine(settings.database_url))
+        code, outcome = asyncio.run(import_exchange(RULES, log, data, SYSTEM_CLOCK.now_ms()))
+    except OSError as error:
+        return f"Cannot read {path}: {error.strerror}."
+    except CommandError as error:
+        return error.message
+    made = links(base.rstrip("/"), code, outcome.reply["links"])
+    print(f"Imported {data['room'].get('title', '')!r} as {code}: read-only, {len(outcome.events) - 1} events.")
+    for label, key in (("Console", "console"), ("Scribe panel", "scribe"), ("Screen", "screen")):
+        print(f"  {label:<14} {made[key]}")
+    print(f"  {'Record':<14} {base.rstrip('/')}/r/{code}/record (after opening the console)")
+    return None
 
 
 def public_base(settings: Settings, host: str, port: int) -> str:

@@ -4,7 +4,8 @@
     core      facilitator.rooms: rooms, the log, the hub, the edges; names no feature
     features  the packages facilitator/features.py installs; each reads another only
               through that feature's model module (its slice's types and accessor)
-    above     facilitator.record: the session record, which reads every feature;
+    above     facilitator.record and facilitator.export: the session record and its exports,
+              which read every feature;
               facilitator.screen: what the screen shows, a feature of the room that reads the others
     root      features.py, app.py, cli.py, __main__.py: they assemble everything
 
@@ -22,7 +23,7 @@ import facilitator
 
 PACKAGE = Path(facilitator.__file__).parent
 CORE = "facilitator.rooms"
-ABOVE_FEATURES = ("facilitator.record", "facilitator.screen")
+ABOVE_FEATURES = ("facilitator.record", "facilitator.export", "facilitator.screen")
 ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitator.__main__")
 BASE = ("facilitator.config", "facilitator.db", "facilitator.limits", "facilitator.logs")
 
@@ -161,6 +162,7 @@ def test_each_rule_catches_what_it_forbids():
         "facilitator.timers.floor.views": {"facilitator.timers.model", "facilitator.timers.views"},
         "facilitator.record.timeline": {"facilitator.polls.views", "facilitator.scribe.rules"},
         "facilitator.db": {"facilitator.rooms.model"},
+        "facilitator.scribe.views": {"facilitator.export.report"},
     }
     assert violations(graph, features) == [
         "facilitator.db (base) imports facilitator.rooms.model (core), a layer above it",
@@ -172,6 +174,7 @@ def test_each_rule_catches_what_it_forbids():
         "facilitator.rooms.hub (core) imports facilitator.features (root), a layer above it",
         "facilitator.rooms.hub (core) imports facilitator.polls.model (feature), a layer above it",
         "facilitator.rooms.render (core) imports facilitator.rooms.breakouts.views (feature), a layer above it",
+        "facilitator.scribe.views (feature) imports facilitator.export.report (above), a layer above it",
         "facilitator.timers.floor.views imports facilitator.timers.views: another feature is read only through "
         "its model module (facilitator.timers.model)",
     ]

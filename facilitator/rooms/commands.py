@@ -100,3 +100,13 @@ class RotateLink(Command):
     action: ClassVar[str] = "replace a secret link"
 
     role: Literal["scribe", "screen"]
+
+
+class SetDownloads(Command):
+    type: ClassVar[str] = "room.downloads"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "choose whether participants may download the record"
+    allowed_after_end: ClassVar[bool] = True  # the record is most wanted once the exchange is over
+
+    allowed: bool
+    deidentified: bool = False

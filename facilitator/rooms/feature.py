@@ -141,8 +141,8 @@ class Rules:
         return found
 
     def deadlines(self, state: RoomState) -> list[Deadline]:
-        """Every deadline the room's features are waiting for; none once it has ended."""
-        if state.ended:
+        """Every deadline the room's features are waiting for; none once it has ended (or is an import)."""
+        if state.ended or state.imported_from is not None:
             return []
         return [
             deadline
@@ -193,6 +193,11 @@ class Rules:
             )
         if not state.exists and command.type != "room.create":
             raise CommandError("There is no exchange with this code.", status=404)
+        if state.imported_from is not None:
+            raise CommandError(
+                "This exchange was imported from another server: it is a record to read, and nothing in it can change.",
+                status=409,
+            )
         if state.ended and not command.allowed_after_end:
             raise CommandError("This exchange has ended; its record is read-only.", status=409)
         if actor.role is Role.PARTICIPANT:

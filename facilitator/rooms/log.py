@@ -98,6 +98,10 @@ class EventLog:
         """Append drafts as seq after+1, after+2, ... in one transaction."""
         return await anyio.to_thread.run_sync(self._append, code, after, drafts, at, command_key)
 
+    async def restore(self, code: str, events: Sequence[Event]) -> None:
+        """Write events as they are, times included, in one transaction: an imported exchange."""
+        await anyio.to_thread.run_sync(insert_events, self.engine.connect(), code, events)
+
     @asynccontextmanager
     async def batch(self, code: str, after: int) -> AsyncIterator[Batch]:
         """A transaction for a room's next batch, holding the room's write lock on PostgreSQL,

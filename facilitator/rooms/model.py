@@ -181,6 +181,14 @@ class Charter:
 
 
 @dataclass
+class Downloads:
+    """Whether participants may download the record, and whether theirs is de-identified."""
+
+    allowed: bool = False
+    deidentified: bool = False
+
+
+@dataclass
 class RoomState:
     code: str
     seq: int = 0
@@ -195,6 +203,10 @@ class RoomState:
     locked: bool = False
     ended_at: int | None = None
     participants: dict[str, Participant] = field(default_factory=dict)
+    downloads: Downloads = field(default_factory=Downloads)
+    # The code the exchange had on the server it was exported from, once imported here:
+    # an imported exchange is a record to read, and refuses every command.
+    imported_from: str | None = None
     # command key -> seq of the first event it produced
     applied: dict[str, int] = field(default_factory=dict)
     # One slice per feature, by feature name.

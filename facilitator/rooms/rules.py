@@ -8,6 +8,7 @@ from facilitator.rooms.model import (
     CommandError,
     Context,
     Decision,
+    Downloads,
     Draft,
     Event,
     Participant,
@@ -93,6 +94,13 @@ def rotate(state: RoomState, actor: Actor, cmd: c.RotateLink, ctx: Context) -> D
     )
 
 
+def set_downloads(state: RoomState, actor: Actor, cmd: c.SetDownloads, ctx: Context) -> Decision:
+    wanted = Downloads(allowed=cmd.allowed, deidentified=cmd.deidentified)
+    if wanted == state.downloads:
+        raise CommandError("Nothing to change.", status=409)
+    return Decision([Draft("room.downloads_set", {"allowed": wanted.allowed, "deidentified": wanted.deidentified})])
+
+
 def on_created(state: RoomState, event: Event) -> None:
     data = event.data
     state.created_at = event.at
@@ -139,6 +147,16 @@ def on_ended(state: RoomState, event: Event) -> None:
     state.ended_at = event.at
 
 
+def on_downloads_set(state: RoomState, event: Event) -> None:
+    state.downloads = Downloads(allowed=event.data["allowed"], deidentified=event.data["deidentified"])
+
+
+def on_imported(state: RoomState, event: Event) -> None:
+    """The last event of an imported exchange: read-only from here on, with links of this server."""
+    state.imported_from = event.data["source"]
+    state.link_hashes = dict(event.data["link_hashes"])
+
+
 def on_rotated(state: RoomState, event: Event) -> None:
     state.link_hashes[event.data["role"]] = event.data["hash"]
 
@@ -171,6 +189,7 @@ feature = Feature(
         c.UnlockRoom: unlock,
         c.EndRoom: end,
         c.RotateLink: rotate,
+        c.SetDownloads: set_downloads,
     },
     appliers={
         "room.created": on_created,
@@ -181,6 +200,9 @@ feature = Feature(
         "room.unlocked": on_unlocked,
         "room.ended": on_ended,
         "link.rotated": on_rotated,
+        "room.downloads_set": on_downloads_set,
+        # Written only by `facilitator import`, never decided: no command leads to it.
+        "room.imported": on_imported,
     },
     fragments=FRAGMENTS,
     # Joining is the busiest change of a room and concerns few fragments; a new link none.

@@ -120,6 +120,28 @@ def me(scene: Scene, viewer: Actor) -> dict:
     }
 
 
+EXPORT_FORMATS = (
+    ("html", "Report (HTML, prints to PDF)"),
+    ("docx", "Word document (.docx)"),
+    ("md", "Transcript (Markdown)"),
+    ("json", "Data (JSON)"),
+    ("csv", "Tables (CSV, zipped)"),
+    ("zip", "Everything (zip)"),
+)
+
+
+def room_downloads(scene: Scene) -> dict:
+    """The console's export links, and whether participants may download the record."""
+    downloads = scene.state.downloads
+    return {
+        "code": scene.state.code,
+        "formats": EXPORT_FORMATS,
+        "allowed": downloads.allowed,
+        "deidentified": downloads.deidentified,
+        "imported": scene.state.imported_from is not None,
+    }
+
+
 def _who_changed(state: RoomState, event: Event) -> Viewers:
     participant_id = event.data.get("participant_id")
     return participants(participant_id) if participant_id else ALL_VIEWERS
@@ -133,6 +155,7 @@ FRAGMENTS = (
     Fragment("roster", frozenset({"console"}), roster, reads=frozenset({"room", "participants", PRESENCE})),
     Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
     Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),
+    Fragment("room-downloads", frozenset({"console"}), room_downloads, reads=frozenset({"room"})),
     Fragment("me", frozenset({"phone"}), me, per_viewer=True, reads=frozenset({"participants"}), touches=_who_changed),
 )
 
