@@ -1,5 +1,6 @@
 """The features installed in every room, in the order their fragments appear."""
 
+from facilitator.followup import feature as followup
 from facilitator.polls import feature as polls
 from facilitator.polls.questions import feature as questions
 from facilitator.rooms import rules as room_rules
@@ -8,4 +9,14 @@ from facilitator.scribe import feature as scribe
 from facilitator.timers import feature as timers
 from facilitator.timers.floor import feature as floor
 
-RULES = Rules([room_rules.feature, timers.feature, floor.feature, polls.feature, questions.feature, scribe.feature])
+RULES = Rules(
+    [
+        room_rules.feature,
+        timers.feature,
+        floor.feature,
+        polls.feature,
+        questions.feature,
+        scribe.feature,
+        followup.feature,
+    ]
+)

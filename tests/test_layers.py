@@ -34,6 +34,7 @@ ACCESSOR_MODULES = frozenset(
         "facilitator.polls.model",
         "facilitator.polls.questions.model",
         "facilitator.scribe.model",
+        "facilitator.followup.model",
     }
 )
 
@@ -120,6 +121,7 @@ def the_graph() -> dict[str, set[str]]:
 
 def test_the_features_are_found_in_the_list_of_features():
     assert feature_packages() == [
+        "facilitator.followup",
         "facilitator.polls",
         "facilitator.polls.questions",
         "facilitator.scribe",

@@ -6,7 +6,7 @@ with `apply`. Both are pure: the same state, command and context always give
 the same decision.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,12 @@ class Feature:
     routers: tuple["APIRouter", ...] = ()
     # Names every template may use (the kinds of notes a form offers, say).
     template_globals: dict[str, Any] = field(default_factory=dict)
+    # Event types that keep a room alive beyond the last days: a room whose log holds one is
+    # loaded at start and by the hourly sweep, so deadlines weeks or months ahead still fire.
+    kept_by: frozenset[str] = frozenset()
+    # What the server does outside the log once events are written (state, events, settings):
+    # run by the node that wrote them, never by the others, so it happens once.
+    react: Callable[[RoomState, list[Event], Any], Awaitable[None]] | None = None
 
 
 @dataclass
@@ -132,16 +138,28 @@ class Rules:
                 found[name] = value
         return found
 
+    @property
+    def kept_by(self) -> frozenset[str]:
+        return frozenset().union(*(feature.kept_by for feature in self.features))
+
+    @property
+    def reactions(self) -> list[Callable[[RoomState, list[Event], Any], Awaitable[None]]]:
+        return [feature.react for feature in self.features if feature.react is not None]
+
     def deadlines(self, state: RoomState) -> list[Deadline]:
-        """Every deadline the room's features are waiting for; none once it has ended."""
-        if state.ended:
-            return []
+        """Every deadline the room's features are waiting for; once it has ended, only those
+        whose command is still allowed then (a follow-up check-in, not a phase)."""
         return [
             deadline
             for feature in self.features
             if feature.deadlines is not None
             for deadline in feature.deadlines(state)
+            if not state.ended or self._after_end(deadline)
         ]
+
+    def _after_end(self, deadline: Deadline) -> bool:
+        command = self.commands.get(deadline.command.get("type", ""))
+        return command is not None and command.allowed_after_end
 
     def views(self, scene: Any, viewer: Actor) -> dict[str, Any]:
         return {feature.name: feature.view(scene, viewer) for feature in self.features if feature.view is not None}

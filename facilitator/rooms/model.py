@@ -65,6 +65,8 @@ class Context:
     nonce: bytes
     # The most people one exchange takes (the server's `max_participants`).
     capacity: int = 2000
+    # The server's time zone: an exchange created without one of its own takes it.
+    timezone: str = "UTC"
 
 
 class CommandError(Exception):
@@ -188,6 +190,9 @@ class RoomState:
     # The peer group: when set, joiners pick their organisation from it, so
     # that speaking time and breakouts never split "St Mary's" from "St. Mary's".
     organisations: list[str] = field(default_factory=list)
+    # The IANA zone its dates (milestones, check-ins) are computed and shown in; "" in an
+    # exchange created before it had one: UTC.
+    timezone: str = ""
     link_hashes: dict[str, str] = field(default_factory=dict)
     locked: bool = False
     ended_at: int | None = None

@@ -28,6 +28,7 @@ def create(state: RoomState, actor: Actor, cmd: c.CreateRoom, ctx: Context) -> D
         "charter": cmd.charter.model_dump(),
         "confidentiality": cmd.confidentiality,
         "organisations": _unique(cmd.organisations),
+        "timezone": cmd.timezone or ctx.timezone,
         "link_hashes": {role: hash_secret(secret) for role, secret in links.items()},
     }
     return Decision([Draft("room.created", data)], reply={"links": links})
@@ -100,6 +101,7 @@ def on_created(state: RoomState, event: Event) -> None:
     state.charter = Charter(**data["charter"])
     state.confidentiality = data["confidentiality"]
     state.organisations = list(data["organisations"])
+    state.timezone = data.get("timezone", "")
     state.link_hashes = dict(data["link_hashes"])
 
 
@@ -110,6 +112,7 @@ def on_updated(state: RoomState, event: Event) -> None:
         state.charter = Charter(**data["charter"])
     state.confidentiality = data.get("confidentiality", state.confidentiality)
     state.organisations = list(data.get("organisations", state.organisations))
+    state.timezone = data.get("timezone", state.timezone)
 
 
 def on_joined(state: RoomState, event: Event) -> None:

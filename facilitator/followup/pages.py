@@ -1,0 +1,5 @@
+"""Follow-up pages: placeholder, filled below."""
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
