@@ -1,0 +1,40 @@
+"""Follow-up in a real browser: an exchange ends, and days later a participant's 360 px phone
+puts a milestone on track with a note; the facilitator's dashboard shows it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.pages import ORGS, open_console, open_phone
+from tests.live import ok
+
+pytestmark = pytest.mark.browser
+DAY = 24 * 3600.0
+
+
+def test_after_the_end_a_phone_puts_a_milestone_on_track_and_the_dashboard_shows_it(server, clock, room, new_context):
+    phone = open_phone(new_context, server, room["code"], "Ana Lopez", ORGS[0])
+    phone.goto(f"{server}/r/{room['code']}/plan")
+    phone.locator("textarea[name=change]").fill("Open a discharge lounge")
+    phone.locator("textarea[name=milestone_30]").fill("Pilot on ward 4")
+    phone.get_by_role("button", name="Save the action plan").click()
+    ok(server, room, type="room.end")
+    clock.advance(10 * DAY)
+
+    phone.goto(f"{server}/r/{room['code']}")
+    phone.get_by_role("link", name="Follow up our action plan").click()
+    milestone = phone.locator(".milestone").filter(has_text="By 30 days")
+    expect(milestone).to_contain_text("Pilot on ward 4")
+    milestone.locator("select[name=status]").select_option("on_track")
+    milestone.locator("textarea[name=note]").fill("Lounge open on weekdays")
+    milestone.get_by_role("button").click()
+    milestone = phone.locator(".milestone").filter(has_text="By 30 days")
+    expect(milestone.locator(".status")).to_contain_text("On track")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360, "the page fits a 360 px phone"
+
+    console = open_console(new_context, room)
+    console.goto(f"{server}/r/{room['code']}/follow-up/dashboard")
+    row = console.locator("tr.plan-row").filter(has_text="Open a discharge lounge")
+    expect(row).to_contain_text(ORGS[0])
+    expect(row.locator("td.light").first).to_contain_text("On track")
+    expect(row.locator("td.light").first).to_contain_text("Lounge open on weekdays")
+    expect(row.locator("td.light").first).to_have_class("light light-green")
