@@ -6,7 +6,7 @@ from facilitator.followup.dates import opens_at_ms
 from facilitator.followup.mail import react
 from facilitator.followup.model import STATUSES, Followup, followup_of
 from facilitator.followup.rules import APPLIERS, DECIDERS
-from facilitator.followup.views import FRAGMENTS, api_view
+from facilitator.followup.views import FRAGMENTS, TOPICS, api_view
 from facilitator.rooms.feature import Deadline, Feature
 from facilitator.rooms.model import RoomState
 
@@ -31,6 +31,7 @@ feature = Feature(
     fragments=FRAGMENTS,
     deadlines=deadlines,
     view=api_view,
+    topics=TOPICS,
     routers=(pages.router,),
     template_globals={"milestone_statuses": STATUSES},
     kept_by=frozenset({"checkin.scheduled"}),

@@ -146,14 +146,11 @@ def open_checkins(state: RoomState) -> list[CheckIn]:
 
 
 def phone(scene: Scene) -> dict:
-    """On every phone: a way to the follow-up, and the check-in that is open."""
+    """On every phone once the exchange has ended: the way to the follow-up, and the check-in that
+    is open. The same for everyone, and changed only by the check-ins and the room."""
     state = scene.state
     opened = open_checkins(state)
-    return {
-        "code": state.code,
-        "checkin": describe(opened[-1].after) if opened else "",
-        "plans": bool(notebook_of(state).live_plans()),
-    }
+    return {"code": state.code, "checkin": describe(opened[-1].after) if opened else "", "ended": state.ended}
 
 
 def api_view(scene: Scene, viewer: Actor) -> dict:
@@ -173,11 +170,13 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
     return view
 
 
+# Check-ins change what every phone shows; a milestone's status only the follow-up pages.
+TOPICS = {"checkin.scheduled": "checkins", "checkin.cancelled": "checkins", "checkin.opened": "checkins"}
 FRAGMENTS = (
     Fragment(
         "follow-up-phone",
         frozenset({"phone"}),
         phone,
-        reads=frozenset({"followup", "scribe", "room"}),
+        reads=frozenset({"checkins", "room"}),
     ),
 )
