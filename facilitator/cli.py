@@ -10,7 +10,7 @@ from typing import Any
 import segno
 import uvicorn
 
-from facilitator.config import Settings
+from facilitator.config import ConfigurationError, Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.logs import log_config
@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> None:
             sub.add_argument("--no-serve", action="store_true", help="only create the exchange")
     args = parser.parse_args(argv)
     settings = Settings()
+    try:
+        settings.signing_key  # noqa: B018 - made or read now, before any worker starts
+    except ConfigurationError as error:
+        sys.exit(str(error))
     if args.command == "demo":
         demo(settings, public_base(settings, args.host, args.port))
         if args.no_serve:
@@ -120,8 +124,6 @@ def main(argv: list[str] | None = None) -> None:
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers > 1 and not settings.redis_url:
         sys.exit("Several workers need Redis to share rooms: set REDIS_URL, or run one worker.")
-    if workers > 1 and not settings.secret_key:
-        sys.exit("Several workers need one SECRET_KEY to recognise each other's cookies: set SECRET_KEY.")
     uvicorn.run(
         "facilitator.app:create_app",
         factory=True,

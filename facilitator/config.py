@@ -1,10 +1,13 @@
 """Settings, read once from the environment (or a `.env` file)."""
 
+import os
+import secrets
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,9 +18,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///facilitator.db"
     # Unset: the in-process broker, which serves exactly one process.
     redis_url: str | None = None
-    # Signs participant cookies and keys the hashes of anonymous authors.
-    # Unset: a random key per start, so cookies die with the process; set it
-    # in production so phones stay joined across restarts.
+    # Signs participant cookies and keys the hashes of anonymous authors. Unset with SQLite: a key
+    # made once and kept beside the database file (secret.key), so phones stay joined across
+    # restarts. Unset with any other database: refused at start (see `signing_key`).
     secret_key: str = Field(default="", repr=False)
     # When set, creating an exchange requires this token (form field or bearer).
     facilitator_admin_token: str | None = Field(default=None, repr=False)
@@ -65,9 +68,29 @@ class Settings(BaseSettings):
 
     @cached_property
     def signing_key(self) -> str:
-        import secrets
+        """SECRET_KEY if set; else, on SQLite, the key kept in the data directory. Any other
+        database is a deployment that several processes or hosts may share, where a key kept in
+        one host's file would differ from the next one's: there it must be set explicitly, and
+        `ConfigurationError` says so."""
+        if self.secret_key:
+            return self.secret_key
+        if make_url(self.database_url).get_backend_name() != "sqlite":
+            raise ConfigurationError(
+                "Set SECRET_KEY: with a database other than SQLite every process must sign cookies "
+                "with the same key, and keep it across restarts, so it cannot be made up at start."
+            )
+        directory = self.data_dir
+        if directory is None:  # an in-memory database keeps nothing, and so no key either
+            return secrets.token_urlsafe(32)
+        return kept_secret_key(directory / SECRET_KEY_FILE)
 
-        return self.secret_key or secrets.token_urlsafe(32)
+    @property
+    def data_dir(self) -> Path | None:
+        """The directory of the SQLite file, or None for an in-memory database."""
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database).resolve().parent
 
     @cached_property
     def zone(self) -> str:
@@ -88,3 +111,36 @@ class Settings(BaseSettings):
     @property
     def static_dir(self) -> Path:
         return PROJECT_ROOT / "static"
+
+
+SECRET_KEY_FILE = "secret.key"
+
+
+class ConfigurationError(Exception):
+    """A setting the server cannot start without; the message says which and why."""
+
+
+def kept_secret_key(path: Path) -> str:
+    """The key stored at `path`, made (random, readable by its owner alone) the first time.
+
+    Processes starting together agree: a new key is written to a private temporary file, then
+    linked into place, which fails if another process was first; everyone then reads the file.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(32) + "\n")
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key others can read signs their cookies too
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigurationError(f"{path} is empty: delete it to make a new key, or set SECRET_KEY.")
+    return key

@@ -90,7 +90,19 @@
 
   // Show "Reconnecting…" only after two seconds offline, never on a blip.
   var offlineTimer = null;
-  document.addEventListener("htmx:wsClose", function () {
+  document.addEventListener("htmx:wsClose", function (evt) {
+    var closed = evt.detail && evt.detail.event;
+    if (closed && closed.code === 1008) {  // turned away for good: say why, and do not come back
+      clearTimeout(offlineTimer);
+      offlineTimer = null;
+      document.getElementById("offline").hidden = true;
+      var gone = document.getElementById("gone");
+      if (closed.reason) gone.querySelector(".gone-reason").textContent = closed.reason;
+      gone.hidden = false;
+      var flash = document.getElementById("flash");
+      if (flash && flash.textContent.trim() === closed.reason) flash.textContent = "";
+      return;
+    }
     if (offlineTimer === null) {
       offlineTimer = setTimeout(function () {
         document.getElementById("offline").hidden = false;

@@ -25,9 +25,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK):
-    """Serve the app in a thread, as uvicorn would in production, on `clock`; yields its base URL."""
-    port = free_port()
+def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK, port: int | None = None):
+    """Serve the app in a thread, as uvicorn would in production, on `clock` (and `port`, to
+    start again where the last one stopped); yields its base URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         create_app(settings, clock),
         host="127.0.0.1",

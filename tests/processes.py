@@ -45,12 +45,20 @@ class Node:
 
 
 @contextmanager
-def serving(tmp_path: Path, database_url: str, count: int = 2, redis_url: str | None = REDIS_URL, **env: str):
+def serving(
+    tmp_path: Path,
+    database_url: str,
+    count: int = 2,
+    redis_url: str | None = REDIS_URL,
+    secret_key: str | None = SECRET,
+    **env: str,
+):
     """`count` real `facilitator serve` processes sharing one database, Redis (none when
-    `redis_url` is None) and SECRET_KEY."""
+    `redis_url` is None) and SECRET_KEY (none when `secret_key` is None)."""
     make_engine(database_url).dispose()  # tables exist before the nodes race to create them
     broker = {"REDIS_URL": redis_url} if redis_url else {}
-    environment = settings_free_env(DATABASE_URL=database_url, SECRET_KEY=SECRET, **broker, **env)
+    secret = {"SECRET_KEY": secret_key} if secret_key else {}
+    environment = settings_free_env(DATABASE_URL=database_url, **secret, **broker, **env)
     nodes: list[Node] = []
     try:
         for index in range(count):

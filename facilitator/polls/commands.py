@@ -50,6 +50,8 @@ Picks = Annotated[Annotated[list[SmallNumber], Field(max_length=MAX_OPTIONS)] | 
 class PollFields(Command):
     """What a poll asks and how its results are shown; unset fields keep their value on update."""
 
+    labels: ClassVar[dict[str, str]] = {"question": "the question", "options": "the options"}
+
     question: Annotated[Line, Field(min_length=1, max_length=200)] | None = None
     options: Options | None = None
     max_choices: Annotated[Annotated[int, Field(ge=0, le=MAX_OPTIONS)] | None, BeforeValidator(_blank_as_none)] = None
@@ -147,12 +149,31 @@ class AddSurvey(Command):
     open: bool = False
 
 
+class OpenSurvey(Command):
+    """Opens every poll of a survey that is not open yet, at once: the phones show them together."""
+
+    type: ClassVar[str] = "poll.open_survey"
+    roles: ClassVar = STAFF
+    action: ClassVar[str] = "open polls"
+
+    survey_id: PollId
+
+
+class RetractAnswer(PollAction):
+    """Takes back one's own answer (a word cloud's words) while the poll is open."""
+
+    type: ClassVar[str] = "poll.retract"
+    roles: ClassVar = PARTICIPANTS
+    action: ClassVar[str] = "answer polls"
+
+
 class AnswerPoll(PollAction):
     """One participant's answer; the field that matters depends on the poll's kind."""
 
     type: ClassVar[str] = "poll.answer"
     roles: ClassVar = PARTICIPANTS
     action: ClassVar[str] = "answer polls"
+    labels: ClassVar[dict[str, str]] = {"text": "your answer", "words": "your words"}
 
     choice: SmallNumber | None = None  # single choice: option index
     choices: Picks = None  # multiple choice: option indexes

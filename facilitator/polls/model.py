@@ -41,6 +41,7 @@ class Poll:
     low_label: str = ""
     high_label: str = ""
     item_id: str | None = None
+    survey: str = ""  # the survey it was added with ("poll.survey"), opened together; "" for none
     visibility: str = "live"  # live | hidden | on_close
     revealed: bool = False
     status: str = "draft"  # draft | open | closed
@@ -63,6 +64,10 @@ class Poll:
 class Polls:
     polls: dict[str, Poll] = field(default_factory=dict)  # in order of creation
     on_screen: str | None = None
+
+    def of_survey(self, survey: str) -> list[Poll]:
+        """The polls of a survey, in the order they were added."""
+        return [poll for poll in self.polls.values() if survey and poll.survey == survey]
 
     def open(self) -> list[Poll]:
         return sorted((p for p in self.polls.values() if p.status == "open"), key=lambda p: p.opened_at or 0)

@@ -197,17 +197,45 @@ def survey(state: RoomState, actor: Actor, cmd: c.AddSurvey, ctx: Context) -> De
     if len(polls_of(state).polls) + len(SURVEY) > MAX_POLLS:
         raise CommandError(f"An exchange can hold at most {MAX_POLLS} polls; delete some first.", status=409)
     drafts = []
+    survey_id = derive(ctx.nonce, "survey")[:10]
     for number, question in enumerate(SURVEY):
         poll_id = derive(ctx.nonce, f"poll:{number}")[:10]
         drafts.append(
             Draft(
                 "poll.created",
-                {"poll_id": poll_id, **POLL_DEFAULTS, **question, "item_id": agenda_of(state).current_item_id},
+                {
+                    "poll_id": poll_id,
+                    **POLL_DEFAULTS,
+                    **question,
+                    "item_id": agenda_of(state).current_item_id,
+                    "survey": survey_id,
+                },
             )
         )
         if cmd.open:
             drafts.append(Draft("poll.opened", {"poll_id": poll_id}))
-    return Decision(drafts)
+    return Decision(drafts, reply={"survey_id": survey_id})
+
+
+def open_survey(state: RoomState, actor: Actor, cmd: c.OpenSurvey, ctx: Context) -> Decision:
+    members = polls_of(state).of_survey(cmd.survey_id)
+    if not members:
+        raise CommandError("There is no such survey; its polls may have been deleted.", status=404)
+    closed = [poll for poll in members if poll.status != "open"]
+    if not closed:
+        raise CommandError("Every poll of this survey is open already.", status=409)
+    # Opened last to first, so the screen (which shows the poll opened last) shows the first.
+    return Decision([Draft("poll.opened", {"poll_id": poll.id}) for poll in reversed(closed)])
+
+
+def retract(state: RoomState, actor: Actor, cmd: c.RetractAnswer, ctx: Context) -> Decision:
+    poll = find(state, cmd.poll_id)
+    if poll.status != "open":
+        raise CommandError("This poll is closed: its answers stay as they are.", status=409)
+    voter = actor.pseudonym(poll_scope(poll.id))
+    if voter not in poll.answers:
+        raise CommandError("You have no answer to this poll to remove.", status=409)
+    return Decision([Draft("poll.retracted", {"poll_id": poll.id, "voter": voter})])
 
 
 def answer_value(poll: Poll, cmd: c.AnswerPoll) -> object:
@@ -319,6 +347,10 @@ def on_answered(state: RoomState, event: Event) -> None:
     poll.answers[event.data["voter"]] = Answer(event.data["value"], event.at)
 
 
+def on_retracted(state: RoomState, event: Event) -> None:
+    polls_of(state).polls[event.data["poll_id"]].answers.pop(event.data["voter"], None)
+
+
 DECIDERS: dict[type[Command], Decider] = {
     c.CreatePoll: create,
     c.UpdatePoll: update,
@@ -330,6 +362,8 @@ DECIDERS: dict[type[Command], Decider] = {
     c.RevealResults: reveal,
     c.ShowPoll: show,
     c.AddSurvey: survey,
+    c.OpenSurvey: open_survey,
+    c.RetractAnswer: retract,
     c.AnswerPoll: answer,
 }
 APPLIERS: dict[str, Applier] = {
@@ -342,4 +376,5 @@ APPLIERS: dict[str, Applier] = {
     "poll.revealed": on_revealed,
     "poll.screened": on_screened,
     "poll.answered": on_answered,
+    "poll.retracted": on_retracted,
 }

@@ -74,6 +74,7 @@ def summary(scene: Scene, poll: Poll) -> dict:
         "max_choices": poll.max_choices,
         "item_id": poll.item_id,
         "item_title": item.title if item else "",
+        "survey": poll.survey,
     }
 
 
@@ -97,6 +98,12 @@ def polls_console(scene: Scene) -> dict:
     polls = polls_of(scene.state)
     agenda = agenda_of(scene.state)
     groups = []
+    # "Open the survey" is offered once, on a survey's first poll, while any of its polls is shut.
+    survey_openers = {
+        members[0].id
+        for members in (polls.of_survey(survey) for survey in {poll.survey for poll in polls.polls.values()})
+        if members and any(poll.status != "open" for poll in members)
+    }
     for item in [*agenda.ordered(), None]:
         item_id = item.id if item else None
         members = [
@@ -105,6 +112,7 @@ def polls_console(scene: Scene) -> dict:
                 **answered(scene, poll),
                 "results": results_view(poll),
                 "on_screen": polls.on_screen == poll.id,
+                "opens_survey": poll.id in survey_openers,
             }
             for poll in polls.polls.values()
             if (poll.item_id if poll.item_id in agenda.items else None) == item_id
@@ -147,12 +155,32 @@ def my_polls(scene: Scene, viewer: Actor) -> dict:
         answer = polls[poll["id"]].answers.get(viewer.pseudonym(poll_scope(poll["id"])))
         if answer is not None:
             mine[poll["id"]] = answer.value
-    return {"polls": open_polls, "mine": mine, "matrix_scale": MATRIX_SCALE, "ended": scene.state.ended}
+    return {
+        "polls": open_polls,
+        "sections": scene.once("polls.sections", lambda: _sections(open_polls)),
+        "mine": mine,
+        "matrix_scale": MATRIX_SCALE,
+        "ended": scene.state.ended,
+    }
+
+
+def _sections(open_polls: list[dict]) -> list[dict]:
+    """The open polls in runs: a survey's polls together under its heading, others alone."""
+    sections: list[dict] = []
+    for poll in open_polls:
+        survey = poll["survey"]
+        if survey and sections and sections[-1]["survey"] == survey:
+            sections[-1]["polls"].append(poll)
+        else:
+            sections.append({"survey": survey, "polls": [poll]})
+    for section in sections:
+        section["count"] = len(section["polls"])
+    return sections
 
 
 def _voter(state: RoomState, event: Event) -> Viewers:
     """An answer concerns its voter alone, known to the log only by the poll's pseudonym."""
-    if event.type == "poll.answered":
+    if event.type in ("poll.answered", "poll.retracted"):
         return pseudonymous(poll_scope(event.data["poll_id"]), event.data["voter"])
     return EVERYONE
 

@@ -90,6 +90,21 @@ class Identity:
             return None
         return Credential(Actor(Role.PARTICIPANT, participant.id, self.pseudonym_key(state.code)))
 
+    def refusal(self, connection: HTTPConnection, state: RoomState, surface: str) -> str:
+        """Why this client's cookies open no `surface` of the room, said to its person."""
+        if surface != "phone":
+            return "This link no longer opens this exchange; ask the facilitator for the new one."
+        token = connection.cookies.get(self.cookie_name(state.code, Role.PARTICIPANT))
+        try:
+            claims = self.serializer.loads(token) if token and len(token) <= 512 else None
+        except BadSignature:
+            claims = None
+        if isinstance(claims, dict) and claims.get("r") == state.code:
+            participant = state.participants.get(str(claims.get("p")))
+            if participant is not None and participant.removed:
+                return "You were removed from this exchange."
+        return "This phone is no longer recognised in this exchange (the server may have been reset)."
+
     def pseudonym_key(self, room: str) -> str:
         return keyed_hash(self.signing_key, f"pseudonym:{room}")
 

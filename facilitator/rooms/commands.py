@@ -39,6 +39,11 @@ class CreateRoom(Command):
     type: ClassVar[str] = "room.create"
     roles: ClassVar = frozenset({Role.VISITOR})
     action: ClassVar[str] = "create an exchange"
+    labels: ClassVar[dict[str, str]] = {
+        "title": "a title for the exchange",
+        "confidentiality": "a confidentiality statement",
+        "organisations": "the organisations",
+    }
 
     title: Annotated[Line, Field(min_length=1, max_length=120)]
     charter: CharterFields = CharterFields()
@@ -51,6 +56,11 @@ class UpdateRoom(Command):
     type: ClassVar[str] = "room.update"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "edit the exchange"
+    labels: ClassVar[dict[str, str]] = {
+        "title": "a title for the exchange",
+        "confidentiality": "a confidentiality statement",
+        "organisations": "the organisations",
+    }
 
     title: Annotated[Line, Field(min_length=1, max_length=120)] | None = None
     charter: CharterFields | None = None
@@ -63,6 +73,11 @@ class JoinRoom(Command):
     type: ClassVar[str] = "participant.join"
     roles: ClassVar = frozenset({Role.VISITOR})
     action: ClassVar[str] = "join"
+    labels: ClassVar[dict[str, str]] = {
+        "name": "your name",
+        "organisation": "your organisation",
+        "job_title": "your role",
+    }
 
     name: Name
     organisation: Organisation

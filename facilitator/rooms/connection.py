@@ -74,6 +74,7 @@ class Connection:
         # Per-viewer fragments last sent to this client, to send only what changed.
         self.sent: dict[str, str] = {}
         self.close_code: int | None = None
+        self.close_reason = ""
         self.flood_warned_at = float("-inf")
 
     def push(self, text: str) -> None:
@@ -86,10 +87,11 @@ class Connection:
         self.outbox.append(text)
         self._wake()
 
-    def close(self, code: int) -> None:
-        """Close once what is queued has been sent (a last flash says why)."""
+    def close(self, code: int, reason: str = "") -> None:
+        """Close once what is queued has been sent; `reason` is a sentence the page shows (at most 123 bytes)."""
         if self.close_code is None:
             self.close_code = code
+            self.close_reason = reason
             self._wake()
 
     def _wake(self) -> None:
@@ -104,7 +106,7 @@ class Connection:
                 for text in batch:
                     await self.websocket.send_text(text)
             if self.close_code is not None and self.websocket.application_state is WebSocketState.CONNECTED:
-                await self.websocket.close(self.close_code)
+                await self.websocket.close(self.close_code, self.close_reason)
         except (WebSocketDisconnect, RuntimeError, OSError):  # the client went away mid-send
             self.outbox.clear()
             if self.close_code is None:

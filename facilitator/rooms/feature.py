@@ -184,7 +184,7 @@ class Rules:
         try:
             return command_type.model_validate(fields)
         except ValidationError as error:
-            raise CommandError(_describe(error)) from None
+            raise CommandError(describe_errors(error.errors(), command_type.labels)) from None
 
     def decide(self, state: RoomState, actor: Actor, command: Command, ctx: Context) -> Decision:
         """Check who may do what, then ask the command's feature what happens."""
@@ -236,18 +236,22 @@ def _who(roles: frozenset[Role]) -> str:
     return " or ".join(ordered) if ordered else "nobody"
 
 
-def _describe(error: ValidationError) -> str:
-    return describe_errors(error.errors())
+def describe_errors(errors: Sequence[Mapping[str, Any]], labels: Mapping[str, str] | None = None) -> str:
+    """The first of pydantic's (or FastAPI's) validation errors, as a sentence for a person.
 
-
-def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
-    """The first of pydantic's (or FastAPI's) validation errors, as a sentence for a person."""
+    What people fill in (a missing or empty field, text that is too long) is said as they would
+    say it, naming the field by its label ("Please give your name."); `labels` maps a field's
+    dotted path to its words, and a field without one is named by its own ("the job title").
+    """
     first = errors[0]
     if first["type"] == "json_invalid":
         return "That is not valid JSON."
     where = ".".join(str(part) for part in first["loc"]) or "command"
+    label = _label(first["loc"], labels or {})
     if first["type"] == "extra_forbidden":
         return f"Unexpected field: {where}."
+    if first["type"] == "missing":
+        return f"Please give {label}."
     if first["type"] == "value_error":
         return f"{where}: {first['ctx']['error']}."
     if first["type"] in ("too_long", "too_short", "string_too_long", "string_too_short") and isinstance(
@@ -256,7 +260,10 @@ def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
         longest = first["type"].endswith("too_long")
         limit = first["ctx"].get("max_length" if longest else "min_length")
         if not longest and limit == 1:
-            return f"{where}: this cannot be empty."
+            return f"Please give {label}."
+        if longest and isinstance(first["input"], str):
+            shown = label[:1].upper() + label[1:]
+            return f"{shown} is too long: at most {limit} characters, please (this has {len(first['input'])})."
         unit = "characters" if isinstance(first["input"], str) else "items"
         bound = "at most" if longest else "at least"
         return f"{where}: {bound} {limit} {unit}, please (this has {len(first['input'])})."
@@ -266,6 +273,21 @@ def describe_errors(errors: Sequence[Mapping[str, Any]]) -> str:
     if first["type"] == "finite_number":
         return f"{where}: a finite number, please."
     return f"{where}: {first['msg']}."
+
+
+def _label(loc: Sequence[Any], labels: Mapping[str, str]) -> str:
+    """How a sentence names the field at `loc`: its label, else its own words ("the job title"),
+    with the place of a list's entry ("option 2 of the options")."""
+    where = ".".join(str(part) for part in loc)
+    if where in labels:
+        return labels[where]
+    names = [str(part) for part in loc if not isinstance(part, int)]
+    entries = [part for part in loc if isinstance(part, int)]
+    if names and ".".join(names) in labels:
+        named = labels[".".join(names)]
+    else:
+        named = "the " + (names[-1].replace("_", " ") if names else "command")
+    return f"entry {entries[-1] + 1} of {named}" if entries else named
 
 
 # pydantic's error type -> the words of the sentence, and where its limit is in the error's ctx.

@@ -603,7 +603,7 @@ class Hub:
         if connection.credential.holds(room.state):
             return False
         connection.push(self.renderer.flash(connection.credential.revoked, "removed"))
-        connection.close(CLOSE_POLICY)
+        connection.close(CLOSE_POLICY, connection.credential.revoked)
         room.discard(connection)
         return True
 

@@ -94,6 +94,9 @@ class Command(BaseModel):
     action: ClassVar[str]
     # Commands still allowed once the exchange has ended (reading is not a command).
     allowed_after_end: ClassVar[bool] = False
+    # How a sentence names a field a person fills in ("Please give your name."), by its dotted
+    # path; a field not named here is called by its own words ("the job title").
+    labels: ClassVar[dict[str, str]] = {}
 
     id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 

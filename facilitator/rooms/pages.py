@@ -154,7 +154,7 @@ def _join_page(request: Request, room: LiveRoom, form: dict, error: str = "", st
         if state.locked
         else ""
     )
-    return page(
+    response = page(
         request,
         "join.html",
         status=status,
@@ -164,6 +164,10 @@ def _join_page(request: Request, room: LiveRoom, form: dict, error: str = "", st
         closed=closed,
         command_id=random_secrets.token_urlsafe(12),
     )
+    # Never kept, not even for the back button: going back from the room asks again, and
+    # someone already joined is sent on to the room (join_form) rather than shown an empty form.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.post("/join", response_class=HTMLResponse)
@@ -185,7 +189,7 @@ async def join(
             code=code,
             error="There is no exchange with this code. Check the code on the screen.",
         )
-    form = {"name": name, "organisation": organisation, "job_title": job_title}
+    form = {"name": name, "organisation": organisation, "job_title": job_title, "accept": accept == "yes"}
     try:
         hub_of(request).throttle.joining(address_of(request))
         command = rules_of(request).parse(
@@ -287,6 +291,7 @@ def _surface(request: Request, room: LiveRoom, surface: str, viewer: Actor) -> H
         surface=surface,
         fragments=fragments,
         join_url=f"{base_url(request)}/join?code={room.code}",
+        join_url_base=f"{base_url(request)}/join?code=",  # printed before the code, which never breaks
         viewer=viewer,
     )
 

@@ -13,7 +13,6 @@ from facilitator.rooms.model import Actor, Event, Role, RoomState
 T = TypeVar("T")
 
 EVERYONE = frozenset({"console", "screen", "phone", "scribe"})
-STAFF_SURFACES = frozenset({"console", "scribe"})
 
 
 def duration(ms: int | None, signed: bool = False) -> str:
@@ -130,7 +129,8 @@ FRAGMENTS = (
     Fragment("room-header", EVERYONE, header, reads=frozenset({"room"})),
     # Every arrival changes the counts: a hall's phones are told at most every two seconds.
     Fragment("room-counts", EVERYONE, counts, reads=frozenset({"participants", PRESENCE}), pace={"phone": 2.0}),
-    Fragment("roster", STAFF_SURFACES, roster, reads=frozenset({"room", "participants", PRESENCE})),
+    # The console's alone: its rows offer "Remove", and the scribe's page has no place for it.
+    Fragment("roster", frozenset({"console"}), roster, reads=frozenset({"room", "participants", PRESENCE})),
     Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
     Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),
     Fragment("me", frozenset({"phone"}), me, per_viewer=True, reads=frozenset({"participants"}), touches=_who_changed),

@@ -28,21 +28,22 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
     hub = hub_of(websocket)
     room_code = normalise_code(code)
     if not origin_allowed(websocket) or room_code is None or surface not in SURFACE_ROLES:
-        await websocket.close(code=CLOSE_POLICY)
+        await websocket.close(code=CLOSE_POLICY)  # before accepting: another site's page learns nothing
         return
     try:
         room = await hub.open(room_code)
     except CommandError:
-        await websocket.close(code=CLOSE_POLICY)
+        await turn_away(websocket, "There is no exchange with this code.")
         return
-    credential = identity_of(websocket).credential_from_cookies(websocket, room.state, surface)
+    identity = identity_of(websocket)
+    credential = identity.credential_from_cookies(websocket, room.state, surface)
     if credential is None:
         # Joined a moment ago through another process, whose event has not reached this one
         # yet: read the log before turning the phone away for good.
         await hub.catch_up(room)
-        credential = identity_of(websocket).credential_from_cookies(websocket, room.state, surface)
+        credential = identity.credential_from_cookies(websocket, room.state, surface)
     if credential is None:
-        await websocket.close(code=CLOSE_POLICY)
+        await turn_away(websocket, identity.refusal(websocket, room.state, surface))
         return
     await websocket.accept()
     settings = settings_of(websocket)
@@ -69,6 +70,13 @@ async def room_socket(websocket: WebSocket, code: str, surface: str = "phone") -
     finally:
         await hub.disconnect(room, connection)
         await connection.finish()
+
+
+async def turn_away(websocket: WebSocket, reason: str) -> None:
+    """Close with 1008 and a sentence the page shows, so it says why and stops reconnecting
+    (a close before accepting reaches the browser as 1006, which it would retry for ever)."""
+    await websocket.accept()
+    await websocket.close(code=CLOSE_POLICY, reason=reason)
 
 
 async def handle(hub: Hub, room: LiveRoom, connection: Connection, text: str, limit: int) -> None:

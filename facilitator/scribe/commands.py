@@ -36,6 +36,7 @@ class PostNote(Sensitive):
     type: ClassVar[str] = "note.post"
     roles: ClassVar = WRITERS
     action: ClassVar[str] = "write notes"
+    labels: ClassVar[dict[str, str]] = {"text": "the note"}
 
     text: Annotated[Paragraph, Field(min_length=1, max_length=NOTE_LENGTH)]
     kind: Kind = "insight"
@@ -87,6 +88,12 @@ class SavePlan(Command):
     type: ClassVar[str] = "plan.save"
     roles: ClassVar = WRITERS | {Role.PARTICIPANT}
     action: ClassVar[str] = "write action plans"
+    labels: ClassVar[dict[str, str]] = {
+        "change": "the change you will make",
+        "gap": "the gap",
+        "owner": "the owner",
+        "sponsor": "the sponsor",
+    }
 
     plan_id: Annotated[Line, Field(max_length=40)] = ""  # empty: a new plan
     organisation: Annotated[Line, Field(max_length=80)] = ""  # a participant's plan is always their own organisation's

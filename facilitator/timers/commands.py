@@ -164,6 +164,7 @@ class ShowMessage(Command):
     type: ClassVar[str] = "message.show"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "send a message to the screen"
+    labels: ClassVar[dict[str, str]] = {"text": "the message"}
 
     text: Annotated[Line, Field(min_length=1, max_length=120)]
     tone: Literal["neutral", "green", "red"] = "neutral"

@@ -746,3 +746,44 @@ def test_an_answer_being_typed_survives_another_poll_opening_and_closing(server,
     expect(card.locator("textarea[name=text]")).to_have_value("A discharge lounge open from 8:00")
     expect(ana.locator("#phone-poll-" + card.get_attribute("data-poll-id"))).not_to_have_attribute("data-typing", "")
     assert_not_reloaded(ana)
+
+
+def test_the_survey_opens_as_one_and_the_phone_shows_it_together(server, room, new_context):
+    console = open_console(new_context, room)
+    ana = open_phone(new_context, server, room["code"], *ANA)
+    show_tab(console, "Polls")
+    console.locator("[data-poll=survey]").click()
+    cards = console.locator("#polls-console article.poll")
+    expect(cards).to_have_count(4)
+    opener = console.locator("[data-poll=open-survey]")
+    expect(opener).to_have_count(1)  # once for the survey, not once per poll
+    opener.click()
+    expect(cards.locator(".tag.status")).to_have_text(["Voting open"] * 4)
+    expect(opener).to_have_count(0)
+
+    survey = ana.locator("#my-polls section.survey")
+    expect(survey.locator(".survey-title")).to_have_text("Post-exchange survey")
+    expect(survey.locator("article.phone-poll .poll-question")).to_have_text([q["question"] for q in SURVEY])
+    assert_fits_phone(ana, "the phone with the survey opened as one")
+    assert_not_reloaded(console, ana)
+
+
+def test_a_participant_removes_their_words_from_the_cloud_before_it_closes(server, room, new_context):
+    console = open_console(new_context, room)
+    ana = open_phone(new_context, server, room["code"], *ANA)
+    create_poll(server, room, kind="words", question="One word for discharge")
+    card = phone_poll(ana, "One word for discharge")
+    card.locator("input[name=words]").first.fill("Paperwork")
+    send(card)
+    words = console_poll(console, "One word for discharge").locator(".word-cloud")
+    expect(words).to_contain_text("paperwork")
+
+    ana.once("dialog", lambda dialog: dialog.accept())
+    card.locator("[data-poll=retract]").tap()
+    expect(card.locator(".counted")).to_have_count(0)
+    expect(card.locator("[data-poll=retract]")).to_have_count(0)
+    expect(card.locator("input[name=words]").first).to_have_value("")
+    expect(console_poll(console, "One word for discharge")).not_to_contain_text("paperwork")
+    expect(console_poll(console, "One word for discharge").locator(".poll-answered")).to_contain_text("0 of 1")
+    assert_fits_phone(ana, "the phone after removing its words")
+    assert_not_reloaded(console, ana)

@@ -964,6 +964,59 @@ def test_the_survey_opens_its_polls_at_once_when_asked():
     assert views.tally.scale(added[0])["average"] == 5.0
 
 
+def test_the_survey_is_opened_as_one_with_its_first_question_on_the_screen():
+    state, (ana, _) = room_with(people=PEOPLE[:2])
+    events = run(state, FACILITATOR, {"type": "poll.survey"}, T0)
+    survey = events[0].data["survey"]
+    added = list(polls(state).polls.values())
+    assert {p.survey for p in added} == {survey} and survey
+    other = opened(state, "words")  # not part of it
+    manage(state, "poll.open", added[1].id, now=T0 + SEC)  # one opened on its own before
+
+    opened_now = run(state, FACILITATOR, {"type": "poll.open_survey", "survey_id": survey}, T0 + 2 * SEC)
+    assert types(opened_now) == ["poll.opened"] * 3
+    assert all(p.status == "open" for p in added)
+    assert polls(state).on_screen == added[0].id
+    assert poll(state, other).survey == ""
+    error = refusal(state, FACILITATOR, {"type": "poll.open_survey", "survey_id": survey})
+    assert (error.status, error.message) == (409, "Every poll of this survey is open already.")
+    error = refusal(state, FACILITATOR, {"type": "poll.open_survey", "survey_id": "nope"})
+    assert error.status == 404
+    error = refusal(state, person(ana), {"type": "poll.open_survey", "survey_id": survey})
+    assert error.status == 403
+
+
+def test_the_phone_shows_a_survey_s_open_polls_together_under_one_heading():
+    state, (ana, _) = room_with(people=PEOPLE[:2])
+    before = opened(state, "single")
+    survey = run(state, FACILITATOR, {"type": "poll.survey", "open": True}, T0)[0].data["survey"]
+    sections = views.my_polls(scene(state), person(ana))["sections"]
+    assert [(section["survey"], section["count"]) for section in sections] == [("", 1), (survey, 4)]
+    assert sections[0]["polls"][0]["id"] == before
+
+
+def test_a_participant_removes_their_own_words_while_the_poll_is_open():
+    state, (ana, ben) = room_with(people=PEOPLE[:2])
+    words = opened(state, "words")
+    answer(state, ana, words, words=["flow", "beds"])
+    answer(state, ben, words, words=["flow"])
+    events = run(state, person(ana), {"type": "poll.retract", "poll_id": words}, T0 + 2 * SEC)
+    assert [(e.type, e.data) for e in events] == [("poll.retracted", {"poll_id": words, "voter": voter(ana, words)})]
+    assert set(poll(state, words).answers) == {voter(ben, words)}
+    assert [(w["word"], w["count"]) for w in views.results_view(poll(state, words))["words"]] == [("flow", 1)]
+    # Nothing in the event names Ana: only the poll's pseudonym, as her answer had.
+    assert ana not in json.dumps([e.data for e in events])
+
+    error = refusal(state, person(ana), {"type": "poll.retract", "poll_id": words})
+    assert (error.status, error.message) == (409, "You have no answer to this poll to remove.")
+    manage(state, "poll.close", words, now=T0 + 3 * SEC)
+    error = refusal(state, person(ben), {"type": "poll.retract", "poll_id": words})
+    assert (error.status, error.message) == (409, "This poll is closed: its answers stay as they are.")
+    assert set(poll(state, words).answers) == {voter(ben, words)}
+    error = refusal(state, FACILITATOR, {"type": "poll.retract", "poll_id": words})
+    assert error.status == 403
+
+
 # -- the phone ---------------------------------------------------------------
 
 

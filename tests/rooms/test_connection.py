@@ -23,7 +23,7 @@ class Socket:
         await self.hold.wait()
         self.received.append(text)
 
-    async def close(self, code: int) -> None:
+    async def close(self, code: int, reason: str = "") -> None:
         self.closed_with = code
         self.application_state = WebSocketState.DISCONNECTED
 

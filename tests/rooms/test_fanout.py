@@ -188,7 +188,7 @@ def test_a_node_that_lost_its_subscription_reads_what_it_missed(tmp_path):
         asyncio.run(scenario())
 
 
-def test_several_workers_need_redis_and_a_shared_secret(tmp_path):
+def test_several_workers_need_redis_and_postgres_needs_a_shared_secret(tmp_path):
     redis_or_missing()
     argv = [sys.executable, "-m", "facilitator", "serve", "--workers", "2", "--port", str(free_port())]
 
@@ -199,7 +199,9 @@ def test_several_workers_need_redis_and_a_shared_secret(tmp_path):
         return done.stderr
 
     assert "REDIS_URL" in refused(settings_free_env(SECRET_KEY=SECRET))
-    assert "SECRET_KEY" in refused(settings_free_env(REDIS_URL=REDIS_URL))
+    # On SQLite they share the key kept beside the database; on PostgreSQL it must be set.
+    postgres = "postgresql://nobody@127.0.0.1:1/none"
+    assert "SECRET_KEY" in refused(settings_free_env(REDIS_URL=REDIS_URL, DATABASE_URL=postgres))
 
 
 def test_the_members_of_a_node_that_dies_fade_out(tmp_path):

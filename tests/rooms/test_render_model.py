@@ -290,7 +290,7 @@ def test_an_arrival_renders_the_staff_lists_once_a_push_and_one_row_of_each(tmp_
         await room.connect(await room.join("Late", "Org"), "phone")
         room.push()
         work = hub.renderer.work - before
-        # The roster (console and scribe alike), the speaking times and the two forms that offer
+        # The roster, the speaking times and the two forms that offer
         # everyone as a choice: each rendered once, and of their 301 rows only the newcomer's.
         for fragment in ("roster", "voice-people", "floor-console", "agenda-add"):
             assert work[f"shared:{fragment}"] == 1, work

@@ -499,3 +499,31 @@ def test_the_default_capacity_is_two_thousand_not_five_hundred():
     for n in range(501):
         run(state, VISITOR, {**JOIN, "name": f"P{n}"}, T0 + n)
     assert len(state.present()) == 501
+
+
+# -- what a person is told about a form --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"name": "   ", "organisation": "St Mary's"}, "Please give your name."),
+        ({"organisation": "St Mary's"}, "Please give your name."),
+        ({"name": "Ana", "organisation": ""}, "Please give your organisation."),
+        (
+            {"name": "A" * 61, "organisation": "St Mary's"},
+            "Your name is too long: at most 60 characters, please (this has 61).",
+        ),
+    ],
+    ids=["blank-name", "no-name", "no-organisation", "long-name"],
+)
+def test_a_join_form_error_is_said_as_a_sentence(fields, said):
+    with pytest.raises(CommandError) as refused:
+        RULES.parse({"type": "participant.join", "accept_confidentiality": True, **fields})
+    assert refused.value.message == said
+
+
+def test_a_field_without_a_label_is_named_by_its_own_words():
+    with pytest.raises(CommandError) as refused:
+        RULES.parse({"type": "room.create", "title": "T", "confidentiality": "c", "charter": {"focus": "f" * 301}})
+    assert refused.value.message == "The focus is too long: at most 300 characters, please (this has 301)."

@@ -62,6 +62,20 @@ async def refused(base: str, path: str, cookie: str = "", origin: str | None = N
     return raised.value.response.status_code
 
 
+async def turned_away(base: str, path: str, cookie: str = "") -> tuple[int | None, str]:
+    """Accepted, then closed at once: the close code and the sentence it carries."""
+    url = base.replace("http://", "ws://") + path
+    async with websockets.connect(url, additional_headers={"Cookie": cookie, "Origin": base}) as sock:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(sock.recv(), 5)
+    received = closed.value.rcvd
+    return (received.code, received.reason) if received else (None, "")
+
+
+NOT_RECOGNISED = (1008, "This phone is no longer recognised in this exchange (the server may have been reset).")
+LINK_GONE = (1008, "This link no longer opens this exchange; ask the facilitator for the new one.")
+
+
 # -- connecting ------------------------------------------------------------------
 
 
@@ -70,13 +84,13 @@ def test_every_surface_gets_a_full_render_on_connect(server):
     code = room["code"]
     expected = {
         "console": ("room-header", "room-counts", "roster", "room-controls", "join-panel"),
-        "scribe": ("room-header", "room-counts", "roster"),
+        "scribe": ("room-header", "room-counts"),
         "screen": ("room-header", "room-counts", "join-panel"),
         "phone": ("room-header", "room-counts", "me"),
     }
     absent = {
         "console": ("me",),
-        "scribe": ("join-panel", "me", "room-controls"),
+        "scribe": ("roster", "join-panel", "me", "room-controls"),
         "screen": ("roster", "me", "room-controls"),
         "phone": ("roster", "join-panel", "room-controls"),
     }
@@ -216,21 +230,27 @@ def test_origin_cookie_surface_and_code_are_checked_before_accepting(server):
         ok = await open_socket(server, code, "console", console_cookie)
         assert 'id="room-controls"' in await first(ok)
         await ok.close()
-        # No cookie, a wrong cookie, the wrong role's cookie.
-        assert await refused(server, path + "console") == 403
-        assert await refused(server, path + "console", cookie_for(code, "facilitator", "forged")) == 403
-        assert await refused(server, path + "phone", cookie_for(code, "participant", "forged")) == 403
-        assert await refused(server, path + "console", cookie_for(code, "scribe", room["tokens"]["scribe"])) == 403
-        assert await refused(server, path + "console", phone_cookie) == 403
-        assert await refused(server, path + "phone", console_cookie) == 403
+        # No cookie, a wrong cookie, the wrong role's cookie: said, with a policy close the page
+        # does not retry (a refused handshake would reach it as 1006, which it retries for ever).
+        assert await turned_away(server, path + "console") == LINK_GONE
+        assert await turned_away(server, path + "console", cookie_for(code, "facilitator", "forged")) == LINK_GONE
+        assert await turned_away(server, path + "phone", cookie_for(code, "participant", "forged")) == NOT_RECOGNISED
+        scribe_cookie = cookie_for(code, "scribe", room["tokens"]["scribe"])
+        assert await turned_away(server, path + "console", scribe_cookie) == LINK_GONE
+        assert await turned_away(server, path + "console", phone_cookie) == LINK_GONE
+        assert await turned_away(server, path + "phone", console_cookie) == NOT_RECOGNISED
         # A participant token of another room.
         other = create_room(server)
         stranger = join(server, other["code"])
-        assert await refused(server, path + "phone", cookie_for(code, "participant", stranger["token"])) == 403
-        # Unknown surface, bad or unknown room code.
+        stranger_cookie = cookie_for(code, "participant", stranger["token"])
+        assert await turned_away(server, path + "phone", stranger_cookie) == NOT_RECOGNISED
+        # Unknown surface or malformed code: refused before accepting; an unknown room is said.
         assert await refused(server, path + "admin", console_cookie) == 403
         assert await refused(server, "/r/bad/ws?surface=console", console_cookie) == 403
-        assert await refused(server, "/r/ABCDEF/ws?surface=console", cookie_for("ABCDEF", "facilitator", "x")) == 403
+        assert await turned_away(server, "/r/ABCDEF/ws?surface=console", cookie_for("ABCDEF", "facilitator", "x")) == (
+            1008,
+            "There is no exchange with this code.",
+        )
 
     asyncio.run(scenario())
 
@@ -250,7 +270,7 @@ def test_origin_cookie_surface_and_code_are_checked_before_accepting(server):
         ('{"type": "room.explode"}', "Unknown command type"),
         ('{"type": 7}', "Unknown command type"),
         ('{"type": "room.lock", "extra": 1}', "Unexpected field"),
-        ('{"type": "participant.remove", "participant_id": ""}', "participant_id"),
+        ('{"type": "participant.remove", "participant_id": ""}', "Please give the participant id."),
         ('{"type": "room.lock", "id": "not an id!"}', "id"),
         ("[" * 5000 + "]" * 5000, "not valid JSON"),
     ],
@@ -345,8 +365,10 @@ def test_removed_participant_is_told_and_disconnected_and_locked_out(server):
         await bystander.close()
 
         # The token and the cookie are dead, for the API, the page and the socket.
-        assert (
-            await refused(server, f"/r/{code}/ws?surface=phone", cookie_for(code, "participant", ana["token"])) == 403
+        dead = cookie_for(code, "participant", ana["token"])
+        assert await turned_away(server, f"/r/{code}/ws?surface=phone", dead) == (
+            1008,
+            "You were removed from this exchange.",
         )
 
     asyncio.run(scenario())
@@ -438,7 +460,7 @@ def test_rotating_the_screen_link_over_the_websocket(server):
     assert key != room["tokens"]["screen"]
 
     async def after():
-        assert await refused(server, f"/r/{code}/ws?surface=screen", old_cookie) == 403
+        assert await turned_away(server, f"/r/{code}/ws?surface=screen", old_cookie) == LINK_GONE
         fresh = await open_socket(server, code, "screen", cookie_for(code, "screen", key))
         assert 'id="join-panel"' in await first(fresh)
         await fresh.close()

@@ -177,7 +177,7 @@ def test_an_unknown_kind_is_refused():
 @pytest.mark.parametrize("text", ["", "   ", " \n\t "])
 def test_an_empty_note_is_refused(text):
     error = refusal(room_with().state, SCRIBE, {"type": "note.post", "text": text})
-    assert (error.status, error.message) == (400, "text: this cannot be empty.")
+    assert (error.status, error.message) == (400, "Please give the note.")
 
 
 def test_a_note_of_1000_characters_is_accepted_and_one_of_1001_refused():
@@ -185,7 +185,10 @@ def test_a_note_of_1000_characters_is_accepted_and_one_of_1001_refused():
     note_id = post(state, "x" * 1000)
     assert note(state, note_id).latest.text == "x" * 1000
     error = refusal(state, SCRIBE, {"type": "note.post", "text": "x" * 1001})
-    assert (error.status, error.message) == (400, "text: at most 1000 characters, please (this has 1001).")
+    assert (error.status, error.message) == (
+        400,
+        "The note is too long: at most 1000 characters, please (this has 1001).",
+    )
 
 
 def test_line_breaks_are_kept_and_surrounding_space_trimmed():
@@ -790,7 +793,7 @@ def test_the_screen_writes_no_action_plan():
 def test_a_plan_needs_the_change_committed_to():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     error = refusal(state, person(ana), {"type": "plan.save", "change": "  "})
-    assert (error.status, error.message) == (400, "change: this cannot be empty.")
+    assert (error.status, error.message) == (400, "Please give the change you will make.")
 
 
 def test_editing_a_plan_appends_a_revision_and_keeps_its_organisation():

@@ -19,6 +19,7 @@ class AskQuestion(Sensitive):
     # Counted by the throttle at the edge, not in the log, where a count per person would
     # link their anonymous questions.
     limit: ClassVar[Limit] = Limit(3, 60.0, "You can ask 3 questions a minute")
+    labels: ClassVar[dict[str, str]] = {"text": "your question"}
 
     text: Annotated[Paragraph, Field(min_length=1, max_length=MAX_QUESTION_LENGTH)]
     named: bool = False  # anonymous unless the author chooses to show their name
@@ -60,6 +61,7 @@ class EditQuestion(QuestionAction, Sensitive):
     type: ClassVar[str] = "question.edit"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "edit questions"
+    labels: ClassVar[dict[str, str]] = {"text": "the question"}
 
     text: Annotated[Paragraph, Field(min_length=1, max_length=MAX_QUESTION_LENGTH)]
 

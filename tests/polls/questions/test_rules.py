@@ -229,14 +229,17 @@ def test_a_question_of_500_characters_is_taken_and_one_of_501_refused():
     question_id = ask(state, ana, "a" * 500)
     assert question(state, question_id).text == "a" * 500
     error = refusal(state, *asking(ana, "a" * 501))
-    assert (error.status, error.message) == (400, "text: at most 500 characters, please (this has 501).")
+    assert (error.status, error.message) == (
+        400,
+        "Your question is too long: at most 500 characters, please (this has 501).",
+    )
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n \t\n"], ids=["empty", "spaces", "blank-lines"])
 def test_an_empty_or_blank_question_is_refused(text):
     state, (ana, _) = room_with(people=PEOPLE[:2])
     error = refusal(state, *asking(ana, text))
-    assert (error.status, error.message) == (400, "text: this cannot be empty.")
+    assert (error.status, error.message) == (400, "Please give your question.")
     assert questions_of(state).questions == {}
 
 
@@ -391,7 +394,7 @@ def test_a_dismissal_reason_is_at_most_120_characters():
     state, (ana, _) = room_with(people=PEOPLE[:2])
     question_id = ask(state, ana)
     error = refusal(state, FACILITATOR, {"type": "question.dismiss", "question_id": question_id, "reason": "x" * 121})
-    assert error.message == "reason: at most 120 characters, please (this has 121)."
+    assert error.message == "The reason is too long: at most 120 characters, please (this has 121)."
 
 
 def test_marking_answered_records_when_and_restore_brings_it_back():
@@ -528,9 +531,9 @@ def test_edit_is_refused_on_a_withdrawn_question_and_when_nothing_changes():
     error = refusal(state, FACILITATOR, {"type": "question.edit", "question_id": live, "text": f"  {TEXT} "})
     assert (error.status, error.message) == (400, "Nothing to change.")
     error = refusal(state, FACILITATOR, {"type": "question.edit", "question_id": live, "text": " "})
-    assert error.message == "text: this cannot be empty."
+    assert error.message == "Please give the question."
     error = refusal(state, FACILITATOR, {"type": "question.edit", "question_id": live, "text": "b" * 501})
-    assert error.message == "text: at most 500 characters, please (this has 501)."
+    assert error.message == "The question is too long: at most 500 characters, please (this has 501)."
     assert question(state, live).edited is False
 
 

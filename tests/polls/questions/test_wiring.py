@@ -509,10 +509,10 @@ def test_questions_and_upvotes_travel_live_and_are_refused_to_their_sender_alone
         await settle(console, screen, phone_a, phone_b)
         await phone_b.send({"type": "question.ask", "text": "y" * 501, "id": "b-long"})
         said = await phone_b.until(acked("b-long", accepted=False))
-        assert flash("text: at most 500 characters, please (this has 501).")(said), said
+        assert flash("Your question is too long: at most 500 characters, please (this has 501).")(said), said
         response = command(server, code, ben["token"], type="question.ask", text="y" * 501)
         assert response.status_code == 400
-        assert response.json()["error"] == "text: at most 500 characters, please (this has 501)."
+        assert response.json()["error"] == "Your question is too long: at most 500 characters, please (this has 501)."
         await nothing_more(console, screen, phone_a)
         await phone_b.send({"type": "question.ask", "text": "x" * 500, "id": "b-500"})
         assert 'id="flash"' not in await phone_b.until(acked("b-500", accepted=True))
