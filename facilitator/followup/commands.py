@@ -42,6 +42,7 @@ class UpdateMilestone(Sensitive):
     type: ClassVar[str] = "milestone.update"
     roles: ClassVar = WRITERS | {Role.PARTICIPANT}
     action: ClassVar[str] = "update milestones"
+    labels: ClassVar[dict[str, str]] = {"note": "the progress note"}
     allowed_after_end: ClassVar[bool] = True
 
     plan_id: Id
@@ -94,6 +95,7 @@ class AnswerPulse(Sensitive):
     type: ClassVar[str] = "pulse.answer"
     roles: ClassVar = frozenset({Role.PARTICIPANT})
     action: ClassVar[str] = "answer the check-in"
+    labels: ClassVar[dict[str, str]] = {"helped": "“what helped”", "hindered": "“what got in the way”"}
     allowed_after_end: ClassVar[bool] = True
 
     checkin_id: Id
@@ -114,6 +116,7 @@ class SetContact(Command):
     type: ClassVar[str] = "contact.set"
     roles: ClassVar = frozenset({Role.PARTICIPANT})
     action: ClassVar[str] = "give an address for reminders"
+    labels: ClassVar[dict[str, str]] = {"email": "the e-mail address"}
     allowed_after_end: ClassVar[bool] = True
 
     email: Annotated[Line, Field(max_length=200), AfterValidator(_email)] = ""  # empty: forget it

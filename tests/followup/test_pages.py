@@ -98,7 +98,7 @@ def test_the_dashboard_shows_every_organisation_overdue_first_and_the_check_ins(
     as_ana = cookie(room, "participant", ana["token"])
     page = httpx.get(f"{server}/r/{room['code']}/follow-up", headers=as_ana)
     assert "Check-in due: how is it going?" in page.text
-    checkin = re.search(r'name="checkin_id" value="(\w+)"', page.text).group(1)
+    checkin = re.search(r'name="checkin_id" value="([\w-]+)"', page.text).group(1)
     answered = post(
         server,
         room,

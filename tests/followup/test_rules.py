@@ -117,7 +117,7 @@ def test_bad_updates_get_a_sentence():
     r, ana, ben, plans = scenario()
     assert "status" in refusal(r.state, person(ana), update(plans[ana], "finished")).message
     long = refusal(r.state, person(ana), update(plans[ana], "on_track", "x" * 1001))
-    assert long.message == "note: at most 1000 characters, please (this has 1001)."
+    assert long.message == "The progress note is too long: at most 1000 characters, please (this has 1001)."
     assert refusal(r.state, person(ana), update("nope", "done")).status == 404
     assert refusal(r.state, person(ana), update(plans[ana], "not_started")).message.startswith("Nothing to change")
 
