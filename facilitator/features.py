@@ -3,6 +3,7 @@
 from facilitator.followup import feature as followup
 from facilitator.polls import feature as polls
 from facilitator.polls.questions import feature as questions
+from facilitator.review import feature as review
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.feature import Rules
 from facilitator.scribe import feature as scribe
@@ -18,5 +19,6 @@ RULES = Rules(
         questions.feature,
         scribe.feature,
         followup.feature,
+        review.feature,
     ]
 )

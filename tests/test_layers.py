@@ -35,6 +35,7 @@ ACCESSOR_MODULES = frozenset(
         "facilitator.polls.questions.model",
         "facilitator.scribe.model",
         "facilitator.followup.model",
+        "facilitator.review.model",
     }
 )
 
@@ -124,6 +125,7 @@ def test_the_features_are_found_in_the_list_of_features():
         "facilitator.followup",
         "facilitator.polls",
         "facilitator.polls.questions",
+        "facilitator.review",
         "facilitator.scribe",
         "facilitator.timers",
         "facilitator.timers.floor",

@@ -51,6 +51,21 @@ class UpdateMilestone(Sensitive):
     note: Annotated[Paragraph, Field(max_length=NOTE_LENGTH)] = ""
 
 
+class RelayMilestone(UpdateMilestone):
+    """A milestone update made at the next exchange of the series, during its review of
+    commitments: the server sends it to this exchange, where the plan lives. That exchange has
+    checked who sent it and that their organisation is presenting; this one checks it is its
+    successor and that the plan is that organisation's."""
+
+    type: ClassVar[str] = "milestone.relay"
+    roles: ClassVar = frozenset({Role.SYSTEM})
+    action: ClassVar[str] = "relay milestone updates"
+
+    via: Annotated[Line, Field(min_length=1, max_length=12)]  # the next exchange's code
+    organisation: Annotated[Line, Field(min_length=1, max_length=80)]
+    name: Annotated[Line, Field(max_length=60)] = ""  # who updated it there
+
+
 class Configure(Command):
     type: ClassVar[str] = "followup.configure"
     roles: ClassVar = STAFF

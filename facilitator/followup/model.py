@@ -31,6 +31,9 @@ class Update:
     by: str  # the role that wrote it
     participant_id: str = ""  # who, when a participant wrote it
     flags: list[str] = field(default_factory=list)  # kinds of identifier the writer confirmed were not
+    # Made at the next exchange's review of commitments: its code, and who updated it there.
+    via: str = ""
+    name: str = ""
 
 
 @dataclass

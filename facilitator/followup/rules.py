@@ -43,6 +43,19 @@ def update_milestone(state: RoomState, actor: Actor, cmd: c.UpdateMilestone, ctx
     return Decision([Draft("milestone.updated", data)])
 
 
+def relay_milestone(state: RoomState, actor: Actor, cmd: c.RelayMilestone, ctx: Context) -> Decision:
+    """An update from the next exchange's review: only that exchange relays, and only for a plan
+    of the organisation it says is presenting."""
+    if state.next is None or state.next.code != cmd.via:
+        raise CommandError("Only the next exchange of this series can update its plans.", status=403)
+    plan = _plan(state, actor, cmd.plan_id)
+    if plan.organisation != cmd.organisation:
+        raise CommandError("You can update only your own organisation's action plan.", status=403)
+    decision = update_milestone(state, actor, cmd, ctx)
+    data = decision.events[0].data | {"by": "participant", "via": cmd.via, "name": cmd.name}
+    return Decision([Draft("milestone.updated", data)])
+
+
 def configure(state: RoomState, actor: Actor, cmd: c.Configure, ctx: Context) -> Decision:
     if followup_of(state).date == cmd.date:
         raise CommandError("Nothing to change.")
@@ -123,7 +136,16 @@ def on_milestone_updated(state: RoomState, event: Event) -> None:
         f"{data['plan_id']}/{data['milestone']}", Milestone(data["plan_id"], data["milestone"])
     )
     milestone.updates.append(
-        Update(data["status"], data["note"], event.at, data["by"], data["participant_id"], data["flags"])
+        Update(
+            data["status"],
+            data["note"],
+            event.at,
+            data["by"],
+            data["participant_id"],
+            data["flags"],
+            data.get("via", ""),
+            data.get("name", ""),
+        )
     )
 
 
@@ -170,6 +192,7 @@ def on_contact(state: RoomState, event: Event) -> None:
 
 DECIDERS: dict[type[Command], Decider] = {
     c.UpdateMilestone: update_milestone,
+    c.RelayMilestone: relay_milestone,
     c.Configure: configure,
     c.ScheduleCheckIns: schedule,
     c.CancelCheckIn: cancel,

@@ -22,7 +22,9 @@ def when(state: RoomState, ms: int | None) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).astimezone(zone_of(state)).strftime("%Y-%m-%d %H:%M")
 
 
-def _who(state: RoomState, by: str, participant_id: str) -> str:
+def _who(state: RoomState, by: str, participant_id: str, via: str = "", name: str = "") -> str:
+    if via:
+        return f"{name or 'a participant'} · at the next exchange ({via})"
     person = state.participants.get(participant_id)
     if person is not None:
         return f"{person.name} · {person.organisation}"
@@ -52,7 +54,7 @@ def milestones_of(state: RoomState, plan: ActionPlan, now_ms: int | None = None)
                         "status": STATUSES[u.status],
                         "note": u.note,
                         "at": when(state, u.at),
-                        "by": _who(state, u.by, u.participant_id),
+                        "by": _who(state, u.by, u.participant_id, u.via, u.name),
                     }
                     for u in reversed(milestone.updates)
                 ],

@@ -113,6 +113,20 @@ class EndRoom(Command):
     action: ClassVar[str] = "end the exchange"
 
 
+class LinkRoom(Command):
+    """Sent by the server alone, once the facilitator of an exchange has planned the next one: the
+    new exchange names the one it follows, and that one names its successor."""
+
+    type: ClassVar[str] = "room.link"
+    roles: ClassVar = frozenset({Role.SYSTEM})
+    action: ClassVar[str] = "link exchanges"
+    allowed_after_end: ClassVar[bool] = True
+
+    relation: Literal["previous", "next"]
+    code: Annotated[Line, Field(min_length=1, max_length=12)]
+    title: Annotated[Line, Field(max_length=120)] = ""
+
+
 class RotateLink(Command):
     type: ClassVar[str] = "link.rotate"
     roles: ClassVar = STAFF

@@ -181,6 +181,9 @@ class Hub:
         # Only the codes being loaded right now: a scan of unknown codes leaves nothing behind.
         self._opening: dict[str, asyncio.Task[LiveRoom]] = {}
         self._tasks: set[asyncio.Task] = set()
+        # An exchange's code -> the codes of live exchanges that follow it (`RoomState.previous`),
+        # whose fragments may show its state: each change to it touches their topic "linked".
+        self.followers: dict[str, set[str]] = defaultdict(set)
         broker.on_resync = self.resync
 
     # -- rooms -------------------------------------------------------------
@@ -217,6 +220,7 @@ class Hub:
         await self.presence.load(code)
         self.rooms[code] = room
         await self.catch_up(room)  # events appended between the read and the subscription
+        self._follow_previous(room)
         return room
 
     async def create(self, command: Command) -> tuple[str, Outcome]:
@@ -379,6 +383,41 @@ class Hub:
         room.changes.touch(
             self.rules.topic_of(event.type), self.renderer.fragments, lambda f: self._concerned(f, room.state, event)
         )
+        if room.code in self.followers:
+            self._previous_changed(room.code)
+
+    # -- a series of exchanges -------------------------------------------------
+
+    def _follow_previous(self, room: LiveRoom) -> None:
+        """A room that follows another may show what was committed there: the earlier room is
+        opened too (in its own right: its own log, subscription and deadlines), and each of its
+        changes re-renders this room's fragments that read the topic "linked"."""
+        previous = room.state.previous
+        if previous is None or room.code in self.followers.get(previous.code, ()):
+            return
+        self.followers[previous.code].add(room.code)
+        if previous.code in self.rooms:
+            self._previous_changed(previous.code)
+            return
+        task = asyncio.get_running_loop().create_task(self._open_previous(room.code, previous.code))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _open_previous(self, code: str, previous: str) -> None:
+        try:
+            await self.open(previous)
+        except Exception as error:  # noqa: BLE001 - the room carries on; the next change tries again
+            self.followers[previous].discard(code)
+            log.warning("room %s could not open the exchange it follows, %s: %s", code, previous, error)
+            return
+        self._previous_changed(previous)
+
+    def _previous_changed(self, previous: str) -> None:
+        for code in self.followers.get(previous, ()):
+            follower = self.rooms.get(code)
+            if follower is not None:
+                follower.changes.touch("linked", self.renderer.fragments)
+                self.changed(follower)
 
     def _settle(self, room: LiveRoom) -> None:
         """After the state changed: schedule its deadlines, and a push."""
@@ -388,6 +427,7 @@ class Hub:
             # Failing here would answer an accepted command with an error, and every later
             # command of the room too; the room carries on without that deadline.
             log.exception("deadlines of room %s could not be scheduled", room.code)
+        self._follow_previous(room)
         self.changed(room)
 
     def presence_changed(self, room: LiveRoom) -> None:
@@ -455,7 +495,8 @@ class Hub:
                 self.presence_changed(room)
 
     def scene(self, room: LiveRoom) -> Scene:
-        return Scene(room.state, self.presence.connected(room.code))
+        previous = self.rooms.get(room.state.previous.code) if room.state.previous else None
+        return Scene(room.state, self.presence.connected(room.code), previous.state if previous else None)
 
     # -- rendering ---------------------------------------------------------
 

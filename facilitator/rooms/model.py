@@ -182,6 +182,14 @@ class Charter:
     beneficiaries: str = ""
 
 
+@dataclass(frozen=True)
+class Linked:
+    """Another exchange of the same series: the one this follows, or the one that follows it."""
+
+    code: str
+    title: str
+
+
 @dataclass
 class RoomState:
     code: str
@@ -199,6 +207,10 @@ class RoomState:
     link_hashes: dict[str, str] = field(default_factory=dict)
     locked: bool = False
     ended_at: int | None = None
+    # The series: the exchange this one follows and the one planned after it, linked by the server
+    # when the facilitator plans the next exchange ("room.linked"), never by a client.
+    previous: Linked | None = None
+    next: Linked | None = None
     participants: dict[str, Participant] = field(default_factory=dict)
     # command key -> seq of the first event it produced
     applied: dict[str, int] = field(default_factory=dict)

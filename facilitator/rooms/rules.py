@@ -10,6 +10,7 @@ from facilitator.rooms.model import (
     Decision,
     Draft,
     Event,
+    Linked,
     Participant,
     RoomState,
 )
@@ -87,6 +88,15 @@ def end(state: RoomState, actor: Actor, cmd: c.EndRoom, ctx: Context) -> Decisio
     return Decision([Draft("room.ended", {})])
 
 
+def link(state: RoomState, actor: Actor, cmd: c.LinkRoom, ctx: Context) -> Decision:
+    if cmd.code == state.code:
+        raise CommandError("An exchange cannot follow itself.")
+    if getattr(state, cmd.relation) is not None:
+        which = "follows another exchange" if cmd.relation == "previous" else "already has a next exchange"
+        raise CommandError(f"This exchange {which}.", status=409)
+    return Decision([Draft("room.linked", {"relation": cmd.relation, "code": cmd.code, "title": cmd.title})])
+
+
 def rotate(state: RoomState, actor: Actor, cmd: c.RotateLink, ctx: Context) -> Decision:
     secret = derive(ctx.nonce, f"link:{cmd.role}")
     return Decision(
@@ -142,6 +152,10 @@ def on_ended(state: RoomState, event: Event) -> None:
     state.ended_at = event.at
 
 
+def on_linked(state: RoomState, event: Event) -> None:
+    setattr(state, event.data["relation"], Linked(event.data["code"], event.data["title"]))
+
+
 def on_rotated(state: RoomState, event: Event) -> None:
     state.link_hashes[event.data["role"]] = event.data["hash"]
 
@@ -173,6 +187,7 @@ feature = Feature(
         c.LockRoom: lock,
         c.UnlockRoom: unlock,
         c.EndRoom: end,
+        c.LinkRoom: link,
         c.RotateLink: rotate,
     },
     appliers={
@@ -183,6 +198,7 @@ feature = Feature(
         "room.locked": on_locked,
         "room.unlocked": on_unlocked,
         "room.ended": on_ended,
+        "room.linked": on_linked,
         "link.rotated": on_rotated,
     },
     fragments=FRAGMENTS,

@@ -36,6 +36,9 @@ class Scene:
 
     state: RoomState
     connected: frozenset[str]
+    # The exchange this one follows (`state.previous`), as its own process holds it: a fragment
+    # may show what was committed there; its changes reach this room as the topic "linked".
+    previous: RoomState | None = None
     # Figures several fragments need, computed once per render (see `once`).
     _computed: dict = field(default_factory=dict, compare=False, repr=False)
 

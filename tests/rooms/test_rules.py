@@ -262,9 +262,11 @@ def test_a_participant_id_never_joined_is_refused_like_a_removed_one():
 
 
 # Removing someone stays possible after the end: follow-up goes on, and they lose it.
-STILL_AFTER_END = {"participant.remove"}
+# Removing someone ends their follow-up; linking names the next exchange of the series.
+STILL_AFTER_END = {"participant.remove", "room.link"}
 AFTER_END = {
     **FACILITATOR_COMMANDS,
+    "room.link": {"type": "room.link", "relation": "next", "code": "NEXT23", "title": "Next"},
     "room.create": CREATE,
     "participant.join": JOIN,
 }
