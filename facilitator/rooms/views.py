@@ -157,6 +157,9 @@ def state_view(scene: Scene, viewer: Actor) -> dict:
         "locked": state.locked,
         "ended": state.ended,
         "counts": counts(scene),
+        # The series: the exchange this one follows and the one that follows it.
+        "previous": {"code": state.previous.code, "title": state.previous.title} if state.previous else None,
+        "next": {"code": state.next.code, "title": state.next.title} if state.next else None,
     }
     if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
         view["participants"] = [
