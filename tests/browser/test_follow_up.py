@@ -1,11 +1,14 @@
 """Follow-up in a real browser: an exchange ends, and days later a participant's 360 px phone
-puts a milestone on track with a note; the facilitator's dashboard shows it."""
+puts a milestone on track with a note; the facilitator's dashboard shows it; "Plan the next
+exchange" opens a new exchange whose review of commitments shows that plan on the screen."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import ORGS, open_console, open_phone
-from tests.live import ok
+from urllib.parse import parse_qs, urlparse
+
+from tests.browser.pages import ORGS, open_console, open_phone, show_tab, wait_live
+from tests.live import command, ok
 
 pytestmark = pytest.mark.browser
 DAY = 24 * 3600.0
@@ -38,3 +41,29 @@ def test_after_the_end_a_phone_puts_a_milestone_on_track_and_the_dashboard_shows
     expect(row.locator("td.light").first).to_contain_text("On track")
     expect(row.locator("td.light").first).to_contain_text("Lounge open on weekdays")
     expect(row.locator("td.light").first).to_have_class("light light-green")
+
+    # "Plan the next exchange": the form carries the exchange over; the new one opens with the review.
+    console.goto(f"{server}/r/{room['code']}/console")
+    show_tab(console, "Plans")
+    console.get_by_role("link", name="Plan the next exchange").click()
+    expect(console.locator("input[name=title]")).to_have_value("Reducing discharge delays")
+    expect(console.locator("textarea[name=organisations]")).to_have_value("\n".join(ORGS))
+    console.locator("input[name=title]").fill("Reducing discharge delays, part 2")
+    console.get_by_role("button", name="Create the next exchange").click()
+    expect(console.locator("h1")).to_have_text("Reducing discharge delays, part 2")
+    code = console.locator("#room-code").inner_text()
+    key = parse_qs(urlparse(console.locator("#link-console").get_attribute("href") or "").query)["key"][0]
+    screen_link = console.locator("#link-screen").get_attribute("href") or ""
+    console.get_by_role("link", name="Open the console").click()
+    wait_live(console)
+    show_tab(console, "Agenda")
+    assert command(server, code, key, type="timer.start").status_code == 200
+    console.locator("#review-console").get_by_role("button", name=ORGS[0]).click()
+
+    screen = new_context("laptop").new_page()
+    screen.goto(screen_link)
+    review = screen.locator("#review-screen")
+    expect(review).to_contain_text(f"Review of commitments · {ORGS[0]}")
+    plan = review.locator(".review-plan").filter(has_text="Open a discharge lounge")
+    expect(plan).to_contain_text("Pilot on ward 4")
+    expect(plan.locator("li.light-green")).to_contain_text("On track")
