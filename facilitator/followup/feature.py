@@ -36,4 +36,6 @@ feature = Feature(
     template_globals={"milestone_statuses": STATUSES},
     kept_by=frozenset({"checkin.scheduled"}),
     react=react,
+    # The address a participant gave for reminders: read by the server's mailer alone.
+    private={"contact.set": ("email",)},
 )

@@ -93,6 +93,12 @@ class Feature:
     # What the server does outside the log once events are written (state, events, settings):
     # run by the node that wrote them, never by the others, so it happens once.
     react: Callable[[RoomState, list[Event], Any], Awaitable[None]] | None = None
+    # Event type -> the fields of its data only the server may read (an address for reminders):
+    # the log keeps them, and every way out of the server (the event API, exports) redacts them.
+    private: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+REDACTED = "[redacted]"
 
 
 @dataclass
@@ -145,6 +151,14 @@ class Rules:
     @property
     def reactions(self) -> list[Callable[[RoomState, list[Event], Any], Awaitable[None]]]:
         return [feature.react for feature in self.features if feature.react is not None]
+
+    def shown(self, event: Event) -> dict[str, Any]:
+        """An event as it may leave the server: its private fields (`Feature.private`) redacted."""
+        raw = event.to_json()
+        hidden = [name for feature in self.features for name in feature.private.get(event.type, ())]
+        if hidden:
+            raw["data"] = {key: REDACTED if key in hidden else value for key, value in event.data.items()}
+        return raw
 
     def deadlines(self, state: RoomState) -> list[Deadline]:
         """Every deadline the room's features are waiting for; once it has ended, only those

@@ -2,10 +2,10 @@
 puts a milestone on track with a note; the facilitator's dashboard shows it; "Plan the next
 exchange" opens a new exchange whose review of commitments shows that plan on the screen."""
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 from playwright.sync_api import expect
-
-from urllib.parse import parse_qs, urlparse
 
 from tests.browser.pages import ORGS, open_console, open_phone, show_tab, wait_live
 from tests.live import command, ok

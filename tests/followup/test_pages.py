@@ -193,3 +193,37 @@ def test_without_an_smtp_server_nothing_is_sent_and_nothing_fails(settings, cloc
             ).json()["followup"]["checkins"][0]["open"],
             timeout=3,
         )
+
+
+def test_an_address_for_reminders_is_shown_to_nobody_but_the_person_who_gave_it(server):
+    room, ana, ben, plans = ended(server)
+    as_ana = cookie(room, "participant", ana["token"])
+    given = post(server, room, as_ana, form="contact", email="ana.lopez@example.org")
+    assert given.status_code == 200 and "ana.lopez@example.org" in given.text  # her own page, to change it
+    seen = {
+        "the facilitator's state": httpx.get(f"{server}/api/rooms/{room['code']}/state", headers=auth_of(room)),
+        "her own state": httpx.get(f"{server}/api/rooms/{room['code']}/state", headers=bearer_of(ana["token"])),
+        "the event log": httpx.get(f"{server}/api/rooms/{room['code']}/events", headers=auth_of(room)),
+        "the record": httpx.get(f"{server}/r/{room['code']}/record", headers=cookie(room, "facilitator")),
+        "the dashboard": httpx.get(
+            f"{server}/r/{room['code']}/follow-up/dashboard", headers=cookie(room, "facilitator")
+        ),
+        "Ben's follow-up": httpx.get(
+            f"{server}/r/{room['code']}/follow-up", headers=cookie(room, "participant", ben["token"])
+        ),
+        "the scribe's follow-up": httpx.get(f"{server}/r/{room['code']}/follow-up", headers=cookie(room, "scribe")),
+    }
+    for where, response in seen.items():
+        assert response.status_code == 200, where
+        assert "ana.lopez" not in response.text, f"the address shows in {where}"
+    contact = next(e for e in seen["the event log"].json()["events"] if e["type"] == "contact.set")
+    assert contact["data"]["email"] == "[redacted]"
+    assert seen["her own state"].json()["followup"]["contact"] is True  # that she gave one, not which
+
+
+def auth_of(room: dict) -> dict:
+    return bearer_of(room["tokens"]["facilitator"])
+
+
+def bearer_of(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
