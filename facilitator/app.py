@@ -5,6 +5,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
             throttle=Throttle.from_settings(settings, clock.monotonic),
             capacity=settings.max_participants,
             clock=clock,
+            timezone=settings.zone,
+            settings=settings,
         )
         app.state.hub = hub
         scheduler.start(hub.fire)
@@ -67,11 +70,21 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         # that passed while the server was down fires at once. In the background: after a
         # restart a hall of phones is reconnecting, and a room someone opens meanwhile is
         # loaded once, by whichever asks first.
-        reviving = asyncio.create_task(hub.revive(since_ms=clock.now_ms() - settings.revive_days * 24 * 3600 * 1000))
+        # Rooms followed up for months come back too, whatever their age (see DESIGN.md, "Follow-up").
+        reviving = asyncio.create_task(hub.revive(*_revive_window(settings, clock)))
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
+
+        async def sweep_followed_rooms() -> None:
+            await hub.revive(*_revive_window(settings, clock))
+
+        sweep = AsyncIOScheduler()
+        # A room another process served until it stopped for good is picked up here within the hour.
+        sweep.add_job(sweep_followed_rooms, "interval", hours=1, id="follow-up")
+        sweep.start()
         try:
             yield
         finally:
+            sweep.shutdown(wait=False)
             reviving.cancel()
             upkeep.cancel()
             scheduler.shutdown()
@@ -118,6 +131,13 @@ async def healthz(request: Request) -> JSONResponse:
             checks[name] = f"error: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JSONResponse({"ok": healthy, **checks}, status_code=200 if healthy else 503)
+
+
+def _revive_window(settings: Settings, clock: Clock) -> tuple[int, int]:
+    """Since when rooms are loaded at start: recent ones, and followed-up ones over a longer time."""
+    day = 24 * 3600 * 1000
+    now = clock.now_ms()
+    return now - settings.revive_days * day, now - settings.follow_up_days * day
 
 
 def _vendored_assets(settings: Settings) -> dict[str, str]:

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     max_participants: int = Field(default=2000, ge=1, le=100_000)
     # Rooms created this many days back are loaded at start, so their timers run on.
     revive_days: int = 3
+    # Rooms with follow-up check-ins scheduled this many days back are loaded at start and by an
+    # hourly sweep, so a check-in months after the exchange still opens.
+    follow_up_days: int = 800
+    # The zone an exchange's dates are in unless it names its own; empty: this machine's.
+    timezone: str = ""
+    # smtp://user:password@host:port (or smtps://): where reminder e-mails go. Unset: none are sent.
+    smtp_url: str | None = Field(default=None, repr=False)
+    # The sender of reminder e-mails.
+    mail_from: str = "facilitator@localhost"
     # A node's presence outlives its last heartbeat by this long; it refreshes it this often.
     presence_ttl_seconds: int = 30
     presence_refresh_seconds: float = 10.0
@@ -82,6 +91,18 @@ class Settings(BaseSettings):
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
         return Path(url.database).resolve().parent
+
+    @cached_property
+    def zone(self) -> str:
+        """The server's time zone: `timezone`, else this machine's, else UTC."""
+        if self.timezone:
+            return self.timezone
+        from tzlocal import get_localzone_name
+
+        try:
+            return get_localzone_name() or "UTC"
+        except Exception:  # noqa: BLE001 - a machine without a configured zone runs on UTC
+            return "UTC"
 
     @property
     def templates_dir(self) -> Path:

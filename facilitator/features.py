@@ -1,7 +1,9 @@
 """The features installed in every room, in the order their fragments appear."""
 
+from facilitator.followup import feature as followup
 from facilitator.polls import feature as polls
 from facilitator.polls.questions import feature as questions
+from facilitator.review import feature as review
 from facilitator.rooms import rules as room_rules
 from facilitator.rooms.breakouts import feature as breakouts
 from facilitator.rooms.feature import Rules
@@ -20,5 +22,7 @@ RULES = Rules(
         scribe.feature,
         breakouts.feature,
         screen.feature,
+        followup.feature,
+        review.feature,
     ]
 )

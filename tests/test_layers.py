@@ -37,6 +37,8 @@ ACCESSOR_MODULES = frozenset(
         "facilitator.polls.questions.model",
         "facilitator.scribe.model",
         "facilitator.rooms.breakouts.model",
+        "facilitator.followup.model",
+        "facilitator.review.model",
     }
 )
 
@@ -126,9 +128,11 @@ def the_graph() -> dict[str, set[str]]:
 
 def test_the_features_are_found_in_the_list_of_features():
     assert feature_packages() == [
+        "facilitator.followup",
         "facilitator.polls",
         "facilitator.polls.questions",
         "facilitator.rooms.breakouts",
+        "facilitator.review",
         "facilitator.scribe",
         "facilitator.timers",
         "facilitator.timers.floor",

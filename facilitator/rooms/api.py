@@ -159,7 +159,8 @@ async def get_events(
     if access.actor.role is not Role.FACILITATOR:
         raise CommandError("Only the facilitator can read the event log.", status=403)
     events = await hub_of(request).log.read(access.room.code, after=after, limit=limit)
-    return {"events": [e.to_json() for e in events]}
+    rules = rules_of(request)
+    return {"events": [rules.shown(e) for e in events]}
 
 
 def router_for(rules: Rules) -> APIRouter:

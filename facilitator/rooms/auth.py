@@ -132,8 +132,10 @@ class Identity:
         return None
 
     def remember(self, response: Response, room: str, role: Role, token: str) -> None:
-        # Participants stay joined for a long day; facilitators keep their rooms for a month.
-        max_age = 2 * 24 * 3600 if role is Role.PARTICIPANT else 30 * 24 * 3600
+        # Participants stay joined for the year of follow-up after the exchange (their plans'
+        # milestones, the check-ins); removing one ends it sooner. Facilitators keep their rooms for
+        # a month on one browser (their link opens the room again).
+        max_age = 400 * 24 * 3600 if role is Role.PARTICIPANT else 30 * 24 * 3600
         response.set_cookie(
             self.cookie_name(room, role),
             token,

@@ -1,13 +1,28 @@
 """The room's own commands: create, join, lock, remove, end and rotate links."""
 
 from typing import Annotated, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from facilitator.rooms.model import STAFF, Command, Line, Paragraph, Role
 
 Name = Annotated[Line, Field(min_length=1, max_length=60)]
 Organisation = Annotated[Line, Field(min_length=1, max_length=80)]
+
+
+def _zone(name: str) -> str:
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name[:60]!r} is not a time zone; write it as Europe/London or America/Chicago"
+            ) from None
+    return name
+
+
+TimeZone = Annotated[Line, Field(max_length=60), AfterValidator(_zone)]
 
 
 class CharterFields(BaseModel):
@@ -34,6 +49,7 @@ class CreateRoom(Command):
     charter: CharterFields = CharterFields()
     confidentiality: Annotated[Paragraph, Field(min_length=1, max_length=2000)]
     organisations: list[Organisation] = Field(default_factory=list, max_length=12)
+    timezone: TimeZone = ""  # empty: the server's
 
 
 class UpdateRoom(Command):
@@ -50,6 +66,7 @@ class UpdateRoom(Command):
     charter: CharterFields | None = None
     confidentiality: Annotated[Paragraph, Field(min_length=1, max_length=2000)] | None = None
     organisations: list[Organisation] | None = Field(default=None, max_length=12)
+    timezone: Annotated[TimeZone, Field(min_length=1)] | None = None
 
 
 class JoinRoom(Command):
@@ -72,6 +89,8 @@ class RemoveParticipant(Command):
     type: ClassVar[str] = "participant.remove"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "remove a participant"
+    # Follow-up goes on after the end, for the people who were in it: one removed then loses it.
+    allowed_after_end: ClassVar[bool] = True
 
     participant_id: Annotated[Line, Field(min_length=1, max_length=40)]
 
@@ -92,6 +111,20 @@ class EndRoom(Command):
     type: ClassVar[str] = "room.end"
     roles: ClassVar = STAFF
     action: ClassVar[str] = "end the exchange"
+
+
+class LinkRoom(Command):
+    """Sent by the server alone, once the facilitator of an exchange has planned the next one: the
+    new exchange names the one it follows, and that one names its successor."""
+
+    type: ClassVar[str] = "room.link"
+    roles: ClassVar = frozenset({Role.SYSTEM})
+    action: ClassVar[str] = "link exchanges"
+    allowed_after_end: ClassVar[bool] = True
+
+    relation: Literal["previous", "next"]
+    code: Annotated[Line, Field(min_length=1, max_length=12)]
+    title: Annotated[Line, Field(max_length=120)] = ""
 
 
 class RotateLink(Command):

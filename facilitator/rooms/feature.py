@@ -6,7 +6,7 @@ with `apply`. Both are pure: the same state, command and context always give
 the same decision.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any
@@ -88,10 +88,22 @@ class Feature:
     routers: tuple["APIRouter", ...] = ()
     # Names every template may use (the kinds of notes a form offers, say).
     template_globals: dict[str, Any] = field(default_factory=dict)
-    # Appliers for other features' events, run after the owner's: how a layer above the
-    # features (the screen) keeps a slice that follows what they do. The owner's applier
-    # alone says what the event means for its own slice.
+    # Appliers for other features' events, run after the owner's: a slice that follows what
+    # others do (the screen follows the agenda; a breakout group takes in a late joiner). The
+    # owner's applier alone says what the event means for its own slice.
     follows: dict[str, Applier] = field(default_factory=dict)
+    # Event types that keep a room alive beyond the last days: a room whose log holds one is
+    # loaded at start and by the hourly sweep, so deadlines weeks or months ahead still fire.
+    kept_by: frozenset[str] = frozenset()
+    # What the server does outside the log once events are written (state, events, settings):
+    # run by the node that wrote them, never by the others, so it happens once.
+    react: Callable[[RoomState, list[Event], Any], Awaitable[None]] | None = None
+    # Event type -> the fields of its data only the server may read (an address for reminders):
+    # the log keeps them, and every way out of the server (the event API, exports) redacts them.
+    private: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+REDACTED = "[redacted]"
 
 
 @dataclass
@@ -140,16 +152,38 @@ class Rules:
                 found[name] = value
         return found
 
+    @property
+    def kept_by(self) -> frozenset[str]:
+        return frozenset().union(*(feature.kept_by for feature in self.features))
+
+    @property
+    def reactions(self) -> list[Callable[[RoomState, list[Event], Any], Awaitable[None]]]:
+        return [feature.react for feature in self.features if feature.react is not None]
+
+    def shown(self, event: Event) -> dict[str, Any]:
+        """An event as it may leave the server: its private fields (`Feature.private`) redacted."""
+        raw = event.to_json()
+        hidden = [name for feature in self.features for name in feature.private.get(event.type, ())]
+        if hidden:
+            raw["data"] = {key: REDACTED if key in hidden else value for key, value in event.data.items()}
+        return raw
+
     def deadlines(self, state: RoomState) -> list[Deadline]:
-        """Every deadline the room's features are waiting for; none once it has ended (or is an import)."""
-        if state.ended or state.imported_from is not None:
+        """Every deadline the room's features are waiting for: none in an import; once it has
+        ended, only those whose command is still allowed then (a follow-up check-in, not a phase)."""
+        if state.imported_from is not None:
             return []
         return [
             deadline
             for feature in self.features
             if feature.deadlines is not None
             for deadline in feature.deadlines(state)
+            if not state.ended or self._after_end(deadline)
         ]
+
+    def _after_end(self, deadline: Deadline) -> bool:
+        command = self.commands.get(deadline.command.get("type", ""))
+        return command is not None and command.allowed_after_end
 
     def views(self, scene: Any, viewer: Actor) -> dict[str, Any]:
         return {feature.name: feature.view(scene, viewer) for feature in self.features if feature.view is not None}

@@ -57,7 +57,7 @@ class Outcome:
 
 
 async def create_room(
-    rules: Rules, log_: EventLog, command: Command, clock: Clock = SYSTEM_CLOCK
+    rules: Rules, log_: EventLog, command: Command, clock: Clock = SYSTEM_CLOCK, timezone: str = "UTC"
 ) -> tuple[str, Outcome]:
     """Reserve a fresh code and run `room.create` as its first event."""
     for _ in range(20):
@@ -66,7 +66,7 @@ async def create_room(
             break
     else:
         raise CommandError("Could not find a free room code; please try again.", status=503)
-    ctx = Context(clock.now_ms(), os.urandom(32))
+    ctx = Context(clock.now_ms(), os.urandom(32), timezone=timezone)
     decision = rules.decide(rules.new_state(code), Actor(Role.VISITOR), command, ctx)
     events = await log_.append(code, 0, decision.events, ctx.now_ms)
     return code, Outcome(events, decision.reply)
@@ -158,10 +158,15 @@ class Hub:
         throttle: Throttle | None = None,
         capacity: int = 2000,
         clock: Clock = SYSTEM_CLOCK,
+        timezone: str = "UTC",
+        settings: Any = None,
     ):
         self.rules = rules
         self.clock = clock
         self.capacity = capacity
+        self.timezone = timezone  # the server's: a new exchange's unless it names its own
+        # Handed to the features' reactions (an e-mail server's address); None: no reactions run.
+        self.settings = settings
         self.alarms = alarms or NoAlarms()
         # Without one, only commands' own limits hold (three questions a minute).
         self.throttle = throttle or Throttle(clock=clock.monotonic)
@@ -176,6 +181,9 @@ class Hub:
         # Only the codes being loaded right now: a scan of unknown codes leaves nothing behind.
         self._opening: dict[str, asyncio.Task[LiveRoom]] = {}
         self._tasks: set[asyncio.Task] = set()
+        # An exchange's code -> the codes of live exchanges that follow it (`RoomState.previous`),
+        # whose fragments may show its state: each change to it touches their topic "linked".
+        self.followers: dict[str, set[str]] = defaultdict(set)
         broker.on_resync = self.resync
 
     # -- rooms -------------------------------------------------------------
@@ -212,10 +220,11 @@ class Hub:
         await self.presence.load(code)
         self.rooms[code] = room
         await self.catch_up(room)  # events appended between the read and the subscription
+        self._follow_previous(room)
         return room
 
     async def create(self, command: Command) -> tuple[str, Outcome]:
-        return await create_room(self.rules, self.log, command, self.clock)
+        return await create_room(self.rules, self.log, command, self.clock, self.timezone)
 
     @throttled  # answers a flood before it joins the room's queue
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
@@ -264,6 +273,7 @@ class Hub:
                 pending.succeed(answer)
         if decided:
             self._settle(room)  # after the answers, so that their acks leave before the push starts
+            self._react(room, decided)
         for pending in duplicates:  # last: each reads the log
             try:
                 pending.succeed(Outcome(await self._first_result(room, pending.key or ""), duplicate=True))
@@ -275,7 +285,7 @@ class Hub:
         Its events are applied at once, so the next command is decided after it."""
         if pending.key is not None and pending.key in room.state.applied:
             return None
-        ctx = Context(self.clock.now_ms(), os.urandom(32), self.capacity)
+        ctx = Context(self.clock.now_ms(), os.urandom(32), self.capacity, self.timezone)
         try:
             decision = self.rules.decide(room.state, pending.actor, pending.command, ctx)
         except Exception as error:  # noqa: BLE001 - a refusal (CommandError), or a fault: its sender's alone
@@ -312,13 +322,36 @@ class Hub:
         except CommandError as error:
             log.debug("deadline %s in room %s: %s", command.get("id"), code, error.message)
 
-    async def revive(self, since_ms: int) -> None:
-        """Load the rooms created since `since_ms`, so their deadlines are scheduled again.
+    def _react(self, room: LiveRoom, events: list[Event]) -> None:
+        """Run the features' reactions to events this node decided (an e-mail to send), in the
+        background: the events are in the log, so a reaction that fails is logged and the room
+        carries on. Only the node that wrote them reacts, so a reaction happens once."""
+        if self.settings is None:
+            return
+        for reaction in self.rules.reactions:
+            task = asyncio.get_running_loop().create_task(self._reaction(reaction, room, events))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _reaction(self, reaction: Any, room: LiveRoom, events: list[Event]) -> None:
+        try:
+            await reaction(room.state, events, self.settings)
+        except Exception as error:  # noqa: BLE001 - a reaction never fails its room
+            log.error("a reaction in room %s failed: %s", room.code, type(error).__name__)
+
+    async def revive(self, since_ms: int, kept_since_ms: int | None = None) -> None:
+        """Load the rooms created since `since_ms`, and those since `kept_since_ms` whose log holds
+        an event a feature keeps rooms alive for (a check-in months ahead), so their deadlines
+        are scheduled again. A room already loaded is left as it is.
 
         Each room on its own: one whose log cannot be loaded or folded is logged and
         left out (it is tried again when someone opens it), and the others come back.
         """
-        for code in await self.log.rooms_since(since_ms):
+        codes = await self.log.rooms_since(since_ms)
+        if kept_since_ms is not None and self.rules.kept_by:
+            kept = await self.log.rooms_with(sorted(self.rules.kept_by), kept_since_ms)
+            codes += [code for code in kept if code not in codes]
+        for code in codes:
             try:
                 await self.open(code)
             except Exception as error:  # noqa: BLE001 - one bad room must not stop the server
@@ -350,6 +383,41 @@ class Hub:
         room.changes.touch(
             self.rules.topic_of(event.type), self.renderer.fragments, lambda f: self._concerned(f, room.state, event)
         )
+        if room.code in self.followers:
+            self._previous_changed(room.code)
+
+    # -- a series of exchanges -------------------------------------------------
+
+    def _follow_previous(self, room: LiveRoom) -> None:
+        """A room that follows another may show what was committed there: the earlier room is
+        opened too (in its own right: its own log, subscription and deadlines), and each of its
+        changes re-renders this room's fragments that read the topic "linked"."""
+        previous = room.state.previous
+        if previous is None or room.code in self.followers.get(previous.code, ()):
+            return
+        self.followers[previous.code].add(room.code)
+        if previous.code in self.rooms:
+            self._previous_changed(previous.code)
+            return
+        task = asyncio.get_running_loop().create_task(self._open_previous(room.code, previous.code))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _open_previous(self, code: str, previous: str) -> None:
+        try:
+            await self.open(previous)
+        except Exception as error:  # noqa: BLE001 - the room carries on; the next change tries again
+            self.followers[previous].discard(code)
+            log.warning("room %s could not open the exchange it follows, %s: %s", code, previous, error)
+            return
+        self._previous_changed(previous)
+
+    def _previous_changed(self, previous: str) -> None:
+        for code in self.followers.get(previous, ()):
+            follower = self.rooms.get(code)
+            if follower is not None:
+                follower.changes.touch("linked", self.renderer.fragments)
+                self.changed(follower)
 
     def _settle(self, room: LiveRoom) -> None:
         """After the state changed: schedule its deadlines, and a push."""
@@ -359,6 +427,7 @@ class Hub:
             # Failing here would answer an accepted command with an error, and every later
             # command of the room too; the room carries on without that deadline.
             log.exception("deadlines of room %s could not be scheduled", room.code)
+        self._follow_previous(room)
         self.changed(room)
 
     def presence_changed(self, room: LiveRoom) -> None:
@@ -426,7 +495,8 @@ class Hub:
                 self.presence_changed(room)
 
     def scene(self, room: LiveRoom) -> Scene:
-        return Scene(room.state, self.presence.connected(room.code))
+        previous = self.rooms.get(room.state.previous.code) if room.state.previous else None
+        return Scene(room.state, self.presence.connected(room.code), previous.state if previous else None)
 
     # -- rendering ---------------------------------------------------------
 

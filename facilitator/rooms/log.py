@@ -123,6 +123,10 @@ class EventLog:
     async def rooms_since(self, since_ms: int) -> list[str]:
         return await anyio.to_thread.run_sync(self._rooms_since, since_ms)
 
+    async def rooms_with(self, types: list[str], since_ms: int) -> list[str]:
+        """The rooms whose log holds an event of one of `types` written since `since_ms`."""
+        return await anyio.to_thread.run_sync(self._rooms_with, types, since_ms)
+
     async def ping(self) -> None:
         await anyio.to_thread.run_sync(self._ping)
 
@@ -167,6 +171,16 @@ class EventLog:
     def _rooms_since(self, since_ms: int) -> list[str]:
         with Session(self.engine) as session:
             return list(session.exec(select(db.Room.code).where(db.Room.created_at >= since_ms)))
+
+    def _rooms_with(self, types: list[str], since_ms: int) -> list[str]:
+        query = (
+            select(db.Event.room)
+            .where(col(db.Event.type).in_(types), db.Event.at >= since_ms)
+            .distinct()
+            .order_by(col(db.Event.room))
+        )
+        with Session(self.engine) as session:
+            return list(session.exec(query))
 
     def _ping(self) -> None:
         with Session(self.engine) as session:

@@ -65,6 +65,8 @@ class Context:
     nonce: bytes
     # The most people one exchange takes (the server's `max_participants`).
     capacity: int = 2000
+    # The server's time zone: an exchange created without one of its own takes it.
+    timezone: str = "UTC"
 
 
 class CommandError(Exception):
@@ -180,6 +182,14 @@ class Charter:
     beneficiaries: str = ""
 
 
+@dataclass(frozen=True)
+class Linked:
+    """Another exchange of the same series: the one this follows, or the one that follows it."""
+
+    code: str
+    title: str
+
+
 @dataclass
 class Downloads:
     """Whether participants may download the record, and whether theirs is de-identified."""
@@ -199,9 +209,16 @@ class RoomState:
     # The peer group: when set, joiners pick their organisation from it, so
     # that speaking time and breakouts never split "St Mary's" from "St. Mary's".
     organisations: list[str] = field(default_factory=list)
+    # The IANA zone its dates (milestones, check-ins) are computed and shown in; "" in an
+    # exchange created before it had one: UTC.
+    timezone: str = ""
     link_hashes: dict[str, str] = field(default_factory=dict)
     locked: bool = False
     ended_at: int | None = None
+    # The series: the exchange this one follows and the one planned after it, linked by the server
+    # when the facilitator plans the next exchange ("room.linked"), never by a client.
+    previous: Linked | None = None
+    next: Linked | None = None
     participants: dict[str, Participant] = field(default_factory=dict)
     downloads: Downloads = field(default_factory=Downloads)
     # The code the exchange had on the server it was exported from, once imported here:

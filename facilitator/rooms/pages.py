@@ -49,7 +49,8 @@ async def page_not_found(request: Request, error: HTTPException) -> Response:
     return await http_exception_handler(request, error)
 
 
-async def _my_rooms(request: Request) -> list[dict]:
+async def _my_rooms(request: Request) -> list[list[dict]]:
+    """The exchanges this browser facilitates, as series: each a list in the order they ran."""
     hub, identity = hub_of(request), identity_of(request)
     mine = []
     for code, secret in identity.facilitated_rooms(request).items():
@@ -58,8 +59,34 @@ async def _my_rooms(request: Request) -> list[dict]:
         except CommandError:
             continue
         if identity.actor_for(room.state, secret) == Actor(Role.FACILITATOR):
-            mine.append({"code": code, "title": room.state.title, "ended": room.state.ended})
-    return mine
+            state = room.state
+            mine.append(
+                {
+                    "code": code,
+                    "title": state.title,
+                    "ended": state.ended,
+                    "created_at": state.created_at or 0,
+                    "previous": state.previous.code if state.previous else "",
+                    "next": state.next.code if state.next else "",
+                }
+            )
+    return series(mine)
+
+
+def series(rooms: list[dict]) -> list[list[dict]]:
+    """Exchanges grouped by series, each series in order (first, the one that follows no other of
+    the list), the series by their latest exchange, newest first."""
+    by_code = {room["code"]: room for room in rooms}
+    chains = []
+    for room in rooms:
+        if room["previous"] in by_code:
+            continue  # listed after the one it follows
+        chain, seen = [room], {room["code"]}
+        while chain[-1]["next"] in by_code and chain[-1]["next"] not in seen:
+            chain.append(by_code[chain[-1]["next"]])
+            seen.add(chain[-1]["code"])
+        chains.append(chain)
+    return sorted(chains, key=lambda chain: -max(room["created_at"] for room in chain))
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from facilitator.rooms.model import (
     Downloads,
     Draft,
     Event,
+    Linked,
     Participant,
     RoomState,
 )
@@ -29,6 +30,7 @@ def create(state: RoomState, actor: Actor, cmd: c.CreateRoom, ctx: Context) -> D
         "charter": cmd.charter.model_dump(),
         "confidentiality": cmd.confidentiality,
         "organisations": _unique(cmd.organisations),
+        "timezone": cmd.timezone or ctx.timezone,
         "link_hashes": {role: hash_secret(secret) for role, secret in links.items()},
     }
     return Decision([Draft("room.created", data)], reply={"links": links})
@@ -87,6 +89,15 @@ def end(state: RoomState, actor: Actor, cmd: c.EndRoom, ctx: Context) -> Decisio
     return Decision([Draft("room.ended", {})])
 
 
+def link(state: RoomState, actor: Actor, cmd: c.LinkRoom, ctx: Context) -> Decision:
+    if cmd.code == state.code:
+        raise CommandError("An exchange cannot follow itself.")
+    if getattr(state, cmd.relation) is not None:
+        which = "follows another exchange" if cmd.relation == "previous" else "already has a next exchange"
+        raise CommandError(f"This exchange {which}.", status=409)
+    return Decision([Draft("room.linked", {"relation": cmd.relation, "code": cmd.code, "title": cmd.title})])
+
+
 def rotate(state: RoomState, actor: Actor, cmd: c.RotateLink, ctx: Context) -> Decision:
     secret = derive(ctx.nonce, f"link:{cmd.role}")
     return Decision(
@@ -108,6 +119,7 @@ def on_created(state: RoomState, event: Event) -> None:
     state.charter = Charter(**data["charter"])
     state.confidentiality = data["confidentiality"]
     state.organisations = list(data["organisations"])
+    state.timezone = data.get("timezone", "")
     state.link_hashes = dict(data["link_hashes"])
 
 
@@ -118,6 +130,7 @@ def on_updated(state: RoomState, event: Event) -> None:
         state.charter = Charter(**data["charter"])
     state.confidentiality = data.get("confidentiality", state.confidentiality)
     state.organisations = list(data.get("organisations", state.organisations))
+    state.timezone = data.get("timezone", state.timezone)
 
 
 def on_joined(state: RoomState, event: Event) -> None:
@@ -157,6 +170,10 @@ def on_imported(state: RoomState, event: Event) -> None:
     state.link_hashes = dict(event.data["link_hashes"])
 
 
+def on_linked(state: RoomState, event: Event) -> None:
+    setattr(state, event.data["relation"], Linked(event.data["code"], event.data["title"]))
+
+
 def on_rotated(state: RoomState, event: Event) -> None:
     state.link_hashes[event.data["role"]] = event.data["hash"]
 
@@ -188,6 +205,7 @@ feature = Feature(
         c.LockRoom: lock,
         c.UnlockRoom: unlock,
         c.EndRoom: end,
+        c.LinkRoom: link,
         c.RotateLink: rotate,
         c.SetDownloads: set_downloads,
     },
@@ -199,6 +217,7 @@ feature = Feature(
         "room.locked": on_locked,
         "room.unlocked": on_unlocked,
         "room.ended": on_ended,
+        "room.linked": on_linked,
         "link.rotated": on_rotated,
         "room.downloads_set": on_downloads_set,
         # Written only by `facilitator import`, never decided: no command leads to it.

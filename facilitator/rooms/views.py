@@ -36,6 +36,9 @@ class Scene:
 
     state: RoomState
     connected: frozenset[str]
+    # The exchange this one follows (`state.previous`), as its own process holds it: a fragment
+    # may show what was committed there; its changes reach this room as the topic "linked".
+    previous: RoomState | None = None
     # Figures several fragments need, computed once per render (see `once`).
     _computed: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -177,6 +180,9 @@ def state_view(scene: Scene, viewer: Actor) -> dict:
         "locked": state.locked,
         "ended": state.ended,
         "counts": counts(scene),
+        # The series: the exchange this one follows and the one that follows it.
+        "previous": {"code": state.previous.code, "title": state.previous.title} if state.previous else None,
+        "next": {"code": state.next.code, "title": state.next.title} if state.next else None,
     }
     if viewer.role in (Role.FACILITATOR, Role.SCRIBE):
         view["participants"] = [

@@ -14,7 +14,8 @@ from websockets.exceptions import InvalidStatus
 
 from facilitator.app import create_app
 from facilitator.rooms.origin import REFUSAL, SAFE_METHODS
-from tests.live import add_item, auth, cookie_for, create_room, events_of, free_port, join, open_socket
+from tests.live import add_item, auth, command, cookie_for, create_room, events_of, free_port, join, ok, open_socket
+from tests.review.test_wiring import plan_next
 
 AGENDA = "items:\n  - kind: break\n    title: Coffee\n    minutes: 10\n"
 CASE = {
@@ -33,6 +34,10 @@ ROUTES = [
     "/r/{code}/agenda",
     "/r/{code}/plan",
     "/r/{code}/summary/{item_id}",
+    "/r/{code}/follow-up",
+    "/r/{code}/follow-up/dashboard",
+    "/r/{code}/next",
+    "/r/{code}/review",
     "/api/rooms",
     "/api/rooms/{code}/join",
 ]
@@ -58,6 +63,8 @@ class Form:
     data: dict = field(default_factory=dict)
     json: dict | None = None
     files: dict | None = None
+    # The room whose log the accepted form changes, when it is not the test's room.
+    watch: dict | None = None
 
     def send(self, base: str, **headers: str) -> httpx.Response:
         if self.cookie:
@@ -80,6 +87,18 @@ def forms(base: str, room: dict) -> dict[str, Form]:
     ana = join(base, code, name="Ana", organisation="St Mary's")
     case = add_item(base, room, **CASE)
     creation = {"title": "Falls prevention", "confidentiality": "Stays here."}
+    # An ended exchange with a plan, and the next one, its review running with St Mary's presenting.
+    earlier = create_room(base)
+    bea = join(base, earlier["code"], name="Bea", organisation="St Mary's")
+    plan_id = command(base, earlier["code"], bea["token"], type="plan.save", change="Lounge").json()["reply"]["plan_id"]
+    ok(base, earlier, type="room.end")
+    _, later = plan_next(base, earlier)
+    cleo = join(base, later["code"], name="Cleo", organisation="St Mary's")
+    ok(base, later, type="timer.start")
+    ok(base, later, type="review.present", organisation="St Mary's")
+    facilitator = cookie_for(code, "facilitator", tokens["facilitator"])
+    spare = create_room(base)
+    ok(base, spare, type="room.end")
     return {
         "/rooms": Form("/rooms", data=creation),
         "/join": Form("/join", data={"code": code, "name": "Ben", "organisation": "Northfield", "accept": "yes"}),
@@ -97,6 +116,26 @@ def forms(base: str, room: dict) -> dict[str, Form]:
             f"/r/{code}/summary/{case}",
             cookie_for(code, "scribe", tokens["scribe"]),
             data={"problem": "Patients wait for transport"},
+        ),
+        "/r/{code}/follow-up": Form(
+            f"/r/{code}/follow-up",
+            cookie_for(code, "participant", ana["token"]),
+            data={"form": "contact", "email": "ana@example.org"},
+        ),
+        "/r/{code}/follow-up/dashboard": Form(
+            f"/r/{code}/follow-up/dashboard", facilitator, data={"form": "checkins", "after": "30d"}
+        ),
+        "/r/{code}/next": Form(
+            f"/r/{spare['code']}/next",
+            cookie_for(spare["code"], "facilitator", spare["tokens"]["facilitator"]),
+            data={"title": "Falls prevention, part 2", "confidentiality": "Stays here.", "minutes": "20"},
+            watch=spare,  # it gains its link to the next exchange
+        ),
+        "/r/{code}/review": Form(
+            f"/r/{later['code']}/review",
+            cookie_for(later["code"], "participant", cleo["token"]),
+            data={"plan_id": plan_id, "milestone": "30", "status": "on_track"},
+            watch=earlier,  # written where the plan was made
         ),
         "/api/rooms": Form("/api/rooms", json=creation),
         "/api/rooms/{code}/join": Form(
@@ -136,19 +175,20 @@ def test_the_forms_tested_here_are_every_state_changing_route_of_the_app(setting
 def test_a_foreign_page_is_refused_and_the_exchanges_own_page_is_accepted(server, route):
     room = create_room(server)
     form = forms(server, room)[route]
-    before = events_of(server, room)
+    watched = form.watch or room
+    before = events_of(server, watched)
 
     for origin in foreign_origins(server):
         assert refused(form.send(server, Origin=origin), route), origin
     # Without Origin, the Referer names the page; a foreign one is refused the same way.
     assert refused(form.send(server, Referer="http://evil.example/forged.html"), route)
-    assert events_of(server, room) == before
+    assert events_of(server, watched) == before
 
     accepted = form.send(server, Origin=server)
     assert accepted.status_code in (200, 201, 303), accepted.text
     assert not refused(accepted, route)
     if "{code}" in route or route == "/join":
-        assert len(events_of(server, room)) > len(before)
+        assert len(events_of(server, watched)) > len(before)
 
 
 def test_the_referer_stands_in_for_a_missing_origin(server):

@@ -262,14 +262,26 @@ def test_a_participant_id_never_joined_is_refused_like_a_removed_one():
     assert caught.value.status == 403
 
 
+# Removing someone stays possible after the end: follow-up goes on, and they lose it.
+# Removing someone ends their follow-up; linking names the next exchange of the series.
+STILL_AFTER_END = {"participant.remove", "room.link"}
 AFTER_END = {
     **FACILITATOR_COMMANDS,
+    "room.link": {"type": "room.link", "relation": "next", "code": "NEXT23", "title": "Next"},
     "room.create": CREATE,
     "participant.join": JOIN,
 }
 
 
-@pytest.mark.parametrize("kind", sorted(AFTER_END))
+def test_after_room_end_a_participant_can_still_be_removed():
+    state = room_with().state
+    ana = join(state)
+    run(state, FACILITATOR, {"type": "room.end"}, T0 + 4)
+    run(state, FACILITATOR, {"type": "participant.remove", "participant_id": ana}, T0 + 5)
+    assert state.participants[ana].removed
+
+
+@pytest.mark.parametrize("kind", sorted(set(AFTER_END) - STILL_AFTER_END))
 def test_after_room_end_every_command_is_refused(kind):
     state = room_with().state
     participant = person(join(state))
