@@ -25,6 +25,7 @@ from facilitator.rooms.feature import Deadline, Fragment, Rules
 from facilitator.rooms.lock import RoomLock
 from facilitator.rooms.log import EventLog, SeqConflict, numbered
 from facilitator.rooms.model import STAFF, Actor, Command, CommandError, Context, Event, Role, RoomState
+from facilitator.rooms.outage import is_outage
 from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import keyed_hash, new_room_code
@@ -346,16 +347,26 @@ class Hub:
 
         Each room on its own: one whose log cannot be loaded or folded is logged and
         left out (it is tried again when someone opens it), and the others come back.
+        A database that stops answering ends the pass with one line, not an error per
+        room: the outage is said where requests meet it, and the next pass (the hourly
+        sweep, or a room someone opens) brings the rest back.
         """
-        codes = await self.log.rooms_since(since_ms)
-        if kept_since_ms is not None and self.rules.kept_by:
-            kept = await self.log.rooms_with(sorted(self.rules.kept_by), kept_since_ms)
-            codes += [code for code in kept if code not in codes]
-        for code in codes:
-            try:
-                await self.open(code)
-            except Exception as error:  # noqa: BLE001 - one bad room must not stop the server
-                log.error("room %s was not revived: %s: %s", code, type(error).__name__, error)
+        try:
+            codes = await self.log.rooms_since(since_ms)
+            if kept_since_ms is not None and self.rules.kept_by:
+                kept = await self.log.rooms_with(sorted(self.rules.kept_by), kept_since_ms)
+                codes += [code for code in kept if code not in codes]
+            for code in codes:
+                try:
+                    await self.open(code)
+                except Exception as error:
+                    if is_outage(error):
+                        raise
+                    log.error("room %s was not revived: %s: %s", code, type(error).__name__, error)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            log.info("Reviving rooms stopped: the database did not answer; they come back when opened.")
 
     def _publish(self, room: LiveRoom, message: dict) -> None:
         """Tell the other nodes, without waiting for the broker. The events are in the
