@@ -5,9 +5,8 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
@@ -16,7 +15,9 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
 from facilitator.limits import BodyLimit
-from facilitator.logs import redact_secrets_in_logs
+from facilitator.logs import RequestLog, redact_secrets_in_logs
+from facilitator.ops import Metrics
+from facilitator.ops import router as ops_router
 from facilitator.record import pages as record_pages
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.access import Refused
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     templates.env.auto_reload = False  # templates change with a release, not while serving: no stat() per render
     templates.env.globals["vendor"] = _vendored_assets(settings)
     templates.env.globals.update(RULES.template_globals)
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,7 +61,9 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
             throttle=Throttle.from_settings(settings, clock.monotonic),
             capacity=settings.max_participants,
             clock=clock,
+            observer=metrics,
         )
+        metrics.count_reconnects(lambda: broker.reconnects)
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline
@@ -86,15 +90,17 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     )
     app.state.settings = settings
     app.state.templates = templates
+    app.state.metrics = metrics
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(SameOriginWrites)  # added last, so it runs first: a forged request is not even read
+    app.add_middleware(SameOriginWrites)  # a forged request is not even read
+    app.add_middleware(RequestLog)  # added last, so it runs first: every request is timed and logged
     app.exception_handler(CommandError)(api.command_error_response)
     app.exception_handler(RequestValidationError)(api.validation_error_response)
     app.exception_handler(Refused)(pages.refused_page)  # a page's refusal is a page, not JSON
     app.exception_handler(HTTPException)(pages.page_not_found)
     answer_database_outages(app)  # 503 and one sentence while the database is unreachable
-    app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
+    app.include_router(ops_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router_for(RULES))
     app.include_router(record_pages.router)  # the record is a layer above the features, not one of them
@@ -103,19 +109,6 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     for router in RULES.routers:
         app.include_router(router)
     return app
-
-
-async def healthz(request: Request) -> JSONResponse:
-    hub = request.app.state.hub
-    checks = {}
-    for name, probe in (("database", hub.log.ping), ("broker", hub.broker.ping)):
-        try:
-            await asyncio.wait_for(probe(), timeout=2)
-            checks[name] = "ok"
-        except Exception as error:  # noqa: BLE001 - report any failure, do not raise it
-            checks[name] = f"error: {type(error).__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JSONResponse({"ok": healthy, **checks}, status_code=200 if healthy else 503)
 
 
 def _vendored_assets(settings: Settings) -> dict[str, str]:

@@ -135,7 +135,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         ws_ping_interval=20,
         ws_ping_timeout=20,
         proxy_headers=True,
-        log_config=log_config(),
+        log_config=log_config(settings.log_format),
     )
 
 

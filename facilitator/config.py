@@ -4,6 +4,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
     # A node's presence outlives its last heartbeat by this long; it refreshes it this often.
     presence_ttl_seconds: int = 30
     presence_refresh_seconds: float = 10.0
+
+    # When set, GET /metrics asks for this bearer token.
+    metrics_token: str | None = Field(default=None, repr=False)
+    # "text" (one readable line per record) or "json" (one JSON object per line).
+    log_format: Literal["text", "json"] = "text"
 
     @cached_property
     def signing_key(self) -> str:

@@ -38,6 +38,7 @@ COMMAND_TIMEOUT_SECONDS = 0.5
 
 class Broker(Protocol):
     on_resync: Callable[[], Awaitable[None]] | None
+    reconnects: int
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -63,6 +64,7 @@ class MemoryBroker:
         self.presence: dict[str, dict[str, list[str]]] = {}
         self.on_resync: Callable[[], Awaitable[None]] | None = None
         self.outbox = Outbox(self.publish)
+        self.reconnects = 0  # nothing to reconnect to
 
     async def start(self) -> None: ...
 
@@ -122,6 +124,8 @@ class RedisBroker:
         self._reader: asyncio.Task | None = None
         self._pubsub: PubSub | None = None
         self._resubscribe = False
+        # Subscriptions made again after a break (the metrics' broker reconnects).
+        self.reconnects = 0
 
     async def start(self) -> None:
         await self.client.ping()
@@ -197,8 +201,10 @@ class RedisBroker:
             try:
                 async with asyncio.timeout(self.timeout):
                     await self._connect()
-                if missed and self.on_resync is not None:
-                    await self.on_resync()  # messages published while we were away are lost
+                if missed:
+                    self.reconnects += 1
+                    if self.on_resync is not None:
+                        await self.on_resync()  # messages published while we were away are lost
                 missed = False
                 self.subscription.worked()
                 held_since = time.monotonic()

@@ -8,8 +8,10 @@ in between.
 """
 
 import asyncio
+import functools
 import logging
 import os
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -20,11 +22,12 @@ from facilitator.rooms.batching import CommandQueue, Pending
 from facilitator.rooms.broker import Broker
 from facilitator.rooms.changes import EVERYONE, PRESENCE, Audience, Changes
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
-from facilitator.rooms.connection import CLOSE_POLICY, Connection
+from facilitator.rooms.connection import CLOSE_POLICY, CLOSE_TRY_AGAIN, Connection
 from facilitator.rooms.feature import Deadline, Fragment, Rules
 from facilitator.rooms.lock import RoomLock
 from facilitator.rooms.log import EventLog, SeqConflict, numbered
 from facilitator.rooms.model import STAFF, Actor, Command, CommandError, Context, Event, Role, RoomState
+from facilitator.rooms.outage import is_outage
 from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import keyed_hash, new_room_code
@@ -32,6 +35,8 @@ from facilitator.rooms.throttle import Throttle, throttled
 from facilitator.rooms.views import Scene
 
 log = logging.getLogger(__name__)
+# One line per command: its room, type, outcome and duration, never what it says or who sent it.
+command_log = logging.getLogger("facilitator.commands")
 
 # Topics whose change can take someone's right to be here away (see `_evict`).
 EVICTING = frozenset({"participants", "links", "room"})
@@ -70,6 +75,72 @@ async def create_room(
     decision = rules.decide(rules.new_state(code), Actor(Role.VISITOR), command, ctx)
     events = await log_.append(code, 0, decision.events, ctx.now_ms)
     return code, Outcome(events, decision.reply)
+
+
+class Observer(Protocol):
+    """Where the hub reports its figures (`facilitator.ops.Metrics`)."""
+
+    def command(self, type_: str, outcome: str, seconds: float) -> None: ...
+    def connected(self, surface: str, change: int) -> None: ...
+    def rendered(self, seconds: float) -> None: ...
+    def dropped_slow_client(self) -> None: ...
+
+
+class NoObserver:
+    def command(self, type_: str, outcome: str, seconds: float) -> None:
+        pass
+
+    def connected(self, surface: str, change: int) -> None:
+        pass
+
+    def rendered(self, seconds: float) -> None:
+        pass
+
+    def dropped_slow_client(self) -> None:
+        pass
+
+
+def outcome_of(outcome: Outcome | None, error: BaseException | None) -> str:
+    """A command's outcome in one word, for the log and the metrics."""
+    if error is not None:
+        if isinstance(error, CommandError):
+            return "refused"
+        return "unavailable" if is_outage(error) else "failed"
+    if outcome is None or outcome.duplicate:
+        return "duplicate"
+    return "accepted" if outcome.events else "unchanged"
+
+
+def observed(execute):
+    """Wraps `Hub.execute` (outside the throttle, so a flood's refusals count too): one log line
+    and one count per command, with its duration."""
+
+    @functools.wraps(execute)
+    async def timed(hub: "Hub", code: str, actor: Actor, command: Command) -> Outcome:
+        started = time.perf_counter()
+        outcome: Outcome | None = None
+        error: BaseException | None = None
+        try:
+            outcome = await execute(hub, code, actor, command)
+            return outcome
+        except Exception as failure:
+            error = failure
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            result = outcome_of(outcome, error)
+            hub.observer.command(command.type, result, seconds)
+            if command_log.isEnabledFor(logging.INFO):
+                command_log.info(
+                    "command room=%s type=%s outcome=%s ms=%.1f",
+                    code,
+                    command.type,
+                    result,
+                    seconds * 1000,
+                    extra={"fields": {"room": code, "command": command.type, "outcome": result, "ms": seconds * 1000}},
+                )
+
+    return timed
 
 
 class Alarms(Protocol):
@@ -158,8 +229,10 @@ class Hub:
         throttle: Throttle | None = None,
         capacity: int = 2000,
         clock: Clock = SYSTEM_CLOCK,
+        observer: Observer | None = None,
     ):
         self.rules = rules
+        self.observer = observer or NoObserver()
         self.clock = clock
         self.capacity = capacity
         self.alarms = alarms or NoAlarms()
@@ -217,6 +290,7 @@ class Hub:
     async def create(self, command: Command) -> tuple[str, Outcome]:
         return await create_room(self.rules, self.log, command, self.clock)
 
+    @observed
     @throttled  # answers a flood before it joins the room's queue
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
         room = await self.open(code)
@@ -403,6 +477,7 @@ class Hub:
         """Add a client and send it the whole of its surface: what that surface's clients hold
         already (rendered once for them all), and its own per-viewer fragments. Nothing else is
         rendered, so N phones connecting cost N, not N squared."""
+        self.observer.connected(connection.surface, 1)
         room.add(connection)
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.track(room.code, connection.actor.participant_id):
@@ -420,6 +495,9 @@ class Hub:
         connection.push("".join([*shared.values(), *personal.values()]))
 
     async def disconnect(self, room: LiveRoom, connection: Connection) -> None:
+        self.observer.connected(connection.surface, -1)
+        if connection.close_code == CLOSE_TRY_AGAIN:
+            self.observer.dropped_slow_client()
         room.discard(connection)
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.untrack(room.code, connection.actor.participant_id):
@@ -457,6 +535,7 @@ class Hub:
         except Exception:
             log.exception("render of room %s failed", room.code)
         room.render_cost = self.clock.monotonic() - started
+        self.observer.rendered(room.render_cost)
 
     def render(self, room: LiveRoom) -> None:
         """Push what the changes since the last push affect, to the people they affect.
