@@ -2,11 +2,14 @@
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
+import redis
 import segno
 import uvicorn
 
@@ -18,6 +21,7 @@ from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 from facilitator.rooms.hub import Outcome, create_room
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, Context, Role
+from facilitator.rooms.secrets import normalise_code
 from facilitator.rooms.web import links
 from facilitator.timers.model import agenda_of
 
@@ -108,8 +112,15 @@ def main(argv: list[str] | None = None) -> None:
             sub.add_argument("--workers", type=int, default=1)
         else:
             sub.add_argument("--no-serve", action="store_true", help="only create the exchange")
+    rooms = commands.add_parser("rooms", help="list the stored exchanges, or delete one with its whole record")
+    rooms_commands = rooms.add_subparsers(dest="rooms_command", required=True)
+    rooms_commands.add_parser("list", help="every exchange: code, created, events, ended")
+    delete = rooms_commands.add_parser("delete", help="delete an exchange and its whole event log")
+    delete.add_argument("code")
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.command == "rooms":
+        sys.exit(rooms_command(settings, args))
     try:
         settings.signing_key  # noqa: B018 - made or read now, before any worker starts
     except ConfigurationError as error:
@@ -172,6 +183,48 @@ async def create_demo(log: EventLog, clock: Clock = SYSTEM_CLOCK) -> tuple[str, 
         for event in await log.append(code, state.seq, decision.events, clock.now_ms()):
             RULES.apply(state, event)
     return code, outcome
+
+
+def rooms_command(settings: Settings, args: argparse.Namespace) -> int:
+    log = EventLog(make_engine(settings.database_url))
+    if args.rooms_command == "list":
+        stored = log.stored_rooms()
+        print(f"{'code':<8} {'created (UTC)':<17} {'events':>7}  {'last change (UTC)':<17}  ended (UTC)")
+        for room in stored:
+            print(
+                f"{room.code:<8} {_when(room.created_at):<17} {room.events:>7}  {_when(room.last_at):<17}  "
+                f"{_when(room.ended_at) if room.ended_at else 'not ended'}"
+            )
+        print(f"{len(stored)} exchange{'s' if len(stored) != 1 else ''}.")
+        return 0
+    code = normalise_code(args.code)
+    if code is None or not log.delete_now(code):
+        print(f"There is no exchange with the code {args.code}.", file=sys.stderr)
+        return 1
+    if settings.redis_url:
+        tell_other_nodes(settings.redis_url, code)
+        print(f"Deleted the exchange {code} and its whole record; the running servers closed its pages.")
+    else:
+        print(
+            f"Deleted the exchange {code} and its whole record. A server running now may still show it "
+            "to pages open on it until it restarts; delete from the console to close them at once."
+        )
+    return 0
+
+
+def tell_other_nodes(redis_url: str, code: str) -> None:
+    """Publish the deletion, as the hub does, so every node drops the room and closes its pages."""
+    client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+    try:
+        client.publish(f"facilitator:room:{code}", json.dumps({"kind": "deleted"}))
+    except redis.RedisError as error:
+        print(f"Redis could not be told ({error}); restart the servers to close the room's pages.", file=sys.stderr)
+    finally:
+        client.close()
+
+
+def _when(at_ms: int | None) -> str:
+    return datetime.fromtimestamp(at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M") if at_ms else "-"
 
 
 def public_base(settings: Settings, host: str, port: int) -> str:

@@ -157,7 +157,10 @@ def room_in(path: str) -> str | None:
 
 class RequestLog:
     """One line per HTTP request (when it is answered) and per WebSocket (when it closes):
-    client, method, path with its secrets blanked, status or close code, duration, room code."""
+    method, path with its secrets blanked, status or close code, duration, room code.
+
+    Not the client's address: with the time of a join (whose name the room's log keeps) it
+    would tie a phone's later requests, an anonymous question among them, to a person."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -194,12 +197,9 @@ class RequestLog:
         query = scope.get("query_string", b"").decode("latin-1")
         target = redact(f"{path}?{query}" if query else path)
         method = scope.get("method", "WS") if scope["type"] == "http" else "WS"
-        client = scope.get("client")
-        address = f"{client[0]}:{client[1]}" if client else "-"
         room = room_in(path)
         request_log.info(
-            '%s - "%s %s HTTP/%s" %d %.1fms room=%s',
-            address,
+            '"%s %s HTTP/%s" %d %.1fms room=%s',
             method,
             target,
             scope.get("http_version", "1.1"),
@@ -208,7 +208,6 @@ class RequestLog:
             room or "-",
             extra={
                 "fields": {
-                    "client": address,
                     "method": method,
                     "path": target,
                     "status": status,
