@@ -30,6 +30,7 @@ from facilitator.rooms.model import CommandError
 from facilitator.rooms.origin import SameOriginWrites
 from facilitator.rooms.outage import answer_database_outages
 from facilitator.rooms.render import Renderer
+from facilitator.rooms.retention import keep_retention
 from facilitator.rooms.throttle import Throttle
 from facilitator.timers.scheduler import DeadlineScheduler
 
@@ -72,11 +73,18 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         # loaded once, by whichever asks first.
         reviving = asyncio.create_task(hub.revive(since_ms=clock.now_ms() - settings.revive_days * 24 * 3600 * 1000))
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
+        retention = (
+            asyncio.create_task(keep_retention(hub, settings.retention_days, clock))
+            if settings.retention_days
+            else None
+        )
         try:
             yield
         finally:
             reviving.cancel()
             upkeep.cancel()
+            if retention is not None:
+                retention.cancel()
             scheduler.shutdown()
             await broker.stop()
             engine.dispose()

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     presence_ttl_seconds: int = 30
     presence_refresh_seconds: float = 10.0
 
+    # Ended exchanges older than this many days are deleted with their whole record, daily.
+    # Unset: kept until someone deletes them (`facilitator rooms delete CODE`, or the console).
+    retention_days: int | None = Field(default=None, ge=1)
     # When set, GET /metrics asks for this bearer token.
     metrics_token: str | None = Field(default=None, repr=False)
     # "text" (one readable line per record) or "json" (one JSON object per line).

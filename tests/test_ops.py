@@ -69,8 +69,7 @@ def test_metrics_count_connections_commands_and_renders(server):
     assert found[("facilitator_slow_clients_dropped_total", ())] == 0
     # The phone went away.
     eventually(
-        lambda: samples(httpx.get(f"{server}/metrics").text)[("facilitator_connections", (("surface", "phone"),))]
-        == 0
+        lambda: samples(httpx.get(f"{server}/metrics").text)[("facilitator_connections", (("surface", "phone"),))] == 0
     )
 
 

@@ -44,6 +44,8 @@ EVICTING = frozenset({"participants", "links", "room"})
 # the next no sooner than 160 ms later, so a burst of changes to a big room (a hall connecting,
 # a roster of 1,000) leaves most of the process to commands and sockets.
 RENDER_SHARE = 0.25
+# Said to every client of a room that was deleted, as its socket closes.
+DELETED = "This exchange was deleted, with its whole record."
 # Pseudonym scopes indexed per room (see `_by_pseudonym`); older ones are rebuilt on demand.
 INDEXED_SCOPES = 64
 
@@ -287,6 +289,41 @@ class Hub:
         await self.catch_up(room)  # events appended between the read and the subscription
         return room
 
+    async def delete(self, code: str) -> bool:
+        """Erase a room: its code and its whole event log from the database, then from the memory
+        of this process and, through the broker, of every other, whose clients are told and
+        closed. False if the database held no such room (it is dropped from memory all the same)."""
+        deleted = await self.log.delete(code)
+        await self._drop(code)
+        self.broker.send(f"room:{code}", {"kind": "deleted"})
+        return deleted
+
+    async def _drop(self, code: str) -> None:
+        """Forget a deleted room here: its deadlines, its subscription, its clients."""
+        self.alarms.sync(code, [])
+        room = self.rooms.pop(code, None)
+        if room is None:
+            return
+        for connection in list(room.connections):
+            connection.push(self.renderer.flash(DELETED, "removed"))
+            connection.close(CLOSE_POLICY, DELETED)
+            room.discard(connection)
+        await self.broker.unsubscribe(f"room:{code}")
+
+    async def purge(self, ended_before_ms: int) -> list[str]:
+        """Delete every exchange that ended before this time; one line in the log for each."""
+        deleted = []
+        for stored in await self.log.rooms():
+            if stored.ended_at is not None and stored.ended_at < ended_before_ms:
+                await self.delete(stored.code)
+                log.info(
+                    "room %s deleted with its %d events: it ended before the retention period",
+                    stored.code,
+                    stored.events,
+                )
+                deleted.append(stored.code)
+        return deleted
+
     async def create(self, command: Command) -> tuple[str, Outcome]:
         return await create_room(self.rules, self.log, command, self.clock)
 
@@ -451,6 +488,9 @@ class Hub:
             await self._read_missed(room)
 
     async def _receive(self, room: LiveRoom, message: dict) -> None:
+        if message.get("kind") == "deleted":
+            await self._drop(room.code)
+            return
         if message.get("kind") == "presence":
             if self.presence.merge(room.code, message):
                 self.presence_changed(room)
