@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, migrate=settings.auto_migrate)
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
         scheduler = DeadlineScheduler(clock)

@@ -13,6 +13,7 @@ import redis
 import segno
 import uvicorn
 
+from facilitator import db
 from facilitator.config import ConfigurationError, Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
@@ -117,8 +118,14 @@ def main(argv: list[str] | None = None) -> None:
     rooms_commands.add_parser("list", help="every exchange: code, created, events, ended")
     delete = rooms_commands.add_parser("delete", help="delete an exchange and its whole event log")
     delete.add_argument("code")
+    database = commands.add_parser("db", help="the database schema")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser("upgrade", help="bring the schema to this release's (done at start by default)")
+    database_commands.add_parser("revision", help="print the schema's revision and this release's")
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.command == "db":
+        sys.exit(db_command(settings, args.db_command))
     if args.command == "rooms":
         sys.exit(rooms_command(settings, args))
     try:
@@ -151,7 +158,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 
 def demo(settings: Settings, base: str) -> None:
-    log = EventLog(make_engine(settings.database_url))
+    log = EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
     code, outcome = asyncio.run(create_demo(log))
     made = links(base, code, outcome.reply["links"])
     print(f"\n{DEMO['title']}  (room code {code})\n")
@@ -185,8 +192,21 @@ async def create_demo(log: EventLog, clock: Clock = SYSTEM_CLOCK) -> tuple[str, 
     return code, outcome
 
 
+def db_command(settings: Settings, what: str) -> int:
+    engine = db.engine_for(settings.database_url)
+    try:
+        if what == "upgrade":
+            db.upgrade(engine)
+            print(f"The database schema is at revision {db.revision_of(engine)}, this release's.")
+        else:
+            print(f"database: {db.revision_of(engine) or 'none'}; this release: {db.head_revision()}")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def rooms_command(settings: Settings, args: argparse.Namespace) -> int:
-    log = EventLog(make_engine(settings.database_url))
+    log = EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
     if args.rooms_command == "list":
         stored = log.stored_rooms()
         print(f"{'code':<8} {'created (UTC)':<17} {'events':>7}  {'last change (UTC)':<17}  ended (UTC)")

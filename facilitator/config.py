@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     presence_ttl_seconds: int = 30
     presence_refresh_seconds: float = 10.0
 
+    # Bring the database schema to this release's at start; with false, `facilitator db upgrade` does.
+    auto_migrate: bool = True
     # Ended exchanges older than this many days are deleted with their whole record, daily.
     # Unset: kept until someone deletes them (`facilitator rooms delete CODE`, or the console).
     retention_days: int | None = Field(default=None, ge=1)

@@ -32,6 +32,7 @@ from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import keyed_hash, new_room_code
 from facilitator.rooms.throttle import Throttle, throttled
+from facilitator.rooms.upcast import UPCASTERS
 from facilitator.rooms.views import Scene
 
 log = logging.getLogger(__name__)
@@ -495,7 +496,7 @@ class Hub:
             if self.presence.merge(room.code, message):
                 self.presence_changed(room)
             return
-        events = [Event.from_json(raw) for raw in message.get("events", ())]
+        events = [UPCASTERS.upcast(Event.from_json(raw)) for raw in message.get("events", ())]
         if not events or events[-1].seq <= room.state.seq:
             return  # our own, or already read from the log
         async with room.lock:

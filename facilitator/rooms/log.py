@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import db
 from facilitator.rooms.model import Draft, Event
+from facilitator.rooms.upcast import UPCASTERS
 
 
 class SeqConflict(Exception):
@@ -36,15 +37,26 @@ def room_lock_key(code: str) -> int:
 
 
 def numbered(code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None) -> list[Event]:
-    """The drafts as the events that follow seq `after`."""
+    """The drafts as the events that follow seq `after`, in their types' current shapes."""
     return [
-        Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
+        Event(
+            room=code,
+            seq=after + i,
+            type=d.type,
+            data=d.data,
+            at=at,
+            command_key=command_key,
+            v=UPCASTERS.version(d.type),
+        )
         for i, d in enumerate(drafts, start=1)
     ]
 
 
 def as_event(row) -> Event:
-    return Event(room=row.room, seq=row.seq, type=row.type, data=row.data, at=row.at, command_key=row.command_key)
+    """A stored row as an event in its type's current shape (upcast if it was written in an older one)."""
+    return UPCASTERS.upcast(
+        Event(room=row.room, seq=row.seq, type=row.type, data=row.data, at=row.at, command_key=row.command_key, v=row.v)
+    )
 
 
 class Batch:
@@ -72,7 +84,15 @@ class Batch:
 def insert_events(connection: Connection, code: str, events: Sequence[Event]) -> None:
     """Insert and commit, then give the connection back."""
     rows = [
-        {"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at, "command_key": e.command_key}
+        {
+            "room": e.room,
+            "seq": e.seq,
+            "type": e.type,
+            "data": e.data,
+            "at": e.at,
+            "command_key": e.command_key,
+            "v": e.v,
+        }
         for e in events
     ]
     try:
