@@ -3,8 +3,10 @@
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 
+import anyio
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -14,6 +16,7 @@ from starlette.exceptions import HTTPException
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.features import RULES
+from facilitator.keycheck import REFRESH_SECONDS, KeyClaim
 from facilitator.limits import BodyLimit
 from facilitator.logs import RequestLog, redact_secrets_in_logs
 from facilitator.ops import Metrics
@@ -48,6 +51,11 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, migrate=settings.auto_migrate)
+        # Every worker signs with the same key, or it does not start (the claim is across processes:
+        # on the machine's clock, whatever clock the app runs on).
+        claim = KeyClaim(engine, settings.signing_key)
+        await anyio.to_thread.run_sync(claim.claim, SYSTEM_CLOCK.now_ms())
+        claiming = asyncio.create_task(keep_claim(claim))
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
         scheduler = DeadlineScheduler(clock)
@@ -83,6 +91,9 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         finally:
             reviving.cancel()
             upkeep.cancel()
+            claiming.cancel()
+            with contextlib.suppress(Exception):  # a database that is down forgets it by itself
+                await anyio.to_thread.run_sync(claim.release)
             if retention is not None:
                 retention.cancel()
             scheduler.shutdown()
@@ -117,6 +128,15 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     for router in RULES.routers:
         app.include_router(router)
     return app
+
+
+async def keep_claim(claim: KeyClaim) -> None:
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        try:
+            await anyio.to_thread.run_sync(claim.refresh, SYSTEM_CLOCK.now_ms())
+        except Exception as error:  # noqa: BLE001 - the database may be down; refreshed again later
+            logging.getLogger(__name__).debug("the key claim was not refreshed: %s", error)
 
 
 def _vendored_assets(settings: Settings) -> dict[str, str]:
