@@ -23,7 +23,8 @@ HOW_TO_MAKE_A_KEY = (
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty variable is an unset one (compose files pass `RETENTION_DAYS: ${RETENTION_DAYS:-}`).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     # "production" makes the server strict: a SECRET_KEY must be set (see `production`).
     facilitator_env: str = "development"
