@@ -14,7 +14,7 @@ from websockets.exceptions import InvalidStatus
 
 from facilitator.app import create_app
 from facilitator.rooms.origin import REFUSAL, SAFE_METHODS
-from tests.live import add_item, auth, cookie_for, create_room, events_of, free_port, join, open_socket
+from tests.live import add_item, auth, cookie_for, create_room, events_of, free_port, join, ok, open_socket
 
 AGENDA = "items:\n  - kind: break\n    title: Coffee\n    minutes: 10\n"
 CASE = {
@@ -33,6 +33,7 @@ ROUTES = [
     "/r/{code}/agenda",
     "/r/{code}/plan",
     "/r/{code}/summary/{item_id}",
+    "/r/{code}/delete",
     "/api/rooms",
     "/api/rooms/{code}/join",
 ]
@@ -98,6 +99,9 @@ def forms(base: str, room: dict) -> dict[str, Form]:
             cookie_for(code, "scribe", tokens["scribe"]),
             data={"problem": "Patients wait for transport"},
         ),
+        "/r/{code}/delete": Form(
+            f"/r/{code}/delete", cookie_for(code, "facilitator", tokens["facilitator"]), data={"confirm": code}
+        ),
         "/api/rooms": Form("/api/rooms", json=creation),
         "/api/rooms/{code}/join": Form(
             f"/api/rooms/{code}/join",
@@ -136,6 +140,8 @@ def test_the_forms_tested_here_are_every_state_changing_route_of_the_app(setting
 def test_a_foreign_page_is_refused_and_the_exchanges_own_page_is_accepted(server, route):
     room = create_room(server)
     form = forms(server, room)[route]
+    if route == "/r/{code}/delete":
+        ok(server, room, type="room.end")  # only an ended exchange is deleted
     before = events_of(server, room)
 
     for origin in foreign_origins(server):
@@ -147,7 +153,10 @@ def test_a_foreign_page_is_refused_and_the_exchanges_own_page_is_accepted(server
     accepted = form.send(server, Origin=server)
     assert accepted.status_code in (200, 201, 303), accepted.text
     assert not refused(accepted, route)
-    if "{code}" in route or route == "/join":
+    if route == "/r/{code}/delete":
+        facilitator = auth(room["tokens"]["facilitator"])
+        assert httpx.get(f"{server}/api/rooms/{room['code']}/events", headers=facilitator).status_code == 404
+    elif "{code}" in route or route == "/join":
         assert len(events_of(server, room)) > len(before)
 
 
