@@ -146,7 +146,7 @@ class RedisBroker:
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         async with asyncio.timeout(self.timeout):
-            await self.client.publish(_channel(topic), json.dumps(message, separators=(",", ":")))
+            await self.client.publish(channel_of(topic), json.dumps(message, separators=(",", ":")))
 
     def send(self, topic: str, message: dict[str, Any]) -> None:
         self.outbox.send(topic, message)
@@ -156,7 +156,7 @@ class RedisBroker:
         if self._pubsub is not None:
             try:
                 async with asyncio.timeout(self.timeout):
-                    await self._pubsub.subscribe(_channel(topic))
+                    await self._pubsub.subscribe(channel_of(topic))
             except (redis.RedisError, OSError, TimeoutError) as error:
                 # The supervisor subscribes to every handler's topic when it reconnects.
                 self.subscription.failed(error)
@@ -167,7 +167,7 @@ class RedisBroker:
         if self._pubsub is not None:
             try:
                 async with asyncio.timeout(self.timeout):
-                    await self._pubsub.unsubscribe(_channel(topic))
+                    await self._pubsub.unsubscribe(channel_of(topic))
             except (redis.RedisError, OSError, TimeoutError):
                 self._resubscribe = True  # a fresh subscription leaves the topic out
 
@@ -227,7 +227,7 @@ class RedisBroker:
             await self._pubsub.aclose()  # give the broken connection back to the pool
         self._pubsub = pubsub = self.subscriber.pubsub(ignore_subscribe_messages=True)
         if self.handlers:
-            await pubsub.subscribe(*(_channel(t) for t in self.handlers))
+            await pubsub.subscribe(*(channel_of(t) for t in self.handlers))
 
     async def _read(self) -> None:
         pubsub = self._pubsub  # made by _connect
@@ -248,7 +248,8 @@ class RedisBroker:
         raise ConnectionError("a room's subscription failed")
 
 
-def _channel(topic: str) -> str:
+def channel_of(topic: str) -> str:
+    """The Redis channel of a topic (the hub publishes a room's messages on "room:{code}")."""
     return f"facilitator:{topic}"
 
 
