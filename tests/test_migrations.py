@@ -129,3 +129,21 @@ def test_the_log_writes_the_current_version_and_upcasts_what_it_reads(tmp_path, 
         ({"text": "old shape"}, 2),
         ({"text": "new shape"}, 2),
     ]
+
+
+def test_facilitator_db_upgrade_brings_an_old_schema_to_head(tmp_path, monkeypatch, capsys):
+    from facilitator import cli
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    previous_schema(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    with pytest.raises(SystemExit) as revision:
+        cli.main(["db", "revision"])
+    assert revision.value.code == 0
+    assert f"database: {db.FIRST_REVISION}; this release: {db.head_revision()}" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as upgraded:
+        cli.main(["db", "upgrade"])
+    assert upgraded.value.code == 0
+    assert f"at revision {db.head_revision()}, this release's" in capsys.readouterr().out
+    engine = db.make_engine(url, migrate=False)  # at head: starts without migrating
+    assert len(asyncio.run(EventLog(engine).read("OLDRM2"))) == 2
