@@ -3,12 +3,13 @@
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 
+import anyio
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
@@ -17,8 +18,11 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.export import pages as export_pages
 from facilitator.features import RULES
+from facilitator.keycheck import REFRESH_SECONDS, KeyClaim
 from facilitator.limits import BodyLimit
-from facilitator.logs import redact_secrets_in_logs
+from facilitator.logs import RequestLog, redact_secrets_in_logs
+from facilitator.ops import Metrics
+from facilitator.ops import router as ops_router
 from facilitator.record import pages as record_pages
 from facilitator.rooms import api, pages, ws
 from facilitator.rooms.access import Refused
@@ -31,6 +35,7 @@ from facilitator.rooms.model import CommandError
 from facilitator.rooms.origin import SameOriginWrites
 from facilitator.rooms.outage import answer_database_outages
 from facilitator.rooms.render import Renderer
+from facilitator.rooms.retention import keep_retention
 from facilitator.rooms.throttle import Throttle
 from facilitator.timers.scheduler import DeadlineScheduler
 
@@ -43,10 +48,16 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     templates.env.auto_reload = False  # templates change with a release, not while serving: no stat() per render
     templates.env.globals["vendor"] = _vendored_assets(settings)
     templates.env.globals.update(RULES.template_globals)
+    metrics = Metrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, migrate=settings.auto_migrate)
+        # Every worker signs with the same key, or it does not start (the claim is across processes:
+        # on the machine's clock, whatever clock the app runs on).
+        claim = KeyClaim(engine, settings.signing_key)
+        await anyio.to_thread.run_sync(claim.claim, SYSTEM_CLOCK.now_ms())
+        claiming = asyncio.create_task(keep_claim(claim))
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
         scheduler = DeadlineScheduler(clock)
@@ -63,7 +74,9 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
             clock=clock,
             timezone=settings.zone,
             settings=settings,
+            observer=metrics,
         )
+        metrics.count_reconnects(lambda: broker.reconnects)
         app.state.hub = hub
         scheduler.start(hub.fire)
         # Rooms of the last days come back with their running timers; a deadline
@@ -81,12 +94,22 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         # A room another process served until it stopped for good is picked up here within the hour.
         sweep.add_job(sweep_followed_rooms, "interval", hours=1, id="follow-up")
         sweep.start()
+        retention = (
+            asyncio.create_task(keep_retention(hub, settings.retention_days, clock))
+            if settings.retention_days
+            else None
+        )
         try:
             yield
         finally:
             sweep.shutdown(wait=False)
             reviving.cancel()
             upkeep.cancel()
+            claiming.cancel()
+            with contextlib.suppress(Exception):  # a database that is down forgets it by itself
+                await anyio.to_thread.run_sync(claim.release)
+            if retention is not None:
+                retention.cancel()
             scheduler.shutdown()
             await broker.stop()
             engine.dispose()
@@ -100,15 +123,17 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     )
     app.state.settings = settings
     app.state.templates = templates
+    app.state.metrics = metrics
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(SameOriginWrites)  # added last, so it runs first: a forged request is not even read
+    app.add_middleware(SameOriginWrites)  # a forged request is not even read
+    app.add_middleware(RequestLog)  # added last, so it runs first: every request is timed and logged
     app.exception_handler(CommandError)(api.command_error_response)
     app.exception_handler(RequestValidationError)(api.validation_error_response)
     app.exception_handler(Refused)(pages.refused_page)  # a page's refusal is a page, not JSON
     app.exception_handler(HTTPException)(pages.page_not_found)
     answer_database_outages(app)  # 503 and one sentence while the database is unreachable
-    app.add_api_route("/healthz", healthz, methods=["GET"], summary="Do the database and the broker answer?")
+    app.include_router(ops_router)
     app.mount("/static", StaticFiles(directory=settings.static_dir), name="static")
     app.include_router(api.router_for(RULES))
     app.include_router(record_pages.router)  # the record is a layer above the features, not one of them
@@ -120,17 +145,13 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     return app
 
 
-async def healthz(request: Request) -> JSONResponse:
-    hub = request.app.state.hub
-    checks = {}
-    for name, probe in (("database", hub.log.ping), ("broker", hub.broker.ping)):
+async def keep_claim(claim: KeyClaim) -> None:
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
         try:
-            await asyncio.wait_for(probe(), timeout=2)
-            checks[name] = "ok"
-        except Exception as error:  # noqa: BLE001 - report any failure, do not raise it
-            checks[name] = f"error: {type(error).__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JSONResponse({"ok": healthy, **checks}, status_code=200 if healthy else 503)
+            await anyio.to_thread.run_sync(claim.refresh, SYSTEM_CLOCK.now_ms())
+        except Exception as error:  # noqa: BLE001 - the database may be down; refreshed again later
+            logging.getLogger(__name__).debug("the key claim was not refreshed: %s", error)
 
 
 def _revive_window(settings: Settings, clock: Clock) -> tuple[int, int]:

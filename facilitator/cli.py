@@ -3,14 +3,18 @@ exchange's record, or import one exported elsewhere (read-only)."""
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
+import redis
 import segno
 import uvicorn
 
+from facilitator import db
 from facilitator.config import ConfigurationError, Settings
 from facilitator.db import make_engine
 from facilitator.export.data import import_exchange, read_export
@@ -18,6 +22,7 @@ from facilitator.export.formats import RECORD, export
 from facilitator.export.options import Options
 from facilitator.features import RULES
 from facilitator.logs import log_config
+from facilitator.rooms.broker import channel_of
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 from facilitator.rooms.hub import Outcome, create_room
 from facilitator.rooms.log import EventLog
@@ -122,12 +127,25 @@ def main(argv: list[str] | None = None) -> None:
     importing = commands.add_parser("import", help="recreate an exported exchange here, read-only")
     importing.add_argument("file", help="a JSON export (facilitator export CODE --format json)")
     importing.add_argument("--base", default="http://127.0.0.1:8000", help="this server's address, for the links")
+    rooms = commands.add_parser("rooms", help="list the stored exchanges, or delete one with its whole record")
+    rooms_commands = rooms.add_subparsers(dest="rooms_command", required=True)
+    rooms_commands.add_parser("list", help="every exchange: code, created, events, ended")
+    delete = rooms_commands.add_parser("delete", help="delete an exchange and its whole event log")
+    delete.add_argument("code")
+    database = commands.add_parser("db", help="the database schema")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser("upgrade", help="bring the schema to this release's (done at start by default)")
+    database_commands.add_parser("revision", help="print the schema's revision and this release's")
     args = parser.parse_args(argv)
     settings = Settings()
     if args.command == "export":
         sys.exit(export_command(settings, args.code, args.format, args.output, args.deidentify, args.omit_flagged))
     if args.command == "import":
         sys.exit(import_command(settings, args.file, args.base))
+    if args.command == "db":
+        sys.exit(db_command(settings, args.db_command))
+    if args.command == "rooms":
+        sys.exit(rooms_command(settings, args))
     try:
         settings.signing_key  # noqa: B018 - made or read now, before any worker starts
     except ConfigurationError as error:
@@ -153,12 +171,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         ws_ping_interval=20,
         ws_ping_timeout=20,
         proxy_headers=True,
-        log_config=log_config(),
+        log_config=log_config(settings.log_format),
     )
 
 
 def demo(settings: Settings, base: str) -> None:
-    log = EventLog(make_engine(settings.database_url))
+    log = EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
     code, outcome = asyncio.run(create_demo(log))
     made = links(base, code, outcome.reply["links"])
     print(f"\n{DEMO['title']}  (room code {code})\n")
@@ -248,3 +266,58 @@ def lan_address() -> str:
             return probe.getsockname()[0]
         except OSError:
             return "127.0.0.1"
+
+
+def db_command(settings: Settings, what: str) -> int:
+    engine = db.engine_for(settings.database_url)
+    try:
+        if what == "upgrade":
+            db.upgrade(engine)
+            print(f"The database schema is at revision {db.revision_of(engine)}, this release's.")
+        else:
+            print(f"database: {db.revision_of(engine) or 'none'}; this release: {db.head_revision()}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def rooms_command(settings: Settings, args: argparse.Namespace) -> int:
+    log = EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
+    if args.rooms_command == "list":
+        stored = log.stored_rooms()
+        print(f"{'code':<8} {'created (UTC)':<17} {'events':>7}  {'last change (UTC)':<17}  ended (UTC)")
+        for room in stored:
+            print(
+                f"{room.code:<8} {_when(room.created_at):<17} {room.events:>7}  {_when(room.last_at):<17}  "
+                f"{_when(room.ended_at) if room.ended_at else 'not ended'}"
+            )
+        print(f"{len(stored)} exchange{'s' if len(stored) != 1 else ''}.")
+        return 0
+    code = normalise_code(args.code)
+    if code is None or not log.delete_now(code):
+        print(f"There is no exchange with the code {args.code}.", file=sys.stderr)
+        return 1
+    if settings.redis_url:
+        tell_other_nodes(settings.redis_url, code)
+        print(f"Deleted the exchange {code} and its whole record; the running servers closed its pages.")
+    else:
+        print(
+            f"Deleted the exchange {code} and its whole record. A server running now may still show it "
+            "to pages open on it until it restarts; delete from the console to close them at once."
+        )
+    return 0
+
+
+def tell_other_nodes(redis_url: str, code: str) -> None:
+    """Publish the deletion, as the hub does, so every node drops the room and closes its pages."""
+    client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
+    try:
+        client.publish(channel_of(f"room:{code}"), json.dumps({"kind": "deleted"}))
+    except redis.RedisError as error:
+        print(f"Redis could not be told ({error}); restart the servers to close the room's pages.", file=sys.stderr)
+    finally:
+        client.close()
+
+
+def _when(at_ms: int | None) -> str:
+    return datetime.fromtimestamp(at_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M") if at_ms else "-"

@@ -4,6 +4,8 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,15 +14,27 @@ from sqlalchemy.engine import make_url
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+# Values from examples and templates, never a key: refused where a real key is needed.
+PLACEHOLDER_KEYS = frozenset({"change-me", "changeme", "secret", "secret-key", "default", "dev", "development"})
+HOW_TO_MAKE_A_KEY = (
+    "set SECRET_KEY to a long random value, the same for every worker and kept across restarts, "
+    "for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty variable is an unset one (compose files pass `RETENTION_DAYS: ${RETENTION_DAYS:-}`).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    # "production" makes the server strict: a SECRET_KEY must be set (see `production`).
+    facilitator_env: str = "development"
 
     database_url: str = "sqlite:///facilitator.db"
     # Unset: the in-process broker, which serves exactly one process.
     redis_url: str | None = None
-    # Signs participant cookies and keys the hashes of anonymous authors. Unset with SQLite: a key
-    # made once and kept beside the database file (secret.key), so phones stay joined across
-    # restarts. Unset with any other database: refused at start (see `signing_key`).
+    # Signs participant cookies and keys the hashes of anonymous authors. Unset in development: a
+    # key made once and kept beside the SQLite file (secret.key), so phones stay joined across
+    # restarts. Unset in production: refused at start (see `signing_key`).
     secret_key: str = Field(default="", repr=False)
     # When set, creating an exchange requires this token (form field or bearer).
     facilitator_admin_token: str | None = Field(default=None, repr=False)
@@ -66,23 +80,53 @@ class Settings(BaseSettings):
     presence_ttl_seconds: int = 30
     presence_refresh_seconds: float = 10.0
 
+    # Bring the database schema to this release's at start; with false, `facilitator db upgrade` does.
+    auto_migrate: bool = True
+    # Ended exchanges older than this many days are deleted with their whole record, daily.
+    # Unset: kept until someone deletes them (`facilitator rooms delete CODE`, or the console).
+    retention_days: int | None = Field(default=None, ge=1)
+    # When set, GET /metrics asks for this bearer token.
+    metrics_token: str | None = Field(default=None, repr=False)
+    # "text" (one readable line per record) or "json" (one JSON object per line).
+    log_format: Literal["text", "json"] = "text"
+
+    @property
+    def production(self) -> bool:
+        """Served to others: FACILITATOR_ENV=production, a database other than SQLite (which several
+        processes or hosts may share), or a public URL that is not this machine."""
+        if self.facilitator_env.strip().lower() == "production":
+            return True
+        if make_url(self.database_url).get_backend_name() != "sqlite":
+            return True
+        host = urlsplit(self.public_url).hostname if self.public_url else None
+        return host is not None and host not in ("localhost", "127.0.0.1", "::1")
+
     @cached_property
     def signing_key(self) -> str:
-        """SECRET_KEY if set; else, on SQLite, the key kept in the data directory. Any other
-        database is a deployment that several processes or hosts may share, where a key kept in
-        one host's file would differ from the next one's: there it must be set explicitly, and
-        `ConfigurationError` says so."""
+        """SECRET_KEY if set; else, on SQLite in development, the key kept in the data directory.
+        In production (see `production`) a key kept in one host's file would differ from the next
+        one's and could be lost with a container: there it must be set, and `ConfigurationError`
+        says how."""
+        if self.production and self.secret_key.strip().lower() in PLACEHOLDER_KEYS:
+            raise ConfigurationError(f"SECRET_KEY is an example value, not a key: {HOW_TO_MAKE_A_KEY}.")
         if self.secret_key:
             return self.secret_key
-        if make_url(self.database_url).get_backend_name() != "sqlite":
+        if self.production:
             raise ConfigurationError(
-                "Set SECRET_KEY: with a database other than SQLite every process must sign cookies "
-                "with the same key, and keep it across restarts, so it cannot be made up at start."
+                f"Set SECRET_KEY before serving this exchange to others ({self._why_production()}): "
+                f"{HOW_TO_MAKE_A_KEY}."
             )
         directory = self.data_dir
         if directory is None:  # an in-memory database keeps nothing, and so no key either
             return secrets.token_urlsafe(32)
         return kept_secret_key(directory / SECRET_KEY_FILE)
+
+    def _why_production(self) -> str:
+        if self.facilitator_env.strip().lower() == "production":
+            return "FACILITATOR_ENV is production"
+        if make_url(self.database_url).get_backend_name() != "sqlite":
+            return "the database is not SQLite, so several processes may share it"
+        return f"the public URL {self.public_url} is not this machine"
 
     @property
     def data_dir(self) -> Path | None:

@@ -1,4 +1,11 @@
-"""Logs that never carry a secret.
+"""One logging configuration, whose lines never carry a secret nor what anyone said.
+
+`log_config(format)` is the whole configuration, handed to uvicorn at start: our loggers at
+INFO, one line per HTTP request or WebSocket (`RequestLog`: method, path, status, duration,
+room code) and one per command (`facilitator.commands`, written by the hub: room code, command
+type, outcome, duration); readable text, or JSON lines with `LOG_FORMAT=json`. No line carries
+a command's contents, a name or a question: only codes, types, outcomes and timings.
+
 
 A secret link is `/r/{code}/console?key=...`, so every access log line of a
 link being opened would hand the console to whoever reads the logs. Every
@@ -8,10 +15,14 @@ and in any traceback, while keeping the rest of the line readable.
 """
 
 import copy
+import json
 import logging
 import re
+import time
+from typing import Any
 
 import uvicorn.config
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REDACTED = "[redacted]"
 
@@ -93,12 +104,115 @@ def redact_secrets_in_logs() -> None:
             target.addFilter(RedactSecrets())
 
 
-def log_config() -> dict:
-    """uvicorn's own logging, with every handler redacting, and our loggers (and any library's
-    warnings) printed by the same handler as uvicorn's errors."""
+class JsonLines(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and the record's `fields` (the
+    room code, command type, outcome and duration a line is about), for a log collector."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update(fields)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["traceback"] = record.exc_text
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+JsonLines.converter = time.gmtime
+
+
+def log_config(format: str = "text") -> dict:
+    """The process's logging, handed to uvicorn: every handler redacting; our loggers at INFO,
+    printed (with any library's warnings) by the same handler as uvicorn's errors; uvicorn's
+    access log off, as `RequestLog` writes one line per request with its duration and room."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config["filters"] = {"redact_secrets": {"()": RedactSecrets}}
     for handler in config["handlers"].values():
         handler["filters"] = ["redact_secrets"]
+    if format == "json":
+        config["formatters"]["json"] = {"()": JsonLines}
+        for handler in config["handlers"].values():
+            handler["formatter"] = "json"
+    config["loggers"]["uvicorn.access"] = {"handlers": [], "level": "WARNING", "propagate": False}
+    config["loggers"]["facilitator"] = {"level": "INFO"}
     config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
+
+
+ROOM_IN_PATH = re.compile(r"^/(?:r|api/rooms)/([A-Za-z0-9]{6})(?:[/.]|$)")
+request_log = logging.getLogger("facilitator.requests")
+
+
+def room_in(path: str) -> str | None:
+    found = ROOM_IN_PATH.match(path)
+    return found.group(1).upper() if found else None
+
+
+class RequestLog:
+    """One line per HTTP request (when it is answered) and per WebSocket (when it closes):
+    method, path with its secrets blanked, status or close code, duration, room code.
+
+    Not the client's address: with the time of a join (whose name the room's log keeps) it
+    would tie a phone's later requests, an anonymous question among them, to a person."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not request_log.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            kind = message["type"]
+            if kind == "http.response.start":
+                status = message["status"]
+            elif kind == "websocket.close":
+                status = message.get("code", 1000)
+            elif kind == "websocket.accept" and not status:
+                status = 101
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except BaseException:
+            status = status or 500
+            raise
+        finally:
+            self._write(scope, status, time.perf_counter() - started)
+
+    @staticmethod
+    def _write(scope: Scope, status: int, seconds: float) -> None:
+        path = scope.get("path", "")
+        query = scope.get("query_string", b"").decode("latin-1")
+        target = redact(f"{path}?{query}" if query else path)
+        method = scope.get("method", "WS") if scope["type"] == "http" else "WS"
+        room = room_in(path)
+        request_log.info(
+            '"%s %s HTTP/%s" %d %.1fms room=%s',
+            method,
+            target,
+            scope.get("http_version", "1.1"),
+            status,
+            seconds * 1000,
+            room or "-",
+            extra={
+                "fields": {
+                    "method": method,
+                    "path": target,
+                    "status": status,
+                    "ms": round(seconds * 1000, 1),
+                    "room": room,
+                }
+            },
+        )

@@ -1,13 +1,14 @@
 """The layers of the code, as DESIGN.md draws them, checked on every module's imports.
 
-    base      config, db, limits, logs: settings and storage, knowing nothing of rooms
+    base      config, db (and its migrations), keycheck, limits, logs: settings and storage,
+              knowing nothing of rooms
     core      facilitator.rooms: rooms, the log, the hub, the edges; names no feature
     features  the packages facilitator/features.py installs; each reads another only
               through that feature's model module (its slice's types and accessor)
     above     facilitator.record and facilitator.export: the session record and its exports,
               which read every feature;
               facilitator.screen: what the screen shows, a feature of the room that reads the others
-    root      features.py, app.py, cli.py, __main__.py: they assemble everything
+    root      features.py, app.py, cli.py, ops.py, __main__.py: they assemble everything
 
 A module may import its own layer and the layers below it, never one above; a feature may
 import another feature's model module and nothing else of it. The imports are read with
@@ -24,8 +25,9 @@ import facilitator
 PACKAGE = Path(facilitator.__file__).parent
 CORE = "facilitator.rooms"
 ABOVE_FEATURES = ("facilitator.record", "facilitator.export", "facilitator.screen")
-ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitator.__main__")
-BASE = ("facilitator.config", "facilitator.db", "facilitator.limits", "facilitator.logs")
+ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitator.ops", "facilitator.__main__")
+BASE = ("facilitator.config", "facilitator.db", "facilitator.keycheck", "facilitator.limits", "facilitator.logs")
+MIGRATIONS = "facilitator.migrations"  # the schema's history, in the base beside db
 
 # The only modules of a feature that another feature may import: the slice's types and its
 # accessor (agenda_of, floor_of, polls_of, questions_of, notebook_of, breakouts_of).
@@ -102,7 +104,7 @@ def owner(module: str, features: list[str]) -> tuple[str, str]:
         return "above", module
     if module in ROOT or module == "facilitator":
         return "root", module
-    if module in BASE:
+    if module in BASE or within(module, MIGRATIONS):
         return "base", module
     raise AssertionError(f"{module} belongs to no layer: add it to one in tests/test_layers.py and DESIGN.md")
 

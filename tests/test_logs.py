@@ -2,6 +2,7 @@
 access log of a real server and in any warning or traceback, while the lines stay readable."""
 
 import asyncio
+import json
 import logging
 import subprocess
 import sys
@@ -82,11 +83,13 @@ def test_a_traceback_and_a_warnings_arguments_lose_their_secrets():
 
 
 @contextmanager
-def served(tmp_path: Path, *command: str):
+def served(tmp_path: Path, *command: str, **settings: str):
     """A real server process as production starts it, its access log on; yields (base URL, log file)."""
     port = free_port()
     log = tmp_path / f"server-{port}.log"
-    env = settings_free_env(DATABASE_URL=f"sqlite:///{tmp_path}/facilitator.db", SECRET_KEY="log-test-secret")
+    env = settings_free_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/facilitator.db", SECRET_KEY="log-test-secret", **settings
+    )
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
@@ -167,3 +170,49 @@ def test_the_access_log_of_a_real_server_shows_every_request_and_no_secret(tmp_p
         assert line in written, written
     for name, secret in secrets.items():
         assert secret not in written, f"the {name} secret is in the log:\n{written}"
+
+
+NAME = "Zebedee Quartermain"
+QUESTION = "Why does the xylophone ward wait so long?"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_commands_are_logged_by_room_type_outcome_and_duration_never_by_what_they_say(tmp_path, log_format):
+    with served(tmp_path, "facilitator", "serve", LOG_FORMAT=log_format) as (base, log):
+        room = create_room(base)
+        code = room["code"]
+        token = join(base, code, name=NAME, organisation="St Mary's")["token"]
+        asked = httpx.post(
+            f"{base}/api/rooms/{code}/commands",
+            json={"type": "question.ask", "text": QUESTION},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert asked.status_code == 200, asked.text
+        refused = httpx.post(
+            f"{base}/api/rooms/{code}/commands",
+            json={"type": "room.lock"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert refused.status_code == 403
+        eventually(lambda: "room.lock" in log.read_text())
+    written = log.read_text()
+    assert NAME not in written and "Zebedee" not in written, written
+    assert QUESTION not in written and "xylophone" not in written, written
+    assert "127.0.0.1:" not in written.replace(base, ""), "a client's address ties its requests together"
+    if log_format == "text":
+        assert f"command room={code} type=question.ask outcome=accepted ms=" in written
+        assert f"command room={code} type=room.lock outcome=refused ms=" in written
+        assert f'"POST /api/rooms/{code}/commands HTTP/1.1" 200' in written
+        return
+    lines = [json.loads(line) for line in written.splitlines() if line.strip()]  # every line is JSON
+    commands = [line for line in lines if line["logger"] == "facilitator.commands"]
+    assert [(c["room"], c["command"], c["outcome"]) for c in commands] == [
+        (code, "participant.join", "accepted"),
+        (code, "question.ask", "accepted"),
+        (code, "room.lock", "refused"),
+    ]
+    assert all(isinstance(c["ms"], float) for c in commands)
+    requests = [line for line in lines if line["logger"] == "facilitator.requests"]
+    assert {"method": "POST", "path": f"/api/rooms/{code}/commands", "status": 200, "room": code}.items() <= (
+        requests[-2].items()
+    )

@@ -38,6 +38,7 @@ COMMAND_TIMEOUT_SECONDS = 0.5
 
 class Broker(Protocol):
     on_resync: Callable[[], Awaitable[None]] | None
+    reconnects: int
 
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
@@ -63,6 +64,7 @@ class MemoryBroker:
         self.presence: dict[str, dict[str, list[str]]] = {}
         self.on_resync: Callable[[], Awaitable[None]] | None = None
         self.outbox = Outbox(self.publish)
+        self.reconnects = 0  # nothing to reconnect to
 
     async def start(self) -> None: ...
 
@@ -122,6 +124,8 @@ class RedisBroker:
         self._reader: asyncio.Task | None = None
         self._pubsub: PubSub | None = None
         self._resubscribe = False
+        # Subscriptions made again after a break (the metrics' broker reconnects).
+        self.reconnects = 0
 
     async def start(self) -> None:
         await self.client.ping()
@@ -142,7 +146,7 @@ class RedisBroker:
 
     async def publish(self, topic: str, message: dict[str, Any]) -> None:
         async with asyncio.timeout(self.timeout):
-            await self.client.publish(_channel(topic), json.dumps(message, separators=(",", ":")))
+            await self.client.publish(channel_of(topic), json.dumps(message, separators=(",", ":")))
 
     def send(self, topic: str, message: dict[str, Any]) -> None:
         self.outbox.send(topic, message)
@@ -152,7 +156,7 @@ class RedisBroker:
         if self._pubsub is not None:
             try:
                 async with asyncio.timeout(self.timeout):
-                    await self._pubsub.subscribe(_channel(topic))
+                    await self._pubsub.subscribe(channel_of(topic))
             except (redis.RedisError, OSError, TimeoutError) as error:
                 # The supervisor subscribes to every handler's topic when it reconnects.
                 self.subscription.failed(error)
@@ -163,7 +167,7 @@ class RedisBroker:
         if self._pubsub is not None:
             try:
                 async with asyncio.timeout(self.timeout):
-                    await self._pubsub.unsubscribe(_channel(topic))
+                    await self._pubsub.unsubscribe(channel_of(topic))
             except (redis.RedisError, OSError, TimeoutError):
                 self._resubscribe = True  # a fresh subscription leaves the topic out
 
@@ -197,8 +201,10 @@ class RedisBroker:
             try:
                 async with asyncio.timeout(self.timeout):
                     await self._connect()
-                if missed and self.on_resync is not None:
-                    await self.on_resync()  # messages published while we were away are lost
+                if missed:
+                    self.reconnects += 1
+                    if self.on_resync is not None:
+                        await self.on_resync()  # messages published while we were away are lost
                 missed = False
                 self.subscription.worked()
                 held_since = time.monotonic()
@@ -221,7 +227,7 @@ class RedisBroker:
             await self._pubsub.aclose()  # give the broken connection back to the pool
         self._pubsub = pubsub = self.subscriber.pubsub(ignore_subscribe_messages=True)
         if self.handlers:
-            await pubsub.subscribe(*(_channel(t) for t in self.handlers))
+            await pubsub.subscribe(*(channel_of(t) for t in self.handlers))
 
     async def _read(self) -> None:
         pubsub = self._pubsub  # made by _connect
@@ -242,7 +248,8 @@ class RedisBroker:
         raise ConnectionError("a room's subscription failed")
 
 
-def _channel(topic: str) -> str:
+def channel_of(topic: str) -> str:
+    """The Redis channel of a topic (the hub publishes a room's messages on "room:{code}")."""
     return f"facilitator:{topic}"
 
 

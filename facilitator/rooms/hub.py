@@ -8,8 +8,10 @@ in between.
 """
 
 import asyncio
+import functools
 import logging
 import os
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -20,7 +22,7 @@ from facilitator.rooms.batching import CommandQueue, Pending
 from facilitator.rooms.broker import Broker
 from facilitator.rooms.changes import EVERYONE, PRESENCE, Audience, Changes
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
-from facilitator.rooms.connection import CLOSE_POLICY, Connection
+from facilitator.rooms.connection import CLOSE_POLICY, CLOSE_TRY_AGAIN, Connection
 from facilitator.rooms.feature import Deadline, Fragment, Rules
 from facilitator.rooms.lock import RoomLock
 from facilitator.rooms.log import EventLog, SeqConflict, numbered
@@ -30,9 +32,12 @@ from facilitator.rooms.presence import Presence
 from facilitator.rooms.render import Renderer
 from facilitator.rooms.secrets import keyed_hash, new_room_code
 from facilitator.rooms.throttle import Throttle, throttled
+from facilitator.rooms.upcast import UPCASTERS
 from facilitator.rooms.views import Scene
 
 log = logging.getLogger(__name__)
+# One line per command: its room, type, outcome and duration, never what it says or who sent it.
+command_log = logging.getLogger("facilitator.commands")
 
 # Topics whose change can take someone's right to be here away (see `_evict`).
 EVICTING = frozenset({"participants", "links", "room"})
@@ -40,6 +45,8 @@ EVICTING = frozenset({"participants", "links", "room"})
 # the next no sooner than 160 ms later, so a burst of changes to a big room (a hall connecting,
 # a roster of 1,000) leaves most of the process to commands and sockets.
 RENDER_SHARE = 0.25
+# Said to every client of a room that was deleted, as its socket closes.
+DELETED = "This exchange was deleted, with its whole record."
 # Pseudonym scopes indexed per room (see `_by_pseudonym`); older ones are rebuilt on demand.
 INDEXED_SCOPES = 64
 
@@ -71,6 +78,72 @@ async def create_room(
     decision = rules.decide(rules.new_state(code), Actor(Role.VISITOR), command, ctx)
     events = await log_.append(code, 0, decision.events, ctx.now_ms)
     return code, Outcome(events, decision.reply)
+
+
+class Observer(Protocol):
+    """Where the hub reports its figures (`facilitator.ops.Metrics`)."""
+
+    def command(self, type_: str, outcome: str, seconds: float) -> None: ...
+    def connected(self, surface: str, change: int) -> None: ...
+    def rendered(self, seconds: float) -> None: ...
+    def dropped_slow_client(self) -> None: ...
+
+
+class NoObserver:
+    def command(self, type_: str, outcome: str, seconds: float) -> None:
+        pass
+
+    def connected(self, surface: str, change: int) -> None:
+        pass
+
+    def rendered(self, seconds: float) -> None:
+        pass
+
+    def dropped_slow_client(self) -> None:
+        pass
+
+
+def outcome_of(outcome: Outcome | None, error: BaseException | None) -> str:
+    """A command's outcome in one word, for the log and the metrics."""
+    if error is not None:
+        if isinstance(error, CommandError):
+            return "refused"
+        return "unavailable" if is_outage(error) else "failed"
+    if outcome is None or outcome.duplicate:
+        return "duplicate"
+    return "accepted" if outcome.events else "unchanged"
+
+
+def observed(execute):
+    """Wraps `Hub.execute` (outside the throttle, so a flood's refusals count too): one log line
+    and one count per command, with its duration."""
+
+    @functools.wraps(execute)
+    async def timed(hub: "Hub", code: str, actor: Actor, command: Command) -> Outcome:
+        started = time.perf_counter()
+        outcome: Outcome | None = None
+        error: BaseException | None = None
+        try:
+            outcome = await execute(hub, code, actor, command)
+            return outcome
+        except Exception as failure:
+            error = failure
+            raise
+        finally:
+            seconds = time.perf_counter() - started
+            result = outcome_of(outcome, error)
+            hub.observer.command(command.type, result, seconds)
+            if command_log.isEnabledFor(logging.INFO):
+                command_log.info(
+                    "command room=%s type=%s outcome=%s ms=%.1f",
+                    code,
+                    command.type,
+                    result,
+                    seconds * 1000,
+                    extra={"fields": {"room": code, "command": command.type, "outcome": result, "ms": seconds * 1000}},
+                )
+
+    return timed
 
 
 class Alarms(Protocol):
@@ -161,8 +234,10 @@ class Hub:
         clock: Clock = SYSTEM_CLOCK,
         timezone: str = "UTC",
         settings: Any = None,
+        observer: Observer | None = None,
     ):
         self.rules = rules
+        self.observer = observer or NoObserver()
         self.clock = clock
         self.capacity = capacity
         self.timezone = timezone  # the server's: a new exchange's unless it names its own
@@ -224,9 +299,45 @@ class Hub:
         self._follow_previous(room)
         return room
 
+    async def delete(self, code: str) -> bool:
+        """Erase a room: its code and its whole event log from the database, then from the memory
+        of this process and, through the broker, of every other, whose clients are told and
+        closed. False if the database held no such room (it is dropped from memory all the same)."""
+        deleted = await self.log.delete(code)
+        await self._drop(code)
+        self.broker.send(f"room:{code}", {"kind": "deleted"})
+        return deleted
+
+    async def _drop(self, code: str) -> None:
+        """Forget a deleted room here: its deadlines, its subscription, its clients."""
+        self.alarms.sync(code, [])
+        room = self.rooms.pop(code, None)
+        if room is None:
+            return
+        for connection in list(room.connections):
+            connection.push(self.renderer.flash(DELETED, "removed"))
+            connection.close(CLOSE_POLICY, DELETED)
+            room.discard(connection)
+        await self.broker.unsubscribe(f"room:{code}")
+
+    async def purge(self, ended_before_ms: int) -> list[str]:
+        """Delete every exchange that ended before this time; one line in the log for each."""
+        deleted = []
+        for stored in await self.log.rooms():
+            if stored.ended_at is not None and stored.ended_at < ended_before_ms:
+                await self.delete(stored.code)
+                log.info(
+                    "room %s deleted with its %d events: it ended before the retention period",
+                    stored.code,
+                    stored.events,
+                )
+                deleted.append(stored.code)
+        return deleted
+
     async def create(self, command: Command) -> tuple[str, Outcome]:
         return await create_room(self.rules, self.log, command, self.clock, self.timezone)
 
+    @observed
     @throttled  # answers a flood before it joins the room's queue
     async def execute(self, code: str, actor: Actor, command: Command) -> Outcome:
         room = await self.open(code)
@@ -457,11 +568,14 @@ class Hub:
             await self._read_missed(room)
 
     async def _receive(self, room: LiveRoom, message: dict) -> None:
+        if message.get("kind") == "deleted":
+            await self._drop(room.code)
+            return
         if message.get("kind") == "presence":
             if self.presence.merge(room.code, message):
                 self.presence_changed(room)
             return
-        events = [Event.from_json(raw) for raw in message.get("events", ())]
+        events = [UPCASTERS.upcast(Event.from_json(raw)) for raw in message.get("events", ())]
         if not events or events[-1].seq <= room.state.seq:
             return  # our own, or already read from the log
         async with room.lock:
@@ -483,6 +597,7 @@ class Hub:
         """Add a client and send it the whole of its surface: what that surface's clients hold
         already (rendered once for them all), and its own per-viewer fragments. Nothing else is
         rendered, so N phones connecting cost N, not N squared."""
+        self.observer.connected(connection.surface, 1)
         room.add(connection)
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.track(room.code, connection.actor.participant_id):
@@ -500,6 +615,9 @@ class Hub:
         connection.push("".join([*shared.values(), *personal.values()]))
 
     async def disconnect(self, room: LiveRoom, connection: Connection) -> None:
+        self.observer.connected(connection.surface, -1)
+        if connection.close_code == CLOSE_TRY_AGAIN:
+            self.observer.dropped_slow_client()
         room.discard(connection)
         if connection.actor.participant_id and connection.surface == "phone":
             if await self.presence.untrack(room.code, connection.actor.participant_id):
@@ -538,6 +656,7 @@ class Hub:
         except Exception:
             log.exception("render of room %s failed", room.code)
         room.render_cost = self.clock.monotonic() - started
+        self.observer.rendered(room.render_cost)
 
     def render(self, room: LiveRoom) -> None:
         """Push what the changes since the last push affect, to the people they affect.

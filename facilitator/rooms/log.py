@@ -12,9 +12,10 @@ again (on SQLite, the only way two processes can meet).
 import hashlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import anyio
-from sqlalchemy import insert, text
+from sqlalchemy import case, delete, func, insert, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as select_rows
 from sqlalchemy.engine import Connection, Engine
@@ -23,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import db
 from facilitator.rooms.model import Draft, Event
+from facilitator.rooms.upcast import UPCASTERS
 
 
 class SeqConflict(Exception):
@@ -35,15 +37,26 @@ def room_lock_key(code: str) -> int:
 
 
 def numbered(code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None) -> list[Event]:
-    """The drafts as the events that follow seq `after`."""
+    """The drafts as the events that follow seq `after`, in their types' current shapes."""
     return [
-        Event(room=code, seq=after + i, type=d.type, data=d.data, at=at, command_key=command_key)
+        Event(
+            room=code,
+            seq=after + i,
+            type=d.type,
+            data=d.data,
+            at=at,
+            command_key=command_key,
+            v=UPCASTERS.version(d.type),
+        )
         for i, d in enumerate(drafts, start=1)
     ]
 
 
 def as_event(row) -> Event:
-    return Event(room=row.room, seq=row.seq, type=row.type, data=row.data, at=row.at, command_key=row.command_key)
+    """A stored row as an event in its type's current shape (upcast if it was written in an older one)."""
+    return UPCASTERS.upcast(
+        Event(room=row.room, seq=row.seq, type=row.type, data=row.data, at=row.at, command_key=row.command_key, v=row.v)
+    )
 
 
 class Batch:
@@ -71,7 +84,15 @@ class Batch:
 def insert_events(connection: Connection, code: str, events: Sequence[Event]) -> None:
     """Insert and commit, then give the connection back."""
     rows = [
-        {"room": e.room, "seq": e.seq, "type": e.type, "data": e.data, "at": e.at, "command_key": e.command_key}
+        {
+            "room": e.room,
+            "seq": e.seq,
+            "type": e.type,
+            "data": e.data,
+            "at": e.at,
+            "command_key": e.command_key,
+            "v": e.v,
+        }
         for e in events
     ]
     try:
@@ -82,6 +103,17 @@ def insert_events(connection: Connection, code: str, events: Sequence[Event]) ->
         raise SeqConflict(code) from error
     finally:
         connection.close()
+
+
+@dataclass(frozen=True)
+class StoredRoom:
+    """What the database holds of a room, for listing and retention: never its contents."""
+
+    code: str
+    created_at: int
+    events: int
+    last_at: int | None
+    ended_at: int | None
 
 
 class EventLog:
@@ -129,6 +161,47 @@ class EventLog:
 
     async def ping(self) -> None:
         await anyio.to_thread.run_sync(self._ping)
+
+    async def rooms(self) -> list[StoredRoom]:
+        """Every room, oldest first, with its count of events and when it ended, if it did."""
+        return await anyio.to_thread.run_sync(self.stored_rooms)
+
+    async def delete(self, code: str) -> bool:
+        """Remove the room and its whole event log in one transaction; False if there was none."""
+        return await anyio.to_thread.run_sync(self.delete_now, code)
+
+    def stored_rooms(self) -> list[StoredRoom]:
+        events = sa_inspect(db.Event).local_table
+        rooms = sa_inspect(db.Room).local_table
+        summary = (
+            select_rows(
+                events.c.room,
+                func.count().label("events"),
+                func.max(events.c.at).label("last_at"),
+                func.max(case((events.c.type == "room.ended", events.c.at))).label("ended_at"),
+            )
+            .group_by(events.c.room)
+            .subquery()
+        )
+        query = (
+            select_rows(rooms.c.code, rooms.c.created_at, summary.c.events, summary.c.last_at, summary.c.ended_at)
+            .select_from(rooms.outerjoin(summary, summary.c.room == rooms.c.code))
+            .order_by(rooms.c.created_at, rooms.c.code)
+        )
+        with self.engine.connect() as connection:
+            return [
+                StoredRoom(row.code, row.created_at, row.events or 0, row.last_at, row.ended_at)
+                for row in connection.execute(query)
+            ]
+
+    def delete_now(self, code: str) -> bool:
+        events = sa_inspect(db.Event).local_table
+        rooms = sa_inspect(db.Room).local_table
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # after any batch of the room that is being written
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": room_lock_key(code)})
+            connection.execute(delete(db.Event).where(events.c.room == code))
+            return connection.execute(delete(db.Room).where(rooms.c.code == code)).rowcount > 0
 
     def _reserve(self, code: str, at: int) -> bool:
         with Session(self.engine) as session:

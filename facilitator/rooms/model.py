@@ -142,6 +142,8 @@ class Event:
     # Keyed hash of (sender, command id): lets a retried command be answered
     # with its first result without naming the sender in the log.
     command_key: str | None = None
+    # The version of the payload's shape (rooms/upcast.py): events are folded in the current one.
+    v: int = 1
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,6 +153,7 @@ class Event:
             "data": self.data,
             "at": self.at,
             "command_key": self.command_key,
+            "v": self.v,
         }
 
     @classmethod
@@ -162,6 +165,7 @@ class Event:
             data=raw["data"],
             at=raw["at"],
             command_key=raw.get("command_key"),
+            v=raw.get("v", 1),
         )
 
 

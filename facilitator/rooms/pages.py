@@ -11,12 +11,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from facilitator.rooms.access import Refused, rules_of
+from facilitator.rooms.access import Access, Refused, require, rules_of
 from facilitator.rooms.api import check_admin
 from facilitator.rooms.commands import CreateRoom, JoinRoom
 from facilitator.rooms.hub import LiveRoom
@@ -321,6 +321,33 @@ def _surface(request: Request, room: LiveRoom, surface: str, viewer: Actor) -> H
         join_url_base=f"{base_url(request)}/join?code=",  # printed before the code, which never breaks
         viewer=viewer,
     )
+
+
+CONSOLE = "/r/{code}/console"
+
+
+@router.post("/r/{code}/delete", response_class=HTMLResponse)
+async def delete_exchange(
+    request: Request,
+    access: Annotated[
+        Access,
+        Depends(
+            require(
+                Role.FACILITATOR, refusal="Only the facilitator can delete this exchange.", back="/r/{code}/console"
+            )
+        ),
+    ],
+    confirm: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Erase an ended exchange: its code and its whole event log, here and on every node."""
+    code = access.room.code
+    back = f"/r/{code}/console"
+    if not access.room.state.ended:
+        raise Refused("End the exchange before deleting it.", 409, back)
+    if normalise_code(confirm) != code:
+        raise Refused(f"Type the code {code} in the box to delete the exchange; nothing was deleted.", 400, back)
+    await hub_of(request).delete(code)
+    return page(request, "message.html", message=f"The exchange {code} and its whole record were deleted.")
 
 
 # One route per surface, rather than /r/{code}/{surface}, which would answer a feature's /r/{code}/record.

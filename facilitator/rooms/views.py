@@ -107,7 +107,7 @@ def roster(scene: Scene) -> dict:
 
 
 def controls(scene: Scene) -> dict:
-    return {"locked": scene.state.locked, "ended": scene.state.ended}
+    return {"locked": scene.state.locked, "ended": scene.state.ended, "code": scene.state.code}
 
 
 def join_panel(scene: Scene) -> dict:

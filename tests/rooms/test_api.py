@@ -176,12 +176,6 @@ def test_events_are_for_the_facilitator_only_and_after_pages(server):
         assert "Only the facilitator" in refused.json()["error"]
 
 
-def test_healthz(server):
-    response = httpx.get(f"{server}/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"ok": True, "database": "ok", "broker": "ok"}
-
-
 def test_openapi_documents_the_commands(server):
     schema = httpx.get(f"{server}/openapi.json").json()
     operation = schema["paths"]["/api/rooms/{code}/commands"]["post"]

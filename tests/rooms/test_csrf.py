@@ -38,6 +38,7 @@ ROUTES = [
     "/r/{code}/follow-up/dashboard",
     "/r/{code}/next",
     "/r/{code}/review",
+    "/r/{code}/delete",
     "/api/rooms",
     "/api/rooms/{code}/join",
 ]
@@ -137,6 +138,9 @@ def forms(base: str, room: dict) -> dict[str, Form]:
             data={"plan_id": plan_id, "milestone": "30", "status": "on_track"},
             watch=earlier,  # written where the plan was made
         ),
+        "/r/{code}/delete": Form(
+            f"/r/{code}/delete", cookie_for(code, "facilitator", tokens["facilitator"]), data={"confirm": code}
+        ),
         "/api/rooms": Form("/api/rooms", json=creation),
         "/api/rooms/{code}/join": Form(
             f"/api/rooms/{code}/join",
@@ -176,6 +180,8 @@ def test_a_foreign_page_is_refused_and_the_exchanges_own_page_is_accepted(server
     room = create_room(server)
     form = forms(server, room)[route]
     watched = form.watch or room
+    if route == "/r/{code}/delete":
+        ok(server, room, type="room.end")  # only an ended exchange is deleted
     before = events_of(server, watched)
 
     for origin in foreign_origins(server):
@@ -187,7 +193,10 @@ def test_a_foreign_page_is_refused_and_the_exchanges_own_page_is_accepted(server
     accepted = form.send(server, Origin=server)
     assert accepted.status_code in (200, 201, 303), accepted.text
     assert not refused(accepted, route)
-    if "{code}" in route or route == "/join":
+    if route == "/r/{code}/delete":
+        facilitator = auth(room["tokens"]["facilitator"])
+        assert httpx.get(f"{server}/api/rooms/{room['code']}/events", headers=facilitator).status_code == 404
+    elif "{code}" in route or route == "/join":
         assert len(events_of(server, watched)) > len(before)
 
 

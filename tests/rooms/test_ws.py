@@ -11,6 +11,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from facilitator.config import Settings
+from tests.clock import eventually
 from tests.live import (
     Socket,
     command,
@@ -672,6 +673,8 @@ def test_a_client_too_far_behind_is_closed_with_1013(small_outbox_server):
         await reader.close()
 
     asyncio.run(scenario())
+    # The operator sees it in the metrics.
+    eventually(lambda: "facilitator_slow_clients_dropped_total 1.0" in httpx.get(f"{base}/metrics").text)
 
 
 def test_a_fault_while_handling_a_command_is_told_to_its_sender_and_the_socket_carries_on(server, monkeypatch):
