@@ -35,20 +35,28 @@
 
   // On the console, a member can be dragged onto another group: the drop submits that member's
   // own "Move" form with the group picked, so it is the same breakouts.move command as the menu.
-  var dragged = null;
+  // The drag remembers whom it carries, not the element: a live update that replaces the
+  // console's groups while the drag is in the air leaves the drop working.
+  var dragged = null;  // the participant id in the air
+
+  function carried() {
+    if (!dragged) return null;
+    return document.querySelector('#breakouts-console li.person[data-participant="' + CSS.escape(dragged) + '"]');
+  }
 
   document.addEventListener("dragstart", function (evt) {
     var person = evt.target.closest && evt.target.closest("#breakouts-console li.person[draggable]");
     if (!person) return;
-    dragged = person;
+    dragged = person.dataset.participant;
     evt.dataTransfer.effectAllowed = "move";
-    evt.dataTransfer.setData("text/plain", person.dataset.participant);
+    evt.dataTransfer.setData("text/plain", dragged);
     person.classList.add("dragging");
   });
 
   function dropZone(evt) {
-    var zone = dragged && evt.target.closest && evt.target.closest("#breakouts-console [data-drop]");
-    return zone && !zone.contains(dragged) ? zone : null;
+    var person = carried();
+    var zone = person && evt.target.closest && evt.target.closest("#breakouts-console [data-drop]");
+    return zone && !zone.contains(person) ? zone : null;
   }
 
   document.addEventListener("dragover", function (evt) {
@@ -69,7 +77,10 @@
     if (!zone) return;
     evt.preventDefault();
     zone.classList.remove("drop-here");
-    var form = dragged.querySelector("form.move");
+    var person = carried();
+    dragged = null;  // done: a detached source may never hear its dragend
+    person.classList.remove("dragging");
+    var form = person.querySelector("form.move");
     var select = form && form.querySelector('select[name="group_id"]');
     if (!select) return;
     select.value = zone.dataset.group;
@@ -77,7 +88,8 @@
   });
 
   document.addEventListener("dragend", function () {
-    if (dragged) dragged.classList.remove("dragging");
+    var person = carried();
+    if (person) person.classList.remove("dragging");
     dragged = null;
     document.querySelectorAll("#breakouts-console .drop-here").forEach(function (zone) {
       zone.classList.remove("drop-here");

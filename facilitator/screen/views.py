@@ -19,6 +19,8 @@ from facilitator.timers.views import clock
 # The stage prints speakers' names and "37 of 52 answered": the roster, beside the rule's topics.
 STAGE_READS = READS | {"participants"}
 SIDE_NAMES = {"questions": "the questions", "voice": "the share of voice", "join": "the join code"}
+# The console's row of "Show" buttons says each in a word or two: the deck has one line for them.
+SIDE_SHORT = {"questions": "questions", "voice": "share of voice", "join": "join code"}
 
 
 def current(scene: Scene) -> Shown:
@@ -89,7 +91,7 @@ def screen_console(scene: Scene) -> dict:
         "override": now.override is not None,
         "until": f"until “{item.title}” ends" if item is not None and now.override is not None else "",
         "side": now.side,
-        "choices": [(what, name) for what, name in SIDE_NAMES.items() if what != now.side],
+        "choices": [(what, name, SIDE_SHORT[what]) for what, name in SIDE_NAMES.items() if what != now.side],
         "ended": state.ended,
     }
 

@@ -235,3 +235,29 @@ def test_a_member_dragged_onto_another_group_on_the_console_moves_there_and_the_
     moved.locator('[data-breakouts="move"]').click()
     expect(panel.locator('[data-group="g3"] li.person .name', has_text=name)).to_have_count(1)
     assert_not_reloaded(console)
+
+
+def test_a_drag_survives_an_update_of_the_console_while_it_is_in_the_air(new_context, server):
+    room = create_room(server, organisations=ORGS)
+    for name, org in PEOPLE[:6]:
+        join(server, room["code"], name=name, organisation=org)
+    console = open_console(new_context, room)
+    show_tab(console, "Breakouts")
+    ok(server, room, type="breakouts.setup", groups=3, strategy="mix", seed=1)
+    panel = console.locator("#breakouts-console")
+    first, second = panel.locator('[data-group="g1"]'), panel.locator('[data-group="g2"]')
+    expect(second.locator("li.person")).to_have_count(2)
+    name = first.locator("li.person .name").first.inner_text()
+
+    first.locator("li.person .name").first.hover()
+    console.mouse.down()
+    second.locator("h3").hover()  # the drag is in the air over the second group
+    ok(server, room, type="breakouts.rename", group_id="g3", name="Weekend discharge")  # the console is re-rendered
+    expect(panel.locator('[data-group="g3"] .group-name')).to_have_text("Weekend discharge")
+    second.locator(".members").hover()
+    console.mouse.up()
+
+    expect(second.locator("li.person .name", has_text=name)).to_have_count(1)
+    expect(first.locator("li.person .name", has_text=name)).to_have_count(0)
+    events = [e for e in events_of(server, room) if e["type"] == "breakouts.moved"]
+    assert [(e["data"]["from"], e["data"]["to"]) for e in events] == [("g1", "g2")]

@@ -49,6 +49,10 @@ DECK = [
     "#floor-console [data-floor=give]",
     "#floor-console ol.queue > li:nth-child(1)",
     "#floor-console ol.queue > li:nth-child(2)",
+    "#screen-console .screen-now",
+    "#screen-console [data-key=s]",
+    "#screen-console [data-screen=questions]",
+    "#screen-console [data-screen=join]",
     "#run-of-show .ends",
     "#run-of-show .next-item",
     ".shortcuts",
@@ -64,12 +68,14 @@ def open_cockpit(new_context, room: dict, viewport: dict | None = None) -> Page:
 
 
 def busy_room(server: str, room: dict) -> dict:
-    """A case running, Ana speaking, three hands up, a second item waiting: a full deck."""
+    """A case running, Ana speaking, three hands up, the share of voice put on the screen, a second
+    item waiting: a full deck."""
     add_item(server, room, **CASE)
     add_item(server, room, kind="discussion", title="What we take home", minutes=10)
     people = [join(server, room["code"], name=f"Person {n}", organisation=ORGS[n % 2]) for n in range(4)]
     ok(server, room, type="timer.start")
     ok(server, room, type="floor.give", speaker=people[0]["participant_id"])
+    ok(server, room, type="screen.show", what="voice")
     for person in people[1:]:
         raise_hand(server, room, person)
     return {"people": people}

@@ -5,10 +5,11 @@ glance (a paused clock, whole organisation names, a turn in overtime)."""
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.pages import LONG_CHARTER, LONG_TITLE, open_console, open_screen
-from tests.live import add_item, command, create_room, join, ok
+from tests.live import add_item, command, create_room, join, ok, running_server
 
 SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
 # Organisations with the long names real ones have.
@@ -146,7 +147,16 @@ def overrides(server: str, room: dict, screen: Page, ids: dict, where: str, side
     ok(server, room, type="screen.show", what="agenda")
 
 
-def test_every_combination_the_screen_rule_allows_fits_every_projector(server, new_context):
+@pytest.fixture
+def unthrottled(settings, clock):
+    """A server that takes the facilitator's hundreds of commands in a few minutes: this is a
+    test of the screen, and the limit per actor has tests of its own (tests/rooms/test_throttle.py)."""
+    with running_server(settings.model_copy(update={"commands_per_actor": 100_000}), clock) as base:
+        yield base
+
+
+def test_every_combination_the_screen_rule_allows_fits_every_projector(unthrottled, new_context):
+    server = unthrottled
     room, ids = exchange(server)
     screen = open_screen(new_context, room)
 
