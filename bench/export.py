@@ -85,7 +85,7 @@ def main() -> None:
                 samples = []
                 for _ in range(args.rounds):
                     started = time.perf_counter()
-                    made = export(RULES.fold(room.state.code, log), log, fmt, options, now_ms(log), which)
+                    made = export(RULES.fold(room.state.code, log), log, fmt, options, now_ms(log), which, rules=RULES)
                     samples.append(time.perf_counter() - started)
                 median = statistics.median(samples)
                 worst = max(worst, median)
