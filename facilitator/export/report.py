@@ -216,7 +216,7 @@ def breakout_groups(state: RoomState, item_id: str | None, options: Options) -> 
                         for section in group.sections
                         if section.latest is not None and section.latest.text
                     ],
-                    "recommended": group.recommended,
+                    "recommended": shown_text(group.recommended, group.recommended_flags, options),
                 }
             )
     return found
@@ -449,8 +449,8 @@ def follow_up(state: RoomState, options: Options, now: int) -> dict[str, Any]:
                             plan.organisation,
                             plan.fields.get("change", ""),
                             pulse.progress,
-                            pulse.helped,
-                            pulse.hindered,
+                            shown_text(pulse.helped, pulse.flags, options) if pulse.helped else "",
+                            shown_text(pulse.hindered, pulse.flags, options) if pulse.hindered else "",
                             _member(state, pulse.signed_by) if pulse.signed_by else "",
                         ]
                         for plan, pulse in answers

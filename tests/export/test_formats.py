@@ -24,8 +24,11 @@ from facilitator.polls.model import polls_of
 from facilitator.polls.questions.model import questions_of
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
+from facilitator.scribe.model import notebook_of
 from tests.export.session import ADDRESS, ANONYMOUS_QUESTION, HOSTILE, MADE_AT, PEOPLE, WORKSHEET, exchange
-from tests.pure import FACILITATOR, SCRIBE, T0, refusal
+from tests.pure import FACILITATOR, MIN, SCRIBE, SYSTEM, T0, person, refusal
+
+DAY = 24 * 60 * MIN
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -37,8 +40,12 @@ def made(fmt: str, which: str = "record", ended: bool = True, **options) -> byte
 
 def everything(**options) -> dict[str, bytes]:
     """Every file of export.zip, the .docx files opened too (their XML parts, by name)."""
+    return unzipped(made("zip", **options))
+
+
+def unzipped(zipped: bytes) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    with zipfile.ZipFile(io.BytesIO(made("zip", **options))) as archive:
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         for name in archive.namelist():
             content = archive.read(name)
             files[name] = content
@@ -266,6 +273,38 @@ def test_flagged_text_is_left_out_when_asked():
     assert FLAGGED in made("html", omit_flagged=True).decode()
     assert "left out: possible patient identifier" in made("md", omit_flagged=True).decode()
     assert "07700 900123" in made("md").decode()
+
+
+def test_flagged_worksheets_ideas_milestone_notes_and_pulse_answers_are_left_out_when_asked(tmp_path):
+    room = exchange(ended=False)
+    ana = person(room.people["Ana Lopez"])
+    sure = {"confirm_identifiers": True}
+    room.do(FACILITATOR, {"type": "breakouts.setup", "groups": 1}, T0 + 26 * MIN)
+    room.do(FACILITATOR, {"type": "breakouts.open"}, T0 + 27 * MIN)
+    room.do(ana, {"type": "breakouts.write", "section": 0, "text": "Bed 4: ring 07700 900111", **sure}, T0 + 28 * MIN)
+    room.do(ana, {"type": "breakouts.recommend", "idea": "Ring 07700 900222 first", **sure}, T0 + 28 * MIN)
+    room.do(FACILITATOR, {"type": "breakouts.close"}, T0 + 29 * MIN)
+    room.do(FACILITATOR, {"type": "room.end"}, T0 + 30 * MIN)
+    (plan,) = notebook_of(room.state).plans
+    update = {"type": "milestone.update", "plan_id": plan, "milestone": "30", "status": "at_risk"}
+    room.do(ana, update | {"note": "Ring 07700 900333", **sure}, T0 + 31 * MIN)
+    room.do(FACILITATOR, {"type": "checkin.schedule", "after": ["30d"]}, T0 + 32 * MIN)
+    (deadline,) = RULES.deadlines(room.state)
+    room.do(SYSTEM, deadline.command, deadline.at_ms)
+    answer = {"type": "pulse.answer", "checkin_id": deadline.command["checkin_id"], "plan_id": plan, "progress": 2}
+    room.do(ana, answer | {"hindered": "Ring 07700 900444", **sure}, deadline.at_ms + MIN)
+    numbers = ("900111", "900222", "900333", "900444")
+    shown = export(room.state, room.log, "md", Options(), MADE_AT, rules=RULES).content.decode()
+    assert all(number in shown for number in numbers)
+    options = Options(omit_flagged=True)
+    for path, content in unzipped(export(room.state, room.log, "zip", options, MADE_AT, rules=RULES).content).items():
+        text = content.decode("utf-8", "replace")
+        assert not any(number in text for number in numbers), path
+    # The log as exported still folds to the record it carries.
+    exported = data.read_export(export(room.state, room.log, "json", options, MADE_AT, rules=RULES).content.decode())
+    log = EventLog(make_engine(f"sqlite:///{tmp_path}/flagged.db"))
+    code, _ = asyncio.run(data.import_exchange(RULES, log, exported, T0 + 90 * DAY))
+    assert code
 
 
 def test_no_anonymous_author_can_be_found_in_any_format():
