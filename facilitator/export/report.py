@@ -13,7 +13,6 @@ from typing import Any
 from facilitator.export.options import Options, names_for, organisation_order, rank, scrub, shown_text
 from facilitator.followup.dates import describe, due_day, today
 from facilitator.followup.model import MILESTONES, STATUSES, followup_of
-from facilitator.followup.views import when
 from facilitator.polls import tally
 from facilitator.polls.model import KINDS as POLL_KINDS
 from facilitator.polls.model import Poll, polls_of
@@ -427,7 +426,7 @@ def follow_up(state: RoomState, options: Options, now: int) -> dict[str, Any]:
                     due_day(state, after).isoformat(),
                     STATUSES[milestone.status] + (" (overdue)" if overdue else ""),
                     shown_text(latest.note, latest.flags, options) if latest else "",
-                    when(state, milestone.updated_at),
+                    stamp(milestone.updated_at),
                 ]
             )
     checkins = []

@@ -193,7 +193,7 @@ def test_every_csv_reads_back_and_counts_poll_answers_per_option():
         "2023-12-14",
         "On track",
         "Ward 4 started",
-        "2023-11-14 22:40",
+        "2023-11-14 22:40 UTC",
     ]
     assert read["follow_up_checkins.csv"] == [
         ["Check-in", "Organisation", "Change", "Progress (1-5)", "What helped", "What got in the way", "Signed by"],
