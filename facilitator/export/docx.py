@@ -7,12 +7,10 @@ the same sections as the Markdown transcript. Text goes in as text, never as mar
 import io
 import re
 from typing import Any
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentType
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.table import _Cell
 
 from facilitator.export.markdown import group_fields
 from facilitator.export.report import OUTSIDE, heading_line
@@ -20,99 +18,58 @@ from facilitator.export.report import OUTSIDE, heading_line
 # Characters XML 1.0 cannot hold (python-docx refuses them); our text fields drop them, but an
 # old log might not have.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-BOLD, ITALIC = "<w:rPr><w:b/></w:rPr>", "<w:rPr><w:i/></w:rPr>"
 
 
 def clean(text: Any) -> str:
     return _NOT_XML.sub("", str(text))
 
 
-def run(text: Any, look: str = "") -> str:
-    """One run of text as WordprocessingML: line breaks as <w:br/>, tabs as <w:tab/>, as
-    python-docx's `run.text` writes them; the text escaped, never read as markup."""
-    parts = []
-    for i, line in enumerate(clean(text).split("\n")):
-        if i:
-            parts.append("<w:br/>")
-        for j, piece in enumerate(line.split("\t")):
-            if j:
-                parts.append("<w:tab/>")
-            if piece:
-                parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
-    return f"<w:r>{look}{''.join(parts)}</w:r>" if parts else ""
-
-
-def paragraph(runs: str, style_id: str = "") -> str:
-    style = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
-    return f"<w:p>{style}{runs}</w:p>"
-
-
 class Writer:
-    """The document's body written as WordprocessingML text and parsed once at the end.
-
-    python-docx builds a document one object call at a time (a run, a cell, a row), each
-    searching the tree it is added to: a big record took about two seconds that way. The same
-    paragraphs, styles and tables written as text take a tenth of it; python-docx still makes
-    the package (its styles, properties and section) and saves it."""
-
     def __init__(self, title: str) -> None:
         self.doc: DocumentType = Document()
         self.doc.core_properties.title = clean(title)
+        # Style ids found once: given a style, python-docx searches every style for the default
+        # one, for each paragraph; a paragraph given the id directly costs nothing.
         styles = self.doc.styles
         self.headings = {level: styles["Title" if level == 0 else f"Heading {level}"].style_id for level in range(5)}
         self.bullet = styles["List Bullet"].style_id
-        self.grid = styles["Table Grid"].style_id
-        section = self.doc.sections[0]
-        width = section.page_width - section.left_margin - section.right_margin  # type: ignore[operator]
-        self.width_twips = int(width) // 635  # EMU to twentieths of a point
-        self.body: list[str] = []
+
+    def styled(self, text: str, style_id: str) -> None:
+        self.doc.add_paragraph(text)._p.style = style_id
 
     def heading(self, level: int, text: Any) -> None:
-        self.body.append(paragraph(run(text), self.headings[level]))
+        self.styled(clean(text), self.headings[level])
 
     def paragraph(self, text: Any, italic: bool = False) -> None:
         if text:
-            self.body.append(paragraph(run(text, ITALIC if italic else "")))
+            run = self.doc.add_paragraph().add_run(clean(text))
+            run.italic = italic
 
     def fields(self, pairs: list[list[str]]) -> None:
         for label, value in pairs:
-            self.body.append(paragraph(run(label, BOLD) + run("\n" + str(value))))
+            paragraph = self.doc.add_paragraph()
+            paragraph.add_run(clean(label)).bold = True
+            paragraph.add_run("\n" + clean(value))
 
     def bullets(self, lines: list[str]) -> None:
-        self.body.extend(paragraph(run(line), self.bullet) for line in lines)
+        for line in lines:
+            self.styled(clean(line), self.bullet)
 
     def table(self, shown: dict[str, Any]) -> None:
-        """A real Word table in the "Table Grid" style: the header row bold, one paragraph a cell."""
-        columns = shown["columns"]
-        if not columns:
+        if not shown["columns"]:
             return
-        width = self.width_twips // len(columns)
-        cell = f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>'
-
-        def row(cells: list[Any], look: str = "") -> str:
-            return "<w:tr>" + "".join(f"{cell}{paragraph(run(text, look))}</w:tc>" for text in cells) + "</w:tr>"
-
-        self.body.append(
-            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.grid}"/><w:tblW w:type="auto" w:w="0"/>'
-            '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" '
-            'w:noVBand="1" w:val="04A0"/></w:tblPr>'
-            "<w:tblGrid>"
-            + f'<w:gridCol w:w="{width}"/>' * len(columns)
-            + "</w:tblGrid>"
-            + row(columns, BOLD)
-            + "".join(row(cells) for cells in shown["rows"])
-            + "</w:tbl>"
-        )
+        grid = self.doc.add_table(rows=1, cols=len(shown["columns"]))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, shown["columns"], strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(clean(text)).bold = True
+        for row in shown["rows"]:
+            # The new row's own cells: `row.cells` would walk the whole table, every row.
+            added = grid.add_row()._tr
+            for tc, text in zip(added.tc_lst, row, strict=True):
+                _Cell(tc, grid).text = clean(text)
 
     def data(self) -> bytes:
-        body = self.doc.element.body
-        parsed = parse_xml(f"<w:body {nsdecls('w')}>{''.join(self.body)}</w:body>")
-        section = body.sectPr
-        for element in list(parsed):
-            if section is not None:
-                section.addprevious(element)
-            else:
-                body.append(element)
         out = io.BytesIO()
         self.doc.save(out)
         return out.getvalue()
