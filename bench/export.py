@@ -3,7 +3,8 @@
     flock /tmp/bench.lock .venv/bin/python bench/export.py [--events 5000] [--rounds 5]
 
 The room is built through the pure rules (no server): 40 people in five organisations, sixty
-agenda items, notes with tags, questions with upvotes, polls of every kind and speaking turns.
+agenda items, notes with tags, questions with upvotes, polls of every kind, speaking turns and
+a breakout round every ten items.
 Each round folds the log and writes one format, as the route does; the figure is the median.
 """
 
@@ -61,6 +62,15 @@ def big_room(target: int) -> Room:
                     {"type": "question.upvote", "question_id": asked[0].data["question_id"]},
                     now + 7 * SEC,
                 )
+        if item % 10 == 0:  # a breakout round now and then: eight groups, each writing its worksheet
+            room.do(FACILITATOR, {"type": "breakouts.setup", "groups": 8, "topics": ["Flow"]}, now + 8 * SEC)
+            room.do(FACILITATOR, {"type": "breakouts.open"}, now + 9 * SEC)
+            for g in range(8):
+                for section in range(3):
+                    text = f"Group {g} of item {item}: what we found\nand what we would try"
+                    raw = {"type": "breakouts.write", "group_id": f"g{g + 1}", "section": section, "text": text}
+                    room.do(SCRIBE, raw, now + 10 * SEC)
+            room.do(FACILITATOR, {"type": "breakouts.close"}, now + 11 * SEC)
         now += 10 * MIN
         room.do(FACILITATOR, {"type": "timer.finish"}, now)
         item += 1
@@ -85,7 +95,7 @@ def main() -> None:
                 samples = []
                 for _ in range(args.rounds):
                     started = time.perf_counter()
-                    made = export(RULES.fold(room.state.code, log), log, fmt, options, now_ms(log), which)
+                    made = export(RULES.fold(room.state.code, log), log, fmt, options, now_ms(log), which, rules=RULES)
                     samples.append(time.perf_counter() - started)
                 median = statistics.median(samples)
                 worst = max(worst, median)

@@ -220,7 +220,7 @@ def export_command(
     if not events:
         return f"There is no exchange with the code {raw_code!r} in this database."
     state = RULES.fold(code or "", events)
-    made = export(state, events, fmt, Options(deidentify, omit_flagged), SYSTEM_CLOCK.now_ms())
+    made = export(state, events, fmt, Options(deidentify, omit_flagged), SYSTEM_CLOCK.now_ms(), rules=RULES)
     if output:
         with open(output, "wb") as file:
             file.write(made.content)

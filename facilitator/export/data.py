@@ -13,7 +13,8 @@ Schema (`schema_version` 1):
     events           the full event log, in order: [{"seq", "type", "at", "data"}]
     derived          the folded log as every format prints it (`report.report`)
 
-The events are the log with what no export may carry taken out: the hashes of secret links,
+The events are the log with what no export may carry taken out: the fields features keep
+private (`Feature.private`: the e-mail address of `contact.set`, "[redacted]"), the hashes of secret links,
 the keyed hash of each command's sender, and the pseudonyms anonymous answers and questions
 are filed under (each replaced by "anon-1", "anon-2"… so that folding still counts one
 answer per person). The options apply to the events as to everything else.
@@ -36,9 +37,16 @@ LINK_ROLES = ("facilitator", "scribe", "screen")
 
 
 def record(
-    state: RoomState, log: list[Event], options: Options, made_at: int, derived: dict[str, Any] | None = None
+    rules: Rules,
+    state: RoomState,
+    log: list[Event],
+    options: Options,
+    made_at: int,
+    derived: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON export's content; `derived` is the report, if it was already made."""
+    """The JSON export's content; `derived` is the report, if it was already made. Each event
+    is taken as it may leave the server (`Rules.shown`): a field a feature keeps private, such
+    as the address given for follow-up reminders, is redacted."""
     names = names_for(state, options)
     pseudonyms = Pseudonyms()
     present = {
@@ -85,7 +93,12 @@ def record(
         "options": {"deidentify": options.deidentify, "omit_flagged": options.omit_flagged, "staff": options.staff},
         **scrub(present, names),
         "events": [
-            {"seq": e.seq, "type": e.type, "at": e.at, "data": event_data(e.data, options, names, pseudonyms)}
+            {
+                "seq": e.seq,
+                "type": e.type,
+                "at": e.at,
+                "data": event_data(rules.shown(e)["data"], options, names, pseudonyms),
+            }
             for e in log
         ],
         "derived": derived if derived is not None else report(state, options, made_at),

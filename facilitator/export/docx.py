@@ -12,6 +12,7 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.table import _Cell
 
+from facilitator.export.markdown import group_fields
 from facilitator.export.report import OUTSIDE, heading_line
 
 # Characters XML 1.0 cannot hold (python-docx refuses them); our text fields drop them, but an
@@ -104,6 +105,26 @@ def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
         out.table(poll["table"])
 
 
+def write_breakouts(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
+    for group in groups:
+        out.heading(level, group["name"])
+        out.fields(group_fields(group))
+
+
+def write_follow_up(out: Writer, follow_up: dict[str, Any]) -> None:
+    """Milestone status per plan, then each check-in's answers per organisation."""
+    if not follow_up["milestones"]["columns"] and not follow_up["checkins"]:
+        return
+    out.heading(1, "Follow-up")
+    if follow_up["milestones"]["columns"]:
+        out.heading(2, "Milestones")
+        out.table(follow_up["milestones"])
+    for checkin in follow_up["checkins"]:
+        out.heading(2, checkin["name"])
+        out.paragraph(checkin["summary"] + ".", italic=True)
+        out.table(checkin["table"])
+
+
 def write_item(out: Writer, item: dict[str, Any]) -> None:
     out.heading(1, item["title"])
     facts = " · ".join(part for part in (item["kind_name"], item["organisation"], item["presenter"]) if part)
@@ -129,11 +150,7 @@ def write_item(out: Writer, item: dict[str, Any]) -> None:
         write_polls(out, item["polls"], 3)
     if item["breakouts"]:
         out.heading(2, "Breakout groups")
-        for group in item["breakouts"]:
-            out.heading(3, group["name"])
-            out.paragraph("Members: " + ", ".join(group["members"]))
-            out.fields(group["fields"])
-            out.bullets(group["recommendations"])
+        write_breakouts(out, item["breakouts"], 3)
     if item["voice"]["columns"]:
         out.heading(2, "Speaking time")
         out.table(item["voice"])
@@ -176,13 +193,16 @@ def record(doc: dict[str, Any]) -> bytes:
     for item in doc["items"]:
         write_item(out, item)
     outside = doc["outside"]
-    if outside["notes"] or outside["questions"] or outside["polls"]:
+    if outside["notes"] or outside["questions"] or outside["polls"] or outside["breakouts"]:
         out.heading(1, OUTSIDE)
         write_notes(out, outside["notes"], 2)
         if outside["questions"]:
             out.heading(2, "Questions")
             write_questions(out, outside["questions"])
         write_polls(out, outside["polls"], 2)
+        if outside["breakouts"]:
+            out.heading(2, "Breakout groups")
+            write_breakouts(out, outside["breakouts"], 3)
     out.heading(1, "Action plans")
     for row in doc["plans"]:
         out.heading(2, row["organisation"])
@@ -190,6 +210,7 @@ def record(doc: dict[str, Any]) -> bytes:
             out.paragraph("No commitment yet.", italic=True)
         for plan in row["plans"]:
             out.fields(plan)
+    write_follow_up(out, doc["follow_up"])
     out.heading(1, "Compendium of notes by tag")
     for group in doc["compendium"]:
         out.heading(2, "#" + group["tag"])

@@ -8,6 +8,7 @@ escaped where it is written (`esc`); nothing else reaches the page.
 from html import escape
 from typing import Any
 
+from facilitator.export.markdown import group_fields
 from facilitator.export.report import OUTSIDE, heading_line
 
 STYLE = """
@@ -205,10 +206,23 @@ def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
 def write_breakouts(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
     for group in groups:
         out.heading(level, group["name"])
-        out.paragraph("Members: " + ", ".join(group["members"]))
-        out.fields(group["fields"])
-        if group["recommendations"]:
-            out.add("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in group["recommendations"]) + "</ul>")
+        out.fields(group_fields(group))
+
+
+def write_follow_up(out: Writer, follow_up: dict[str, Any]) -> None:
+    """Milestone status per plan, then each check-in's answers per organisation."""
+    if not follow_up["milestones"]["columns"] and not follow_up["checkins"]:
+        return
+    out.add('<section class="sheet">')
+    out.heading(2, "Follow-up")
+    if follow_up["milestones"]["columns"]:
+        out.heading(3, "Milestones")
+        out.table(follow_up["milestones"])
+    for checkin in follow_up["checkins"]:
+        out.heading(3, checkin["name"])
+        out.paragraph(checkin["summary"] + ".", "meta")
+        out.table(checkin["table"])
+    out.add("</section>")
 
 
 def write_item(out: Writer, item: dict[str, Any]) -> None:
@@ -286,7 +300,7 @@ def report(doc: dict[str, Any]) -> str:
     for item in doc["items"]:
         write_item(out, item)
     outside = doc["outside"]
-    if outside["notes"] or outside["questions"] or outside["polls"]:
+    if outside["notes"] or outside["questions"] or outside["polls"] or outside["breakouts"]:
         out.add('<section class="sheet">')
         out.heading(2, OUTSIDE)
         write_notes(out, outside["notes"], 3)
@@ -294,6 +308,9 @@ def report(doc: dict[str, Any]) -> str:
             out.heading(3, "Questions")
             write_questions(out, outside["questions"])
         write_polls(out, outside["polls"], 3)
+        if outside["breakouts"]:
+            out.heading(3, "Breakout groups")
+            write_breakouts(out, outside["breakouts"], 4)
         out.add("</section>")
     out.add('<section class="sheet">')
     out.heading(2, "Action plans")
@@ -304,6 +321,7 @@ def report(doc: dict[str, Any]) -> str:
         for plan in row["plans"]:
             out.fields(plan)
     out.add("</section>")
+    write_follow_up(out, doc["follow_up"])
     out.add('<section class="sheet">')
     out.heading(2, "Compendium of notes by tag")
     if not doc["compendium"]:

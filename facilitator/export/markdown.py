@@ -101,12 +101,30 @@ def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
         out.table(poll["table"])
 
 
+def group_fields(group: dict[str, Any]) -> list[list[str]]:
+    """A breakout group as label and value pairs: topic, members, worksheet, recommended idea."""
+    pairs = [["Topic", group["topic"]], ["Members", ", ".join(group["members"])], *group["sections"]]
+    return [[label, value] for label, value in [*pairs, ["Recommended idea", group["recommended"]]] if value]
+
+
+def write_follow_up(out: Writer, follow_up: dict[str, Any], level: int) -> None:
+    """Milestone status per plan, then each check-in's answers per organisation."""
+    if not follow_up["milestones"]["columns"] and not follow_up["checkins"]:
+        return
+    out.heading(level, "Follow-up")
+    if follow_up["milestones"]["columns"]:
+        out.heading(level + 1, "Milestones")
+        out.table(follow_up["milestones"])
+    for checkin in follow_up["checkins"]:
+        out.heading(level + 1, checkin["name"])
+        out.paragraph(inline(checkin["summary"]) + ".")
+        out.table(checkin["table"])
+
+
 def write_breakouts(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
     for group in groups:
         out.heading(level, group["name"])
-        out.paragraph("Members: " + ", ".join(inline(member) for member in group["members"]))
-        out.fields(group["fields"])
-        out.bullets([block(line, "  ") for line in group["recommendations"]])
+        out.fields(group_fields(group))
 
 
 def write_item(out: Writer, item: dict[str, Any]) -> None:
@@ -176,13 +194,16 @@ def transcript(doc: dict[str, Any]) -> str:
     for item in doc["items"]:
         write_item(out, item)
     outside = doc["outside"]
-    if outside["notes"] or outside["questions"] or outside["polls"]:
+    if outside["notes"] or outside["questions"] or outside["polls"] or outside["breakouts"]:
         out.heading(2, OUTSIDE)
         write_notes(out, outside["notes"], 3)
         if outside["questions"]:
             out.heading(3, "Questions")
             write_questions(out, outside["questions"])
         write_polls(out, outside["polls"], 3)
+        if outside["breakouts"]:
+            out.heading(3, "Breakout groups")
+            write_breakouts(out, outside["breakouts"], 4)
     out.heading(2, "Action plans")
     for row in doc["plans"]:
         out.heading(3, row["organisation"])
@@ -190,6 +211,7 @@ def transcript(doc: dict[str, Any]) -> str:
             out.paragraph("_No commitment yet._")
         for plan in row["plans"]:
             out.fields(plan)
+    write_follow_up(out, doc["follow_up"], 2)
     out.heading(2, "Compendium of notes by tag")
     if not doc["compendium"]:
         out.paragraph("_No tagged notes._")

@@ -16,6 +16,9 @@ from facilitator.timers.floor.model import floor_of
 from facilitator.timers.model import agenda_of
 
 FLAGGED = "[left out: possible patient identifier]"
+# Fields of the log that hold free text a writer may have confirmed (its event's "flags"): a note's
+# or a worksheet's text, a milestone's note, a pulse answer, a recommended idea.
+FLAGGABLE_FIELDS = ("text", "note", "helped", "hindered", "idea")
 # Fields of the log that hold a pseudonym (see `Actor.pseudonym`): never exported as they are.
 PSEUDONYM_FIELDS = frozenset({"author", "voter"})
 
@@ -148,8 +151,10 @@ def event_data(data: dict[str, Any], options: Options, names: Names | None, pseu
         shown["link_hashes"] = {}
     if "hash" in shown:
         shown["hash"] = ""
-    if options.omit_flagged and shown.get("flags") and "text" in shown:
-        shown["text"] = FLAGGED
+    if options.omit_flagged and shown.get("flags"):
+        for key in FLAGGABLE_FIELDS:
+            if shown.get(key):
+                shown[key] = FLAGGED
     if names is not None and "job_title" in shown:
         shown["job_title"] = ""
     return scrub(shown, names)

@@ -71,7 +71,7 @@ async def made(request: Request, access: Access, fmt: str, asked: Asked, which: 
     # Folded again from the log as read, not taken from the live state: the export is one
     # consistent cut, whatever arrives meanwhile. In a thread: a big room's Word file takes a while.
     file: File = await anyio.to_thread.run_sync(
-        lambda: export(hub.rules.fold(room, log), log, fmt, options, now, which)
+        lambda: export(hub.rules.fold(room, log), log, fmt, options, now, which, rules=hub.rules)
     )
     return Response(
         file.content,

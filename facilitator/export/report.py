@@ -11,12 +11,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from facilitator.export.options import Options, names_for, organisation_order, rank, scrub, shown_text
+from facilitator.followup.dates import describe, due_day, today
+from facilitator.followup.model import MILESTONES, STATUSES, followup_of
 from facilitator.polls import tally
 from facilitator.polls.model import KINDS as POLL_KINDS
 from facilitator.polls.model import Poll, polls_of
 from facilitator.polls.questions.model import Question, questions_of
 from facilitator.polls.questions.views import STATUS_NAMES, byline
 from facilitator.record.timeline import entries
+from facilitator.rooms.breakouts.model import breakouts_of
 from facilitator.rooms.model import Actor, Role, RoomState
 from facilitator.rooms.views import Scene, duration
 from facilitator.scribe.model import NOTE_KINDS, PLAN_FIELDS, SUMMARY_FIELDS, notebook_of
@@ -184,13 +187,44 @@ def voice_table(state: RoomState, turns: list[Turn], now: int) -> dict[str, Any]
     return table(["Organisation", "Speaking time", "Share"], rows) if rows else table([], [])
 
 
-def breakout_groups(state: RoomState, item_id: str) -> list[dict[str, Any]]:
-    """Where an item's breakout groups go: each as {"name", "members", "fields": [[label, text]],
-    "recommendations"}. Breakouts are not a feature of this server yet: a room without a
-    "breakouts" slice has none, and the writers print nothing for an empty list."""
-    if "breakouts" not in state.slices:
-        return []
-    return []
+def _member(state: RoomState, participant_id: str) -> str:
+    person = state.participants.get(participant_id)
+    if person is None:
+        return ""
+    return f"{person.name} ({person.organisation})" if person.organisation else person.name
+
+
+def breakout_groups(state: RoomState, item_id: str | None, options: Options) -> list[dict[str, Any]]:
+    """The groups of the breakout rounds run under an item (rounds only set up and never opened
+    are previews, not part of the record): each with its round, name, topic, members (name and
+    organisation), its worksheet's sections as they read last and the idea it recommended."""
+    found = []
+    for round_ in breakouts_of(state).rounds.values():
+        if round_.opened_at is None or round_.item_id != item_id:
+            continue
+        for group in round_.groups:
+            found.append(
+                {
+                    "round": round_.number,
+                    "name": f"Round {round_.number}: {group.name}",
+                    "group": group.name,
+                    "topic": group.topic,
+                    "members": [name for pid in group.members if (name := _member(state, pid))],
+                    "sections": [
+                        [section.title, shown_text(section.latest.text, section.latest.flags, options)]
+                        for section in group.sections
+                        if section.latest is not None and section.latest.text
+                    ],
+                    "recommended": shown_text(group.recommended, group.recommended_flags, options),
+                }
+            )
+    return found
+
+
+def _outside_breakouts(state: RoomState, options: Options) -> list[dict[str, Any]]:
+    known = set(agenda_of(state).items)
+    items = {round_.item_id for round_ in breakouts_of(state).rounds.values() if round_.item_id not in known}
+    return [group for item_id in sorted(items, key=str) for group in breakout_groups(state, item_id, options)]
 
 
 # -- the items ---------------------------------------------------------------
@@ -233,7 +267,7 @@ def _item(
         "summary": [[SUMMARY_FIELDS[key], value] for key, value in summary.fields.items() if value] if summary else [],
         "questions": [question_view(q, options) for q in questions if q.item_id == item.id],
         "polls": [poll_view(p) for p in polls if p.item_id == item.id],
-        "breakouts": breakout_groups(state, item.id),
+        "breakouts": breakout_groups(state, item.id, options),
         "voice": voice_table(state, turns, now),
     }
 
@@ -245,6 +279,7 @@ def _outside(state: RoomState, notes: list[dict], polls: list[Poll], questions: 
         "notes": notes_by_kind([n for n in notes if n["item_id"] not in known]),
         "questions": [question_view(q, options) for q in questions if (q.item_id or "") not in known],
         "polls": [poll_view(p) for p in polls if (p.item_id or "") not in known],
+        "breakouts": _outside_breakouts(state, options),
     }
 
 
@@ -368,6 +403,68 @@ def plans(state: RoomState) -> list[dict[str, Any]]:
     ]
 
 
+def follow_up(state: RoomState, options: Options, now: int) -> dict[str, Any]:
+    """After the exchange: each plan's milestones with their status as last updated (overdue as of
+    the export), and each check-in that opened with what every organisation answered."""
+    followup = followup_of(state)
+    order = rank(organisation_order(state))
+    live = sorted(notebook_of(state).live_plans(), key=lambda plan: order.get(plan.organisation.casefold(), len(order)))
+    rows = []
+    for plan in live:
+        for key, (field, after) in MILESTONES.items():
+            milestone = followup.milestone(plan.id, key)
+            if not plan.fields.get(field) and not milestone.updates:
+                continue
+            latest = milestone.updates[-1] if milestone.updates else None
+            overdue = milestone.status not in ("done", "dropped") and today(state, now) > due_day(state, after)
+            rows.append(
+                [
+                    plan.organisation,
+                    plan.fields.get("change", ""),
+                    PLAN_FIELDS[field],
+                    plan.fields.get(field, ""),
+                    due_day(state, after).isoformat(),
+                    STATUSES[milestone.status] + (" (overdue)" if overdue else ""),
+                    shown_text(latest.note, latest.flags, options) if latest else "",
+                    stamp(milestone.updated_at),
+                ]
+            )
+    checkins = []
+    for checkin in followup.live_checkins():
+        if checkin.opened_at is None:
+            continue
+        answers = [(plan, pulse) for plan in live if (pulse := followup.pulse(checkin.id, plan.id)) is not None]
+        reported = len({plan.organisation for plan, _ in answers})
+        expected = len({plan.organisation for plan in live})
+        name = describe(checkin.after)
+        checkins.append(
+            {
+                "name": f"{name} check-in",
+                "summary": f"{reported} of {expected} organisations reported at the {name} check-in",
+                "table": table(
+                    ["Organisation", "Change", "Progress (1-5)", "What helped", "What got in the way", "Signed by"],
+                    [
+                        [
+                            plan.organisation,
+                            plan.fields.get("change", ""),
+                            pulse.progress,
+                            shown_text(pulse.helped, pulse.flags, options) if pulse.helped else "",
+                            shown_text(pulse.hindered, pulse.flags, options) if pulse.hindered else "",
+                            _member(state, pulse.signed_by) if pulse.signed_by else "",
+                        ]
+                        for plan, pulse in answers
+                    ],
+                ),
+            }
+        )
+    return {
+        "milestones": table(["Organisation", "Change", "When", "Milestone", "Due", "Status", "Note", "Updated"], rows)
+        if rows
+        else table([], []),
+        "checkins": checkins,
+    }
+
+
 def participants(state: RoomState, options: Options) -> list[dict[str, Any]]:
     """Everyone who took part, by organisation (the peer group's order, then alphabetical)."""
     present = state.present()  # in joining order
@@ -412,6 +509,7 @@ def report(state: RoomState, options: Options, made_at: int) -> dict[str, Any]:
         "voice": share_of_voice(state, made_at),
         "people_voice": people_voice(state, made_at),
         "plans": plans(state),
+        "follow_up": follow_up(state, options, made_at),
         "compendium": compendium(state, notes),
         "cases": cases(state, notes),
         "discipline": discipline(state),

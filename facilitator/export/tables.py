@@ -12,8 +12,7 @@ from typing import Any
 from facilitator.polls.questions.pages import cell
 from facilitator.scribe.model import PLAN_FIELDS
 
-# The breakout tables' columns: they have rows once breakouts exist (see report.breakout_groups).
-BREAKOUT_COLUMNS = ["Agenda item", "Group", "Members", "Recommendations"]
+BREAKOUT_COLUMNS = ["Agenda item", "Round", "Group", "Topic", "Members", "Worksheet", "Recommended idea"]
 
 
 def csv_text(columns: list[str], rows: list[list[Any]]) -> str:
@@ -31,6 +30,8 @@ def tables(doc: dict[str, Any]) -> dict[str, str]:
     polls += [("", poll) for poll in doc["outside"]["polls"]]
     questions = [(item["title"], q) for item in items for q in item["questions"]]
     questions += [("", q) for q in doc["outside"]["questions"]]
+    breakouts = [(item["title"], group) for item in items for group in item["breakouts"]]
+    breakouts += [("", group) for group in doc["outside"]["breakouts"]]
     plan_labels = list(PLAN_FIELDS.values())
     files = {
         "participants.csv": csv_text(
@@ -74,10 +75,25 @@ def tables(doc: dict[str, Any]) -> dict[str, str]:
         "breakout_groups.csv": csv_text(
             BREAKOUT_COLUMNS,
             [
-                [item["title"], group["name"], "; ".join(group["members"]), "\n".join(group["recommendations"])]
-                for item in items
-                for group in item["breakouts"]
+                [
+                    title,
+                    group["round"],
+                    group["group"],
+                    group["topic"],
+                    "; ".join(group["members"]),
+                    "\n\n".join(f"{label}:\n{text}" for label, text in group["sections"]),
+                    group["recommended"],
+                ]
+                for title, group in breakouts
             ],
+        ),
+        "follow_up_milestones.csv": csv_text(
+            ["Organisation", "Change", "When", "Milestone", "Due", "Status", "Note", "Updated"],
+            doc["follow_up"]["milestones"]["rows"],
+        ),
+        "follow_up_checkins.csv": csv_text(
+            ["Check-in", "Organisation", "Change", "Progress (1-5)", "What helped", "What got in the way", "Signed by"],
+            [[checkin["name"], *row] for checkin in doc["follow_up"]["checkins"] for row in checkin["table"]["rows"]],
         ),
     }
     return files

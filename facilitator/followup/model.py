@@ -72,6 +72,7 @@ class Pulse:
     hindered: str
     at: int
     signed_by: str = ""  # the participant id of one who chose to sign
+    flags: list[str] = field(default_factory=list)  # kinds of identifier the writer confirmed were not
 
 
 @dataclass

@@ -178,6 +178,7 @@ def on_answered(state: RoomState, event: Event) -> None:
             data["hindered"],
             event.at,
             data["signed_by"],
+            list(data.get("flags", [])),
         )
     )
 

@@ -145,6 +145,13 @@ def room_downloads(scene: Scene) -> dict:
     }
 
 
+def record_phone(scene: Scene) -> dict:
+    """On a phone, once the facilitator allows it: the record to download, as it will be made
+    for a participant (de-identified if the facilitator chose so)."""
+    downloads = scene.state.downloads
+    return {"code": scene.state.code, "allowed": downloads.allowed, "deidentified": downloads.deidentified}
+
+
 def _who_changed(state: RoomState, event: Event) -> Viewers:
     participant_id = event.data.get("participant_id")
     return participants(participant_id) if participant_id else ALL_VIEWERS
@@ -159,6 +166,7 @@ FRAGMENTS = (
     Fragment("room-controls", frozenset({"console"}), controls, reads=frozenset({"room"})),
     Fragment("join-panel", frozenset({"screen", "console"}), join_panel, reads=frozenset({"room"})),
     Fragment("room-downloads", frozenset({"console"}), room_downloads, reads=frozenset({"room"})),
+    Fragment("record-phone", frozenset({"phone"}), record_phone, reads=frozenset({"room"})),
     Fragment("me", frozenset({"phone"}), me, per_viewer=True, reads=frozenset({"participants"}), touches=_who_changed),
 )
 

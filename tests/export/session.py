@@ -2,19 +2,25 @@
 
 Two organisations, three people (one who asks anonymously), a case that overruns with notes,
 a summary, questions, a single-choice poll, a word cloud and an impact and effort matrix; a
-discussion; a note linked to no item; an action plan; then the exchange ends. Some text is
+discussion with a breakout round (its worksheet names a participant); a note linked to no
+item; an action plan; then the exchange ends and is followed up (a milestone on track, an
+address for reminders, a check-in answered). Some text is
 made to break Markdown and HTML (`|`, `#`, `<script>`, a line break), and one note and one
 question were posted although they look like patient identifiers.
 """
 
 from facilitator.export.options import Options
 from facilitator.export.report import report
-from tests.pure import FACILITATOR, MIN, SCRIBE, SEC, T0, Room, person, room_with
+from facilitator.features import RULES
+from tests.pure import FACILITATOR, MIN, SCRIBE, SEC, SYSTEM, T0, Room, person, room_with
 
 MADE_AT = T0 + 60 * MIN
 HOSTILE = "Cost | benefit\n# not a heading <script>alert('x')</script> & *bold*"
 FLAGGED_NOTE = "Call the ward on 07700 900123 about bed 4"
 ANONYMOUS_QUESTION = "Who signs the discharge letter at weekends?"
+# Written in the breakout group: names a participant, so de-identification must replace it.
+WORKSHEET = "Ben Okafor says weekend discharges stall at Northfield Trust"
+ADDRESS = "ana.lopez@example.org"  # given for follow-up reminders: in no export
 PEOPLE = [("Ana Lopez", "St Mary's Hospital"), ("Ben Okafor", "Northfield Trust"), ("Cleo Park", "Northfield Trust")]
 
 
@@ -110,13 +116,19 @@ def exchange(ended: bool = True) -> Room:
     do(FACILITATOR, {"type": "poll.close", "poll_id": matrix}, T0 + 18 * MIN)
     do(FACILITATOR, {"type": "floor.give", "speaker": "facilitator"}, T0 + 19 * MIN)
     do(FACILITATOR, {"type": "floor.stop"}, T0 + 20 * MIN)
+    do(FACILITATOR, {"type": "breakouts.setup", "groups": 1, "topics": ["Weekend discharges"]}, T0 + 20 * MIN)
+    do(FACILITATOR, {"type": "breakouts.open"}, T0 + 20 * MIN + SEC)
+    do(cleo, {"type": "breakouts.write", "section": 0, "text": WORKSHEET}, T0 + 20 * MIN + 30 * SEC)
+    do(ana, {"type": "breakouts.write", "section": 1, "text": "A weekend rota\nA discharge lounge"}, T0 + 21 * MIN)
+    do(ana, {"type": "breakouts.recommend", "idea": "A weekend discharge rota"}, T0 + 21 * MIN + SEC)
+    do(FACILITATOR, {"type": "breakouts.close"}, T0 + 21 * MIN + 30 * SEC)
     do(FACILITATOR, {"type": "timer.finish"}, T0 + 22 * MIN)
     do(
         SCRIBE,
         {"type": "note.post", "text": "Share the checklist #flow", "item_id": "none", "kind": "action"},
         T0 + 23 * MIN,
     )
-    do(
+    plan = do(
         ana,
         {
             "type": "plan.save",
@@ -127,10 +139,24 @@ def exchange(ended: bool = True) -> Room:
             "milestone_30": "First ward",
         },
         T0 + 24 * MIN,
-    )
+    )[0].data["plan_id"]
     if ended:
         do(FACILITATOR, {"type": "room.end"}, T0 + 25 * MIN)
+        follow_up(room, plan)
     return room
+
+
+def follow_up(room: Room, plan: str) -> None:
+    """After the end: Ana's milestone on track, her address for reminders, a check-in and her answer."""
+    ana = person(room.people["Ana Lopez"])
+    room.do(ana, {"type": "contact.set", "email": ADDRESS}, T0 + 26 * MIN)
+    update = {"type": "milestone.update", "plan_id": plan, "milestone": "30", "status": "on_track"}
+    room.do(ana, update | {"note": "Ward 4 started"}, T0 + 27 * MIN)
+    room.do(FACILITATOR, {"type": "checkin.schedule", "after": ["30d"]}, T0 + 28 * MIN)
+    (deadline,) = RULES.deadlines(room.state)
+    room.do(SYSTEM, deadline.command, deadline.at_ms)
+    answer = {"type": "pulse.answer", "checkin_id": deadline.command["checkin_id"], "plan_id": plan, "progress": 4}
+    room.do(ana, answer | {"helped": "The pharmacy team", "hindered": "Weekend staffing"}, deadline.at_ms + MIN)
 
 
 def exported(room: Room, **options) -> dict:

@@ -24,21 +24,28 @@ from facilitator.polls.model import polls_of
 from facilitator.polls.questions.model import questions_of
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
-from tests.export.session import ANONYMOUS_QUESTION, HOSTILE, MADE_AT, PEOPLE, exchange
-from tests.pure import FACILITATOR, SCRIBE, T0, refusal
+from facilitator.scribe.model import notebook_of
+from tests.export.session import ADDRESS, ANONYMOUS_QUESTION, HOSTILE, MADE_AT, PEOPLE, WORKSHEET, exchange
+from tests.pure import FACILITATOR, MIN, SCRIBE, SYSTEM, T0, person, refusal
+
+DAY = 24 * 60 * MIN
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def made(fmt: str, which: str = "record", ended: bool = True, **options) -> bytes:
     room = exchange(ended)
-    return export(room.state, room.log, fmt, Options(**options), MADE_AT, which).content
+    return export(room.state, room.log, fmt, Options(**options), MADE_AT, which, rules=RULES).content
 
 
 def everything(**options) -> dict[str, bytes]:
     """Every file of export.zip, the .docx files opened too (their XML parts, by name)."""
+    return unzipped(made("zip", **options))
+
+
+def unzipped(zipped: bytes) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    with zipfile.ZipFile(io.BytesIO(made("zip", **options))) as archive:
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
         for name in archive.namelist():
             content = archive.read(name)
             files[name] = content
@@ -156,6 +163,8 @@ def test_every_csv_reads_back_and_counts_poll_answers_per_option():
         "action_plans.csv",
         "summaries.csv",
         "breakout_groups.csv",
+        "follow_up_milestones.csv",
+        "follow_up_checkins.csv",
     }
     polls = read["poll_results.csv"]
     assert ["St Mary's Hospital", "Would you try it?", "Single choice", "closed", "3", "Yes", "2", "67 %"] in polls
@@ -164,13 +173,76 @@ def test_every_csv_reads_back_and_counts_poll_answers_per_option():
     people = read["speaking_time_people.csv"]
     assert people[0] == ["Person", "Organisation", "Speaking time", "Seconds"]
     assert ["Ben Okafor", "Northfield Trust", "1:30", "90"] in people
-    assert read["breakout_groups.csv"] == [["Agenda item", "Group", "Members", "Recommendations"]]
+    assert read["breakout_groups.csv"] == [
+        ["Agenda item", "Round", "Group", "Topic", "Members", "Worksheet", "Recommended idea"],
+        [
+            "What we take home",
+            "1",
+            "Group 1",
+            "Weekend discharges",
+            "Cleo Park (Northfield Trust); Ben Okafor (Northfield Trust); Ana Lopez (St Mary's Hospital)",
+            f"Problem analysis:\n{WORKSHEET}\n\nIdeas:\nA weekend rota\nA discharge lounge",
+            "A weekend discharge rota",
+        ],
+    ]
+    assert read["follow_up_milestones.csv"][1] == [
+        "St Mary's Hospital",
+        "A pharmacist on two wards' rounds",
+        "By 30 days",
+        "First ward",
+        "2023-12-14",
+        "On track",
+        "Ward 4 started",
+        "2023-11-14 22:40 UTC",
+    ]
+    assert read["follow_up_checkins.csv"] == [
+        ["Check-in", "Organisation", "Change", "Progress (1-5)", "What helped", "What got in the way", "Signed by"],
+        [
+            "30-day check-in",
+            "St Mary's Hospital",
+            "A pharmacist on two wards' rounds",
+            "4",
+            "The pharmacy team",
+            "Weekend staffing",
+            "",
+        ],
+    ]
+
+
+def test_breakout_groups_and_the_follow_up_are_in_every_format():
+    document = docx.Document(io.BytesIO(made("docx")))
+    headings = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 2", "Breakout groups") in headings and ("Heading 3", "Round 1: Group 1") in headings
+    assert ("Heading 1", "Follow-up") in headings and ("Heading 2", "30-day check-in") in headings
+    assert any(WORKSHEET in p.text for p in document.paragraphs)
+    assert any("On track" in cell.text for table in document.tables for cell in table._cells)
+    page = made("html").decode()
+    assert "<h4>Round 1: Group 1</h4>" in page and "<dt>Recommended idea</dt><dd>A weekend discharge rota</dd>" in page
+    assert "<h2>Follow-up</h2>" in page and "<td>Weekend staffing</td>" in page
+    (take_home,) = [item for item in json.loads(made("json"))["derived"]["items"] if item["breakouts"]]
+    group = take_home["breakouts"][0]
+    assert group["topic"] == "Weekend discharges" and group["sections"][0] == ["Problem analysis", WORKSHEET]
+    assert group["recommended"] == "A weekend discharge rota"
+
+
+def test_a_round_only_set_up_is_not_in_the_record():
+    room = exchange(ended=False)
+    room.do(FACILITATOR, {"type": "breakouts.setup", "groups": 1, "topics": ["Never opened"]}, T0 + 26 * 60_000)
+    assert "Never opened" not in export(room.state, room.log, "md", Options(), MADE_AT, rules=RULES).content.decode()
+
+
+def test_the_address_given_for_reminders_is_in_no_file():
+    for options in ({}, {"deidentify": True}):
+        for path, content in everything(**options).items():
+            assert ADDRESS not in content.decode("utf-8", "replace"), path
+    contact = next(e for e in json.loads(made("json"))["events"] if e["type"] == "contact.set")
+    assert contact["data"]["email"] == "[redacted]"
 
 
 def test_a_formula_in_a_cell_is_shown_not_run():
     room = exchange(ended=False)
     room.do(SCRIBE, {"type": "note.post", "text": '=HYPERLINK("http://x")', "item_id": "none"}, T0 + 27 * 60_000)
-    content = export(room.state, room.log, "csv", Options(), MADE_AT).content
+    content = export(room.state, room.log, "csv", Options(), MADE_AT, rules=RULES).content
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         notes = list(csv.reader(io.StringIO(archive.read("notes.csv").decode())))
     assert ['\'=HYPERLINK("http://x")'] == [row[5] for row in notes if "HYPERLINK" in row[5]]
@@ -185,6 +257,12 @@ def test_de_identification_leaves_no_name_or_organisation_in_any_file():
     text = made("md", deidentify=True).decode()
     assert "Participant 2: Organisation B tried this in 2022" in text  # inside a note, consistently
     assert "| Participant 2 · Organisation B | 1 | open |" in text
+    # The breakout worksheet names a person and an organisation: both replaced, in the report
+    # and in the event log.
+    assert "Participant 2 says weekend discharges stall at Organisation B" in text
+    exported = json.loads(made("json", deidentify=True))
+    written = [e["data"]["text"] for e in exported["events"] if e["type"] == "breakouts.written"]
+    assert "Participant 2 says weekend discharges stall at Organisation B" in written
 
 
 def test_flagged_text_is_left_out_when_asked():
@@ -195,6 +273,38 @@ def test_flagged_text_is_left_out_when_asked():
     assert FLAGGED in made("html", omit_flagged=True).decode()
     assert "left out: possible patient identifier" in made("md", omit_flagged=True).decode()
     assert "07700 900123" in made("md").decode()
+
+
+def test_flagged_worksheets_ideas_milestone_notes_and_pulse_answers_are_left_out_when_asked(tmp_path):
+    room = exchange(ended=False)
+    ana = person(room.people["Ana Lopez"])
+    sure = {"confirm_identifiers": True}
+    room.do(FACILITATOR, {"type": "breakouts.setup", "groups": 1}, T0 + 26 * MIN)
+    room.do(FACILITATOR, {"type": "breakouts.open"}, T0 + 27 * MIN)
+    room.do(ana, {"type": "breakouts.write", "section": 0, "text": "Bed 4: ring 07700 900111", **sure}, T0 + 28 * MIN)
+    room.do(ana, {"type": "breakouts.recommend", "idea": "Ring 07700 900222 first", **sure}, T0 + 28 * MIN)
+    room.do(FACILITATOR, {"type": "breakouts.close"}, T0 + 29 * MIN)
+    room.do(FACILITATOR, {"type": "room.end"}, T0 + 30 * MIN)
+    (plan,) = notebook_of(room.state).plans
+    update = {"type": "milestone.update", "plan_id": plan, "milestone": "30", "status": "at_risk"}
+    room.do(ana, update | {"note": "Ring 07700 900333", **sure}, T0 + 31 * MIN)
+    room.do(FACILITATOR, {"type": "checkin.schedule", "after": ["30d"]}, T0 + 32 * MIN)
+    (deadline,) = RULES.deadlines(room.state)
+    room.do(SYSTEM, deadline.command, deadline.at_ms)
+    answer = {"type": "pulse.answer", "checkin_id": deadline.command["checkin_id"], "plan_id": plan, "progress": 2}
+    room.do(ana, answer | {"hindered": "Ring 07700 900444", **sure}, deadline.at_ms + MIN)
+    numbers = ("900111", "900222", "900333", "900444")
+    shown = export(room.state, room.log, "md", Options(), MADE_AT, rules=RULES).content.decode()
+    assert all(number in shown for number in numbers)
+    options = Options(omit_flagged=True)
+    for path, content in unzipped(export(room.state, room.log, "zip", options, MADE_AT, rules=RULES).content).items():
+        text = content.decode("utf-8", "replace")
+        assert not any(number in text for number in numbers), path
+    # The log as exported still folds to the record it carries.
+    exported = data.read_export(export(room.state, room.log, "json", options, MADE_AT, rules=RULES).content.decode())
+    log = EventLog(make_engine(f"sqlite:///{tmp_path}/flagged.db"))
+    code, _ = asyncio.run(data.import_exchange(RULES, log, exported, T0 + 90 * DAY))
+    assert code
 
 
 def test_no_anonymous_author_can_be_found_in_any_format():
@@ -231,7 +341,7 @@ def test_the_json_imports_to_the_same_derived_state(tmp_path):
         code, outcome = asyncio.run(data.import_exchange(RULES, log, exported, T0 + 90 * 60_000))
         state = RULES.fold(code, asyncio.run(log.read(code)))
         assert state.imported_from == "ABCDEF" and code != "ABCDEF"
-        again = export(state, asyncio.run(log.read(code)), "json", Options(**options), MADE_AT).content
+        again = export(state, asyncio.run(log.read(code)), "json", Options(**options), MADE_AT, rules=RULES).content
         assert json.loads(again)["derived"] == exported["derived"]
         assert set(outcome.reply["links"]) == {"facilitator", "scribe", "screen"}
         said = refusal(state, FACILITATOR, {"type": "timer.start", "item_id": exchange().items[0]})

@@ -8,7 +8,9 @@ import zipfile
 import docx
 import httpx
 
+from tests.followup.test_pages import ended, post
 from tests.live import auth, cookie_for, ok, room_with
+from tests.scribe.test_wiring import cookie
 
 
 def get(base: str, path: str, headers: dict | None = None) -> httpx.Response:
@@ -65,3 +67,20 @@ def test_the_screen_and_strangers_are_told_no_and_unknown_things_are_not_found(s
     assert get(server, "/r/ZZZZZZ/export.md", auth(tokens["facilitator"])).status_code == 404
     unknown = get(server, f"/r/{code}/export.pdf", auth(tokens["facilitator"]))
     assert unknown.status_code == 404 and "choose one of" in unknown.text
+
+
+def test_an_address_given_on_the_follow_up_page_is_in_no_file_of_the_zip(server):
+    room, ana, _, _ = ended(server)
+    given = post(server, room, cookie(room, "participant", ana["token"]), form="contact", email="ana.lopez@example.org")
+    assert given.status_code == 200 and "ana.lopez@example.org" in given.text
+    everything = get(server, f"/r/{room['code']}/export.zip", auth(room["tokens"]["facilitator"]))
+    assert everything.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(everything.content)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    for name in [name for name in files if name.endswith(".docx")]:
+        with zipfile.ZipFile(io.BytesIO(files[name])) as inner:
+            files |= {f"{name}/{part}": inner.read(part) for part in inner.namelist()}
+    assert "record.json" in files and "record.docx/word/document.xml" in files
+    for name, content in files.items():
+        assert b"ana.lopez" not in content, f"the address is in {name}"
+    assert b"[redacted]" in files["record.json"]

@@ -59,6 +59,7 @@ class Group:
     sections: list[Section]
     recommended: str = ""
     recommended_by: str = ""
+    recommended_flags: list[str] = field(default_factory=list)  # kinds of identifier its writer confirmed
 
     @property
     def edited_at(self) -> int | None:

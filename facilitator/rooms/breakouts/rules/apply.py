@@ -113,6 +113,7 @@ def on_recommended(state: RoomState, event: Event) -> None:
     group = _round(state, event).group(event.data["group_id"])
     if group is not None:
         group.recommended, group.recommended_by = event.data["idea"], event.data["by"]
+        group.recommended_flags = list(event.data.get("flags", []))  # older logs did not keep them
 
 
 def on_reported(state: RoomState, event: Event) -> None:

@@ -322,10 +322,10 @@ def write(state: RoomState, actor: Actor, cmd: c.Write, ctx: Context) -> Decisio
 
 def recommend(state: RoomState, actor: Actor, cmd: c.Recommend, ctx: Context) -> Decision:
     round_, group = _writable(state, actor, cmd.group_id)
-    idea, _ = screened(cmd, cmd.idea)
+    idea, flags = screened(cmd, cmd.idea)
     if idea == group.recommended:
         raise CommandError("Nothing to change.")
-    data = {"round_id": round_.id, "group_id": group.id, "idea": idea, "by": _writer(actor)}
+    data = {"round_id": round_.id, "group_id": group.id, "idea": idea, "by": _writer(actor), "flags": flags}
     return Decision([Draft("breakouts.recommended", data)])
 
 
