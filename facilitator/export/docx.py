@@ -33,6 +33,7 @@ class Writer:
         styles = self.doc.styles
         self.headings = {level: styles["Title" if level == 0 else f"Heading {level}"].style_id for level in range(5)}
         self.bullet = styles["List Bullet"].style_id
+        self.grid = styles["Table Grid"]
 
     def styled(self, text: str, style_id: str) -> None:
         self.doc.add_paragraph(text)._p.style = style_id
@@ -58,16 +59,13 @@ class Writer:
     def table(self, shown: dict[str, Any]) -> None:
         if not shown["columns"]:
             return
-        grid = self.doc.add_table(rows=1, cols=len(shown["columns"]))
-        grid.style = "Table Grid"
-        for cell, text in zip(grid.rows[0].cells, shown["columns"], strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(clean(text)).bold = True
-        for row in shown["rows"]:
-            # The new row's own cells: `row.cells` would walk the whole table, every row.
-            added = grid.add_row()._tr
-            for tc, text in zip(added.tc_lst, row, strict=True):
-                _Cell(tc, grid).text = clean(text)
+        # All rows at once: python-docx builds a new table in one piece, where adding rows one by
+        # one searches the table for each. Each new cell holds one empty paragraph, given its run.
+        grid = self.doc.add_table(rows=1 + len(shown["rows"]), cols=len(shown["columns"]))
+        grid.style = self.grid
+        for index, (tr, cells) in enumerate(zip(grid._tbl.tr_lst, [shown["columns"], *shown["rows"]], strict=True)):
+            for tc, text in zip(tr.tc_lst, cells, strict=True):
+                _Cell(tc, grid).paragraphs[0].add_run(clean(text)).bold = index == 0 or None
 
     def data(self) -> bytes:
         out = io.BytesIO()
