@@ -3,7 +3,7 @@ exchange), its reminders and its pages."""
 
 from facilitator.followup import pages
 from facilitator.followup.dates import opens_at_ms
-from facilitator.followup.mail import react
+from facilitator.followup.mail import remind
 from facilitator.followup.model import STATUSES, Followup, followup_of
 from facilitator.followup.rules import APPLIERS, DECIDERS
 from facilitator.followup.views import FRAGMENTS, TOPICS, api_view
@@ -35,7 +35,7 @@ feature = Feature(
     routers=(pages.router,),
     template_globals={"milestone_statuses": STATUSES},
     kept_by=frozenset({"checkin.scheduled"}),
-    react=react,
+    reacts={"checkin.opened": remind},
     # The address a participant gave for reminders: read by the server's mailer alone.
     private={"contact.set": ("email",)},
 )

@@ -1,6 +1,6 @@
 """Reminder e-mails when a check-in opens, sent only where an SMTP server is configured.
 
-The server that wrote `checkin.opened` sends them (see `Feature.react`), once: at most once, as a
+The server that wrote `checkin.opened` sends them (see `Feature.reacts`), once: at most once, as a
 crash between the write and the send loses them rather than sending twice. Addresses go to the
 SMTP server and nowhere else: no log line names one, and each message has one recipient, so no
 participant learns another's address.
@@ -61,18 +61,16 @@ def send(smtp_url: str, sender: str, messages: list[EmailMessage]) -> None:
             smtp.send_message(message)
 
 
-async def react(state: RoomState, events: list[Event], settings: Any) -> None:
-    """Reminders for the check-ins these events opened; nothing at all without `SMTP_URL`."""
+async def remind(state: RoomState, event: Event, settings: Any) -> None:
+    """Reminders for the check-in this event opened; nothing at all without `SMTP_URL`."""
     if not settings.smtp_url:
         return
-    opened = [event.data["checkin_id"] for event in events if event.type == "checkin.opened"]
-    for checkin_id in opened:
-        messages = reminders(state, checkin_id, settings.public_url or "")
-        if not messages:
-            continue
-        try:
-            await anyio.to_thread.run_sync(send, settings.smtp_url, settings.mail_from, messages)
-            log.info("room %s: %d check-in reminders sent", state.code, len(messages))
-        except (OSError, smtplib.SMTPException) as error:
-            # The error's type only: an SMTP reply may quote a recipient's address.
-            log.warning("room %s: check-in reminders not sent: %s", state.code, type(error).__name__)
+    messages = reminders(state, event.data["checkin_id"], settings.public_url or "")
+    if not messages:
+        return
+    try:
+        await anyio.to_thread.run_sync(send, settings.smtp_url, settings.mail_from, messages)
+        log.info("room %s: %d check-in reminders sent", state.code, len(messages))
+    except (OSError, smtplib.SMTPException) as error:
+        # The error's type only: an SMTP reply may quote a recipient's address.
+        log.warning("room %s: check-in reminders not sent: %s", state.code, type(error).__name__)

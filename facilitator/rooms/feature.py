@@ -22,6 +22,7 @@ VISITOR_ID_LENGTH = 16
 
 Decider = Callable[[RoomState, Actor, Any, Context], Decision]
 Applier = Callable[[RoomState, Event], None]
+Reaction = Callable[[RoomState, Event, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,10 @@ class Feature:
     # Event types that keep a room alive beyond the last days: a room whose log holds one is
     # loaded at start and by the hourly sweep, so deadlines weeks or months ahead still fire.
     kept_by: frozenset[str] = frozenset()
-    # What the server does outside the log once events are written (state, events, settings):
-    # run by the node that wrote them, never by the others, so it happens once.
-    react: Callable[[RoomState, list[Event], Any], Awaitable[None]] | None = None
+    # Event type -> what the server does outside the log once such an event is written (state,
+    # event, settings): run by the node that wrote it, never by the others, so it happens once;
+    # an event no feature reacts to costs nothing.
+    reacts: dict[str, Reaction] = field(default_factory=dict)
     # Event type -> the fields of its data only the server may read (an address for reminders):
     # the log keeps them, and every way out of the server (the event API, exports) redacts them.
     private: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -117,6 +119,7 @@ class Rules:
 
     def __post_init__(self) -> None:
         self.commands, self.deciders, self.appliers, self.topics, self.followers = {}, {}, {}, {}, {}
+        self.reactions: dict[str, list[Reaction]] = {}
         for feature in self.features:
             self.topics |= {event_type: feature.topics.get(event_type, feature.name) for event_type in feature.appliers}
             for command_type, decider in feature.deciders.items():
@@ -130,6 +133,8 @@ class Rules:
                 self.appliers[event_type] = applier
             for event_type, follower in feature.follows.items():
                 self.followers.setdefault(event_type, []).append(follower)
+            for event_type, reaction in feature.reacts.items():
+                self.reactions.setdefault(event_type, []).append(reaction)
 
     def topic_of(self, event_type: str) -> str:
         return self.topics.get(event_type, event_type.split(".", 1)[0])
@@ -155,10 +160,6 @@ class Rules:
     @property
     def kept_by(self) -> frozenset[str]:
         return frozenset().union(*(feature.kept_by for feature in self.features))
-
-    @property
-    def reactions(self) -> list[Callable[[RoomState, list[Event], Any], Awaitable[None]]]:
-        return [feature.react for feature in self.features if feature.react is not None]
 
     def shown(self, event: Event) -> dict[str, Any]:
         """An event as it may leave the server: its private fields (`Feature.private`) redacted."""

@@ -23,7 +23,7 @@ from facilitator.rooms.broker import Broker
 from facilitator.rooms.changes import EVERYONE, PRESENCE, Audience, Changes
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
 from facilitator.rooms.connection import CLOSE_POLICY, CLOSE_TRY_AGAIN, Connection
-from facilitator.rooms.feature import Deadline, Fragment, Rules
+from facilitator.rooms.feature import Deadline, Fragment, Reaction, Rules
 from facilitator.rooms.lock import RoomLock
 from facilitator.rooms.log import EventLog, SeqConflict, numbered
 from facilitator.rooms.model import STAFF, Actor, Command, CommandError, Context, Event, Role, RoomState
@@ -440,14 +440,15 @@ class Hub:
         carries on. Only the node that wrote them reacts, so a reaction happens once."""
         if self.settings is None:
             return
-        for reaction in self.rules.reactions:
-            task = asyncio.get_running_loop().create_task(self._reaction(reaction, room, events))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        for event in events:
+            for reaction in self.rules.reactions.get(event.type, ()):
+                task = asyncio.get_running_loop().create_task(self._reaction(reaction, room, event))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
 
-    async def _reaction(self, reaction: Any, room: LiveRoom, events: list[Event]) -> None:
+    async def _reaction(self, reaction: Reaction, room: LiveRoom, event: Event) -> None:
         try:
-            await reaction(room.state, events, self.settings)
+            await reaction(room.state, event, self.settings)
         except Exception as error:  # noqa: BLE001 - a reaction never fails its room
             log.error("a reaction in room %s failed: %s", room.code, type(error).__name__)
 
