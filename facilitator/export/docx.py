@@ -12,8 +12,8 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.table import _Cell
 
-from facilitator.export.markdown import group_fields
 from facilitator.export.report import OUTSIDE, heading_line
+from facilitator.export.sections import write_breakouts, write_questions
 
 # Characters XML 1.0 cannot hold (python-docx refuses them); our text fields drop them, but an
 # old log might not have.
@@ -86,27 +86,12 @@ def write_notes(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
         out.bullets([note_line(note) for note in group["notes"]])
 
 
-def write_questions(out: Writer, questions: list[dict[str, Any]]) -> None:
-    out.table(
-        {
-            "columns": ["Question", "Asked by", "Votes", "Status"],
-            "rows": [[q["text"], q["by"], q["votes"], q["status"]] for q in questions],
-        }
-    )
-
-
 def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
     for poll in polls:
         out.heading(level, poll["question"])
         average = f" · average {poll['average']}" if poll["average"] is not None else ""
         out.paragraph(f"{poll['kind_name']} · {poll['answered']} answered · {poll['status']}{average}", italic=True)
         out.table(poll["table"])
-
-
-def write_breakouts(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
-    for group in groups:
-        out.heading(level, group["name"])
-        out.fields(group_fields(group))
 
 
 def write_follow_up(out: Writer, follow_up: dict[str, Any]) -> None:

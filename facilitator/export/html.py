@@ -8,8 +8,8 @@ escaped where it is written (`esc`); nothing else reaches the page.
 from html import escape
 from typing import Any
 
-from facilitator.export.markdown import group_fields
 from facilitator.export.report import OUTSIDE, heading_line
+from facilitator.export.sections import write_breakouts, write_questions
 
 STYLE = """
 body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1f24;
@@ -182,15 +182,6 @@ def write_notes(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
         out.add('<ul class="notes">' + "".join(note_item(note) for note in group["notes"]) + "</ul>")
 
 
-def write_questions(out: Writer, questions: list[dict[str, Any]]) -> None:
-    out.table(
-        {
-            "columns": ["Question", "Asked by", "Votes", "Status"],
-            "rows": [[q["text"], q["by"], q["votes"], q["status"]] for q in questions],
-        }
-    )
-
-
 def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
     for poll in polls:
         out.heading(level, poll["question"])
@@ -201,12 +192,6 @@ def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
         elif poll["chart"] == "matrix":
             out.add(matrix_chart(poll["points"]))
         out.table(poll["table"])
-
-
-def write_breakouts(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
-    for group in groups:
-        out.heading(level, group["name"])
-        out.fields(group_fields(group))
 
 
 def write_follow_up(out: Writer, follow_up: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from facilitator.export.report import OUTSIDE, heading_line
+from facilitator.export.sections import write_breakouts, write_questions
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that can
 # start or end markup in the middle of a line.
@@ -84,27 +85,12 @@ def write_notes(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
         out.bullets([note_line(note) for note in group["notes"]])
 
 
-def write_questions(out: Writer, questions: list[dict[str, Any]]) -> None:
-    out.table(
-        {
-            "columns": ["Question", "Asked by", "Votes", "Status"],
-            "rows": [[q["text"], q["by"], q["votes"], q["status"]] for q in questions],
-        }
-    )
-
-
 def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
     for poll in polls:
         out.heading(level, poll["question"])
         average = f" · average {poll['average']}" if poll["average"] is not None else ""
         out.paragraph(f"_{inline(poll['kind_name'])} · {poll['answered']} answered · {poll['status']}{average}_")
         out.table(poll["table"])
-
-
-def group_fields(group: dict[str, Any]) -> list[list[str]]:
-    """A breakout group as label and value pairs: topic, members, worksheet, recommended idea."""
-    pairs = [["Topic", group["topic"]], ["Members", ", ".join(group["members"])], *group["sections"]]
-    return [[label, value] for label, value in [*pairs, ["Recommended idea", group["recommended"]]] if value]
 
 
 def write_follow_up(out: Writer, follow_up: dict[str, Any], level: int) -> None:
@@ -119,12 +105,6 @@ def write_follow_up(out: Writer, follow_up: dict[str, Any], level: int) -> None:
         out.heading(level + 1, checkin["name"])
         out.paragraph(inline(checkin["summary"]) + ".")
         out.table(checkin["table"])
-
-
-def write_breakouts(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
-    for group in groups:
-        out.heading(level, group["name"])
-        out.fields(group_fields(group))
 
 
 def write_item(out: Writer, item: dict[str, Any]) -> None:
