@@ -4,9 +4,7 @@ FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY facilitator ./facilitator
-# The wheel carries the package; templates/ and static/ are to move into it (issue 18, item 1).
-COPY templates ./templates
-COPY static ./static
+# The wheel carries the package with its templates and static files.
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.12-slim

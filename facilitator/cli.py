@@ -14,7 +14,7 @@ import redis
 import segno
 import uvicorn
 
-from facilitator import db
+from facilitator import __version__, db
 from facilitator.config import ConfigurationError, Settings
 from facilitator.db import make_engine
 from facilitator.export.data import import_exchange, read_export
@@ -109,6 +109,7 @@ DEMO_POLLS: list[dict[str, Any]] = [
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="facilitator", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in (("serve", "run the web app"), ("demo", "create a sample exchange, print its links, then serve")):
         sub = commands.add_parser(name, help=text)

@@ -3,6 +3,7 @@
 import os
 import secrets
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -11,7 +12,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def package_directory(name: str) -> Path:
+    """A directory shipped inside the package (templates, static files), wherever it is installed."""
+    found = resources.files("facilitator") / name
+    if not isinstance(found, Path):  # Jinja and StaticFiles read files on disk, never from inside an archive
+        raise RuntimeError(f"facilitator/{name} must be installed as files on disk, not inside an archive")
+    return found
 
 
 # Values from examples and templates, never a key: refused where a real key is needed.
@@ -150,11 +157,11 @@ class Settings(BaseSettings):
 
     @property
     def templates_dir(self) -> Path:
-        return PROJECT_ROOT / "templates"
+        return package_directory("templates")
 
     @property
     def static_dir(self) -> Path:
-        return PROJECT_ROOT / "static"
+        return package_directory("static")
 
 
 SECRET_KEY_FILE = "secret.key"

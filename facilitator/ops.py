@@ -18,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
+from facilitator import __version__
 from facilitator.rooms.web import hub_of, settings_of
 
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -96,8 +97,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/healthz")
 async def healthz() -> JSONResponse:
-    """The process is up and answering."""
-    return JSONResponse({"ok": True})
+    """The process is up and answering, and which release it runs."""
+    return JSONResponse({"ok": True, "version": __version__})
 
 
 @router.get("/readyz")

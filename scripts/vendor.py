@@ -1,6 +1,6 @@
-"""Fetch the pinned third-party browser assets into static/vendor/.
+"""Fetch the pinned third-party browser assets into facilitator/static/vendor/.
 
-The files under static/vendor/ are never edited by hand: they are copied
+The files under facilitator/static/vendor/ are never edited by hand: they are copied
 verbatim out of the npm registry tarballs pinned in PINS below, after the
 tarball has been checked against the registry's sha512 integrity value.
 To upgrade, change a version in PINS and run this script again.
@@ -8,7 +8,7 @@ To upgrade, change a version in PINS and run this script again.
     python scripts/vendor.py          # fetch, verify, write (idempotent)
     python scripts/vendor.py --check  # exit 1 if files on disk differ
 
-static/vendor/VERSIONS.json records, per package, the version, tarball URL,
+facilitator/static/vendor/VERSIONS.json records, per package, the version, tarball URL,
 integrity and the files written (paths relative to static/), so the app can
 look an asset up by package and file name instead of hard-coding a version.
 Standard library only.
@@ -30,7 +30,7 @@ PINS = {
 }
 
 REGISTRY = "https://registry.npmjs.org"
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "facilitator" / "static"
 VENDOR = STATIC / "vendor"
 
 
@@ -80,7 +80,7 @@ def main(check: bool) -> int:
     expected[VENDOR / "VERSIONS.json"] = (json.dumps(manifest, indent=2) + "\n").encode()
 
     wanted_dirs = {p.parent for p in expected}
-    stale = sorted(  # anything else in static/vendor/ or in a package directory
+    stale = sorted(  # anything else in facilitator/static/vendor/ or in a package directory
         p for d in wanted_dirs if d.is_dir() for p in d.iterdir() if p not in expected and p not in wanted_dirs
     )
     differing = [p for p, body in expected.items() if not p.is_file() or p.read_bytes() != body]
@@ -100,7 +100,7 @@ def main(check: bool) -> int:
         path.write_bytes(expected[path])
         print(f"wrote {path.relative_to(STATIC.parent)}")
     if not differing and not stale:
-        print("static/vendor is up to date")
+        print("facilitator/static/vendor is up to date")
     return 0
 
 

@@ -8,6 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
+import facilitator
 from facilitator.config import Settings
 from tests.clock import eventually
 from tests.live import cookie_for, ok, open_socket, room_with, running_server, state_of
@@ -25,10 +26,10 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-def test_healthz_says_the_process_is_up(server):
+def test_healthz_says_the_process_is_up_and_which_release_it_runs(server):
     response = httpx.get(f"{server}/healthz")
     assert response.status_code == 200
-    assert response.json() == {"ok": True}
+    assert response.json() == {"ok": True, "version": facilitator.__version__}
 
 
 def test_readyz_on_sqlite_without_redis_checks_the_database_alone(server):
