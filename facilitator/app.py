@@ -8,7 +8,6 @@ import logging
 from collections.abc import AsyncIterator
 
 import anyio
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -30,13 +29,13 @@ from facilitator.rooms.access import Refused
 from facilitator.rooms.auth import Identity
 from facilitator.rooms.broker import broker_for
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
+from facilitator.rooms.housekeeping import housekeeping
 from facilitator.rooms.hub import Hub
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
 from facilitator.rooms.origin import SameOriginWrites
 from facilitator.rooms.outage import answer_database_outages
 from facilitator.rooms.render import Renderer
-from facilitator.rooms.retention import keep_retention
 from facilitator.rooms.throttle import Throttle
 from facilitator.timers.scheduler import DeadlineScheduler
 
@@ -88,18 +87,9 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         reviving = asyncio.create_task(hub.revive(*_revive_window(settings, clock)))
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
 
-        async def sweep_followed_rooms() -> None:
-            await hub.revive(*_revive_window(settings, clock))
-
-        sweep = AsyncIOScheduler()
-        # A room another process served until it stopped for good is picked up here within the hour.
-        sweep.add_job(sweep_followed_rooms, "interval", hours=1, id="follow-up")
-        sweep.start()
-        retention = (
-            asyncio.create_task(keep_retention(hub, settings.retention_days, clock))
-            if settings.retention_days
-            else None
-        )
+        jobs = housekeeping(hub, clock, lambda: _revive_window(settings, clock), settings.retention_days)
+        jobs.start()
+        app.state.housekeeping = jobs
         # What start-up made (modules, templates, the libraries' tables) lives as long as the
         # process: out of the collector's sight, a full collection in a burst of votes walks only
         # what the rooms make, not the whole heap (it paused the server ~200 ms in one burst in two).
@@ -108,14 +98,12 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         try:
             yield
         finally:
-            sweep.shutdown(wait=False)
+            jobs.shutdown(wait=False)
             reviving.cancel()
             upkeep.cancel()
             claiming.cancel()
             with contextlib.suppress(Exception):  # a database that is down forgets it by itself
                 await anyio.to_thread.run_sync(claim.release)
-            if retention is not None:
-                retention.cancel()
             scheduler.shutdown()
             await broker.stop()
             engine.dispose()

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
@@ -25,12 +26,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK, port: int | None = None):
-    """Serve the app in a thread, as uvicorn would in production, on `clock` (and `port`, to
-    start again where the last one stopped); yields its base URL."""
+def running_server(settings: Settings, clock: Clock = SYSTEM_CLOCK, port: int | None = None, app: Any = None):
+    """Serve the app (`app`, or one made from `settings`) in a thread, as uvicorn would in
+    production, on `clock` (and `port`, to start again where the last one stopped); yields its base URL."""
     port = port or free_port()
     config = uvicorn.Config(
-        create_app(settings, clock),
+        app or create_app(settings, clock),
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -3,12 +3,14 @@ the daily retention job is gone with its whole log; its links, cookies and expor
 and the sockets open on it are told and closed."""
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import websockets
 
 from facilitator import cli
+from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.rooms.hub import DELETED
 from tests.clock import eventually
@@ -115,34 +117,41 @@ def test_the_command_line_lists_and_deletes(settings, monkeypatch, capsys):
 def test_retention_deletes_exchanges_that_ended_longer_ago_and_keeps_the_rest(tmp_path, clock, caplog):
     settings = Settings(database_url=f"sqlite:///{tmp_path}/r.db", secret_key="s", retention_days=2)
     caplog.set_level("INFO", logger="facilitator")
-    with running_server(settings, clock) as base:
+    app = create_app(settings, clock)
+
+    def the_daily_run() -> None:
+        """Run the retention job now, as its day comes, and wait until it has run."""
+        jobs = app.state.housekeeping
+        jobs.modify_job("retention", next_run_time=datetime.now(UTC))
+        eventually(lambda: jobs.get_job("retention").next_run_time > datetime.now(UTC) + timedelta(hours=23))
+
+    def status(room: dict) -> int:
+        headers = auth(room["tokens"]["facilitator"])
+        return httpx.get(f"{base}/api/rooms/{room['code']}/state", headers=headers).status_code
+
+    with running_server(settings, clock, app=app) as base:
+        jobs = app.state.housekeeping
+        assert jobs.get_job("retention").trigger.interval == timedelta(days=1)
+        assert jobs.get_job("follow-up").trigger.interval == timedelta(hours=1)
         ended, (ana,) = room_with(base, people=[("Ana", "St Mary's")])
         running, _ = room_with(base)
         ok(base, ended, type="room.end")
-        clock.advance(24 * 3600 + 60)  # a day on: the daily job runs, and the exchange ended a day ago
-        assert (
-            httpx.get(
-                f"{base}/api/rooms/{ended['code']}/state", headers=auth(ended["tokens"]["facilitator"])
-            ).status_code
-            == 200
-        )
-        clock.advance(2 * 24 * 3600)  # past the two days
-        eventually(
-            lambda: (
-                httpx.get(
-                    f"{base}/api/rooms/{ended['code']}/state", headers=auth(ended["tokens"]["facilitator"])
-                ).status_code
-                == 404
-            )
-        )
+        clock.advance(24 * 3600 + 60)
+        the_daily_run()  # the exchange ended a day ago: kept
+        assert status(ended) == 200
+        clock.advance(2 * 24 * 3600)
+        the_daily_run()  # past the two days: deleted
+        assert status(ended) == 404
         gone(base, ended, ana["token"])
-        assert (
-            httpx.get(
-                f"{base}/api/rooms/{running['code']}/state", headers=auth(running["tokens"]["facilitator"])
-            ).status_code
-            == 200
-        )
+        assert status(running) == 200
     assert any(f"room {ended['code']} deleted" in record.getMessage() for record in caplog.records)
+
+
+def test_without_retention_days_nothing_is_ever_deleted_by_itself(tmp_path):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/r.db", secret_key="s"))
+    with running_server(app.state.settings, app=app):
+        assert app.state.housekeeping.get_job("retention") is None
+        assert app.state.housekeeping.get_job("follow-up") is not None
 
 
 async def closed_by(socket) -> tuple[int, str]:
