@@ -76,3 +76,10 @@ def test_the_dockerfile_installs_the_wheel_and_serves_as_a_user_without_privileg
     environment = " ".join(line for line in lines if line.startswith("ENV "))
     for name in re.findall(r"\b([A-Z_]+)=", environment):
         assert name.lower() in Settings.model_fields or name.startswith(("PYTHON", "PIP_")), name
+
+
+def test_the_build_context_leaves_out_local_databases_keys_and_environments():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    assert {".git", ".venv", ".env", "*.db", "secret.key", "**/__pycache__"} <= ignored
+    copied = [line.split()[1] for line in dockerfile() if line.startswith("COPY ") and "--from" not in line]
+    assert copied == ["pyproject.toml", "facilitator"]
