@@ -18,6 +18,7 @@ from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.export import pages as export_pages
 from facilitator.features import RULES
+from facilitator.headers import SecurityHeaders
 from facilitator.keycheck import REFRESH_SECONDS, KeyClaim
 from facilitator.limits import BodyLimit
 from facilitator.logs import RequestLog, redact_secrets_in_logs
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     app.state.identity = Identity(settings.signing_key, settings.secure_cookies)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(SameOriginWrites)  # a forged request is not even read
+    app.add_middleware(SecurityHeaders)  # outermost: refusals and errors carry the headers too
     app.add_middleware(RequestLog)  # added last, so it runs first: every request is timed and logged
     app.exception_handler(CommandError)(api.command_error_response)
     app.exception_handler(RequestValidationError)(api.validation_error_response)

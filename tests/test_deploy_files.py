@@ -55,6 +55,7 @@ def test_the_caddyfile_proxies_to_both_workers_on_the_port_they_serve():
     caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
     assert re.search(r"reverse_proxy web1:8000 web2:8000", caddyfile)
     assert "health_uri /readyz" in caddyfile
+    assert 'header Strict-Transport-Security "max-age=31536000"' in caddyfile
     mounted = compose()["services"]["proxy"]["volumes"]
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in mounted
 

@@ -14,6 +14,7 @@ from tests.browser.pages import ORGS
 from tests.live import create_room
 
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+POLICY = "Content Security Policy"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
@@ -39,11 +40,13 @@ def browser():
 def new_context(browser) -> Iterator[Callable[..., object]]:
     """`new_context("laptop" | "phone", **overrides)`: a fresh context, closed after the test."""
     made = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked, on any page of any context
 
     def make(kind: str = "laptop", **overrides):
         options = {**(PHONE if kind == "phone" else LAPTOP), **overrides}
         context = browser.new_context(**options)
         context.set_default_timeout(5000)
+        context.on("console", lambda message: refused.append(message.text) if POLICY in message.text else None)
         made.append(context)
         return context
 
@@ -53,6 +56,7 @@ def new_context(browser) -> Iterator[Callable[..., object]]:
             context.close()
         except Exception:  # noqa: BLE001 - already closed by the test
             pass
+    assert not refused, f"the pages broke their own Content-Security-Policy: {refused}"
 
 
 @pytest.fixture
