@@ -35,6 +35,9 @@ def gone(base: str, room: dict, phone_token: str) -> None:
     assert httpx.get(f"{base}/r/{code}/questions.csv", headers={"Cookie": phone}).status_code == 404
     assert httpx.get(f"{base}/join", params={"code": code}).status_code == 404
     facilitator = auth(room["tokens"]["facilitator"])
+    for export in ("export.md", "export.html", "export.docx", "export.json", "export.csv", "export.zip"):
+        assert httpx.get(f"{base}/r/{code}/{export}", headers=facilitator).status_code == 404, export
+    assert httpx.get(f"{base}/r/{code}/compendium.md", headers=facilitator).status_code == 404
     assert httpx.get(f"{base}/api/rooms/{code}/state", headers=facilitator).status_code == 404
     assert httpx.get(f"{base}/api/rooms/{code}/events", headers=facilitator).status_code == 404
 
