@@ -15,8 +15,9 @@ from facilitator.rooms.views import Scene
 from facilitator.timers.model import agenda_of
 
 STATUS = {"draft": "Draft", "open": "Voting open", "closed": "Closed"}
-# "37 of 52 answered" counts the people present; titles come from the agenda.
-POLLS = frozenset({"polls", "participants", "timers", "room"})
+# "37 of 52 answered" counts the people present; titles come from the agenda; "on the screen"
+# follows what the screen shows.
+POLLS = frozenset({"polls", "participants", "timers", "room", "screen"})
 
 
 def answered(scene: Scene, poll: Poll) -> dict:

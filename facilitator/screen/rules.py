@@ -3,6 +3,11 @@ features do (an opened poll goes up; a pinned question goes up; an unpinned one 
 
 `poll.screen` and `question.pin` are decided here, against what the screen shows now, and
 keep their events (`poll.screened`, `question.pinned`), which their features also apply.
+
+The features keep their own marks of what the facilitator put up (the poll "on the screen",
+the pinned question, "Show questions on the screen"), which their consoles, phones and state
+API print. After every event that can change the override in force, those marks are set from
+it (`_mark`), so they end with it: when the agenda moves on, or another override replaces it.
 """
 
 from facilitator.polls.commands import ShowPoll
@@ -13,8 +18,9 @@ from facilitator.rooms.feature import Applier, Decider
 from facilitator.rooms.model import Actor, Command, CommandError, Context, Decision, Draft, Event, RoomState
 from facilitator.screen import commands as c
 from facilitator.screen.model import Override, screen_of
-from facilitator.screen.rule import shown
+from facilitator.screen.rule import in_force, shown
 from facilitator.timers.model import agenda_of
+from facilitator.timers.rules import APPLIERS as AGENDA_EVENTS
 
 SIDES = {"questions": "questions", "voice": "voice", "join": "join"}
 
@@ -121,11 +127,36 @@ def on_questions_configured(state: RoomState, event: Event) -> None:
         _take_down(state, "questions")
 
 
+def _mark(state: RoomState) -> None:
+    """The features' marks of what is on the screen, from the override in force."""
+    override = in_force(state)
+    what, target = (override.what, override.id) if override else (None, None)
+    polls_of(state).on_screen = target if what == "poll" else None
+    questions = questions_of(state)
+    questions.pinned = target if what == "question" else None
+    questions.settings.on_screen = what == "questions"
+
+
+def _then_mark(applier: Applier) -> Applier:
+    def apply(state: RoomState, event: Event) -> None:
+        applier(state, event)
+        _mark(state)
+
+    return apply
+
+
+def _only_mark(state: RoomState, event: Event) -> None:
+    _mark(state)
+
+
 DECIDERS: dict[type[Command], Decider] = {c.ShowOnScreen: show, ShowPoll: show_poll, PinQuestion: pin}
-APPLIERS: dict[str, Applier] = {"screen.shown": on_shown}
+APPLIERS: dict[str, Applier] = {"screen.shown": _then_mark(on_shown)}
 FOLLOWS: dict[str, Applier] = {
-    "poll.opened": on_poll_opened,
-    "poll.screened": on_poll_screened,
-    "question.pinned": on_question_pinned,
-    "questions.configured": on_questions_configured,
+    **dict.fromkeys(AGENDA_EVENTS, _only_mark),  # the agenda moving on ends an override
+    "poll.opened": _then_mark(on_poll_opened),
+    "poll.screened": _then_mark(on_poll_screened),
+    "poll.deleted": _only_mark,
+    "question.pinned": _then_mark(on_question_pinned),
+    "question.moved": _only_mark,  # a question hidden or answered may leave the screen
+    "questions.configured": _then_mark(on_questions_configured),
 }

@@ -2,6 +2,8 @@
 
 import pytest
 
+from facilitator.polls.model import polls_of
+from facilitator.polls.questions.model import questions_of
 from facilitator.screen.rule import shown
 from tests.pure import FACILITATOR, MIN, SEC, T0, person, refusal, room_with, types
 
@@ -211,3 +213,41 @@ def test_only_the_facilitator_chooses_what_the_screen_shows():
     room = exchange()
     error = refusal(room.state, person(room.people["Ana"]), {"type": "screen.show", "what": "voice"}, T0)
     assert error.status == 403
+
+
+def marks(room) -> tuple[str | None, str | None, bool]:
+    """The features' own marks of what is on the screen: the poll, the pinned question, the questions."""
+    questions = questions_of(room.state)
+    return polls_of(room.state).on_screen, questions.pinned, questions.settings.on_screen
+
+
+def test_the_features_marks_end_with_the_override_when_the_agenda_moves_on():
+    room = exchange()
+    case, discussion, _ = room.items
+    start(room, case, T0)
+    question = ask(room, "Ana", T0 + SEC)
+    room.do(FACILITATOR, {"type": "question.pin", "question_id": question}, T0 + MIN)
+    assert marks(room) == (None, question, False)
+    start(room, discussion, T0 + 2 * MIN)
+    assert marks(room) == (None, None, False)  # the console no longer offers "Unpin"
+    room.do(FACILITATOR, {"type": "questions.configure", "on_screen": True}, T0 + 3 * MIN)
+    assert marks(room) == (None, None, True)
+    room.do(FACILITATOR, {"type": "timer.next"}, T0 + 4 * MIN)  # on to the poll item
+    assert marks(room) == (None, None, False)
+
+
+def test_another_override_takes_the_mark_from_the_one_it_replaces():
+    room = exchange()
+    case, _, _ = room.items
+    start(room, case, T0)
+    poll_id = poll(room, T0 + SEC)
+    assert marks(room) == (poll_id, None, False)  # an opened poll goes up
+    room.do(FACILITATOR, {"type": "screen.show", "what": "voice"}, T0 + MIN)
+    assert marks(room) == (None, None, False)
+    question = ask(room, "Ben", T0 + 2 * MIN)
+    room.do(FACILITATOR, {"type": "poll.screen", "poll_id": poll_id}, T0 + 3 * MIN)
+    assert marks(room) == (poll_id, None, False)
+    room.do(FACILITATOR, {"type": "question.pin", "question_id": question}, T0 + 4 * MIN)
+    assert marks(room) == (None, question, False)
+    room.do(FACILITATOR, {"type": "screen.show", "what": "agenda"}, T0 + 5 * MIN)
+    assert marks(room) == (None, None, False)

@@ -189,8 +189,9 @@ def api_view(scene: Scene, viewer: Actor) -> dict:
     }
 
 
-# Questions are listed under their agenda item, and a case's Q&A phase focuses them.
-QUESTIONS = frozenset({"questions", "timers", "room"})
+# Questions are listed under their agenda item, and a case's Q&A phase focuses them; the pinned
+# mark follows what the screen shows.
+QUESTIONS = frozenset({"questions", "timers", "room", "screen"})
 
 FRAGMENTS = (
     Fragment("qa-ask", frozenset({"phone"}), qa_ask, reads=QUESTIONS),
