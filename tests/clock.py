@@ -41,10 +41,12 @@ class _Timer:
 class TestClock(Clock):
     __test__ = False  # not a test class, whatever pytest thinks of its name
 
-    def __init__(self, flowing: bool = True):
+    def __init__(self, flowing: bool = True, wall_ms: int | None = None):
+        """`wall_ms`: the wall clock's reading now (epoch milliseconds); the machine's if None."""
         self.flowing = flowing
         self.skipped = 0.0  # seconds `advance` added
-        self._wall_start_ms, self._start = time.time_ns() // 1_000_000, time.monotonic()
+        self._wall_start_ms = time.time_ns() // 1_000_000 if wall_ms is None else wall_ms
+        self._start = time.monotonic()
         self._timers: list[tuple[float, int, _Timer]] = []
         self._order = itertools.count()
         self._lock = threading.Lock()

@@ -84,6 +84,7 @@ def test_the_installed_wheel_runs_the_demo_from_any_directory_and_serves_its_pag
     anywhere = tmp_path / "anywhere"
     anywhere.mkdir()
     env = settings_free_env(PATH=f"{installed}:/usr/bin:/bin")
+    env.pop("PYTHONPATH", None)  # a source tree on it would be imported instead of the wheel
     found = subprocess.run(
         [installed / "python", "-c", "import facilitator; print(facilitator.__file__, facilitator.__version__)"],
         cwd=anywhere,
