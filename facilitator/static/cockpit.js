@@ -83,10 +83,15 @@
     return after === "" || after === undefined ? fixed : Math.max(fixed, now + Number(after));
   }
 
-  function behindText(ms) {
-    var minutes = Math.round(Math.abs(ms) / 60000);
+  // In whole minutes of the times shown beside it (which drop their seconds), so "Ends about
+  // 12:30 · planned 12:30" is never "1 min behind".
+  function minutesBehind(at, planned) {
+    return Math.floor(at / 60000) - Math.floor(planned / 60000);
+  }
+
+  function behindText(minutes) {
     if (minutes === 0) return "on time";
-    return minutes + " min " + (ms > 0 ? "behind" : "ahead");
+    return Math.abs(minutes) + " min " + (minutes > 0 ? "behind" : "ahead");
   }
 
   function update() {
@@ -95,10 +100,10 @@
     document.querySelectorAll("[data-fixed]").forEach(function (el) {
       var at = projected(el, now), text;
       if (el.hasAttribute("data-behind")) {
-        var ms = at - Number(el.dataset.planned);
-        text = behindText(ms);
-        el.classList.toggle("late", Math.round(ms / 60000) > 0);
-        el.classList.toggle("early", Math.round(ms / 60000) < 0);
+        var minutes = minutesBehind(at, Number(el.dataset.planned));
+        text = behindText(minutes);
+        el.classList.toggle("late", minutes > 0);
+        el.classList.toggle("early", minutes < 0);
       } else {
         text = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
       }

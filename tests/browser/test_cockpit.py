@@ -6,6 +6,8 @@ in tabs that stay as they are while the room changes; shortcuts press the button
 while someone types; several agenda items go in one after another.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -243,6 +245,13 @@ def test_the_run_of_show_moves_with_an_overrun(server, room, new_context):
     ok(server, room, type="timer.adjust", seconds=-300)
     expect(behind).to_have_text("2 min ahead")
     expect(behind).to_have_class("behind early")
+    # Behind or ahead is the difference of the two times shown, which drop their seconds:
+    # 40 s over shows two equal times and "on time", or times a minute apart and "1 min behind".
+    ok(server, room, type="timer.adjust", seconds=160)
+    expect(behind).to_have_text(re.compile(r"^(on time|1 min behind)$"))
+    ends = console.locator("#run-of-show .ends strong time").inner_text()
+    planned = console.locator("#run-of-show .versus time").inner_text()
+    assert (ends == planned) == (behind.inner_text() == "on time"), (ends, planned, behind.inner_text())
 
 
 def test_the_phone_shows_the_agenda_folded_with_the_current_item_marked(server, room, new_context):
