@@ -129,6 +129,17 @@ COMMANDS: dict[str, tuple[Runs | Serves | By | NotRun, ...]] = {
         ),
     ),
     "facilitator --version": (Runs("{command}", r"^facilitator \d+\.\d+\.\d+$"),),
+    # The wheel, built here offline (without build isolation), installed into a new environment.
+    "python3 -m pip wheel --no-deps --wheel-dir dist .": (
+        By("tests/test_package.py", '"-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"'),
+    ),
+    "python3 -m venv /opt/facilitator": (By("tests/test_package.py", '"-m", "venv", "--without-pip", venv'),),
+    "/opt/facilitator/bin/pip install dist/facilitator-*.whl": (
+        By("tests/test_package.py", '"install", "--quiet", "--no-deps", "--no-index", wheel'),
+    ),
+    "/opt/facilitator/bin/facilitator serve --host 0.0.0.0": (
+        By("tests/test_package.py", '[installed / "facilitator", "demo", "--host", "127.0.0.1"'),
+    ),
     ".venv/bin/facilitator export CODE --format docx --output record.docx": (
         Runs("{command} --help", "--deidentify"),
         By("tests/test_cli.py", '"export", CODE, "--format", "docx", "--output", "record.docx"'),
