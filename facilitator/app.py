@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
+from facilitator import __version__
 from facilitator.config import Settings
 from facilitator.db import make_engine
 from facilitator.export import pages as export_pages
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
 
     app = FastAPI(
         title="Facilitator",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
         description="Run live peer-to-peer learning exchanges. Every change to an exchange "
         "is a command; the same commands are accepted here and over the WebSocket.",

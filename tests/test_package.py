@@ -18,6 +18,8 @@ import httpx
 import pytest
 
 import facilitator
+from facilitator.app import create_app
+from facilitator.config import Settings
 from tests.live import free_port
 from tests.processes import settings_free_env
 
@@ -62,6 +64,14 @@ def installed(wheel, tmp_path_factory) -> Path:
 
 def test_one_version_number_from_pyproject_is_read_at_run_time():
     assert facilitator.__version__ == VERSION
+    assert create_app(Settings(secret_key="s")).version == VERSION  # the API documentation's
+    quoted = subprocess.run(  # no second copy of it in the code, as a string
+        ["git", "grep", "-l", "-F", f'"{VERSION}"', "--", "*.py", "*.html", "*.js"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert quoted.stdout == "", "the version is pyproject.toml's alone"
 
 
 def test_the_wheel_carries_templates_static_files_vendored_scripts_and_migrations(wheel):
