@@ -26,7 +26,14 @@ PACKAGE = Path(facilitator.__file__).parent
 CORE = "facilitator.rooms"
 ABOVE_FEATURES = ("facilitator.record", "facilitator.export", "facilitator.screen")
 ROOT = ("facilitator.features", "facilitator.app", "facilitator.cli", "facilitator.ops", "facilitator.__main__")
-BASE = ("facilitator.config", "facilitator.db", "facilitator.keycheck", "facilitator.limits", "facilitator.logs")
+BASE = (
+    "facilitator.config",
+    "facilitator.db",
+    "facilitator.headers",
+    "facilitator.keycheck",
+    "facilitator.limits",
+    "facilitator.logs",
+)
 MIGRATIONS = "facilitator.migrations"  # the schema's history, in the base beside db
 
 # The only modules of a feature that another feature may import: the slice's types and its
