@@ -5,11 +5,13 @@ a USB stick, an e-mail attachment or a browser's "Save as PDF". Every piece of t
 escaped where it is written (`esc`); nothing else reaches the page.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html import escape
 from typing import Any
 
-from facilitator.export.report import OUTSIDE, heading_line
-from facilitator.export.sections import write_breakouts, write_questions
+from facilitator.export import sections
+from facilitator.export.sections import Entry, group_rows, one_line
 
 STYLE = """
 body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1f24;
@@ -39,9 +41,16 @@ def esc(text: Any) -> str:
 class Writer:
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.title = ""
 
     def add(self, markup: str) -> None:
         self.parts.append(markup)
+
+    def top(self, title: str, what: str, made: str) -> None:
+        self.title = f"{title}: {what}"
+        self.heading(1, title)
+        self.paragraph(what.capitalize(), "meta")
+        self.paragraph(made, "made")
 
     def heading(self, level: int, text: Any) -> None:
         self.add(f"<h{level}>{esc(text)}</h{level}>")
@@ -50,6 +59,12 @@ class Writer:
         if text:
             shown = f' class="{css}"' if css else ""
             self.add(f"<p{shown}>{esc(text)}</p>")
+
+    def remark(self, text: str) -> None:
+        self.paragraph(text, "meta")
+
+    def facts(self, lines: list[list[str]]) -> None:
+        self.paragraph(one_line(lines), "meta")
 
     def fields(self, pairs: list[list[str]]) -> None:
         if pairs:
@@ -64,11 +79,35 @@ class Writer:
         body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>\n" for row in shown["rows"])
         self.add(f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>")
 
-    def document(self, title: str) -> str:
+    def notes(self, entries: list[Entry]) -> None:
+        self.add('<ul class="notes">' + "".join(note_item(entry) for entry in entries) + "</ul>")
+
+    def grouped(self, level: int, columns: list[str], groups: list[tuple[str, list[list[str]]]]) -> None:
+        self.table({"columns": columns, "rows": group_rows(groups)})
+
+    def tags(self, tags: list[str]) -> None:
+        self.paragraph("Tags: " + " ".join(f"#{tag}" for tag in tags), "tag")
+
+    @contextmanager
+    def section(self, kind: str) -> Iterator[None]:
+        self.add(f'<section class="{kind}">')
+        yield
+        self.add("</section>")
+
+    def bars(self, bars: list[dict[str, Any]], label: str, equal: int | None = None) -> None:
+        self.add(bars_chart(bars, equal, label))
+
+    def matrix(self, points: list[dict[str, Any]]) -> None:
+        self.add(matrix_chart(points))
+
+    def times(self, items: list[dict[str, Any]]) -> None:
+        self.add(time_chart(items))
+
+    def document(self) -> str:
         body = "\n".join(self.parts)
         return (
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+            f"<title>{esc(self.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
         )
 
 
@@ -169,179 +208,19 @@ def time_chart(items: list[dict[str, Any]]) -> str:
 # -- the document ------------------------------------------------------------
 
 
-def note_item(note: dict[str, Any]) -> str:
-    tags = "".join(f' <span class="tag">#{esc(tag)}</span>' for tag in note["tags"])
-    meta = " · ".join(esc(part) for part in (note["speaker"], note["time"]) if part)
-    edited = " · edited" if note["edited"] else ""
-    return f'<li>{esc(note["text"])}{tags} <span class="meta">({meta}{edited})</span></li>'
-
-
-def write_notes(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
-    for group in groups:
-        out.heading(level, group["kind_name"])
-        out.add('<ul class="notes">' + "".join(note_item(note) for note in group["notes"]) + "</ul>")
-
-
-def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
-    for poll in polls:
-        out.heading(level, poll["question"])
-        average = f" · average {poll['average']}" if poll["average"] is not None else ""
-        out.paragraph(f"{poll['kind_name']} · {poll['answered']} answered · {poll['status']}{average}", "meta")
-        if poll["chart"] == "bars":
-            out.add(bars_chart(poll["bars"], label=poll["question"]))
-        elif poll["chart"] == "matrix":
-            out.add(matrix_chart(poll["points"]))
-        out.table(poll["table"])
-
-
-def write_follow_up(out: Writer, follow_up: dict[str, Any]) -> None:
-    """Milestone status per plan, then each check-in's answers per organisation."""
-    if not follow_up["milestones"]["columns"] and not follow_up["checkins"]:
-        return
-    out.add('<section class="sheet">')
-    out.heading(2, "Follow-up")
-    if follow_up["milestones"]["columns"]:
-        out.heading(3, "Milestones")
-        out.table(follow_up["milestones"])
-    for checkin in follow_up["checkins"]:
-        out.heading(3, checkin["name"])
-        out.paragraph(checkin["summary"] + ".", "meta")
-        out.table(checkin["table"])
-    out.add("</section>")
-
-
-def write_item(out: Writer, item: dict[str, Any]) -> None:
-    out.add('<section class="sheet item">')
-    out.heading(2, item["title"])
-    facts = " · ".join(part for part in (item["kind_name"], item["organisation"], item["presenter"]) if part)
-    timing = f"planned {item['planned']}"
-    if item["actual"]:
-        timing += f", actual {item['actual']}"
-    if item["overrun"]:
-        timing += f", overrun {item['overrun']}"
-    if item["status"] != "done":
-        timing += f" ({item['status']})"
-    out.paragraph(f"{facts} — {timing}", "meta")
-    if item["notes"]:
-        out.heading(3, "Notes")
-        write_notes(out, item["notes"], 4)
-    if item["summary"]:
-        out.heading(3, "Best-Practice Summary")
-        out.fields(item["summary"])
-    if item["questions"]:
-        out.heading(3, "Questions")
-        write_questions(out, item["questions"])
-    if item["polls"]:
-        out.heading(3, "Polls")
-        write_polls(out, item["polls"], 4)
-    if item["breakouts"]:
-        out.heading(3, "Breakout groups")
-        write_breakouts(out, item["breakouts"], 4)
-    if item["voice"]["columns"]:
-        out.heading(3, "Speaking time")
-        out.table(item["voice"])
-    out.add("</section>")
-
-
-def write_top(out: Writer, doc: dict[str, Any], what: str) -> None:
-    out.heading(1, doc["title"])
-    out.paragraph(what.capitalize(), "meta")
-    out.paragraph(heading_line(doc), "made")
+def note_item(entry: Entry) -> str:
+    tags = "".join(f' <span class="tag">#{esc(tag)}</span>' for tag in entry.tags)
+    about = " · ".join(esc(part) for part in entry.about)
+    return f'<li>{esc(entry.text)}{tags} <span class="meta">({about})</span></li>'
 
 
 def report(doc: dict[str, Any]) -> str:
     out = Writer()
-    write_top(out, doc, "the session record")
-    charter = doc["charter"]
-    out.heading(2, "Charter")
-    out.fields(
-        [
-            [label, value]
-            for label, value in (
-                ("Focus", charter["focus"]),
-                ("Outcome we aim for", charter["outcome"]),
-                ("Who benefits", charter["beneficiaries"]),
-            )
-            if value
-        ]
-    )
-    out.heading(2, "Participants")
-    out.table(
-        {
-            "columns": ["Organisation", "People"],
-            "rows": [
-                [
-                    group["organisation"],
-                    "\n".join(p["name"] + (f" · {p['job_title']}" if p["job_title"] else "") for p in group["people"]),
-                ]
-                for group in doc["participants"]
-            ],
-        }
-    )
-    if doc["voice"]["bars"]:
-        out.heading(2, "Share of voice")
-        out.add(bars_chart(doc["voice"]["bars"], doc["voice"]["equal"], "Share of voice by organisation"))
-        out.table(doc["voice"]["table"])
-    for item in doc["items"]:
-        write_item(out, item)
-    outside = doc["outside"]
-    if outside["notes"] or outside["questions"] or outside["polls"] or outside["breakouts"]:
-        out.add('<section class="sheet">')
-        out.heading(2, OUTSIDE)
-        write_notes(out, outside["notes"], 3)
-        if outside["questions"]:
-            out.heading(3, "Questions")
-            write_questions(out, outside["questions"])
-        write_polls(out, outside["polls"], 3)
-        if outside["breakouts"]:
-            out.heading(3, "Breakout groups")
-            write_breakouts(out, outside["breakouts"], 4)
-        out.add("</section>")
-    out.add('<section class="sheet">')
-    out.heading(2, "Action plans")
-    for row in doc["plans"]:
-        out.heading(3, row["organisation"])
-        if not row["plans"]:
-            out.paragraph("No commitment yet.", "meta")
-        for plan in row["plans"]:
-            out.fields(plan)
-    out.add("</section>")
-    write_follow_up(out, doc["follow_up"])
-    out.add('<section class="sheet">')
-    out.heading(2, "Compendium of notes by tag")
-    if not doc["compendium"]:
-        out.paragraph("No tagged notes.", "meta")
-    for group in doc["compendium"]:
-        out.heading(3, "#" + group["tag"])
-        out.add(
-            '<ul class="notes">'
-            + "".join(
-                f'<li>{esc(n["text"])} <span class="meta">({esc(n["kind_name"])}'
-                f"{' · ' + esc(n['item']) if n['item'] else ''})</span></li>"
-                for n in group["notes"]
-            )
-            + "</ul>"
-        )
-    out.add("</section>")
-    out.add('<section class="sheet">')
-    out.heading(2, "Time discipline")
-    out.add(time_chart(doc["items"]))
-    out.table(doc["discipline"])
-    out.add("</section>")
-    return out.document(f"{doc['title']}: the session record")
+    sections.record(out, doc)
+    return out.document()
 
 
 def compendium(doc: dict[str, Any]) -> str:
     out = Writer()
-    write_top(out, doc, "best-practice compendium")
-    if not doc["cases"]:
-        out.paragraph("No case summary has been written yet.", "meta")
-    for case in doc["cases"]:
-        out.add('<section class="case">')
-        out.heading(2, case["title"])
-        out.paragraph(" · ".join(part for part in (case["organisation"], case["presenter"]) if part), "meta")
-        if case["tags"]:
-            out.paragraph("Tags: " + " ".join(f"#{tag}" for tag in case["tags"]), "tag")
-        out.fields(case["fields"])
-        out.add("</section>")
-    return out.document(f"{doc['title']}: best-practice compendium")
+    sections.compendium(out, doc)
+    return out.document()

@@ -7,8 +7,8 @@ neither end a table cell nor start a heading, a list or raw HTML.
 import re
 from typing import Any
 
-from facilitator.export.report import OUTSIDE, heading_line
-from facilitator.export.sections import write_breakouts, write_questions
+from facilitator.export import sections
+from facilitator.export.sections import Entry, Plain
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that can
 # start or end markup in the middle of a line.
@@ -35,11 +35,15 @@ def cell(text: Any) -> str:
     return "<br>".join(line for line in escaped if line.strip())
 
 
-class Writer:
+class Writer(Plain):
     """Markdown written block by block, with a blank line between blocks."""
 
     def __init__(self) -> None:
         self.blocks: list[str] = []
+
+    def top(self, title: str, what: str, made: str) -> None:
+        self.heading(1, f"{title}: {what}")
+        self.remark(made)
 
     def heading(self, level: int, text: Any) -> None:
         self.blocks.append("#" * level + " " + inline(text))
@@ -48,6 +52,13 @@ class Writer:
         """Text already written as Markdown (ours), or `block(...)` of people's."""
         if text:
             self.blocks.append(text)
+
+    def remark(self, text: str) -> None:
+        self.paragraph(f"_{inline(text)}_")
+
+    def facts(self, lines: list[list[str]]) -> None:
+        """Each line on its own (a hard break between them), its parts joined by a dot."""
+        self.paragraph("  \n".join(" · ".join(inline(part) for part in parts) for parts in lines))
 
     def fields(self, pairs: list[list[str]]) -> None:
         """Label and value pairs: the label bold, the value below it."""
@@ -68,158 +79,40 @@ class Writer:
         if lines:
             self.blocks.append("\n".join(f"- {line}" for line in lines))
 
+    def notes(self, entries: list[Entry]) -> None:
+        self.bullets([note_line(entry) for entry in entries])
+
+    def grouped(self, level: int, columns: list[str], groups: list[tuple[str, list[list[str]]]]) -> None:
+        """A heading per group and its lines as a list: easier read than a table's cell of lines."""
+        for name, lines in groups:
+            self.heading(level, name)
+            self.bullets([" · ".join(inline(part) for part in parts) for parts in lines])
+
+    def tags(self, tags: list[str]) -> None:
+        self.paragraph("Tags: " + code_tags(tags))
+
     def text(self) -> str:
         return "\n\n".join(self.blocks) + "\n"
 
 
-def note_line(note: dict[str, Any]) -> str:
-    tags = " ".join(f"`#{tag}`" for tag in note["tags"])
-    meta = " · ".join(inline(part) for part in (note["speaker"], note["time"]) if part)
-    edited = " · edited" if note["edited"] else ""
-    return f"{block(note['text'], '  ')}{' ' + tags if tags else ''} _({meta}{edited})_"
+def code_tags(tags: list[str]) -> str:
+    return " ".join(f"`#{tag}`" for tag in tags)
 
 
-def write_notes(out: Writer, groups: list[dict[str, Any]], level: int) -> None:
-    for group in groups:
-        out.heading(level, group["kind_name"])
-        out.bullets([note_line(note) for note in group["notes"]])
-
-
-def write_polls(out: Writer, polls: list[dict[str, Any]], level: int) -> None:
-    for poll in polls:
-        out.heading(level, poll["question"])
-        average = f" · average {poll['average']}" if poll["average"] is not None else ""
-        out.paragraph(f"_{inline(poll['kind_name'])} · {poll['answered']} answered · {poll['status']}{average}_")
-        out.table(poll["table"])
-
-
-def write_follow_up(out: Writer, follow_up: dict[str, Any], level: int) -> None:
-    """Milestone status per plan, then each check-in's answers per organisation."""
-    if not follow_up["milestones"]["columns"] and not follow_up["checkins"]:
-        return
-    out.heading(level, "Follow-up")
-    if follow_up["milestones"]["columns"]:
-        out.heading(level + 1, "Milestones")
-        out.table(follow_up["milestones"])
-    for checkin in follow_up["checkins"]:
-        out.heading(level + 1, checkin["name"])
-        out.paragraph(inline(checkin["summary"]) + ".")
-        out.table(checkin["table"])
-
-
-def write_item(out: Writer, item: dict[str, Any]) -> None:
-    out.heading(2, item["title"])
-    facts = [item["kind_name"]]
-    facts += [part for part in (item["organisation"], item["presenter"]) if part]
-    timing = f"planned {item['planned']}"
-    if item["actual"]:
-        timing += f", actual {item['actual']}"
-    if item["overrun"]:
-        timing += f", overrun {item['overrun']}"
-    if item["status"] != "done":
-        timing += f" ({item['status']})"
-    out.paragraph(" · ".join(inline(fact) for fact in facts) + "  \n" + inline(timing))
-    if item["notes"]:
-        out.heading(3, "Notes")
-        write_notes(out, item["notes"], 4)
-    if item["summary"]:
-        out.heading(3, "Best-Practice Summary")
-        out.fields(item["summary"])
-    if item["questions"]:
-        out.heading(3, "Questions")
-        write_questions(out, item["questions"])
-    if item["polls"]:
-        out.heading(3, "Polls")
-        write_polls(out, item["polls"], 4)
-    if item["breakouts"]:
-        out.heading(3, "Breakout groups")
-        write_breakouts(out, item["breakouts"], 4)
-    if item["voice"]["columns"]:
-        out.heading(3, "Speaking time")
-        out.table(item["voice"])
-
-
-def write_top(out: Writer, doc: dict[str, Any], what: str) -> None:
-    out.heading(1, f"{doc['title']}: {what}")
-    out.paragraph(f"_{inline(heading_line(doc))}_")
+def note_line(entry: Entry) -> str:
+    tags = f" {code_tags(entry.tags)}" if entry.tags else ""
+    return f"{block(entry.text, '  ')}{tags} _({' · '.join(inline(part) for part in entry.about)})_"
 
 
 def transcript(doc: dict[str, Any]) -> str:
     """The whole record, in the order of the session."""
     out = Writer()
-    write_top(out, doc, "the session record")
-    charter = doc["charter"]
-    out.heading(2, "Charter")
-    out.fields(
-        [
-            [label, value]
-            for label, value in (
-                ("Focus", charter["focus"]),
-                ("Outcome we aim for", charter["outcome"]),
-                ("Who benefits", charter["beneficiaries"]),
-            )
-            if value
-        ]
-    )
-    out.heading(2, "Participants")
-    for group in doc["participants"]:
-        out.heading(3, group["organisation"])
-        out.bullets(
-            [inline(p["name"]) + (f" · {inline(p['job_title'])}" if p["job_title"] else "") for p in group["people"]]
-        )
-    if doc["voice"]["bars"]:
-        out.heading(2, "Share of voice")
-        out.paragraph(f"Equal share: {doc['voice']['equal']} % per organisation.")
-        out.table(doc["voice"]["table"])
-    for item in doc["items"]:
-        write_item(out, item)
-    outside = doc["outside"]
-    if outside["notes"] or outside["questions"] or outside["polls"] or outside["breakouts"]:
-        out.heading(2, OUTSIDE)
-        write_notes(out, outside["notes"], 3)
-        if outside["questions"]:
-            out.heading(3, "Questions")
-            write_questions(out, outside["questions"])
-        write_polls(out, outside["polls"], 3)
-        if outside["breakouts"]:
-            out.heading(3, "Breakout groups")
-            write_breakouts(out, outside["breakouts"], 4)
-    out.heading(2, "Action plans")
-    for row in doc["plans"]:
-        out.heading(3, row["organisation"])
-        if not row["plans"]:
-            out.paragraph("_No commitment yet._")
-        for plan in row["plans"]:
-            out.fields(plan)
-    write_follow_up(out, doc["follow_up"], 2)
-    out.heading(2, "Compendium of notes by tag")
-    if not doc["compendium"]:
-        out.paragraph("_No tagged notes._")
-    for group in doc["compendium"]:
-        out.heading(3, "#" + group["tag"])
-        out.bullets(
-            [
-                f"{block(n['text'], '  ')} _({inline(n['kind_name'])}{' · ' + inline(n['item']) if n['item'] else ''})_"
-                for n in group["notes"]
-            ]
-        )
-    out.heading(2, "Time discipline")
-    out.table(doc["discipline"])
+    sections.record(out, doc)
     return out.text()
 
 
 def compendium(doc: dict[str, Any]) -> str:
     """The Best-Practice Summaries alone: the joint best-practice compendium."""
     out = Writer()
-    write_top(out, doc, "best-practice compendium")
-    if not doc["cases"]:
-        out.paragraph("_No case summary has been written yet._")
-    for case in doc["cases"]:
-        out.heading(2, case["title"])
-        facts = [part for part in (case["organisation"], case["presenter"]) if part]
-        if facts:
-            out.paragraph(" · ".join(inline(fact) for fact in facts))
-        if case["tags"]:
-            out.paragraph("Tags: " + " ".join(f"`#{tag}`" for tag in case["tags"]))
-        out.fields(case["fields"])
+    sections.compendium(out, doc)
     return out.text()

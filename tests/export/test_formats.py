@@ -9,6 +9,7 @@ import json
 import os
 import re
 import zipfile
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import CommandError
 from facilitator.scribe.model import notebook_of
 from tests.export.session import ADDRESS, ANONYMOUS_QUESTION, HOSTILE, MADE_AT, PEOPLE, WORKSHEET, exchange
-from tests.pure import FACILITATOR, MIN, SCRIBE, SYSTEM, T0, person, refusal
+from tests.pure import FACILITATOR, MIN, SCRIBE, SYSTEM, T0, person, refusal, room_with
 
 DAY = 24 * 60 * MIN
 
@@ -147,6 +148,58 @@ def test_the_word_document_has_real_headings_and_tables():
     assert discipline[1] == ["St Mary's Hospital", "20:00", "12:00", "0:00", "done"]
     compendium = docx.Document(io.BytesIO(made("docx", "compendium")))
     assert [p.text for p in compendium.paragraphs if p.style.name == "Heading 1"] == ["St Mary's Hospital"]
+
+
+def outlines(room, which: str) -> list[list[tuple[int, str]]]:
+    """The headings of the Markdown, HTML and Word files as (level, text), without the title (each
+    format words it its own way) and without the organisations Markdown lists the participants
+    under (the others print them in a table)."""
+    written = {
+        fmt: export(room.state, room.log, fmt, Options(), MADE_AT, which, rules=RULES).content for fmt in COMPENDIUM
+    }
+    markdown = [
+        (len(hashes), re.sub(r"\\(.)", r"\1", text))
+        for hashes, text in re.findall(r"^(#+) (.*)$", written["md"].decode(), re.MULTILINE)
+    ]
+    if (2, "Participants") in markdown:
+        below = markdown.index((2, "Participants")) + 1
+        after = next(i for i, (level, _) in enumerate(markdown) if i >= below and level == 2)
+        markdown = markdown[:below] + markdown[after:]
+    html = [(int(level), unescape(text)) for level, text in re.findall(r"<h(\d)>(.*?)</h\d>", written["html"].decode())]
+    word = [
+        (1 if p.style.name == "Title" else 1 + int(p.style.name[-1]), p.text)
+        for p in docx.Document(io.BytesIO(written["docx"])).paragraphs
+        if p.style.name.startswith(("Title", "Heading"))
+    ]
+    return [markdown[1:], html[1:], word[1:]]
+
+
+@pytest.mark.parametrize("which", ["record", "compendium"])
+def test_markdown_html_and_word_print_the_same_sections_in_the_same_order(which):
+    markdown, html, word = outlines(exchange(), which)
+    assert markdown == html == word and html
+    markdown, html, word = outlines(room_with(), which)
+    assert markdown == html == word
+    if which == "record":
+        assert [text for _, text in html] == [
+            "Charter",
+            "Participants",
+            "Action plans",
+            "Compendium of notes by tag",
+            "Time discipline",
+        ]
+
+
+def test_a_record_without_tagged_notes_says_so_in_every_format():
+    room = room_with()
+    for fmt in COMPENDIUM:
+        content = export(room.state, room.log, fmt, Options(), MADE_AT, rules=RULES).content
+        text = (
+            "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+            if fmt == "docx"
+            else content.decode()
+        )
+        assert "No tagged notes." in text, fmt
 
 
 def test_every_csv_reads_back_and_counts_poll_answers_per_option():
