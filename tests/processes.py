@@ -34,6 +34,27 @@ def settings_free_env(**values: str) -> dict[str, str]:
     return env
 
 
+def until_answering(process: subprocess.Popen, url: str, log: Path, seconds: float = STARTUP_SECONDS) -> None:
+    """Wait until GET `url` answers 200; a process that exits first, or does not answer within
+    `seconds`, fails the test with the end of its output."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"{url}: the process exited with {process.returncode}:\n{tail(log)}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{url} did not answer within {seconds} s:\n{tail(log)}")
+        time.sleep(0.1)
+
+
+def tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
+
+
 @dataclass
 class Node:
     base: str
@@ -41,7 +62,7 @@ class Node:
     log: Path
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+        return tail(self.log)
 
 
 @contextmanager
@@ -73,19 +94,8 @@ def serving(
                     stderr=subprocess.STDOUT,
                 )
             nodes.append(Node(f"http://127.0.0.1:{port}", process, log))
-        deadline = time.monotonic() + STARTUP_SECONDS
         for node in nodes:
-            while True:
-                if node.process.poll() is not None:
-                    pytest.fail(f"{node.base} exited with {node.process.returncode}:\n{node.output()}")
-                try:
-                    if httpx.get(f"{node.base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{node.base} was not healthy within {STARTUP_SECONDS}s:\n{node.output()}")
-                time.sleep(0.1)
+            until_answering(node.process, f"{node.base}/healthz", node.log)
         yield nodes
     finally:
         for node in nodes:

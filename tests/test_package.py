@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import sysconfig
-import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -21,7 +20,7 @@ import facilitator
 from facilitator.app import create_app
 from facilitator.config import Settings
 from tests.live import free_port
-from tests.processes import settings_free_env
+from tests.processes import settings_free_env, until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
@@ -120,16 +119,7 @@ def test_the_installed_wheel_runs_the_demo_from_any_directory_and_serves_its_pag
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            assert demo.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        until_answering(demo, f"{base}/healthz", log, seconds=30)
         printed = log.read_text()
         console = re.search(rf"{base}/r/\w+/console\S*", printed)
         join = re.search(rf"{base}/join\?code=\w+", printed)

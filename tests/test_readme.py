@@ -13,16 +13,14 @@ import signal
 import struct
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import NamedTuple
 
-import httpx
 import pytest
 
 from tests import services
 from tests.live import free_port
-from tests.processes import SECRET, settings_free_env
+from tests.processes import SECRET, settings_free_env, until_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -354,16 +352,7 @@ def test_a_server_command_serves(command, check, tmp_path):
             start_new_session=True,  # its own process group: the workers are stopped with it
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        until_answering(server, f"http://127.0.0.1:{port}/readyz", log, seconds=60)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
