@@ -11,8 +11,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from facilitator.cli import DEMO
 from tests.browser.pages import ANA, BEN, ORGS, open_phone, wait_live
-from tests.live import add_item, command, join, ok
+from tests.live import add_item, command, create_room, join, ok
 
 pytestmark = pytest.mark.browser
 
@@ -102,6 +103,15 @@ def test_what_the_next_ten_seconds_need_is_in_view_without_scrolling(server, roo
     select = console.locator("#floor-console select[name=speaker]").bounding_box()
     give = console.locator("#floor-console [data-floor=give]").bounding_box()
     assert give["y"] < select["y"] + select["height"] and give["x"] >= select["x"] + select["width"]
+
+
+def test_the_exchanges_title_stays_whole_and_its_charter_gives_way(server, new_context):
+    room = create_room(server, title=DEMO["title"], charter=DEMO["charter"], organisations=DEMO["organisations"])
+    console = open_cockpit(new_context, room)
+    title = console.locator("#room-header .room-title")
+    assert title.evaluate("t => t.scrollWidth <= t.clientWidth"), title.inner_text()
+    focus = console.locator("#room-header .focus")
+    assert focus.evaluate("p => p.scrollWidth > p.clientWidth")  # cut, with an ellipsis
 
 
 def test_the_open_tab_and_an_open_form_survive_live_updates_and_a_reload(server, room, new_context):
