@@ -24,7 +24,7 @@ from facilitator.features import RULES
 from facilitator.logs import log_config
 from facilitator.rooms.broker import channel_of
 from facilitator.rooms.clock import SYSTEM_CLOCK, Clock
-from facilitator.rooms.hub import Outcome, create_room
+from facilitator.rooms.hub import DELETION, Outcome, create_room
 from facilitator.rooms.log import EventLog
 from facilitator.rooms.model import Actor, CommandError, Context, Role
 from facilitator.rooms.secrets import normalise_code
@@ -313,7 +313,7 @@ def tell_other_nodes(redis_url: str, code: str) -> None:
     """Publish the deletion, as the hub does, so every node drops the room and closes its pages."""
     client = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=2)
     try:
-        client.publish(channel_of(f"room:{code}"), json.dumps({"kind": "deleted"}))
+        client.publish(channel_of(f"room:{code}"), json.dumps(DELETION))
     except redis.RedisError as error:
         print(f"Redis could not be told ({error}); restart the servers to close the room's pages.", file=sys.stderr)
     finally:

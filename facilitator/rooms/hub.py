@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -47,6 +47,8 @@ EVICTING = frozenset({"participants", "links", "room"})
 RENDER_SHARE = 0.25
 # Said to every client of a room that was deleted, as its socket closes.
 DELETED = "This exchange was deleted, with its whole record."
+# What the node that deleted a room (or `facilitator rooms delete`) tells the others on its channel.
+DELETION = {"kind": "deleted"}
 # Pseudonym scopes indexed per room (see `_by_pseudonym`); older ones are rebuilt on demand.
 INDEXED_SCOPES = 64
 
@@ -305,7 +307,7 @@ class Hub:
         closed. False if the database held no such room (it is dropped from memory all the same)."""
         deleted = await self.log.delete(code)
         await self._drop(code)
-        self.broker.send(f"room:{code}", {"kind": "deleted"})
+        self.broker.send(f"room:{code}", DELETION)
         return deleted
 
     async def _drop(self, code: str) -> None:
@@ -442,9 +444,7 @@ class Hub:
             return
         for event in events:
             for reaction in self.rules.reactions.get(event.type, ()):
-                task = asyncio.get_running_loop().create_task(self._reaction(reaction, room, event))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._in_background(self._reaction(reaction, room, event))
 
     async def _reaction(self, reaction: Reaction, room: LiveRoom, event: Event) -> None:
         try:
@@ -522,9 +522,7 @@ class Hub:
         if previous.code in self.rooms:
             self._previous_changed(previous.code)
             return
-        task = asyncio.get_running_loop().create_task(self._open_previous(room.code, previous.code))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._in_background(self._open_previous(room.code, previous.code))
 
     async def _open_previous(self, code: str, previous: str) -> None:
         try:
@@ -569,7 +567,7 @@ class Hub:
             await self._read_missed(room)
 
     async def _receive(self, room: LiveRoom, message: dict) -> None:
-        if message.get("kind") == "deleted":
+        if message.get("kind") == DELETION["kind"]:
             await self._drop(room.code)
             return
         if message.get("kind") == "presence":
@@ -645,7 +643,11 @@ class Hub:
             asyncio.get_running_loop().call_soon(self._start_render, room)
 
     def _start_render(self, room: LiveRoom) -> None:
-        task = asyncio.get_running_loop().create_task(self._render_now(room))
+        self._in_background(self._render_now(room))
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` as a task of its own, held until it ends (the loop keeps only weak references)."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
