@@ -177,7 +177,7 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 
 def demo(settings: Settings, base: str) -> None:
-    log = EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
+    log = event_log(settings)
     code, outcome = asyncio.run(create_demo(log))
     made = links(base, code, outcome.reply["links"])
     print(f"\n{DEMO['title']}  (room code {code})\n")
@@ -211,12 +211,17 @@ async def create_demo(log: EventLog, clock: Clock = SYSTEM_CLOCK) -> tuple[str, 
     return code, outcome
 
 
+def event_log(settings: Settings) -> EventLog:
+    """The database's log, its schema brought up to date first unless AUTO_MIGRATE is off."""
+    return EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
+
+
 def export_command(
     settings: Settings, raw_code: str, fmt: str, output: str | None, deidentify: bool, omit_flagged: bool
 ) -> str | None:
     """Write the record; a sentence (the exit message) when it cannot be."""
     code = normalise_code(raw_code)
-    log = EventLog(make_engine(settings.database_url))
+    log = event_log(settings)
     events = asyncio.run(log.read(code)) if code else []
     if not events:
         return f"There is no exchange with the code {raw_code!r} in this database."
@@ -237,7 +242,7 @@ def import_command(settings: Settings, path: str, base: str) -> str | None:
     try:
         with open(path, encoding="utf-8") as file:
             data = read_export(file.read())
-        log = EventLog(make_engine(settings.database_url))
+        log = event_log(settings)
         code, outcome = asyncio.run(import_exchange(RULES, log, data, SYSTEM_CLOCK.now_ms()))
     except OSError as error:
         return f"Cannot read {path}: {error.strerror}."
@@ -283,7 +288,7 @@ def db_command(settings: Settings, what: str) -> int:
 
 
 def rooms_command(settings: Settings, args: argparse.Namespace) -> int:
-    log = EventLog(make_engine(settings.database_url, migrate=settings.auto_migrate))
+    log = event_log(settings)
     if args.rooms_command == "list":
         stored = log.stored_rooms()
         print(f"{'code':<8} {'created (UTC)':<17} {'events':>7}  {'last change (UTC)':<17}  ended (UTC)")

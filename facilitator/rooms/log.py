@@ -36,6 +36,17 @@ def room_lock_key(code: str) -> int:
     return int.from_bytes(hashlib.blake2b(code.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+def lock_room(connection: Connection, code: str) -> None:
+    """On PostgreSQL, hold the room's write lock until the transaction ends: after any batch of
+    the room another process is writing, and before the next."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": room_lock_key(code)})
+
+
+EVENTS = sa_inspect(db.Event).local_table
+ROOMS = sa_inspect(db.Room).local_table
+
+
 def numbered(code: str, after: int, drafts: Sequence[Draft], at: int, command_key: str | None) -> list[Event]:
     """The drafts as the events that follow seq `after`, in their types' current shapes."""
     return [
@@ -171,22 +182,20 @@ class EventLog:
         return await anyio.to_thread.run_sync(self.delete_now, code)
 
     def stored_rooms(self) -> list[StoredRoom]:
-        events = sa_inspect(db.Event).local_table
-        rooms = sa_inspect(db.Room).local_table
         summary = (
             select_rows(
-                events.c.room,
+                EVENTS.c.room,
                 func.count().label("events"),
-                func.max(events.c.at).label("last_at"),
-                func.max(case((events.c.type == "room.ended", events.c.at))).label("ended_at"),
+                func.max(EVENTS.c.at).label("last_at"),
+                func.max(case((EVENTS.c.type == "room.ended", EVENTS.c.at))).label("ended_at"),
             )
-            .group_by(events.c.room)
+            .group_by(EVENTS.c.room)
             .subquery()
         )
         query = (
-            select_rows(rooms.c.code, rooms.c.created_at, summary.c.events, summary.c.last_at, summary.c.ended_at)
-            .select_from(rooms.outerjoin(summary, summary.c.room == rooms.c.code))
-            .order_by(rooms.c.created_at, rooms.c.code)
+            select_rows(ROOMS.c.code, ROOMS.c.created_at, summary.c.events, summary.c.last_at, summary.c.ended_at)
+            .select_from(ROOMS.outerjoin(summary, summary.c.room == ROOMS.c.code))
+            .order_by(ROOMS.c.created_at, ROOMS.c.code)
         )
         with self.engine.connect() as connection:
             return [
@@ -195,13 +204,10 @@ class EventLog:
             ]
 
     def delete_now(self, code: str) -> bool:
-        events = sa_inspect(db.Event).local_table
-        rooms = sa_inspect(db.Room).local_table
         with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":  # after any batch of the room that is being written
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": room_lock_key(code)})
-            connection.execute(delete(db.Event).where(events.c.room == code))
-            return connection.execute(delete(db.Room).where(rooms.c.code == code)).rowcount > 0
+            lock_room(connection, code)
+            connection.execute(delete(db.Event).where(EVENTS.c.room == code))
+            return connection.execute(delete(db.Room).where(ROOMS.c.code == code)).rowcount > 0
 
     def _reserve(self, code: str, at: int) -> bool:
         with Session(self.engine) as session:
@@ -220,10 +226,8 @@ class EventLog:
     def _open(self, code: str, after: int) -> tuple[Connection, list[Event]]:
         connection = self.engine.connect()
         try:
-            if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": room_lock_key(code)})
-            table = sa_inspect(db.Event).local_table
-            query = select_rows(table).where(table.c.room == code, table.c.seq > after).order_by(table.c.seq)
+            lock_room(connection, code)
+            query = select_rows(EVENTS).where(EVENTS.c.room == code, EVENTS.c.seq > after).order_by(EVENTS.c.seq)
             missed = [as_event(row) for row in connection.execute(query)]
         except BaseException:
             connection.close()
