@@ -99,14 +99,8 @@ class Settings(BaseSettings):
 
     @property
     def production(self) -> bool:
-        """Served to others: FACILITATOR_ENV=production, a database other than SQLite (which several
-        processes or hosts may share), or a public URL that is not this machine."""
-        if self.facilitator_env.strip().lower() == "production":
-            return True
-        if make_url(self.database_url).get_backend_name() != "sqlite":
-            return True
-        host = urlsplit(self.public_url).hostname if self.public_url else None
-        return host is not None and host not in ("localhost", "127.0.0.1", "::1")
+        """Served to others: see `_why_production`."""
+        return self._why_production() is not None
 
     @cached_property
     def signing_key(self) -> str:
@@ -128,12 +122,17 @@ class Settings(BaseSettings):
             return secrets.token_urlsafe(32)
         return kept_secret_key(directory / SECRET_KEY_FILE)
 
-    def _why_production(self) -> str:
+    def _why_production(self) -> str | None:
+        """Why this server is served to others, or None: FACILITATOR_ENV=production, a database other
+        than SQLite (which several processes or hosts may share), or a public URL not on this machine."""
         if self.facilitator_env.strip().lower() == "production":
             return "FACILITATOR_ENV is production"
         if make_url(self.database_url).get_backend_name() != "sqlite":
             return "the database is not SQLite, so several processes may share it"
-        return f"the public URL {self.public_url} is not this machine"
+        host = urlsplit(self.public_url).hostname if self.public_url else None
+        if host is not None and host not in ("localhost", "127.0.0.1", "::1"):
+            return f"the public URL {self.public_url} is not this machine"
+        return None
 
     @property
     def data_dir(self) -> Path | None:

@@ -120,6 +120,7 @@ class Rules:
     def __post_init__(self) -> None:
         self.commands, self.deciders, self.appliers, self.topics, self.followers = {}, {}, {}, {}, {}
         self.reactions: dict[str, list[Reaction]] = {}
+        self.private: dict[str, set[str]] = {}
         for feature in self.features:
             self.topics |= {event_type: feature.topics.get(event_type, feature.name) for event_type in feature.appliers}
             for command_type, decider in feature.deciders.items():
@@ -135,6 +136,8 @@ class Rules:
                 self.followers.setdefault(event_type, []).append(follower)
             for event_type, reaction in feature.reacts.items():
                 self.reactions.setdefault(event_type, []).append(reaction)
+            for event_type, names in feature.private.items():
+                self.private.setdefault(event_type, set()).update(names)
 
     def topic_of(self, event_type: str) -> str:
         return self.topics.get(event_type, event_type.split(".", 1)[0])
@@ -164,7 +167,7 @@ class Rules:
     def shown(self, event: Event) -> dict[str, Any]:
         """An event as it may leave the server: its private fields (`Feature.private`) redacted."""
         raw = event.to_json()
-        hidden = [name for feature in self.features for name in feature.private.get(event.type, ())]
+        hidden = self.private.get(event.type)
         if hidden:
             raw["data"] = {key: REDACTED if key in hidden else value for key, value in event.data.items()}
         return raw
