@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import gc
 import json
-import logging
 from collections.abc import AsyncIterator
 
 import anyio
@@ -20,7 +19,7 @@ from facilitator.db import make_engine
 from facilitator.export import pages as export_pages
 from facilitator.features import RULES
 from facilitator.headers import SecurityHeaders
-from facilitator.keycheck import REFRESH_SECONDS, KeyClaim
+from facilitator.keycheck import KeyClaim
 from facilitator.limits import BodyLimit
 from facilitator.logs import RequestLog, redact_secrets_in_logs
 from facilitator.ops import Metrics
@@ -58,8 +57,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         # Every worker signs with the same key, or it does not start (the claim is across processes:
         # on the machine's clock, whatever clock the app runs on).
         claim = KeyClaim(engine, settings.signing_key)
-        await anyio.to_thread.run_sync(claim.claim, SYSTEM_CLOCK.now_ms())
-        claiming = asyncio.create_task(keep_claim(claim))
+        await anyio.to_thread.run_sync(claim.claim, SYSTEM_CLOCK.now_ms())  # refreshed by a housekeeping job
         broker = broker_for(settings.redis_url, settings.presence_ttl_seconds)
         await broker.start()
         scheduler = DeadlineScheduler(clock)
@@ -89,7 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
         reviving = asyncio.create_task(hub.revive(*_revive_window(settings, clock)))
         upkeep = asyncio.create_task(hub.keep_presence(settings.presence_refresh_seconds))
 
-        jobs = housekeeping(hub, clock, lambda: _revive_window(settings, clock), settings.retention_days)
+        jobs = housekeeping(hub, clock, lambda: _revive_window(settings, clock), settings.retention_days, claim)
         jobs.start()
         app.state.housekeeping = jobs
         # What start-up made (modules, templates, the libraries' tables) lives as long as the
@@ -103,7 +101,6 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
             jobs.shutdown(wait=False)
             reviving.cancel()
             upkeep.cancel()
-            claiming.cancel()
             with contextlib.suppress(Exception):  # a database that is down forgets it by itself
                 await anyio.to_thread.run_sync(claim.release)
             scheduler.shutdown()
@@ -140,15 +137,6 @@ def create_app(settings: Settings | None = None, clock: Clock = SYSTEM_CLOCK) ->
     for router in RULES.routers:
         app.include_router(router)
     return app
-
-
-async def keep_claim(claim: KeyClaim) -> None:
-    while True:
-        await asyncio.sleep(REFRESH_SECONDS)
-        try:
-            await anyio.to_thread.run_sync(claim.refresh, SYSTEM_CLOCK.now_ms())
-        except Exception as error:  # noqa: BLE001 - the database may be down; refreshed again later
-            logging.getLogger(__name__).debug("the key claim was not refreshed: %s", error)
 
 
 def _revive_window(settings: Settings, clock: Clock) -> tuple[int, int]:

@@ -4,13 +4,17 @@ keeps a hash of each key's fingerprint, never the key)."""
 
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
+from facilitator.app import create_app
 from facilitator.config import ConfigurationError, Settings
 from facilitator.db import make_engine
-from facilitator.keycheck import CLAIM_TTL_MS, KeyClaim
+from facilitator.keycheck import CLAIM_TTL_MS, REFRESH_SECONDS, KeyClaim
+from tests.clock import eventually
 from tests.live import running_server
 from tests.processes import settings_free_env
 
@@ -91,3 +95,21 @@ def test_a_second_server_with_another_key_does_not_start(tmp_path):
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM deployment")).scalar() == 0
+
+
+def test_a_running_server_refreshes_its_claim_as_a_housekeeping_job(tmp_path):
+    url = f"sqlite:///{tmp_path}/f.db"
+    app = create_app(Settings(database_url=url, secret_key="the-key"))
+
+    def claimed_at() -> int:
+        with make_engine(url).connect() as connection:
+            (value,) = connection.execute(text("SELECT value FROM deployment")).one()
+        return int(value.split(" ")[1])
+
+    with running_server(app.state.settings, app=app):
+        jobs = app.state.housekeeping
+        assert jobs.get_job("key-claim").trigger.interval == timedelta(seconds=REFRESH_SECONDS)
+        first = claimed_at()
+        time.sleep(0.01)
+        jobs.modify_job("key-claim", next_run_time=datetime.now(UTC))
+        eventually(lambda: claimed_at() > first)
