@@ -82,6 +82,29 @@ def room_with(base: str, people: Iterable[tuple[str, str]] = (), **room) -> tupl
     return created, [join(base, created["code"], name, organisation) for name, organisation in people]
 
 
+def ended_with_plans(
+    base: str, people: Iterable[tuple[str, str]], plan: dict | None = None, **room
+) -> tuple[dict, list[dict], dict[str, str]]:
+    """A room as `room_with` makes it, where each person saves their organisation's action plan
+    (a discharge lounge piloted on ward 4 within 30 days, with `plan`'s fields), then ended:
+    (room, people, participant id -> plan id)."""
+    created, joined = room_with(base, people, **room)
+    plans = {}
+    for person in joined:
+        reply = command(
+            base,
+            created["code"],
+            person["token"],
+            type="plan.save",
+            change=f"Lounge {person['participant_id']}",
+            milestone_30="Pilot on ward 4",
+            **(plan or {}),
+        )
+        plans[person["participant_id"]] = reply.json()["reply"]["plan_id"]
+    ok(base, created, type="room.end")
+    return created, joined, plans
+
+
 def command(base: str, code: str, token: str, **body) -> httpx.Response:
     return httpx.post(f"{base}/api/rooms/{code}/commands", json=body, headers={"Authorization": f"Bearer {token}"})
 

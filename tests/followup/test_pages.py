@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from facilitator.config import Settings
 from tests.clock import eventually
-from tests.live import command, free_port, ok, room_with, running_server
+from tests.live import command, ended_with_plans, free_port, ok, running_server
 from tests.scribe.test_wiring import cookie
 
 DAY = 24 * 3600.0
@@ -22,20 +22,7 @@ PEOPLE = [("Ana Lopez", "St Mary's"), ("Ben Okafor", "Northfield Trust")]
 
 def ended(base: str) -> tuple[dict, dict, dict, dict]:
     """An exchange in London's zone with one plan per organisation, ended; (room, ana, ben, plan ids)."""
-    room, (ana, ben) = room_with(base, PEOPLE, timezone="Europe/London")
-    plans = {}
-    for person in (ana, ben):
-        reply = command(
-            base,
-            room["code"],
-            person["token"],
-            type="plan.save",
-            change=f"Lounge {person['participant_id']}",
-            owner="Dr Okafor",
-            milestone_30="Pilot on ward 4",
-        )
-        plans[person["participant_id"]] = reply.json()["reply"]["plan_id"]
-    ok(base, room, type="room.end")
+    room, (ana, ben), plans = ended_with_plans(base, PEOPLE, {"owner": "Dr Okafor"}, timezone="Europe/London")
     return room, ana, ben, plans
 
 

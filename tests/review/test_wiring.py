@@ -8,26 +8,14 @@ import re
 
 import httpx
 
-from tests.live import command, cookie_for, events_of, has, join, ok, room_with, run, staff, state_of
+from tests.live import cookie_for, ended_with_plans, events_of, has, join, ok, room_with, run, staff, state_of
 from tests.scribe.test_wiring import cookie
 
 PEOPLE = [("Ana Lopez", "St Marys"), ("Ben Okafor", "Northfield")]  # no apostrophes: fragments are escaped
 
 
 def ended(base: str) -> tuple[dict, dict, dict]:
-    room, (ana, ben) = room_with(base, PEOPLE, organisations=["St Marys", "Northfield"])
-    plans = {}
-    for person in (ana, ben):
-        reply = command(
-            base,
-            room["code"],
-            person["token"],
-            type="plan.save",
-            change=f"Lounge {person['participant_id']}",
-            milestone_30="Pilot on ward 4",
-        )
-        plans[person["participant_id"]] = reply.json()["reply"]["plan_id"]
-    ok(base, room, type="room.end")
+    room, (ana, ben), plans = ended_with_plans(base, PEOPLE, organisations=["St Marys", "Northfield"])
     return room, {"ana": ana, "ben": ben}, plans
 
 
