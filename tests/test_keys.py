@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +18,20 @@ from facilitator.keycheck import CLAIM_TTL_MS, REFRESH_SECONDS, KeyClaim
 from tests.clock import eventually
 from tests.live import running_server
 from tests.processes import settings_free_env
+
+
+def refused_to_serve(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """`facilitator serve` that must refuse to start (and so stops by itself): its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "facilitator", "serve", "--port", "0"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0, done.stdout
+    return done
 
 
 @pytest.mark.parametrize(
@@ -48,15 +63,7 @@ def test_an_example_key_is_refused_in_production_and_a_local_url_is_development(
 
 def test_facilitator_serve_in_production_without_a_key_says_how_to_set_one(tmp_path):
     env = settings_free_env(DATABASE_URL=f"sqlite:///{tmp_path}/f.db", FACILITATOR_ENV="production")
-    done = subprocess.run(
-        [sys.executable, "-m", "facilitator", "serve"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode != 0
+    done = refused_to_serve(env, tmp_path)
     assert "Set SECRET_KEY before serving this exchange to others" in done.stderr
 
 
@@ -81,15 +88,7 @@ def test_a_second_server_with_another_key_does_not_start(tmp_path):
     url = f"sqlite:///{tmp_path}/shared.db"
     with running_server(Settings(database_url=url, secret_key="first-key")):
         env = settings_free_env(DATABASE_URL=url, SECRET_KEY="second-key")
-        done = subprocess.run(
-            [sys.executable, "-m", "facilitator", "serve", "--port", "0"],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode != 0
+        done = refused_to_serve(env, tmp_path)
         assert "Another worker of this deployment is running with a different SECRET_KEY" in done.stderr
     # The first stopped: its claim went with it, and a new key may start.
     engine = make_engine(url)

@@ -72,13 +72,7 @@ def test_the_console_deletes_an_ended_exchange_after_its_code_is_typed(server):
         await socket.until(lambda message: 'id="me"' in message)
         deleted = await asyncio.to_thread(console.post, f"/r/{code}/delete", data={"confirm": code.lower()})
         assert deleted.status_code == 200 and f"The exchange {code} and its whole record were deleted." in deleted.text
-        try:
-            async with asyncio.timeout(5):
-                while True:
-                    await socket.connection.recv()
-        except websockets.ConnectionClosed as closed:
-            return closed.rcvd.code, closed.rcvd.reason
-        raise AssertionError("the socket stayed open")
+        return await closed_by(socket)
 
     assert asyncio.run(watch_and_delete()) == (1008, DELETED)
     gone(server, room, ana["token"])
